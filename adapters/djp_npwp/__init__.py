@@ -1,0 +1,1 @@
+"""DJP adapter: verifies an NPWP and returns the taxpayer's status, name and type."""

@@ -1,0 +1,8 @@
+"""``python -m adapters.djp_npwp``: run the DJP adapter until SIGINT or SIGTERM."""
+
+from adapters.djp_npwp.app import build
+from adapters.djp_npwp.settings import DjpSettings
+from runtime.service import run
+
+if __name__ == "__main__":
+    run(build(DjpSettings()))

@@ -1,0 +1,8 @@
+"""``python -m adapters.oss_nib``: run the OSS adapter until SIGINT or SIGTERM."""
+
+from adapters.oss_nib.app import build
+from adapters.oss_nib.settings import OssSettings
+from runtime.service import run
+
+if __name__ == "__main__":
+    run(build(OssSettings()))

@@ -1,0 +1,58 @@
+"""Kafka header names every hub message carries, and the dead-letter headers.
+
+Headers never carry personal data: only ids, topic coordinates and error
+classes. Dead-letter headers follow the Kafka Connect convention
+(``__connect.errors.*``) so existing tooling can read them.
+"""
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+MESSAGE_ID: Final = "insw-message-id"
+CORRELATION_ID: Final = "insw-correlation-id"
+CAUSATION_ID: Final = "insw-causation-id"
+SCHEMA: Final = "insw-schema"
+CONTENT_TYPE: Final = "content-type"
+
+DLQ_TOPIC: Final = "__connect.errors.topic"
+DLQ_PARTITION: Final = "__connect.errors.partition"
+DLQ_OFFSET: Final = "__connect.errors.offset"
+DLQ_EXCEPTION_CLASS: Final = "__connect.errors.exception.class.name"
+DLQ_EXCEPTION_MESSAGE: Final = "__connect.errors.exception.message"
+DLQ_FAILED_AT: Final = "__connect.errors.timestamp"
+
+RawHeaders = Sequence[tuple[str, bytes]]
+
+
+def new_message_id() -> str:
+    """A fresh, globally unique message id."""
+    return uuid.uuid4().hex
+
+
+def lineage(
+    *, correlation_id: str, causation_id: str | None, schema: str, content_type: str
+) -> dict[str, str]:
+    """Headers for a new message caused by another one (or by nothing).
+
+    The correlation id is the submission id for the whole life of an
+    application; the causation id is the message id of the direct cause.
+    """
+    message_id = new_message_id()
+    return {
+        MESSAGE_ID: message_id,
+        CORRELATION_ID: correlation_id,
+        CAUSATION_ID: causation_id or message_id,
+        SCHEMA: schema,
+        CONTENT_TYPE: content_type,
+    }
+
+
+def header(headers: RawHeaders | Mapping[str, str], name: str) -> str | None:
+    """Read one header as text from raw Kafka headers or a decoded mapping."""
+    if isinstance(headers, Mapping):
+        return headers.get(name)
+    for key, value in headers:
+        if key == name:
+            return value.decode("utf-8", errors="replace")
+    return None

@@ -1,0 +1,230 @@
+"""Reason codes: why a registration was rejected or referred.
+
+Codes are stable identifiers that clients may switch on; texts are for people,
+in Indonesian and English as the INSW emails are. A code names its rule (R1 to
+R19 from the registration manual) so every reason can be traced to the seed.
+"""
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Reason(BaseModel):
+    """One explained reason attached to a decision."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    rule: str
+    field: str
+    text_id: str
+    text_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonCode:
+    """A catalogue entry: a code with its rule and its two texts."""
+
+    code: str
+    rule: str
+    text_id: str
+    text_en: str
+
+    def at(self, field: str) -> Reason:
+        """This reason, attached to the field path it concerns."""
+        return Reason(
+            code=self.code, rule=self.rule, field=field, text_id=self.text_id, text_en=self.text_en
+        )
+
+
+def _r(code: str, rule: str, text_id: str, text_en: str) -> ReasonCode:
+    return ReasonCode(code, rule, text_id, text_en)
+
+
+PURPOSE_NOT_SUPPORTED = _r(
+    "PURPOSE_NOT_SUPPORTED",
+    "R1",
+    "Tujuan penggunaan tidak dilayani; hanya akun Transaksi (Pengajuan/Umum).",
+    "Purpose of use not supported; only Transaksi (Pengajuan/Umum) accounts.",
+)
+TRADER_TYPE_UNKNOWN = _r(
+    "TRADER_TYPE_UNKNOWN",
+    "R2",
+    "Jenis trader tidak dikenal.",
+    "Unknown trader type.",
+)
+NIB_FORMAT = _r(
+    "NIB_FORMAT",
+    "R3",
+    "NIB harus berupa 13 digit angka.",
+    "NIB must be exactly 13 digits.",
+)
+NIB_REQUIRED = _r(
+    "NIB_REQUIRED",
+    "R3",
+    "NIB wajib diisi untuk jenis trader ini.",
+    "NIB is required for this trader type.",
+)
+NIB_NOT_FOUND = _r(
+    "NIB_NOT_FOUND",
+    "R3",
+    "NIB tidak ditemukan di OSS.",
+    "NIB not found at OSS.",
+)
+NIB_NOT_ACTIVE = _r(
+    "NIB_NOT_ACTIVE",
+    "R3",
+    "NIB dibekukan atau dicabut.",
+    "NIB is frozen or revoked.",
+)
+NPWP_FORMAT = _r(
+    "NPWP_FORMAT",
+    "R4",
+    "NPWP harus berupa 15 atau 16 digit angka.",
+    "NPWP must be 15 or 16 digits.",
+)
+NPWP_REQUIRED = _r(
+    "NPWP_REQUIRED",
+    "R4",
+    "NPWP wajib diisi untuk jenis trader ini.",
+    "NPWP is required for this trader type.",
+)
+NPWP_NOT_FOUND = _r(
+    "NPWP_NOT_FOUND",
+    "R4",
+    "NPWP tidak ditemukan di DJP.",
+    "NPWP not found at DJP.",
+)
+NPWP_NOT_ACTIVE = _r(
+    "NPWP_NOT_ACTIVE",
+    "R4",
+    "NPWP tidak aktif.",
+    "NPWP is not active.",
+)
+NPWP_NIB_MISMATCH = _r(
+    "NPWP_NIB_MISMATCH",
+    "R4",
+    "NPWP tidak sesuai dengan NPWP pada data NIB.",
+    "NPWP does not match the NPWP on the NIB.",
+)
+ORGANISATION_NAME_REQUIRED = _r(
+    "ORGANISATION_NAME_REQUIRED",
+    "R5",
+    "Nama organisasi wajib diisi.",
+    "Organisation name is required.",
+)
+BUSINESS_TYPE_REQUIRED = _r(
+    "BUSINESS_TYPE_REQUIRED",
+    "R6",
+    "Pilih minimal satu jenis usaha.",
+    "Choose at least one business type.",
+)
+BUSINESS_TYPE_UNKNOWN = _r(
+    "BUSINESS_TYPE_UNKNOWN",
+    "R6",
+    "Jenis usaha tidak dikenal.",
+    "Unknown business type.",
+)
+BUSINESS_TYPE_DUPLICATE = _r(
+    "BUSINESS_TYPE_DUPLICATE",
+    "R6",
+    "Jenis usaha dipilih lebih dari sekali.",
+    "Business type chosen more than once.",
+)
+ADDRESS_REQUIRED = _r(
+    "ADDRESS_REQUIRED",
+    "R7",
+    "Alamat wajib diisi.",
+    "Address is required.",
+)
+APPLICANT_NAME_REQUIRED = _r(
+    "APPLICANT_NAME_REQUIRED",
+    "R8",
+    "Nama lengkap pemohon wajib diisi.",
+    "Applicant full name is required.",
+)
+APPLICANT_POSITION_REQUIRED = _r(
+    "APPLICANT_POSITION_REQUIRED",
+    "R8",
+    "Jabatan pemohon wajib diisi.",
+    "Applicant position is required.",
+)
+APPLICANT_NOT_RESPONSIBLE_PERSON = _r(
+    "APPLICANT_NOT_RESPONSIBLE_PERSON",
+    "R8",
+    "Pemohon tidak terdaftar sebagai penanggung jawab pada NIB.",
+    "Applicant is not listed as a responsible person on the NIB.",
+)
+NIK_FORMAT = _r(
+    "NIK_FORMAT",
+    "R9",
+    "NIK harus berupa 16 digit angka.",
+    "NIK must be exactly 16 digits.",
+)
+PASSPORT_FORMAT = _r(
+    "PASSPORT_FORMAT",
+    "R9",
+    "Nomor paspor harus 8 sampai 10 karakter alfanumerik.",
+    "Passport number must be 8 to 10 alphanumeric characters.",
+)
+IDENTITY_KIND_UNKNOWN = _r(
+    "IDENTITY_KIND_UNKNOWN",
+    "R9",
+    "Jenis identitas harus NIK atau paspor.",
+    "Identity must be a NIK or a passport.",
+)
+NIK_NOT_VERIFIED = _r(
+    "NIK_NOT_VERIFIED",
+    "R9",
+    "NIK dan nama tidak sesuai dengan data Dukcapil.",
+    "NIK and name do not match the civil registry (Dukcapil).",
+)
+EMAIL_FORMAT = _r(
+    "EMAIL_FORMAT",
+    "R10",
+    "Alamat email tidak valid.",
+    "Email address is not valid.",
+)
+PHONE_FORMAT = _r(
+    "PHONE_FORMAT",
+    "R10",
+    "Nomor telepon tidak valid.",
+    "Phone number is not valid.",
+)
+POWER_OF_ATTORNEY_REQUIRED = _r(
+    "POWER_OF_ATTORNEY_REQUIRED",
+    "R11",
+    "Surat Kuasa wajib dilampirkan.",
+    "A power of attorney (Surat Kuasa) is required.",
+)
+POWER_OF_ATTORNEY_TOO_LARGE = _r(
+    "POWER_OF_ATTORNEY_TOO_LARGE",
+    "R11",
+    "Ukuran Surat Kuasa maksimal 1 MB.",
+    "The power of attorney may be at most 1 MB.",
+)
+POWER_OF_ATTORNEY_REFERENCE = _r(
+    "POWER_OF_ATTORNEY_REFERENCE",
+    "R11",
+    "Referensi dokumen Surat Kuasa tidak lengkap.",
+    "The power of attorney reference is incomplete (document id and SHA-256).",
+)
+TERMS_NOT_ACCEPTED = _r(
+    "TERMS_NOT_ACCEPTED",
+    "R12",
+    "Syarat dan ketentuan belum disetujui.",
+    "Terms and conditions were not accepted.",
+)
+AGENCY_UNAVAILABLE = _r(
+    "AGENCY_UNAVAILABLE",
+    "R13",
+    "Layanan instansi tidak dapat dihubungi; permohonan diteruskan ke petugas.",
+    "An agency could not be reached; the application was referred to an officer.",
+)
+AGENCY_REFUSED = _r(
+    "AGENCY_REFUSED",
+    "R13",
+    "Instansi menolak permintaan verifikasi; permohonan diteruskan ke petugas.",
+    "An agency refused the verification request; the application was referred to an officer.",
+)

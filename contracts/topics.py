@@ -1,0 +1,45 @@
+"""Kafka topic names: the public contract v1 and the hub's internal topics.
+
+Names carry their major version (``.v1``): a breaking change is a new topic,
+so consumers of v1 keep working while they migrate. Every consumed topic ``T``
+has a dead-letter topic ``T.dlq``.
+"""
+
+from typing import Final
+
+# Public contract: partner portals publish, customs and integrators consume.
+REGISTRATION_SUBMITTED: Final = "insw.registration.submitted.v1"
+REGISTRATION_DECIDED: Final = "insw.registration.decided.v1"
+CEISA_REGISTRATION: Final = "ceisa.registration.v1"
+
+# Internal: the gateway asks each agency adapter, the adapters answer on one
+# topic keyed by submission id so every answer for one submission lands on the
+# same partition, hence the same gateway instance.
+NIB_VERIFICATION_REQUESTED: Final = "insw.verification.nib.requested.v1"
+NPWP_VERIFICATION_REQUESTED: Final = "insw.verification.npwp.requested.v1"
+NIK_VERIFICATION_REQUESTED: Final = "insw.verification.nik.requested.v1"
+VERIFICATION_COMPLETED: Final = "insw.verification.completed.v1"
+
+DLQ_SUFFIX: Final = ".dlq"
+
+CONSUMED: Final = (
+    REGISTRATION_SUBMITTED,
+    REGISTRATION_DECIDED,
+    NIB_VERIFICATION_REQUESTED,
+    NPWP_VERIFICATION_REQUESTED,
+    NIK_VERIFICATION_REQUESTED,
+    VERIFICATION_COMPLETED,
+)
+"""Topics some hub service consumes; each has a dead-letter twin."""
+
+PRODUCED_ONLY: Final = (CEISA_REGISTRATION,)
+
+
+def dead_letter_topic(topic: str) -> str:
+    """Name of the dead-letter topic for ``topic`` (``T`` -> ``T.dlq``)."""
+    return topic + DLQ_SUFFIX
+
+
+def all_topics() -> tuple[str, ...]:
+    """Every topic the hub needs, dead-letter topics included, for provisioning."""
+    return CONSUMED + PRODUCED_ONLY + tuple(dead_letter_topic(t) for t in CONSUMED)

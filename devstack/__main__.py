@@ -1,0 +1,115 @@
+"""Command line: ``python -m devstack {infra,run,jars}``.
+
+Why: ``./hub`` is a thin bash wrapper; the actual work (ports, processes,
+clean shutdown) lives here in Python where it is typed, linted and tested.
+
+* ``infra`` starts Kafka and Redis, prints their env lines, waits for Ctrl-C;
+* ``run`` starts the whole stack, submits the example registrations and
+  prints the decisions until Ctrl-C;
+* ``jars`` fetches the Kafka jars into the user cache (used by bootstrap).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+
+from devstack.infra import Infrastructure
+from devstack.processes import ServiceDiedError
+from devstack.stack import Stack
+
+
+def _say(line: str) -> None:
+    """Progress goes to stderr so stdout holds only machine-readable env lines."""
+    print(f"devstack: {line}", file=sys.stderr, flush=True)
+
+
+def _print_env(env: dict[str, str]) -> None:
+    for key, value in env.items():
+        print(f"{key}={value}", flush=True)
+
+
+def cmd_infra() -> int:
+    """Run Kafka + Redis until Ctrl-C; exit 1 if one of them dies meanwhile."""
+    with Infrastructure() as infra:
+        _say(infra.describe_kafka())
+        _say(infra.describe_redis())
+        _print_env(infra.env())
+        _say("ready; Ctrl-C to stop")
+        try:
+            while True:
+                time.sleep(1)
+                for node in (infra.kafka, infra.redis):
+                    if node is not None and node.process and not node.process.alive():
+                        _say(str(node.process.died_error("exited unexpectedly")))
+                        return 1
+        except KeyboardInterrupt:
+            _say("stopping")
+    return 0
+
+
+async def _watch(stack: Stack) -> None:
+    """Return (raising) as soon as any service of the stack has died."""
+    while True:
+        await asyncio.sleep(1)
+        stack.check_alive()
+
+
+async def _serve(stack: Stack) -> None:
+    from devstack.demo import submit_examples_and_print
+
+    demo = asyncio.create_task(submit_examples_and_print(stack.bootstrap_servers))
+    watch = asyncio.create_task(_watch(stack))
+    try:
+        done, _ = await asyncio.wait({demo, watch}, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.result()  # re-raises a death or demo failure
+    finally:
+        for task in (demo, watch):
+            task.cancel()
+        await asyncio.gather(demo, watch, return_exceptions=True)
+
+
+def cmd_run() -> int:
+    """Run the full stack and the demo until Ctrl-C."""
+    with Stack() as stack:
+        _say(stack.infra.describe_kafka())
+        _say(stack.infra.describe_redis())
+        _say("services: " + ", ".join(p.name for p in stack.group.processes))
+        _print_env(stack.infra.env())
+        try:
+            asyncio.run(_serve(stack))
+        except KeyboardInterrupt:
+            _say("stopping")
+        except ServiceDiedError as error:
+            _say(str(error))
+            return 1
+    return 0
+
+
+def cmd_jars() -> int:
+    """Ensure the Kafka jars are in the user cache; print where."""
+    from devstack.kafka import ensure_jars
+
+    print(ensure_jars())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command and run it; Ctrl-C during start-up is a clean exit too."""
+    parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["infra", "run", "jars"])
+    args = parser.parse_args(argv)
+    commands = {"infra": cmd_infra, "run": cmd_run, "jars": cmd_jars}
+    try:
+        return commands[args.command]()
+    except KeyboardInterrupt:
+        _say("interrupted; everything stopped")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""Kafka + Redis for the hub: started by devstack, or taken from the environment.
+
+Why: one object gives tests, the demo and benchmarks the two addresses they
+need. When ``KAFKA_BOOTSTRAP_SERVERS`` or ``REDIS_URL`` is set (CI services,
+a developer's own cluster) that server is used and nothing is started;
+otherwise devstack starts a private one. Either way the hub's topics exist
+afterwards, so no service depends on broker-side auto-creation.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+
+import redis
+
+from devstack.kafka import KafkaNode, create_topics, kafka_version
+from devstack.redis import RedisNode
+
+TOPIC_PARTITIONS = 4
+
+
+def hub_topics() -> tuple[str, ...]:
+    """Every topic of the hub contract (imported late: contracts may be mid-edit)."""
+    from contracts.topics import all_topics
+
+    return all_topics()
+
+
+class Infrastructure:
+    """Context manager owning (or borrowing) one Kafka broker and one Redis server."""
+
+    def __init__(
+        self,
+        *,
+        env: Mapping[str, str] | None = None,
+        topics: Iterable[str] | None = None,
+        partitions: int = TOPIC_PARTITIONS,
+    ) -> None:
+        source = os.environ if env is None else env
+        self._external_kafka = source.get("KAFKA_BOOTSTRAP_SERVERS") or None
+        self._external_redis = source.get("REDIS_URL") or None
+        self._topics = None if topics is None else tuple(topics)
+        self._partitions = partitions
+        self.kafka: KafkaNode | None = None
+        self.redis: RedisNode | None = None
+        self._redis_version = ""
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """Kafka bootstrap servers the hub should use."""
+        if self._external_kafka:
+            return self._external_kafka
+        if self.kafka is None:
+            raise RuntimeError("Infrastructure not started")
+        return self.kafka.bootstrap_servers
+
+    @property
+    def redis_url(self) -> str:
+        """Redis URL the hub should use."""
+        if self._external_redis:
+            return self._external_redis
+        if self.redis is None:
+            raise RuntimeError("Infrastructure not started")
+        return self.redis.url
+
+    @property
+    def started_anything(self) -> bool:
+        """Whether this object started a server itself (False when both came from env)."""
+        return self.kafka is not None or self.redis is not None
+
+    def env(self) -> dict[str, str]:
+        """The environment variables that point a hub service at this infrastructure."""
+        return {"KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers, "REDIS_URL": self.redis_url}
+
+    def start(self) -> Infrastructure:
+        """Start what is not provided by the environment, then create the hub's topics."""
+        try:
+            if not self._external_redis:
+                self.redis = RedisNode().start()
+            if not self._external_kafka:
+                self.kafka = KafkaNode().start()
+            topics = hub_topics() if self._topics is None else self._topics
+            create_topics(self.bootstrap_servers, topics, self._partitions)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop what this object started (Kafka first, it is the slower one). Idempotent."""
+        if self.kafka is not None:
+            self.kafka.stop()
+            self.kafka = None
+        if self.redis is not None:
+            self.redis.stop()
+            self.redis = None
+
+    def describe_kafka(self) -> str:
+        """One line telling which broker is used, for test headers and the CLI."""
+        if self.kafka is not None:
+            return (
+                f"Kafka broker {self.kafka.version} at {self.kafka.bootstrap_servers} "
+                f"(started by devstack in {self.kafka.startup_seconds:.1f}s)"
+            )
+        return f"Kafka broker at {self.bootstrap_servers} (from KAFKA_BOOTSTRAP_SERVERS)"
+
+    def describe_redis(self) -> str:
+        """One line telling which Redis server is used, with its reported version."""
+        version = self.redis.version if self.redis is not None else self._query_redis_version()
+        origin = "started by devstack" if self.redis is not None else "from REDIS_URL"
+        return f"Redis {version} at {self.redis_url} ({origin})"
+
+    def _query_redis_version(self) -> str:
+        if not self._redis_version:
+            client = redis.Redis.from_url(self.redis_url, socket_timeout=2)
+            try:
+                self._redis_version = str(client.info("server")["redis_version"])
+            except redis.RedisError as error:
+                self._redis_version = f"(unreachable: {error})"
+            finally:
+                client.close()
+        return self._redis_version
+
+    def __enter__(self) -> Infrastructure:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> Infrastructure:
+        # Sync start on purpose: children are forked from the main thread so the
+        # kernel's parent-death signal stays tied to the whole process.
+        return self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+__all__ = ["Infrastructure", "hub_topics", "kafka_version"]

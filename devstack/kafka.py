@@ -1,0 +1,288 @@
+"""A real single-node Apache Kafka broker (KRaft combined mode) from Maven jars.
+
+Why: there is no Docker on the machines, but Maven Central publishes the
+broker as ordinary jars. devstack fetches them once into the user cache with
+``mvn`` (pom in ``devstack/kafka/pom.xml``), formats a throw-away log
+directory and runs ``kafka.Kafka`` on free loopback ports, so tests and the
+demo exercise the same broker version as production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Coroutine, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError, for_code
+
+from devstack.net import LOOPBACK, free_port, wait_for_port
+from devstack.paths import LOG_DIR, REPO_ROOT, cache_dir, new_run_dir
+from devstack.processes import ServiceProcess
+
+POM = REPO_ROOT / "devstack" / "kafka" / "pom.xml"
+START_TIMEOUT_S = 60.0
+_T = TypeVar("_T")
+
+
+class KafkaStartError(RuntimeError):
+    """The broker could not be prepared or did not answer in time."""
+
+
+def kafka_version() -> str:
+    """Kafka version pinned in the pom, the single place that names it."""
+    match = re.search(r"<kafka\.version>([^<]+)</kafka\.version>", POM.read_text())
+    if match is None:
+        raise KafkaStartError(f"no <kafka.version> in {POM}")
+    return match.group(1).strip()
+
+
+def libs_dir() -> Path:
+    """Cache directory holding the broker jars for the pinned version."""
+    return cache_dir() / f"kafka-{kafka_version()}" / "libs"
+
+
+def ensure_jars() -> Path:
+    """Fill the jar cache with ``mvn dependency:copy-dependencies`` unless already done.
+
+    Why a temporary directory and a rename: two concurrent runs (or an
+    interrupted one) must never see a half-filled cache.
+    """
+    libs = libs_dir()
+    if (libs / f"kafka_2.13-{kafka_version()}.jar").is_file():
+        return libs
+    if shutil.which("mvn") is None:
+        raise KafkaStartError("mvn (Maven) is not on PATH; it is needed once to fetch Kafka jars")
+    libs.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="libs-", dir=libs.parent))
+    try:
+        result = subprocess.run(
+            ["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
+             f"-DoutputDirectory={staging}"],
+            capture_output=True, text=True, check=False, timeout=900,
+        )
+        if result.returncode != 0:
+            raise KafkaStartError(f"mvn failed:\n{result.stdout[-4000:]}{result.stderr[-4000:]}")
+        try:
+            staging.rename(libs)
+        except OSError:
+            if not libs.is_dir():  # lost a race to a concurrent fetch: theirs is fine
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return libs
+
+
+def random_cluster_id() -> str:
+    """A Kafka cluster id: 16 random bytes, URL-safe base64 without padding.
+
+    Same format as ``StorageTool random-uuid`` (and, like Kafka, never starting
+    with '-', which would read as a command-line flag) without paying for an
+    extra JVM start.
+    """
+    while True:
+        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not text.startswith("-"):
+            return text
+
+
+def _run_sync(coro: Coroutine[Any, Any, _T]) -> _T:
+    """Run a coroutine to completion from sync code, even inside a running loop.
+
+    Why a thread: the sync API is called from pytest fixtures and CLIs that
+    may already have an event loop on the calling thread.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+async def probe_async(bootstrap: str, timeout_ms: int = 5000) -> dict[str, Any]:
+    """Send a metadata request; return the cluster description (brokers, controller)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=timeout_ms)
+    await admin.start()
+    try:
+        cluster: dict[str, Any] = await admin.describe_cluster()
+        return cluster
+    finally:
+        await admin.close()
+
+
+async def create_topics_async(bootstrap: str, names: Iterable[str], partitions: int = 4) -> None:
+    """Create topics that do not exist yet (replication factor 1); idempotent."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [n for n in dict.fromkeys(names) if n not in existing]
+        if not wanted:
+            return
+        response = await admin.create_topics(
+            [NewTopic(name=n, num_partitions=partitions, replication_factor=1) for n in wanted]
+        )
+        for entry in response.topic_errors:
+            name, code = entry[0], entry[1]
+            if code not in (0, TopicAlreadyExistsError.errno):
+                raise for_code(code)(f"creating topic {name}: {entry[2:]}")
+    finally:
+        await admin.close()
+
+
+def create_topics(bootstrap: str, names: Iterable[str], partitions: int = 4) -> None:
+    """Sync wrapper of :func:`create_topics_async` for fixtures and CLIs."""
+    _run_sync(create_topics_async(bootstrap, list(names), partitions))
+
+
+class KafkaNode:
+    """One KRaft broker+controller on free loopback ports, in its own run directory."""
+
+    def __init__(self, *, heap: str = "512m") -> None:
+        self.heap = heap
+        self.version = kafka_version()
+        self.port = 0
+        self.controller_port = 0
+        self.run_dir: Path | None = None
+        self.process: ServiceProcess | None = None
+        self.startup_seconds = 0.0
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """``host:port`` of the PLAINTEXT listener."""
+        return f"{LOOPBACK}:{self.port}"
+
+    def start(self, timeout: float = START_TIMEOUT_S) -> KafkaNode:
+        """Fetch jars if needed, format storage, start the JVM and wait until it answers.
+
+        Retries with new ports when the kernel handed a port to someone else
+        between our probe and the broker's bind.
+        """
+        libs = ensure_jars()
+        began = time.monotonic()
+        for attempt in range(3):
+            try:
+                self._start_once(libs, timeout)
+                break
+            except KafkaStartError as error:
+                self.stop()
+                if "Address already in use" not in str(error) or attempt == 2:
+                    raise
+        self.startup_seconds = time.monotonic() - began
+        return self
+
+    def _start_once(self, libs: Path, timeout: float) -> None:
+        self.port, self.controller_port = free_port(), free_port()
+        while self.controller_port == self.port:
+            self.controller_port = free_port()
+        run_dir = new_run_dir(f"kafka-{self.port}")
+        (run_dir / "data").mkdir()
+        self.run_dir = run_dir
+        server_props = run_dir / "server.properties"
+        server_props.write_text(self._server_properties(run_dir / "data"))
+        log4j = run_dir / "log4j.properties"
+        log4j.write_text(_LOG4J)
+        classpath = f"{libs}/*"
+        fmt = subprocess.run(
+            ["java", "-cp", classpath, "kafka.tools.StorageTool", "format",
+             "-t", random_cluster_id(), "-c", str(server_props)],
+            capture_output=True, text=True, check=False, timeout=120,
+        )
+        if fmt.returncode != 0:
+            raise KafkaStartError(f"StorageTool format failed:\n{fmt.stdout}{fmt.stderr}")
+        self.process = ServiceProcess(
+            f"kafka-{self.port}",
+            ["java", f"-Xmx{self.heap}", "-Djava.awt.headless=true",
+             f"-Dlog4j.configuration=file:{log4j}", "-cp", classpath,
+             "kafka.Kafka", str(server_props)],
+            log_path=LOG_DIR / f"kafka-{self.port}.log",
+            cwd=run_dir,
+        ).start()
+        self._wait_ready(timeout)
+
+    def _wait_ready(self, timeout: float) -> None:
+        proc = self.process
+        assert proc is not None
+        deadline = time.monotonic() + timeout
+        if not wait_for_port(self.port, timeout=timeout, alive=proc.alive):
+            raise self._failure("did not open its port" if proc.alive() else "exited")
+        last_error: Exception | None = None
+        while time.monotonic() < deadline:
+            if not proc.alive():
+                raise self._failure("exited")
+            try:
+                cluster = _run_sync(probe_async(self.bootstrap_servers, 3000))
+                if cluster.get("brokers"):
+                    return
+            except Exception as error:  # any failure means "not yet"
+                last_error = error
+            time.sleep(0.2)
+        raise self._failure(f"did not answer a metadata request ({last_error!r})")
+
+    def _failure(self, what: str) -> KafkaStartError:
+        proc = self.process
+        tail = proc.tail(60) if proc else ""
+        return KafkaStartError(
+            f"Kafka {self.version} on {self.bootstrap_servers} {what} within "
+            f"{START_TIMEOUT_S:.0f}s; log {proc.log_path if proc else '-'}:\n{tail}"
+        )
+
+    def _server_properties(self, data_dir: Path) -> str:
+        return "\n".join([
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"controller.quorum.voters=1@{LOOPBACK}:{self.controller_port}",
+            f"listeners=PLAINTEXT://{LOOPBACK}:{self.port},CONTROLLER://{LOOPBACK}:{self.controller_port}",
+            f"advertised.listeners=PLAINTEXT://{LOOPBACK}:{self.port}",
+            "controller.listener.names=CONTROLLER",
+            "inter.broker.listener.name=PLAINTEXT",
+            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            f"log.dirs={data_dir}",
+            "num.partitions=4",
+            "default.replication.factor=1",
+            "min.insync.replicas=1",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=8",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "transaction.state.log.num.partitions=8",
+            "group.initial.rebalance.delay.ms=0",
+            "auto.create.topics.enable=true",
+            "delete.topic.enable=true",
+            "",
+        ])
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """SIGTERM the JVM's process group, SIGKILL after ``timeout``, remove the run dir."""
+        if self.process is not None:
+            self.process.stop(timeout)
+            self.process = None
+        if self.run_dir is not None:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+            self.run_dir = None
+
+    def __enter__(self) -> KafkaNode:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+_LOG4J = """\
+log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka=INFO
+log4j.logger.org.apache.kafka=INFO
+log4j.logger.state.change.logger=WARN
+log4j.logger.kafka.controller=WARN
+log4j.logger.kafka.log.LogCleaner=WARN
+log4j.logger.org.apache.kafka.clients=WARN
+"""

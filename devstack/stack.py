@@ -1,0 +1,147 @@
+"""The whole hub as separate OS processes: simulators, adapters, gateway.
+
+Why: ``./hub run`` and the end-to-end tests must run every service exactly
+as production does, as its own process talking only through Kafka (and
+Redis), so a missing topic, a wrong key or a service that cannot start on its
+own shows up here rather than in production.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Mapping
+from types import TracebackType
+
+from devstack.infra import Infrastructure
+from devstack.net import LOOPBACK, free_port, wait_for_port
+from devstack.processes import ProcessGroup, ServiceDiedError, ServiceProcess, ServiceSpec
+
+SIMULATORS = ("oss", "djp", "dukcapil")
+"""Agency simulators, each an HTTP server on its own free port."""
+
+READY_TIMEOUT_S = 30.0
+SETTLE_S = 1.0
+"""How long port-less services must survive after start to count as started."""
+
+
+# ---------------------------------------------------------------------------
+# THE SERVICES LIST (lead engineer: edit here). Order matters: services are
+# started top to bottom and stopped bottom to top.
+# ---------------------------------------------------------------------------
+def service_specs(bootstrap: str, redis_url: str, ports: Mapping[str, int]) -> list[ServiceSpec]:
+    """Every hub process for one stack: simulators first, then adapters, then the gateway.
+
+    ``ports`` maps each simulator name in :data:`SIMULATORS` to its HTTP port.
+    """
+    py = sys.executable
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "REDIS_URL": redis_url,
+        "OSS_BASE_URL": f"http://{LOOPBACK}:{ports['oss']}",
+        "DJP_BASE_URL": f"http://{LOOPBACK}:{ports['djp']}",
+        "DUKCAPIL_BASE_URL": f"http://{LOOPBACK}:{ports['dukcapil']}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    simulators = [
+        ServiceSpec(
+            name=f"simulator-{sim}",
+            argv=(py, "-m", "simulators", sim, "--port", str(ports[sim])),
+            env=env,
+            ready_port=ports[sim],
+        )
+        for sim in SIMULATORS
+    ]
+    services = [
+        ServiceSpec(name=module.replace(".", "-"), argv=(py, "-m", module), env=env)
+        for module in (
+            "adapters.oss_nib",
+            "adapters.djp_npwp",
+            "adapters.dukcapil",
+            "adapters.ceisa",
+            "gateway",
+        )
+    ]
+    return simulators + services
+
+
+SpecsFactory = Callable[[str, str, Mapping[str, int]], list[ServiceSpec]]
+
+
+class Stack:
+    """Infrastructure plus every hub service, started in order and stopped in reverse.
+
+    Pass ``infrastructure`` to reuse a running one (e.g. the test session's);
+    it is then not stopped by the stack.
+    """
+
+    def __init__(
+        self,
+        infrastructure: Infrastructure | None = None,
+        *,
+        specs: SpecsFactory = service_specs,
+    ) -> None:
+        self._owns_infra = infrastructure is None
+        self.infra = infrastructure or Infrastructure()
+        self._specs = specs
+        self.group = ProcessGroup()
+        self.ports: dict[str, int] = {}
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """Kafka bootstrap servers of the stack's infrastructure."""
+        return self.infra.bootstrap_servers
+
+    @property
+    def redis_url(self) -> str:
+        """Redis URL of the stack's infrastructure."""
+        return self.infra.redis_url
+
+    def start(self) -> Stack:
+        """Start infrastructure (if owned) and every service; fail fast with its log."""
+        try:
+            if self._owns_infra:
+                self.infra.start()
+            self.ports = {sim: free_port() for sim in SIMULATORS}
+            for spec in self._specs(self.bootstrap_servers, self.redis_url, self.ports):
+                proc = self.group.start(spec)
+                if spec.ready_port is not None:
+                    self._wait_ready(proc, spec.ready_port)
+            time.sleep(SETTLE_S)
+            self.check_alive()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    @staticmethod
+    def _wait_ready(proc: ServiceProcess, port: int) -> None:
+        if not wait_for_port(port, timeout=READY_TIMEOUT_S, alive=proc.alive):
+            what = "exited" if not proc.alive() else f"did not listen on port {port}"
+            raise proc.died_error(f"{what} within {READY_TIMEOUT_S:.0f}s")
+
+    def check_alive(self) -> None:
+        """Raise :class:`ServiceDiedError` (with the log tail) if any service has exited."""
+        dead = self.group.dead()
+        if dead:
+            raise dead[0].died_error("exited unexpectedly")
+
+    def stop(self) -> None:
+        """Stop the services newest first, then the infrastructure if owned."""
+        self.group.stop_all()
+        if self._owns_infra:
+            self.infra.stop()
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+__all__ = ["SIMULATORS", "ServiceDiedError", "ServiceSpec", "Stack", "service_specs"]

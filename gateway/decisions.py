@@ -1,0 +1,64 @@
+"""Turning a verdict into the published decision event."""
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+
+from contracts.decision import AgencyCheckResult, Outcome, RegistrationDecided, RegistrationSummary
+from contracts.registration import RegistrationSubmitted
+from contracts.verification import Check, VerificationCompleted
+from gateway.rules import RULES_VERSION
+from gateway.rules.decide import Verdict
+from gateway.rules.form import FormResult
+
+AGENCY = {Check.NIB: "OSS", Check.NPWP: "DJP", Check.NIK: "DUKCAPIL"}
+
+
+def decision_id(submission_id: str, rules_version: str = RULES_VERSION) -> str:
+    """Deterministic: the same submission decided under the same rules has the same id."""
+    return hashlib.sha256(f"{submission_id}|{rules_version}".encode()).hexdigest()[:32]
+
+
+def build_decision(
+    sub: RegistrationSubmitted,
+    form: FormResult,
+    verdict: Verdict,
+    results: Mapping[Check, VerificationCompleted],
+    *,
+    decided_at: datetime,
+    username: str | None,
+) -> RegistrationDecided:
+    """The decision event; approvals carry what customs needs to open its process."""
+    approved = verdict.outcome is Outcome.APPROVED
+    return RegistrationDecided(
+        decision_id=decision_id(sub.submission_id),
+        submission_id=sub.submission_id,
+        outcome=verdict.outcome,
+        reasons=verdict.reasons,
+        checks=[
+            AgencyCheckResult(check=check, agency=AGENCY[check], outcome=result.outcome)
+            for check, result in sorted(results.items())
+        ],
+        rules_version=RULES_VERSION,
+        decided_at=decided_at,
+        username=username if approved else None,
+        registration=_summary(sub, form) if approved else None,
+    )
+
+
+def _summary(sub: RegistrationSubmitted, form: FormResult) -> RegistrationSummary:
+    org, applicant = sub.organisation, sub.applicant
+    document = sub.attachments.power_of_attorney
+    assert document is not None  # an approved form always has its Surat Kuasa (R11)
+    return RegistrationSummary(
+        trader_type=org.trader_type or "",
+        organisation_name=(org.name or "").strip(),
+        nib=form.nib,
+        npwp=form.npwp.canonical if form.npwp else None,
+        business_types=list(org.business_types),
+        address=(org.address or "").strip(),
+        applicant_name=(applicant.full_name or "").strip(),
+        applicant_position=(applicant.position or "").strip(),
+        power_of_attorney_id=document.document_id or "",
+        power_of_attorney_sha256=(document.sha256 or "").lower(),
+    )

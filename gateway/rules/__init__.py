@@ -1,0 +1,8 @@
+"""Decision rules as pure functions: data in, reasons and outcome out.
+
+Nothing in this package performs I/O or imports Kafka, Redis or HTTP code; the
+rules read like the registration manual (shared/DOMAIN.md R1 to R19) and are
+tested table by table.
+"""
+
+RULES_VERSION = "insw-rules/1.0.0"

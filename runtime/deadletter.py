@@ -1,0 +1,49 @@
+"""Dead-letter records in the Kafka Connect convention.
+
+A dead letter keeps the original key and value byte for byte, so it can be
+re-driven to its topic after a fix, and adds headers naming where it came from
+and why it failed. The error text is produced by the hub (see
+:class:`runtime.errors.PoisonMessage`), never copied from the payload.
+"""
+
+import time
+
+from contracts import headers as h
+from contracts.topics import dead_letter_topic
+from runtime.errors import HubError
+from runtime.records import Inbound, Outbound
+
+MAX_ERROR_TEXT = 500
+
+
+def dead_letter(record: Inbound, error: BaseException) -> Outbound:
+    """The dead-letter record for ``record`` that failed with ``error``."""
+    kept = {
+        name: value.decode("utf-8", errors="replace")
+        for name, value in record.headers
+        if name in (h.MESSAGE_ID, h.CORRELATION_ID, h.CAUSATION_ID, h.SCHEMA, h.CONTENT_TYPE)
+    }
+    kept.update(
+        {
+            h.DLQ_TOPIC: record.topic,
+            h.DLQ_PARTITION: str(record.partition),
+            h.DLQ_OFFSET: str(record.offset),
+            h.DLQ_EXCEPTION_CLASS: f"{type(error).__module__}.{type(error).__qualname__}",
+            h.DLQ_EXCEPTION_MESSAGE: safe_error_text(error),
+            h.DLQ_FAILED_AT: str(int(time.time() * 1000)),
+        }
+    )
+    return Outbound(
+        topic=dead_letter_topic(record.topic), key=record.key, value=record.value, headers=kept
+    )
+
+
+def safe_error_text(error: BaseException) -> str:
+    """Error text fit for a header: the hub's own message, or only the class for foreign errors.
+
+    Foreign exceptions (a library's ``ValueError``) may quote their input, so
+    their text is not trusted; our own errors are written to be free of
+    personal data.
+    """
+    text = str(error) if isinstance(error, HubError) else "unexpected error in handler"
+    return text[:MAX_ERROR_TEXT]

@@ -1,0 +1,15 @@
+"""Connection settings shared by every service; read only by composition roots."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class InfraSettings(BaseSettings):
+    """Where Kafka and Redis are. Environment names are the README's."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092")
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0")
+    batch_max_records: int = Field(default=500, ge=1, le=10_000)
+    """Upper bound of records handled per poll: one Redis pipeline and one commit per batch."""

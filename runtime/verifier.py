@@ -1,0 +1,110 @@
+"""The shape every verification adapter shares: requests in, one answer per request out.
+
+An adapter supplies an :class:`AgencyClient` that turns a
+:class:`VerificationRequested` into a :class:`VerificationCompleted`; this module
+does the rest: decoding, bounded concurrency against the agency, publishing
+answers keyed by submission id. A request is answered even when the agency is
+down (``UNAVAILABLE``), so the gateway is never left waiting.
+"""
+
+import asyncio
+from collections.abc import Sequence
+from typing import Protocol
+
+from faststream import FastStream
+
+from contracts import topics
+from contracts.verification import Check, CheckOutcome, VerificationCompleted, VerificationRequested
+from runtime.agency_http import AgencyHttp, AgencyUnavailable
+from runtime.codec import decode, encode
+from runtime.consumer import BatchHandler, HandlerResult, subscribe
+from runtime.errors import PoisonMessage
+from runtime.records import Inbound, Outbound, caused_by
+from runtime.service import kafka_broker
+from runtime.settings import InfraSettings
+
+ANSWER_SCHEMA = "insw.verification.completed/v1"
+
+
+class AgencyClient(Protocol):
+    """What an adapter must provide: one agency, one question."""
+
+    check: Check
+
+    async def verify(self, request: VerificationRequested) -> VerificationCompleted:
+        """Ask the agency; raise AgencyUnavailable when it cannot answer."""
+
+
+def verification_handler(client: AgencyClient, *, concurrency: int) -> BatchHandler:
+    """A batch handler answering every request on the adapter's topic."""
+    limit = asyncio.Semaphore(concurrency)
+
+    async def ask(request: VerificationRequested) -> VerificationCompleted:
+        async with limit:
+            try:
+                return await client.verify(request)
+            except AgencyUnavailable as error:
+                return VerificationCompleted(
+                    submission_id=request.submission_id,
+                    check=request.check,
+                    outcome=CheckOutcome.UNAVAILABLE,
+                    detail=str(error),
+                )
+
+    async def handle(batch: Sequence[Inbound]) -> HandlerResult:
+        result = HandlerResult()
+        requests: dict[str, tuple[Inbound, VerificationRequested]] = {}
+        for record in batch:
+            try:
+                request = decode(VerificationRequested, record.value)
+            except PoisonMessage as error:
+                result.dead.append((record, error))
+                continue
+            if request.check is not client.check:
+                result.dead.append(
+                    (
+                        record,
+                        PoisonMessage(f"check {request.check} sent to the {client.check} adapter"),
+                    )
+                )
+                continue
+            requests[request.submission_id] = (record, request)
+        answers = await asyncio.gather(*(ask(request) for _, request in requests.values()))
+        for (record, request), answer in zip(requests.values(), answers, strict=True):
+            sid = request.submission_id
+            result.outbound.append(
+                Outbound(
+                    topics.VERIFICATION_COMPLETED,
+                    sid.encode(),
+                    encode(answer),
+                    caused_by(record, correlation_id=sid, schema=ANSWER_SCHEMA),
+                )
+            )
+        return result
+
+    return handle
+
+
+def verification_service(
+    settings: InfraSettings,
+    *,
+    name: str,
+    topic: str,
+    client: AgencyClient,
+    http: AgencyHttp,
+    concurrency: int,
+) -> FastStream:
+    """A runnable adapter service: subscriber, agency connection pool and lifecycle."""
+    broker = kafka_broker(settings, client_id=name)
+    subscribe(
+        broker,
+        topic,
+        group_id=name,
+        handler=verification_handler(client, concurrency=concurrency),
+        max_records=settings.batch_max_records,
+        description=f"Verification requests answered by the {client.check} adapter.",
+    )
+    app = FastStream(broker)
+    app.on_startup(http.start)
+    app.after_shutdown(http.close)
+    return app

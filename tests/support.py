@@ -1,0 +1,61 @@
+"""Builders shared by the test layers: valid submissions that tests then spoil one field at a time."""
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+from contracts.registration import RegistrationSubmitted
+
+POWER_OF_ATTORNEY = b"%PDF-1.7 surat kuasa"
+
+
+def submission_dict(submission_id: str = "SUB-0001", **overrides: Any) -> dict[str, Any]:
+    """A form that passes every format rule; ``overrides`` replace dotted paths."""
+    data: dict[str, Any] = {
+        "submission_id": submission_id,
+        "submitted_at": "2026-11-20T08:00:00+07:00",
+        "request": {"purpose": "TRANSAKSI"},
+        "organisation": {
+            "trader_type": "PELAKU_USAHA_PERUSAHAAN",
+            "nib": "9120001234567",
+            "npwp": "01.234.567.8-901.000",
+            "name": "PT Contoh Logistik",
+            "business_types": ["IMPORTIR", "EKSPORTIR"],
+            "address": "Jl. Merdeka 1, Jakarta",
+        },
+        "applicant": {
+            "full_name": "Ir. Budi Santoso, S.E.",
+            "position": "Direktur Utama",
+            "identity": {"kind": "NIK", "number": "3171011708850001"},
+            "email": "budi@example.co.id",
+            "phone": "0812-3456-7890",
+        },
+        "attachments": {
+            "power_of_attorney": {
+                "document_id": "DOC-1",
+                "sha256": hashlib.sha256(POWER_OF_ATTORNEY).hexdigest(),
+                "size_bytes": len(POWER_OF_ATTORNEY),
+                "media_type": "application/pdf",
+            }
+        },
+        "consent": {
+            "accepted": True,
+            "accepted_at": "2026-11-20T07:59:00+07:00",
+            "terms_version": "2024-01",
+        },
+    }
+    for path, value in overrides.items():
+        target = data
+        *parents, leaf = path.split("__")
+        for part in parents:
+            target = target[part]
+        target[leaf] = value
+    return data
+
+
+def submission(submission_id: str = "SUB-0001", **overrides: Any) -> RegistrationSubmitted:
+    """:func:`submission_dict` parsed into the contract model."""
+    return RegistrationSubmitted.model_validate(submission_dict(submission_id, **overrides))
+
+
+TODAY = datetime(2026, 11, 21, tzinfo=UTC).date()

@@ -1,0 +1,161 @@
+"""The gateway's handlers over the in-memory store: the path and its idempotency."""
+
+import json
+from datetime import UTC, datetime
+
+from contracts import topics
+from contracts.decision import RegistrationDecided
+from contracts.verification import (
+    Check,
+    CheckOutcome,
+    NibRecord,
+    NpwpRecord,
+    ResponsiblePerson,
+    VerificationCompleted,
+)
+from gateway.handlers import Gateway
+from gateway.store_memory import MemoryRegistrationStore
+from runtime.codec import encode
+from runtime.records import Inbound
+from tests.support import submission_dict
+
+NOW = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
+
+
+def inbound(topic, value: bytes, offset=0) -> Inbound:
+    return Inbound(topic=topic, partition=0, offset=offset, key=b"k", value=value)
+
+
+def submitted(**overrides) -> Inbound:
+    return inbound(topics.REGISTRATION_SUBMITTED, json.dumps(submission_dict(**overrides)).encode())
+
+
+def answers_for(sid="SUB-0001", *, person="Budi Santoso", status="01", npwp_active=True):
+    nib = VerificationCompleted(
+        submission_id=sid, check=Check.NIB, outcome=CheckOutcome.VERIFIED,
+        nib_record=NibRecord(nib="9120001234567", company_name="PT Contoh Logistik",
+                             npwp="012345678901000", status=status,
+                             responsible_persons=[ResponsiblePerson(
+                                 identity_type="KTP", identity_number="3171011708850001",
+                                 name=person)]))
+    npwp = VerificationCompleted(
+        submission_id=sid, check=Check.NPWP, outcome=CheckOutcome.VERIFIED,
+        npwp_record=NpwpRecord(npwp="0012345678901000", active=npwp_active,
+                               taxpayer_name="PT CONTOH LOGISTIK"))
+    nik = VerificationCompleted(submission_id=sid, check=Check.NIK,
+                                outcome=CheckOutcome.VERIFIED)
+    return [inbound(topics.VERIFICATION_COMPLETED, encode(a), i)
+            for i, a in enumerate((nib, npwp, nik))]
+
+
+async def run_to_decision(gateway, answers):
+    result = await gateway.on_results(answers)
+    for follow_up in result.after_publish:
+        await follow_up()
+    return result
+
+
+def decisions(result):
+    return [RegistrationDecided.model_validate_json(o.value) for o in result.outbound
+            if o.topic == topics.REGISTRATION_DECIDED]
+
+
+async def test_valid_submission_asks_three_agencies_then_approves_with_username():
+    store = MemoryRegistrationStore()
+    gateway = Gateway(store, clock=lambda: NOW)
+    asked = await gateway.on_submissions([submitted()])
+    assert sorted(o.topic for o in asked.outbound) == sorted(
+        [topics.NIB_VERIFICATION_REQUESTED, topics.NPWP_VERIFICATION_REQUESTED,
+         topics.NIK_VERIFICATION_REQUESTED])
+    assert all(o.headers["insw-correlation-id"] == "SUB-0001" for o in asked.outbound)
+    result = await run_to_decision(gateway, answers_for())
+    [decision] = decisions(result)
+    assert decision.outcome == "APPROVED"
+    assert decision.username is not None and len(decision.username) == 6
+    assert decision.username == decision.username.upper()
+    int(decision.username, 16)
+    assert decision.registration is not None and decision.registration.npwp == "0012345678901000"
+
+
+async def test_twelve_digit_nib_is_a_rejection_naming_field_and_rule_not_an_error():
+    gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
+    result = await gateway.on_submissions([submitted(organisation__nib="912000123456")])
+    [decision] = decisions(result)
+    assert decision.outcome == "REJECTED"
+    assert [(r.code, r.rule, r.field) for r in decision.reasons] == [
+        ("NIB_FORMAT", "R3", "organisation.nib")]
+    assert result.dead == []
+
+
+async def test_applicant_not_responsible_person_is_rejected():
+    gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
+    await gateway.on_submissions([submitted()])
+    [decision] = decisions(await run_to_decision(gateway, answers_for(person="Andi Wijaya")))
+    assert decision.outcome == "REJECTED"
+    assert [r.code for r in decision.reasons] == ["APPLICANT_NOT_RESPONSIBLE_PERSON"]
+
+
+async def test_frozen_nib_is_rejected_never_approved():
+    gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
+    await gateway.on_submissions([submitted()])
+    [decision] = decisions(await run_to_decision(gateway, answers_for(status="05")))
+    assert [r.code for r in decision.reasons] == ["NIB_NOT_ACTIVE"]
+
+
+async def test_unavailable_agency_refers_instead_of_approving():
+    gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
+    await gateway.on_submissions([submitted()])
+    answers = answers_for()
+    down = VerificationCompleted(submission_id="SUB-0001", check=Check.NPWP,
+                                 outcome=CheckOutcome.UNAVAILABLE)
+    answers[1] = inbound(topics.VERIFICATION_COMPLETED, encode(down), 1)
+    [decision] = decisions(await run_to_decision(gateway, answers))
+    assert decision.outcome == "REFERRED"
+    assert [r.code for r in decision.reasons] == ["AGENCY_UNAVAILABLE"]
+
+
+async def test_foundation_without_nib_or_npwp_with_passport_is_decided_at_once():
+    gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
+    result = await gateway.on_submissions([submitted(
+        organisation__trader_type="YAYASAN", organisation__nib="-", organisation__npwp="-",
+        applicant__identity={"kind": "PASSPORT", "number": "X1234567"})])
+    [decision] = decisions(result)
+    assert decision.outcome == "APPROVED"
+    assert decision.checks == []
+
+
+async def test_redelivery_after_decision_decides_nothing_again():
+    store = MemoryRegistrationStore()
+    gateway = Gateway(store, clock=lambda: NOW)
+    await gateway.on_submissions([submitted()])
+    first = decisions(await run_to_decision(gateway, answers_for()))
+    again_answers = await run_to_decision(gateway, answers_for())
+    again_submission = await gateway.on_submissions([submitted()])
+    assert len(first) == 1
+    assert decisions(again_answers) == [] and again_submission.outbound == []
+
+
+async def test_decision_is_not_remembered_until_published():
+    store = MemoryRegistrationStore()
+    gateway = Gateway(store, clock=lambda: NOW)
+    await gateway.on_submissions([submitted()])
+    result = await gateway.on_results(answers_for())  # publish "fails": follow-ups never run
+    assert len(decisions(result)) == 1 and store.decisions == {}
+    retry = await run_to_decision(gateway, answers_for())
+    assert [d.decision_id for d in decisions(retry)] == [d.decision_id for d in decisions(result)]
+
+
+async def test_poison_submission_is_dead_lettered_and_neighbours_processed():
+    gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
+    poison = inbound(topics.REGISTRATION_SUBMITTED, b"{not json", 7)
+    no_id = inbound(topics.REGISTRATION_SUBMITTED, b'{"submitted_at": "2026-11-20T08:00:00Z"}', 8)
+    result = await gateway.on_submissions([poison, no_id, submitted(organisation__nib="1")])
+    assert [record.offset for record, _ in result.dead] == [7, 8]
+    assert "submission_id: missing" in str(result.dead[1][1])
+    assert len(decisions(result)) == 1
+
+
+async def test_answer_for_unknown_submission_is_dead_lettered():
+    gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
+    result = await gateway.on_results(answers_for("SUB-UNKNOWN")[:1])
+    assert len(result.dead) == 1 and result.outbound == []
