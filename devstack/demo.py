@@ -53,7 +53,7 @@ def format_decision(raw: bytes, names: dict[str, str]) -> str:
     return f"{name:<32} {submission_id:<38} {outcome!s:<10} {', '.join(reasons) or '-'}"
 
 
-async def _decisions_consumer(bootstrap: str) -> Any:
+async def _decisions_consumer(bootstrap: str, partitions: set[int]) -> Any:
     """A group-less consumer of every decided partition, positioned at the current end.
 
     Why no group and explicit end offsets: nothing to wait for (no rebalance),
@@ -63,8 +63,6 @@ async def _decisions_consumer(bootstrap: str) -> Any:
                                 enable_auto_commit=False)
     await consumer.start()
     try:
-        await consumer.topics()  # refreshes metadata so partitions are known
-        partitions = consumer.partitions_for_topic(REGISTRATION_DECIDED) or {0}
         tps = [TopicPartition(REGISTRATION_DECIDED, p) for p in sorted(partitions)]
         consumer.assign(tps)
         for tp, offset in (await consumer.end_offsets(tps)).items():
@@ -83,19 +81,19 @@ async def submit_examples_and_print(bootstrap: str, examples_dir: Path | None = 
     directory = EXAMPLES_DIR if examples_dir is None else examples_dir
     examples = load_examples(directory)
     names = {sid: name for name, _, sid in examples if sid is not None}
-    consumer = await _decisions_consumer(bootstrap)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    consumer = None
     try:
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-        await producer.start()
-        try:
-            for name, raw, sid in examples:
-                if sid is None:
-                    print(f"warning: {name} has no submission_id; sent without a key")
-                await producer.send_and_wait(
-                    REGISTRATION_SUBMITTED, raw, key=None if sid is None else sid.encode()
-                )
-        finally:
-            await producer.stop()
+        # The producer's partitions_for waits for metadata (the consumer's may be empty).
+        partitions = set(await producer.partitions_for(REGISTRATION_DECIDED))
+        consumer = await _decisions_consumer(bootstrap, partitions)
+        for name, raw, sid in examples:
+            if sid is None:
+                print(f"warning: {name} has no submission_id; sent without a key")
+            await producer.send_and_wait(
+                REGISTRATION_SUBMITTED, raw, key=None if sid is None else sid.encode()
+            )
         if examples:
             print(f"submitted {len(examples)} example(s) from {directory}; decisions:", flush=True)
         else:
@@ -110,4 +108,6 @@ async def submit_examples_and_print(bootstrap: str, examples_dir: Path | None = 
                 print(f"all {len(names)} examples decided; still serving, Ctrl-C to stop",
                       flush=True)
     finally:
-        await consumer.stop()
+        if consumer is not None:
+            await consumer.stop()
+        await producer.stop()

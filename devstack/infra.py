@@ -15,7 +15,7 @@ from types import TracebackType
 
 import redis
 
-from devstack.kafka import KafkaNode, create_topics, kafka_version
+from devstack.kafka import KafkaNode, create_topics, kafka_version, warm_coordinators
 from devstack.redis import RedisNode
 
 TOPIC_PARTITIONS = 4
@@ -83,6 +83,8 @@ class Infrastructure:
                 self.kafka = KafkaNode().start()
             topics = hub_topics() if self._topics is None else self._topics
             create_topics(self.bootstrap_servers, topics, self._partitions)
+            if self.kafka is not None:
+                warm_coordinators(self.bootstrap_servers)
         except BaseException:
             self.stop()
             raise

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError, for_code
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 
 from devstack.net import LOOPBACK, free_port, wait_for_port
 from devstack.paths import LOG_DIR, REPO_ROOT, cache_dir, new_run_dir
@@ -134,6 +134,36 @@ async def create_topics_async(bootstrap: str, names: Iterable[str], partitions: 
                 raise for_code(code)(f"creating topic {name}: {entry[2:]}")
     finally:
         await admin.close()
+
+
+async def warm_coordinators_async(bootstrap: str, wait_s: float = 30.0) -> None:
+    """Wait until the group and transaction coordinators answer.
+
+    Why: a fresh broker creates ``__consumer_offsets`` (and the transaction
+    log) on first use, and consumers meanwhile fail with "coordinator not
+    available" for seconds. Doing it once here makes the first test or
+    service join its group as fast as every later one.
+    """
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        deadline = time.monotonic() + wait_s
+        for coordinator_type in (0, 1):  # 0: consumer groups, 1: transactions
+            while True:
+                try:
+                    await admin.find_coordinator("devstack-warm-up", coordinator_type)
+                    break
+                except KafkaError:
+                    if time.monotonic() > deadline:
+                        raise
+                    await asyncio.sleep(0.1)
+    finally:
+        await admin.close()
+
+
+def warm_coordinators(bootstrap: str) -> None:
+    """Sync wrapper of :func:`warm_coordinators_async`."""
+    _run_sync(warm_coordinators_async(bootstrap))
 
 
 def create_topics(bootstrap: str, names: Iterable[str], partitions: int = 4) -> None:

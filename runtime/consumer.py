@@ -216,9 +216,10 @@ def subscribe(
     handler: BatchHandler,
     max_records: int,
     description: str,
+    backoff: Backoff = Backoff(),
 ) -> BatchPump:
     """Register ``handler`` on ``topic`` with the hub's consume policy."""
-    pump = BatchPump(broker, handler, name=f"{group_id}/{topic}")
+    pump = BatchPump(broker, handler, name=f"{group_id}/{topic}", backoff=backoff)
 
     async def on_batch(message: KafkaMessage) -> None:
         await pump.process([_inbound(r) for r in message.raw_message])

@@ -152,16 +152,18 @@ def test_stopping_a_service_also_stops_its_children(tmp_path: Path) -> None:
     assert _processes_mentioning(grandchild) == []
 
 
-async def _fake_decider(bootstrap: str, group: str) -> None:
-    """Stand-in for the gateway: answers each submission with a fixed decision."""
+async def _fake_decider(bootstrap: str, prefix: str) -> None:
+    """Stand-in for the gateway: answers this test's submissions with a fixed decision."""
     consumer = AIOKafkaConsumer(REGISTRATION_SUBMITTED, bootstrap_servers=bootstrap,
-                                group_id=group, auto_offset_reset="latest")
+                                group_id=None, auto_offset_reset="earliest")
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await consumer.start()
     await producer.start()
     try:
         async for message in consumer:
-            sid = json.loads(message.value)["submission_id"]
+            sid = str(json.loads(message.value).get("submission_id"))
+            if not sid.startswith(prefix):
+                continue
             decision = {"submission_id": sid, "outcome": "REJECTED",
                         "reasons": [{"code": "NPWP_INVALID", "field": "npwp"}]}
             await producer.send_and_wait(REGISTRATION_DECIDED, json.dumps(decision).encode(),
@@ -178,9 +180,7 @@ async def test_demo_submits_examples_and_prints_their_decisions(
     bootstrap = infrastructure.bootstrap_servers
     sid = f"{topic_prefix}-sub"
     (tmp_path / "alpha.json").write_text(json.dumps({"submission_id": sid, "npwp": "x"}))
-    decider = asyncio.create_task(_fake_decider(bootstrap, f"{topic_prefix}.decider"))
-    # Let the decider's group join before anything is submitted ("latest" offsets).
-    await asyncio.sleep(3)
+    decider = asyncio.create_task(_fake_decider(bootstrap, topic_prefix))
     demo = asyncio.create_task(submit_examples_and_print(bootstrap, tmp_path))
     try:
         deadline = time.monotonic() + 30

@@ -1,0 +1,150 @@
+"""The one consume policy, on the real broker: dead letters, no loss, no hot loop."""
+
+import asyncio
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+
+from contracts import headers as h
+from runtime.consumer import Backoff, HandlerResult, subscribe
+from runtime.errors import PoisonMessage, TransientFailure
+from runtime.records import Outbound
+
+
+async def produce(bootstrap, topic, records):
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for key, value, headers in records:
+            await producer.send_and_wait(topic, value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+
+
+async def read_all(bootstrap, topic, expected, timeout=20.0):
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    await consumer.start()
+    found = []
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(found) < expected and asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            for records in batch.values():
+                found.extend(records)
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def wait_for(predicate, timeout=20.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+async def test_poison_goes_to_dlq_with_context_and_the_next_message_is_processed(
+        bootstrap_servers, unique_topic):
+    seen: list[bytes] = []
+
+    async def handler(batch):
+        result = HandlerResult()
+        for record in batch:
+            if record.value == b"poison":
+                result.dead.append((record, PoisonMessage("value: json_invalid")))
+            else:
+                seen.append(record.value)
+                result.outbound.append(Outbound(unique_topic + ".out", record.key, record.value))
+        return result
+
+    broker = KafkaBroker(bootstrap_servers)
+    subscribe(broker, unique_topic, group_id=unique_topic + ".g", handler=handler,
+              max_records=100, description="test")
+    await produce(bootstrap_servers, unique_topic, [
+        (b"k0", b"first", [(h.MESSAGE_ID, b"m-0")]),
+        (b"k1", b"poison", [(h.MESSAGE_ID, b"m-1"), (h.CORRELATION_ID, b"SUB-1")]),
+        (b"k2", b"after", [])])
+    await broker.start()
+    try:
+        await wait_for(lambda: seen == [b"first", b"after"])
+        [dead] = await read_all(bootstrap_servers, unique_topic + ".dlq", 1)
+    finally:
+        await broker.stop()
+    headers = {k: v.decode() for k, v in dead.headers}
+    assert (dead.key, dead.value) == (b"k1", b"poison")
+    assert headers[h.DLQ_TOPIC] == unique_topic
+    assert headers[h.DLQ_PARTITION] == "0" or headers[h.DLQ_PARTITION].isdigit()
+    assert headers[h.DLQ_OFFSET] == "1"
+    assert headers[h.DLQ_EXCEPTION_CLASS] == "runtime.errors.PoisonMessage"
+    assert headers[h.DLQ_EXCEPTION_MESSAGE] == "value: json_invalid"
+    assert headers[h.MESSAGE_ID] == "m-1" and headers[h.CORRELATION_ID] == "SUB-1"
+    assert len(await read_all(bootstrap_servers, unique_topic + ".out", 2)) == 2
+
+
+async def test_a_bug_on_one_record_dead_letters_only_that_record(bootstrap_servers, unique_topic):
+    processed: list[bytes] = []
+
+    async def handler(batch):
+        if any(r.value == b"boom" for r in batch):
+            raise KeyError("handler bug")  # a bug, not a PoisonMessage
+        processed.extend(r.value for r in batch)
+        return HandlerResult()
+
+    broker = KafkaBroker(bootstrap_servers)
+    subscribe(broker, unique_topic, group_id=unique_topic + ".g", handler=handler,
+              max_records=100, description="test")
+    await produce(bootstrap_servers, unique_topic,
+                  [(b"a", b"one", []), (b"b", b"boom", []), (b"c", b"two", [])])
+    await broker.start()
+    try:
+        await wait_for(lambda: sorted(processed) == [b"one", b"two"])
+        [dead] = await read_all(bootstrap_servers, unique_topic + ".dlq", 1)
+    finally:
+        await broker.stop()
+    headers = {k: v.decode() for k, v in dead.headers}
+    assert dead.value == b"boom"
+    assert headers[h.DLQ_EXCEPTION_CLASS] == "builtins.KeyError"
+    # A foreign exception's text may quote input: only the class travels.
+    assert "handler bug" not in headers[h.DLQ_EXCEPTION_MESSAGE]
+
+
+async def test_transient_failure_retries_with_backoff_and_commits_only_when_done(
+        bootstrap_servers, unique_topic):
+    attempts: list[int] = []
+    done: list[bytes] = []
+
+    async def handler(batch):
+        attempts.append(len(batch))
+        if len(attempts) < 3:
+            raise TransientFailure("redis: ConnectionError")
+        done.extend(r.value for r in batch)
+        return HandlerResult()
+
+    group = unique_topic + ".g"
+    broker = KafkaBroker(bootstrap_servers)
+    subscribe(broker, unique_topic, group_id=group, handler=handler, max_records=100,
+              description="test", backoff=Backoff(base_seconds=0.05, cap_seconds=0.2))
+    await produce(bootstrap_servers, unique_topic, [(b"k", b"only", [])])
+    await broker.start()
+    try:
+        await wait_for(lambda: done == [b"only"])
+        await asyncio.sleep(0.5)
+    finally:
+        await broker.stop()
+    assert len(attempts) == 3 and done == [b"only"]
+    # Committed after success: a new member of the same group sees nothing to redo.
+    again: list[bytes] = []
+
+    async def second(batch):
+        again.extend(r.value for r in batch)
+        return HandlerResult()
+
+    broker = KafkaBroker(bootstrap_servers)
+    subscribe(broker, unique_topic, group_id=group, handler=second, max_records=100,
+              description="test")
+    await produce(bootstrap_servers, unique_topic, [(b"k", b"next", [])])
+    await broker.start()
+    try:
+        await wait_for(lambda: again == [b"next"])
+    finally:
+        await broker.stop()

@@ -1,0 +1,69 @@
+"""Conformance suite for :class:`gateway.store.RegistrationStore`.
+
+Every implementation (the in-memory fake and the Redis store) inherits these
+tests, so the fake cannot drift from what production does.
+"""
+
+import uuid
+
+import pytest
+
+from contracts.verification import Check, CheckOutcome, VerificationCompleted
+from tests.support import submission
+
+
+def answer(sid: str, check: Check, outcome=CheckOutcome.VERIFIED) -> VerificationCompleted:
+    return VerificationCompleted(submission_id=sid, check=check, outcome=outcome)
+
+
+class StoreConformance:
+    """Subclasses provide a ``store`` fixture."""
+
+    @pytest.fixture
+    def sid(self) -> str:
+        return f"SUB-{uuid.uuid4().hex[:12]}"
+
+    async def test_answers_accumulate_until_complete(self, store, sid):
+        await store.open([(submission(sid), frozenset({Check.NIB, Check.NPWP}))])
+        [first] = await store.record([answer(sid, Check.NIB)])
+        assert first is not None and not first.complete
+        [second] = await store.record([answer(sid, Check.NPWP)])
+        assert second is not None and second.complete and not second.decided
+        assert second.submission.submission_id == sid
+        assert set(second.results) == {Check.NIB, Check.NPWP}
+
+    async def test_two_answers_in_one_batch_see_each_other(self, store, sid):
+        await store.open([(submission(sid), frozenset({Check.NIB, Check.NPWP}))])
+        first, second = await store.record([answer(sid, Check.NIB), answer(sid, Check.NPWP)])
+        assert first is not None and not first.complete
+        assert second is not None and second.complete
+
+    async def test_reopening_keeps_the_first_submission(self, store, sid):
+        await store.open([(submission(sid), frozenset({Check.NIB}))])
+        await store.open([(submission(sid, organisation__name="Other"), frozenset({Check.NIK}))])
+        [state] = await store.record([answer(sid, Check.NIB)])
+        assert state is not None and state.complete
+        assert state.submission.organisation.name == "PT Contoh Logistik"
+
+    async def test_answer_for_unknown_submission_is_none(self, store, sid):
+        assert await store.record([answer(sid, Check.NIB)]) == [None]
+
+    async def test_redelivered_answer_overwrites(self, store, sid):
+        await store.open([(submission(sid), frozenset({Check.NIB}))])
+        await store.record([answer(sid, Check.NIB, CheckOutcome.UNAVAILABLE)])
+        [state] = await store.record([answer(sid, Check.NIB)])
+        assert state is not None and state.results[Check.NIB].outcome is CheckOutcome.VERIFIED
+
+    async def test_decided_is_remembered(self, store, sid):
+        await store.open([(submission(sid), frozenset({Check.NIB}))])
+        assert await store.already_decided([sid]) == set()
+        await store.mark_decided([(sid, b"{}")])
+        assert await store.already_decided([sid, "SUB-OTHER-" + sid]) == {sid}
+        [state] = await store.record([answer(sid, Check.NIB)])
+        assert state is not None and state.decided
+
+    async def test_username_claims_are_unique_and_idempotent(self, store, sid):
+        name = uuid.uuid4().hex[:6].upper()
+        assert await store.claim_username([(name, sid)]) == [True]
+        assert await store.claim_username([(name, sid)]) == [True]
+        assert await store.claim_username([(name, sid + "-other")]) == [False]
