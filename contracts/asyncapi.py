@@ -19,24 +19,52 @@ from contracts.verification import VerificationCompleted, VerificationRequested
 from contracts.xsd import CEISA_REGISTRATION_V1
 
 CHANNELS: list[tuple[str, type[BaseModel] | None, str, str]] = [
-    (topics.REGISTRATION_SUBMITTED, RegistrationSubmitted, "receive",
-     "Public. One message per application from a partner portal, keyed by submission id. "
-     "The Surat Kuasa travels by reference (document id and SHA-256), never inline."),
-    (topics.REGISTRATION_DECIDED, RegistrationDecided, "send",
-     "Public. The one decision per submission, keyed by submission id. decision_id is "
-     "stable across redelivery: consumers drop repeats by it."),
-    (topics.CEISA_REGISTRATION, None, "send",
-     f"Public. XML for customs (CEISA), one per approved decision, valid against "
-     f"schemas/xsd/{CEISA_REGISTRATION_V1}; keyed by submission id."),
-    (topics.NIB_VERIFICATION_REQUESTED, VerificationRequested, "send",
-     "Internal. The gateway asks the OSS adapter about an NIB."),
-    (topics.NPWP_VERIFICATION_REQUESTED, VerificationRequested, "send",
-     "Internal. The gateway asks the DJP adapter about an NPWP."),
-    (topics.NIK_VERIFICATION_REQUESTED, VerificationRequested, "send",
-     "Internal. The gateway asks the Dukcapil adapter about a NIK and name."),
-    (topics.VERIFICATION_COMPLETED, VerificationCompleted, "receive",
-     "Internal. Every adapter's answer, keyed by submission id so one gateway instance "
-     "sees all answers of one submission."),
+    (
+        topics.REGISTRATION_SUBMITTED,
+        RegistrationSubmitted,
+        "receive",
+        "Public. One message per application from a partner portal, keyed by submission id. "
+        "The Surat Kuasa travels by reference (document id and SHA-256), never inline.",
+    ),
+    (
+        topics.REGISTRATION_DECIDED,
+        RegistrationDecided,
+        "send",
+        "Public. The one decision per submission, keyed by submission id. decision_id is "
+        "stable across redelivery: consumers drop repeats by it.",
+    ),
+    (
+        topics.CEISA_REGISTRATION,
+        None,
+        "send",
+        f"Public. XML for customs (CEISA), one per approved decision, valid against "
+        f"schemas/xsd/{CEISA_REGISTRATION_V1}; keyed by submission id.",
+    ),
+    (
+        topics.NIB_VERIFICATION_REQUESTED,
+        VerificationRequested,
+        "send",
+        "Internal. The gateway asks the OSS adapter about an NIB.",
+    ),
+    (
+        topics.NPWP_VERIFICATION_REQUESTED,
+        VerificationRequested,
+        "send",
+        "Internal. The gateway asks the DJP adapter about an NPWP.",
+    ),
+    (
+        topics.NIK_VERIFICATION_REQUESTED,
+        VerificationRequested,
+        "send",
+        "Internal. The gateway asks the Dukcapil adapter about a NIK and name.",
+    ),
+    (
+        topics.VERIFICATION_COMPLETED,
+        VerificationCompleted,
+        "receive",
+        "Internal. Every adapter's answer, keyed by submission id so one gateway instance "
+        "sees all answers of one submission.",
+    ),
 ]
 
 _LINEAGE_HEADERS = {
@@ -77,9 +105,13 @@ def _message(topic: str, model: type[BaseModel] | None, headers: dict[str, Any])
         payload = model.model_json_schema(ref_template="#/components/schemas/{model}")
         payload.pop("$defs", None)
         content_type = "application/json"
-    return {"name": topic, "contentType": content_type, "headers": headers, "payload": payload,
-            "bindings": {"kafka": {"key": {"type": "string",
-                                           "description": "submission id"}}}}
+    return {
+        "name": topic,
+        "contentType": content_type,
+        "headers": headers,
+        "payload": payload,
+        "bindings": {"kafka": {"key": {"type": "string", "description": "submission id"}}},
+    }
 
 
 def _schemas() -> dict[str, Any]:
@@ -98,25 +130,35 @@ def document() -> dict[str, Any]:
     for topic, model, action, description in CHANNELS:
         key = _key(topic)
         channels[key] = {
-            "address": topic, "description": description,
+            "address": topic,
+            "description": description,
             "messages": {key: _message(topic, model, _LINEAGE_HEADERS)},
         }
         operations[f"{action}_{key}"] = {
-            "action": action, "channel": {"$ref": f"#/channels/{key}"},
+            "action": action,
+            "channel": {"$ref": f"#/channels/{key}"},
         }
-        if action == "receive" or topic in (topics.NIB_VERIFICATION_REQUESTED,
-                                            topics.NPWP_VERIFICATION_REQUESTED,
-                                            topics.NIK_VERIFICATION_REQUESTED,
-                                            topics.REGISTRATION_DECIDED):
+        if action == "receive" or topic in (
+            topics.NIB_VERIFICATION_REQUESTED,
+            topics.NPWP_VERIFICATION_REQUESTED,
+            topics.NIK_VERIFICATION_REQUESTED,
+            topics.REGISTRATION_DECIDED,
+        ):
             dlq = topics.dead_letter_topic(topic)
             channels[_key(dlq)] = {
                 "address": dlq,
                 "description": f"Dead letters of {topic}: original key and value, "
-                               "Kafka Connect error headers.",
-                "messages": {_key(dlq): _message(dlq, None, _DLQ_HEADERS)
-                             | {"contentType": "application/octet-stream",
-                                "payload": {"type": "string",
-                                            "description": "the original value, unchanged"}}},
+                "Kafka Connect error headers.",
+                "messages": {
+                    _key(dlq): _message(dlq, None, _DLQ_HEADERS)
+                    | {
+                        "contentType": "application/octet-stream",
+                        "payload": {
+                            "type": "string",
+                            "description": "the original value, unchanged",
+                        },
+                    }
+                },
             }
     return {
         "asyncapi": "3.0.0",
@@ -124,7 +166,7 @@ def document() -> dict[str, Any]:
             "title": "INSW registration hub",
             "version": "1.0.0",
             "description": "Kafka contract of the Indonesia National Single Window "
-                           "registration hub: one submission, one decision.",
+            "registration hub: one submission, one decision.",
         },
         "defaultContentType": "application/json",
         "channels": channels,

@@ -1,4 +1,4 @@
-"""Command line: ``python -m devstack {infra,run,jars}``.
+"""Command line: ``python -m devstack {infra,run,jars,topics,demo}``.
 
 Why: ``./hub`` is a thin bash wrapper; the actual work (ports, processes,
 clean shutdown) lives here in Python where it is typed, linted and tested.
@@ -6,13 +6,16 @@ clean shutdown) lives here in Python where it is typed, linted and tested.
 * ``infra`` starts Kafka and Redis, prints their env lines, waits for Ctrl-C;
 * ``run`` starts the whole stack, submits the example registrations and
   prints the decisions until Ctrl-C;
-* ``jars`` fetches the Kafka jars into the user cache (used by bootstrap).
+* ``jars`` fetches the Kafka jars into the user cache (used by bootstrap);
+* ``topics`` creates the hub's topics on ``KAFKA_BOOTSTRAP_SERVERS``;
+* ``demo`` submits the examples to a hub already running there (compose).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 
@@ -89,6 +92,28 @@ def cmd_run() -> int:
     return 0
 
 
+def cmd_topics() -> int:
+    """Create the hub's topics on ``KAFKA_BOOTSTRAP_SERVERS`` (docker compose uses this)."""
+    from contracts.topics import all_topics
+    from devstack.infra import TOPIC_PARTITIONS
+    from devstack.kafka import create_topics
+
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+    create_topics(bootstrap, all_topics(), TOPIC_PARTITIONS)
+    _say(f"topics ready on {bootstrap}")
+    return 0
+
+
+def cmd_demo() -> int:
+    """Submit the examples to an already running hub and print decisions until Ctrl-C."""
+    from devstack.demo import submit_examples_and_print
+
+    asyncio.run(
+        submit_examples_and_print(os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
+    )
+    return 0
+
+
 def cmd_jars() -> int:
     """Ensure the Kafka jars are in the user cache; print where."""
     from devstack.kafka import ensure_jars
@@ -99,11 +124,20 @@ def cmd_jars() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command and run it; Ctrl-C during start-up is a clean exit too."""
-    parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["infra", "run", "jars"])
+    parser = argparse.ArgumentParser(
+        prog="python -m devstack",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = {
+        "infra": cmd_infra,
+        "run": cmd_run,
+        "jars": cmd_jars,
+        "topics": cmd_topics,
+        "demo": cmd_demo,
+    }
+    parser.add_argument("command", choices=list(commands))
     args = parser.parse_args(argv)
-    commands = {"infra": cmd_infra, "run": cmd_run, "jars": cmd_jars}
     try:
         return commands[args.command]()
     except KeyboardInterrupt:

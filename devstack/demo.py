@@ -8,6 +8,7 @@ partner portal would, so it also proves the contract is usable from outside.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,24 @@ from devstack.paths import REPO_ROOT
 EXAMPLES_DIR = REPO_ROOT / "examples" / "registrations"
 
 
-def load_examples(directory: Path = EXAMPLES_DIR) -> list[tuple[str, bytes, str | None]]:
-    """(file name, raw bytes, submission_id or None) for every example, sorted by name."""
+def load_examples(
+    directory: Path = EXAMPLES_DIR, run: str | None = None
+) -> list[tuple[str, bytes, str | None]]:
+    """(file name, raw bytes, submission_id or None) for every example, sorted by name.
+
+    With ``run``, each submission id gets ``-<run>`` appended: the hub decides a
+    submission id once, so a demo repeated against the same Kafka and Redis
+    needs fresh ids to see fresh decisions.
+    """
     examples = []
     for path in sorted(directory.glob("*.json")):
         raw = path.read_bytes()
-        examples.append((path.name, raw, _submission_id(raw)))
+        sid = _submission_id(raw)
+        if run is not None and sid is not None:
+            payload = json.loads(raw)
+            sid = payload["submission_id"] = f"{sid}-{run}"
+            raw = json.dumps(payload, ensure_ascii=False).encode()
+        examples.append((path.name, raw, sid))
     return examples
 
 
@@ -59,8 +72,9 @@ async def _decisions_consumer(bootstrap: str, partitions: set[int]) -> Any:
     Why no group and explicit end offsets: nothing to wait for (no rebalance),
     and no decision published after this point can be missed.
     """
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
-                                enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+    )
     await consumer.start()
     try:
         tps = [TopicPartition(REGISTRATION_DECIDED, p) for p in sorted(partitions)]
@@ -79,7 +93,7 @@ async def submit_examples_and_print(bootstrap: str, examples_dir: Path | None = 
     ``examples_dir`` defaults to ``examples/registrations`` (tests pass their own).
     """
     directory = EXAMPLES_DIR if examples_dir is None else examples_dir
-    examples = load_examples(directory)
+    examples = load_examples(directory, run=time.strftime("%Y%m%d%H%M%S"))
     names = {sid: name for name, _, sid in examples if sid is not None}
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
@@ -105,8 +119,9 @@ async def submit_examples_and_print(bootstrap: str, examples_dir: Path | None = 
             pending.discard(_submission_id(message.value) or "")
             if names and not pending and not announced:
                 announced = True
-                print(f"all {len(names)} examples decided; still serving, Ctrl-C to stop",
-                      flush=True)
+                print(
+                    f"all {len(names)} examples decided; still serving, Ctrl-C to stop", flush=True
+                )
     finally:
         if consumer is not None:
             await consumer.stop()

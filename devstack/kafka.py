@@ -66,9 +66,19 @@ def ensure_jars() -> Path:
     staging = Path(tempfile.mkdtemp(prefix="libs-", dir=libs.parent))
     try:
         result = subprocess.run(
-            ["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
-             f"-DoutputDirectory={staging}"],
-            capture_output=True, text=True, check=False, timeout=900,
+            [
+                "mvn",
+                "-q",
+                "-B",
+                "-f",
+                str(POM),
+                "dependency:copy-dependencies",
+                f"-DoutputDirectory={staging}",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=900,
         )
         if result.returncode != 0:
             raise KafkaStartError(f"mvn failed:\n{result.stdout[-4000:]}{result.stderr[-4000:]}")
@@ -220,17 +230,36 @@ class KafkaNode:
         log4j.write_text(_LOG4J)
         classpath = f"{libs}/*"
         fmt = subprocess.run(
-            ["java", "-cp", classpath, "kafka.tools.StorageTool", "format",
-             "-t", random_cluster_id(), "-c", str(server_props)],
-            capture_output=True, text=True, check=False, timeout=120,
+            [
+                "java",
+                "-cp",
+                classpath,
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                random_cluster_id(),
+                "-c",
+                str(server_props),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
         )
         if fmt.returncode != 0:
             raise KafkaStartError(f"StorageTool format failed:\n{fmt.stdout}{fmt.stderr}")
         self.process = ServiceProcess(
             f"kafka-{self.port}",
-            ["java", f"-Xmx{self.heap}", "-Djava.awt.headless=true",
-             f"-Dlog4j.configuration=file:{log4j}", "-cp", classpath,
-             "kafka.Kafka", str(server_props)],
+            [
+                "java",
+                f"-Xmx{self.heap}",
+                "-Djava.awt.headless=true",
+                f"-Dlog4j.configuration=file:{log4j}",
+                "-cp",
+                classpath,
+                "kafka.Kafka",
+                str(server_props),
+            ],
             log_path=LOG_DIR / f"kafka-{self.port}.log",
             cwd=run_dir,
         ).start()
@@ -264,29 +293,31 @@ class KafkaNode:
         )
 
     def _server_properties(self, data_dir: Path) -> str:
-        return "\n".join([
-            "process.roles=broker,controller",
-            "node.id=1",
-            f"controller.quorum.voters=1@{LOOPBACK}:{self.controller_port}",
-            f"listeners=PLAINTEXT://{LOOPBACK}:{self.port},CONTROLLER://{LOOPBACK}:{self.controller_port}",
-            f"advertised.listeners=PLAINTEXT://{LOOPBACK}:{self.port}",
-            "controller.listener.names=CONTROLLER",
-            "inter.broker.listener.name=PLAINTEXT",
-            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-            f"log.dirs={data_dir}",
-            "num.partitions=4",
-            "default.replication.factor=1",
-            "min.insync.replicas=1",
-            "offsets.topic.replication.factor=1",
-            "offsets.topic.num.partitions=8",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
-            "transaction.state.log.num.partitions=8",
-            "group.initial.rebalance.delay.ms=0",
-            "auto.create.topics.enable=true",
-            "delete.topic.enable=true",
-            "",
-        ])
+        return "\n".join(
+            [
+                "process.roles=broker,controller",
+                "node.id=1",
+                f"controller.quorum.voters=1@{LOOPBACK}:{self.controller_port}",
+                f"listeners=PLAINTEXT://{LOOPBACK}:{self.port},CONTROLLER://{LOOPBACK}:{self.controller_port}",
+                f"advertised.listeners=PLAINTEXT://{LOOPBACK}:{self.port}",
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                f"log.dirs={data_dir}",
+                "num.partitions=4",
+                "default.replication.factor=1",
+                "min.insync.replicas=1",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=8",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "transaction.state.log.num.partitions=8",
+                "group.initial.rebalance.delay.ms=0",
+                "auto.create.topics.enable=true",
+                "delete.topic.enable=true",
+                "",
+            ]
+        )
 
     def stop(self, timeout: float = 20.0) -> None:
         """SIGTERM the JVM's process group, SIGKILL after ``timeout``, remove the run dir."""

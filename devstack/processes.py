@@ -254,9 +254,7 @@ def _install_signal_handlers() -> None:
         if previous == signal.SIG_IGN:  # e.g. nohup or a background job: keep ignoring
             continue
 
-        def handler(
-            signum: int, frame: FrameType | None, previous: Any = previous
-        ) -> None:
+        def handler(signum: int, frame: FrameType | None, previous: Any = previous) -> None:
             if not _STOPPING:  # a stop under way finishes (or atexit retries it)
                 stop_everything()
             if callable(previous):

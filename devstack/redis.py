@@ -42,8 +42,10 @@ def ensure_redis_server() -> str:
             "sudo apt-get install -y redis-server"
         )
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for argv in (["apt-get", "update", "-qq"],
-                 ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "redis-server"]):
+    for argv in (
+        ["apt-get", "update", "-qq"],
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "redis-server"],
+    ):
         result = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise RedisStartError(f"{' '.join(argv)} failed:\n{result.stdout}{result.stderr}")
@@ -76,9 +78,23 @@ class RedisNode:
         self.run_dir = new_run_dir(f"redis-{self.port}")
         self.process = ServiceProcess(
             f"redis-{self.port}",
-            [binary, "--port", str(self.port), "--bind", LOOPBACK,
-             "--save", "", "--appendonly", "no", "--daemonize", "no",
-             "--protected-mode", "yes", "--dir", str(self.run_dir)],
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                LOOPBACK,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--protected-mode",
+                "yes",
+                "--dir",
+                str(self.run_dir),
+            ],
             log_path=LOG_DIR / f"redis-{self.port}.log",
             cwd=self.run_dir,
         ).start()

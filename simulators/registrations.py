@@ -72,23 +72,42 @@ def examples(world: World = WORLD) -> dict[str, dict[str, Any]]:
     outsider = world.fixture("not_responsible_person")
     frozen = world.fixture("frozen_nib")
     assert ok.responsible and outsider.person and frozen.responsible and ok.person
-    foundation = registration("EX-03-FOUNDATION", ok.company, ok.responsible.name,
-                              ok.responsible.identity_number, trader_type="YAYASAN", npwp="-")
-    foundation["organisation"].update(nib="-", name="Yayasan Pendidikan Nusantara",
-                                      business_types=["IMPORTIR"])
-    malformed = registration("EX-04-BAD-NPWP", ok.company, ok.responsible.name,
-                             ok.responsible.identity_number, npwp="01.770.411.5-013")
+    foundation = registration(
+        "EX-03-FOUNDATION",
+        ok.company,
+        ok.responsible.name,
+        ok.responsible.identity_number,
+        trader_type="YAYASAN",
+        npwp="-",
+    )
+    foundation["organisation"].update(
+        nib="-", name="Yayasan Pendidikan Nusantara", business_types=["IMPORTIR"]
+    )
+    malformed = registration(
+        "EX-04-BAD-NPWP",
+        ok.company,
+        ok.responsible.name,
+        ok.responsible.identity_number,
+        npwp="01.770.411.5-013",
+    )
     return {
         "01-company-approved.json": registration(
-            "EX-01-APPROVED", ok.company, ok.responsible.name, ok.responsible.identity_number),
+            "EX-01-APPROVED", ok.company, ok.responsible.name, ok.responsible.identity_number
+        ),
         "02-applicant-not-responsible-person.json": registration(
-            "EX-02-NOT-RESPONSIBLE", outsider.company, outsider.person.full_name.title(),
-            outsider.person.nik),
+            "EX-02-NOT-RESPONSIBLE",
+            outsider.company,
+            outsider.person.full_name.title(),
+            outsider.person.nik,
+        ),
         "03-foundation-without-nib-npwp.json": foundation,
         "04-malformed-npwp.json": malformed,
         "05-frozen-nib.json": registration(
-            "EX-05-FROZEN", frozen.company, frozen.responsible.name,
-            frozen.responsible.identity_number),
+            "EX-05-FROZEN",
+            frozen.company,
+            frozen.responsible.name,
+            frozen.responsible.identity_number,
+        ),
     }
 
 

@@ -7,25 +7,37 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
 
-async def produce(bootstrap: str, topic: str,
-                  records: Iterable[tuple[bytes | None, bytes, list[tuple[str, bytes]]]]) -> None:
+async def produce(
+    bootstrap: str,
+    topic: str,
+    records: Iterable[tuple[bytes | None, bytes, list[tuple[str, bytes]]]],
+) -> None:
     """Publish ``(key, value, headers)`` records and wait for every acknowledgement."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:
-        futures = [await producer.send(topic, value, key=key, headers=headers)
-                   for key, value, headers in records]
+        futures = [
+            await producer.send(topic, value, key=key, headers=headers)
+            for key, value, headers in records
+        ]
         await asyncio.gather(*futures)
     finally:
         await producer.stop()
 
 
-async def collect(bootstrap: str, topics: list[str],
-                  done: Callable[[list[ConsumerRecord]], bool],
-                  timeout: float = 60.0) -> list[ConsumerRecord]:
+async def collect(
+    bootstrap: str,
+    topics: list[str],
+    done: Callable[[list[ConsumerRecord]], bool],
+    timeout: float = 60.0,
+) -> list[ConsumerRecord]:
     """Read ``topics`` from the beginning until ``done(records)`` or the timeout."""
-    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap,
-                                auto_offset_reset="earliest", isolation_level="read_committed")
+    consumer = AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+    )
     await consumer.start()
     found: list[ConsumerRecord] = []
     try:

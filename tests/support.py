@@ -1,4 +1,4 @@
-"""Builders shared by the test layers: valid submissions that tests then spoil one field at a time."""
+"""Builders shared by the test layers: a valid submission, then spoiled one field at a time."""
 
 import hashlib
 from datetime import UTC, datetime

@@ -23,8 +23,8 @@ from tests.kafka_io import collect, produce
 def stamped_examples(run: str) -> dict[str, dict]:
     """The bundled examples with submission ids unique to this run."""
     out = {}
-    for name, payload in examples().items():
-        payload = json.loads(json.dumps(payload))
+    for name, original in examples().items():
+        payload = json.loads(json.dumps(original))
         payload["submission_id"] = f"{payload['submission_id']}-{run}"
         out[name] = payload
     return out
@@ -35,14 +35,23 @@ def decisions_by_id(records):
 
 
 async def test_every_example_is_decided_once_and_approvals_become_valid_ceisa_xml(
-        stack, tmp_path: Path):
+    stack, tmp_path: Path
+):
     run = uuid.uuid4().hex[:8]
     payloads = stamped_examples(run)
     ids = {p["submission_id"]: name for name, p in payloads.items()}
-    await produce(stack.bootstrap_servers, topics.REGISTRATION_SUBMITTED, [
-        (p["submission_id"].encode(), json.dumps(p).encode(),
-         [(h.MESSAGE_ID, f"msg-{p['submission_id']}".encode())])
-        for p in payloads.values()])
+    await produce(
+        stack.bootstrap_servers,
+        topics.REGISTRATION_SUBMITTED,
+        [
+            (
+                p["submission_id"].encode(),
+                json.dumps(p).encode(),
+                [(h.MESSAGE_ID, f"msg-{p['submission_id']}".encode())],
+            )
+            for p in payloads.values()
+        ],
+    )
     approved = {sid for sid, name in ids.items() if EXPECTED_OUTCOMES[name][0] == "APPROVED"}
 
     def complete(records):
@@ -50,8 +59,9 @@ async def test_every_example_is_decided_once_and_approvals_become_valid_ceisa_xm
         xml = {r.key.decode() for r in records if r.topic == topics.CEISA_REGISTRATION}
         return decided == ids.keys() and approved <= xml
 
-    records = await collect(stack.bootstrap_servers,
-                            [topics.REGISTRATION_DECIDED, topics.CEISA_REGISTRATION], complete)
+    records = await collect(
+        stack.bootstrap_servers, [topics.REGISTRATION_DECIDED, topics.CEISA_REGISTRATION], complete
+    )
     stack.check_alive()
     decided = {sid: r for sid, r in decisions_by_id(records).items() if sid in ids}
     assert decided.keys() == ids.keys()
@@ -63,8 +73,9 @@ async def test_every_example_is_decided_once_and_approvals_become_valid_ceisa_xm
         assert headers[h.CORRELATION_ID].decode() == sid
         assert headers[h.CAUSATION_ID] and headers[h.MESSAGE_ID]
         assert headers[h.MESSAGE_ID] != headers[h.CAUSATION_ID]
-    xml_docs = [r for r in records if r.topic == topics.CEISA_REGISTRATION
-                and r.key.decode() in approved]
+    xml_docs = [
+        r for r in records if r.topic == topics.CEISA_REGISTRATION and r.key.decode() in approved
+    ]
     assert {r.key.decode() for r in xml_docs} == approved
     assert_valid_for_xmllint_and_lxml(xml_docs, tmp_path)
 
@@ -78,9 +89,18 @@ def assert_valid_for_xmllint_and_lxml(records, tmp_path: Path):
         document = tmp_path / f"ceisa-{index}.xml"
         document.write_bytes(record.value)
         checked = subprocess.run(
-            [xmllint, "--noout", "--nonet", "--schema",
-             str(schema_path(CEISA_REGISTRATION_V1)), str(document)],
-            capture_output=True, text=True, check=False)
+            [
+                xmllint,
+                "--noout",
+                "--nonet",
+                "--schema",
+                str(schema_path(CEISA_REGISTRATION_V1)),
+                str(document),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert checked.returncode == 0, checked.stderr
         assert "validates" in checked.stderr
 
@@ -89,15 +109,20 @@ async def test_poison_submission_lands_on_dlq_with_context_and_the_next_is_proce
     run = uuid.uuid4().hex[:8]
     good = stamped_examples(run)["04-malformed-npwp.json"]
     poison_key = f"POISON-{run}".encode()
-    await produce(stack.bootstrap_servers, topics.REGISTRATION_SUBMITTED, [
-        (poison_key, b'{"submission_id": ', [(h.MESSAGE_ID, b"poison-" + run.encode())]),
-        (good["submission_id"].encode(), json.dumps(good).encode(), []),
-    ])
+    await produce(
+        stack.bootstrap_servers,
+        topics.REGISTRATION_SUBMITTED,
+        [
+            (poison_key, b'{"submission_id": ', [(h.MESSAGE_ID, b"poison-" + run.encode())]),
+            (good["submission_id"].encode(), json.dumps(good).encode(), []),
+        ],
+    )
     dlq = topics.dead_letter_topic(topics.REGISTRATION_SUBMITTED)
 
     def complete(records):
-        return (any(r.topic == dlq and r.key == poison_key for r in records)
-                and good["submission_id"] in decisions_by_id(records))
+        return any(r.topic == dlq and r.key == poison_key for r in records) and good[
+            "submission_id"
+        ] in decisions_by_id(records)
 
     records = await collect(stack.bootstrap_servers, [dlq, topics.REGISTRATION_DECIDED], complete)
     [dead] = [r for r in records if r.topic == dlq and r.key == poison_key]

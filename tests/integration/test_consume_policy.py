@@ -24,7 +24,7 @@ async def produce(bootstrap, topic, records):
 async def read_all(bootstrap, topic, expected, timeout=20.0):
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
     await consumer.start()
-    found = []
+    found: list = []
     try:
         deadline = asyncio.get_running_loop().time() + timeout
         while len(found) < expected and asyncio.get_running_loop().time() < deadline:
@@ -44,7 +44,8 @@ async def wait_for(predicate, timeout=20.0):
 
 
 async def test_poison_goes_to_dlq_with_context_and_the_next_message_is_processed(
-        bootstrap_servers, unique_topic):
+    bootstrap_servers, unique_topic
+):
     seen: list[bytes] = []
 
     async def handler(batch):
@@ -58,12 +59,23 @@ async def test_poison_goes_to_dlq_with_context_and_the_next_message_is_processed
         return result
 
     broker = KafkaBroker(bootstrap_servers)
-    subscribe(broker, unique_topic, group_id=unique_topic + ".g", handler=handler,
-              max_records=100, description="test")
-    await produce(bootstrap_servers, unique_topic, [
-        (b"k0", b"first", [(h.MESSAGE_ID, b"m-0")]),
-        (b"k1", b"poison", [(h.MESSAGE_ID, b"m-1"), (h.CORRELATION_ID, b"SUB-1")]),
-        (b"k2", b"after", [])])
+    subscribe(
+        broker,
+        unique_topic,
+        group_id=unique_topic + ".g",
+        handler=handler,
+        max_records=100,
+        description="test",
+    )
+    await produce(
+        bootstrap_servers,
+        unique_topic,
+        [
+            (b"k0", b"first", [(h.MESSAGE_ID, b"m-0")]),
+            (b"k1", b"poison", [(h.MESSAGE_ID, b"m-1"), (h.CORRELATION_ID, b"SUB-1")]),
+            (b"k2", b"after", []),
+        ],
+    )
     await broker.start()
     try:
         await wait_for(lambda: seen == [b"first", b"after"])
@@ -91,10 +103,19 @@ async def test_a_bug_on_one_record_dead_letters_only_that_record(bootstrap_serve
         return HandlerResult()
 
     broker = KafkaBroker(bootstrap_servers)
-    subscribe(broker, unique_topic, group_id=unique_topic + ".g", handler=handler,
-              max_records=100, description="test")
-    await produce(bootstrap_servers, unique_topic,
-                  [(b"a", b"one", []), (b"b", b"boom", []), (b"c", b"two", [])])
+    subscribe(
+        broker,
+        unique_topic,
+        group_id=unique_topic + ".g",
+        handler=handler,
+        max_records=100,
+        description="test",
+    )
+    await produce(
+        bootstrap_servers,
+        unique_topic,
+        [(b"a", b"one", []), (b"b", b"boom", []), (b"c", b"two", [])],
+    )
     await broker.start()
     try:
         await wait_for(lambda: sorted(processed) == [b"one", b"two"])
@@ -109,7 +130,8 @@ async def test_a_bug_on_one_record_dead_letters_only_that_record(bootstrap_serve
 
 
 async def test_transient_failure_retries_with_backoff_and_commits_only_when_done(
-        bootstrap_servers, unique_topic):
+    bootstrap_servers, unique_topic
+):
     attempts: list[int] = []
     done: list[bytes] = []
 
@@ -122,8 +144,15 @@ async def test_transient_failure_retries_with_backoff_and_commits_only_when_done
 
     group = unique_topic + ".g"
     broker = KafkaBroker(bootstrap_servers)
-    subscribe(broker, unique_topic, group_id=group, handler=handler, max_records=100,
-              description="test", backoff=Backoff(base_seconds=0.05, cap_seconds=0.2))
+    subscribe(
+        broker,
+        unique_topic,
+        group_id=group,
+        handler=handler,
+        max_records=100,
+        description="test",
+        backoff=Backoff(base_seconds=0.05, cap_seconds=0.2),
+    )
     await produce(bootstrap_servers, unique_topic, [(b"k", b"only", [])])
     await broker.start()
     try:
@@ -140,8 +169,9 @@ async def test_transient_failure_retries_with_backoff_and_commits_only_when_done
         return HandlerResult()
 
     broker = KafkaBroker(bootstrap_servers)
-    subscribe(broker, unique_topic, group_id=group, handler=second, max_records=100,
-              description="test")
+    subscribe(
+        broker, unique_topic, group_id=group, handler=second, max_records=100, description="test"
+    )
     await produce(bootstrap_servers, unique_topic, [(b"k", b"next", [])])
     await broker.start()
     try:

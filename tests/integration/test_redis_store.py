@@ -3,10 +3,10 @@
 import pytest
 from redis.asyncio import Redis
 
+from contracts.verification import Check
 from gateway.store_redis import RedisRegistrationStore
 from runtime.errors import TransientFailure
 from tests.store_conformance import StoreConformance, answer
-from contracts.verification import Check
 
 
 class TestRedisStore(StoreConformance):

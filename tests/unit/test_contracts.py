@@ -8,7 +8,8 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.json"
 
 
 def test_committed_asyncapi_document_is_the_generated_one():
-    assert DOC.read_text() == asyncapi.render(), "run: python -m contracts.asyncapi > docs/asyncapi.json"
+    regenerate = "run: python -m contracts.asyncapi > docs/asyncapi.json"
+    assert DOC.read_text() == asyncapi.render(), regenerate
 
 
 def test_every_consumed_topic_has_a_dead_letter_twin_in_the_document():
@@ -21,8 +22,14 @@ def test_every_consumed_topic_has_a_dead_letter_twin_in_the_document():
 
 def test_submission_schema_covers_the_four_steps_of_the_form():
     schemas = asyncapi.document()["components"]["schemas"]
-    for step in ("RequestInfo", "Organisation", "Applicant", "Attachments", "Consent",
-                 "DocumentRef"):
+    for step in (
+        "RequestInfo",
+        "Organisation",
+        "Applicant",
+        "Attachments",
+        "Consent",
+        "DocumentRef",
+    ):
         assert step in schemas
     assert set(schemas["DocumentRef"]["properties"]) >= {"document_id", "sha256"}
 

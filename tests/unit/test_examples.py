@@ -21,6 +21,6 @@ def test_example_files_match_the_world_they_describe():
 def test_only_format_rejections_fail_the_form(name):
     sub = RegistrationSubmitted.model_validate(examples()[name])
     reasons = [r.code for r in check_form(sub, datetime.now(UTC).date()).reasons]
-    outcome, codes = EXPECTED_OUTCOMES[name]
+    _, codes = EXPECTED_OUTCOMES[name]
     expected_on_form = codes if codes and codes[0].endswith("_FORMAT") else []
     assert reasons == expected_on_form

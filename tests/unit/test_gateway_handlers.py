@@ -32,20 +32,33 @@ def submitted(**overrides) -> Inbound:
 
 def answers_for(sid="SUB-0001", *, person="Budi Santoso", status="01", npwp_active=True):
     nib = VerificationCompleted(
-        submission_id=sid, check=Check.NIB, outcome=CheckOutcome.VERIFIED,
-        nib_record=NibRecord(nib="9120001234567", company_name="PT Contoh Logistik",
-                             npwp="012345678901000", status=status,
-                             responsible_persons=[ResponsiblePerson(
-                                 identity_type="KTP", identity_number="3171011708850001",
-                                 name=person)]))
+        submission_id=sid,
+        check=Check.NIB,
+        outcome=CheckOutcome.VERIFIED,
+        nib_record=NibRecord(
+            nib="9120001234567",
+            company_name="PT Contoh Logistik",
+            npwp="012345678901000",
+            status=status,
+            responsible_persons=[
+                ResponsiblePerson(
+                    identity_type="KTP", identity_number="3171011708850001", name=person
+                )
+            ],
+        ),
+    )
     npwp = VerificationCompleted(
-        submission_id=sid, check=Check.NPWP, outcome=CheckOutcome.VERIFIED,
-        npwp_record=NpwpRecord(npwp="0012345678901000", active=npwp_active,
-                               taxpayer_name="PT CONTOH LOGISTIK"))
-    nik = VerificationCompleted(submission_id=sid, check=Check.NIK,
-                                outcome=CheckOutcome.VERIFIED)
-    return [inbound(topics.VERIFICATION_COMPLETED, encode(a), i)
-            for i, a in enumerate((nib, npwp, nik))]
+        submission_id=sid,
+        check=Check.NPWP,
+        outcome=CheckOutcome.VERIFIED,
+        npwp_record=NpwpRecord(
+            npwp="0012345678901000", active=npwp_active, taxpayer_name="PT CONTOH LOGISTIK"
+        ),
+    )
+    nik = VerificationCompleted(submission_id=sid, check=Check.NIK, outcome=CheckOutcome.VERIFIED)
+    return [
+        inbound(topics.VERIFICATION_COMPLETED, encode(a), i) for i, a in enumerate((nib, npwp, nik))
+    ]
 
 
 async def run_to_decision(gateway, answers):
@@ -56,8 +69,11 @@ async def run_to_decision(gateway, answers):
 
 
 def decisions(result):
-    return [RegistrationDecided.model_validate_json(o.value) for o in result.outbound
-            if o.topic == topics.REGISTRATION_DECIDED]
+    return [
+        RegistrationDecided.model_validate_json(o.value)
+        for o in result.outbound
+        if o.topic == topics.REGISTRATION_DECIDED
+    ]
 
 
 async def test_valid_submission_asks_three_agencies_then_approves_with_username():
@@ -65,8 +81,12 @@ async def test_valid_submission_asks_three_agencies_then_approves_with_username(
     gateway = Gateway(store, clock=lambda: NOW)
     asked = await gateway.on_submissions([submitted()])
     assert sorted(o.topic for o in asked.outbound) == sorted(
-        [topics.NIB_VERIFICATION_REQUESTED, topics.NPWP_VERIFICATION_REQUESTED,
-         topics.NIK_VERIFICATION_REQUESTED])
+        [
+            topics.NIB_VERIFICATION_REQUESTED,
+            topics.NPWP_VERIFICATION_REQUESTED,
+            topics.NIK_VERIFICATION_REQUESTED,
+        ]
+    )
     assert all(o.headers["insw-correlation-id"] == "SUB-0001" for o in asked.outbound)
     result = await run_to_decision(gateway, answers_for())
     [decision] = decisions(result)
@@ -83,7 +103,8 @@ async def test_twelve_digit_nib_is_a_rejection_naming_field_and_rule_not_an_erro
     [decision] = decisions(result)
     assert decision.outcome == "REJECTED"
     assert [(r.code, r.rule, r.field) for r in decision.reasons] == [
-        ("NIB_FORMAT", "R3", "organisation.nib")]
+        ("NIB_FORMAT", "R3", "organisation.nib")
+    ]
     assert result.dead == []
 
 
@@ -106,8 +127,9 @@ async def test_unavailable_agency_refers_instead_of_approving():
     gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
     await gateway.on_submissions([submitted()])
     answers = answers_for()
-    down = VerificationCompleted(submission_id="SUB-0001", check=Check.NPWP,
-                                 outcome=CheckOutcome.UNAVAILABLE)
+    down = VerificationCompleted(
+        submission_id="SUB-0001", check=Check.NPWP, outcome=CheckOutcome.UNAVAILABLE
+    )
     answers[1] = inbound(topics.VERIFICATION_COMPLETED, encode(down), 1)
     [decision] = decisions(await run_to_decision(gateway, answers))
     assert decision.outcome == "REFERRED"
@@ -116,9 +138,16 @@ async def test_unavailable_agency_refers_instead_of_approving():
 
 async def test_foundation_without_nib_or_npwp_with_passport_is_decided_at_once():
     gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
-    result = await gateway.on_submissions([submitted(
-        organisation__trader_type="YAYASAN", organisation__nib="-", organisation__npwp="-",
-        applicant__identity={"kind": "PASSPORT", "number": "X1234567"})])
+    result = await gateway.on_submissions(
+        [
+            submitted(
+                organisation__trader_type="YAYASAN",
+                organisation__nib="-",
+                organisation__npwp="-",
+                applicant__identity={"kind": "PASSPORT", "number": "X1234567"},
+            )
+        ]
+    )
     [decision] = decisions(result)
     assert decision.outcome == "APPROVED"
     assert decision.checks == []

@@ -37,9 +37,11 @@ def test_nik_female_day_offset_and_past_birth_date():
 
 @pytest.mark.parametrize(
     "value",
-    ["3171013202850001",  # day 32
-     "9971011708850001",  # province 99 does not exist
-     "3171011708850000"],  # serial 0000
+    [
+        "3171013202850001",  # day 32
+        "9971011708850001",  # province 99 does not exist
+        "3171011708850000",
+    ],  # serial 0000
 )
 def test_nik_structure_problems(value):
     assert ids.nik_problem(value, TODAY) is not None
@@ -47,8 +49,13 @@ def test_nik_structure_problems(value):
 
 @pytest.mark.parametrize(
     ("raw", "e164"),
-    [("0812-3456-7890", "+6281234567890"), ("+62 21 5555 1234", "+622155551234"),
-     ("6281234567890", "+6281234567890"), ("812345", None), ("00812345678", None)],
+    [
+        ("0812-3456-7890", "+6281234567890"),
+        ("+62 21 5555 1234", "+622155551234"),
+        ("6281234567890", "+6281234567890"),
+        ("812345", None),
+        ("00812345678", None),
+    ],
 )
 def test_phone_e164(raw, e164):
     assert ids.phone_e164(raw) == e164
@@ -56,10 +63,12 @@ def test_phone_e164(raw, e164):
 
 @pytest.mark.parametrize(
     ("left", "right", "same"),
-    [("Ir. Budi Santoso, S.E.", "BUDI SANTOSO", True),
-     ("Hj. Siti  Aminah", "siti aminah", True),
-     ("Dr. Budi Santoso", "Budi Santosa", False),
-     ("Budi", "Budi Santoso", False)],
+    [
+        ("Ir. Budi Santoso, S.E.", "BUDI SANTOSO", True),
+        ("Hj. Siti  Aminah", "siti aminah", True),
+        ("Dr. Budi Santoso", "Budi Santosa", False),
+        ("Budi", "Budi Santoso", False),
+    ],
 )
 def test_names_tolerate_titles_not_other_people(left, right, same):
     assert same_person_name(left, right) is same

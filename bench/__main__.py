@@ -1,0 +1,131 @@
+"""``python -m bench`` (``./hub bench``): hub vs raw aiokafka pipe, one broker, one run.
+
+Why one command: the figures that matter are ratios measured side by side
+(hub/raw throughput, latency at the same offered load), so both systems run
+on the same broker within minutes of each other, and the report carries the
+machine facts and the exact command. Exit status 1 when any registration was
+lost, not APPROVED, or the run stalled or timed out.
+"""
+
+import argparse
+import asyncio
+import os
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import uvloop
+
+from bench.machine import facts
+from bench.phases import loud, say
+from bench.report import Reports, cpu_table, hops_table, table, write_json
+from bench.run import Run, leftovers
+from devstack.infra import Infrastructure
+from devstack.paths import REPO_ROOT
+
+STRAY = r"kafka.Kafka|redis-server|python -m (gateway|adapters|simulators|bench)"
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """Command-line options (defaults finish in a few minutes on 2 cores)."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--n", type=int, default=3000, help="registrations at full load")
+    parser.add_argument("--half-n", type=int, default=2000, help="registrations at half load")
+    parser.add_argument(
+        "--half-rate",
+        default="500",
+        help="half-load rate per second, or 'auto' = half the hub's full-load rate",
+    )
+    parser.add_argument("--skip-raw", action="store_true", help="measure the hub only")
+    parser.add_argument("--skip-hub", action="store_true", help="measure the raw pipe only")
+    parser.add_argument("--timeout", type=float, default=900, help="whole-run limit, seconds")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench-results")
+    args = parser.parse_args(argv)
+    if args.half_rate != "auto":
+        try:
+            if float(args.half_rate) <= 0:
+                raise ValueError
+        except ValueError:
+            parser.error("--half-rate must be a positive number or 'auto'")
+    return args
+
+
+async def _measure(run: Run) -> None:
+    if not run.args.skip_hub:
+        await run.hub()
+    if not run.args.skip_raw:
+        await run.raw()
+
+
+def hub_like_processes() -> set[str]:
+    """``pid command`` lines of Kafka, Redis and hub processes (this one excluded)."""
+    found = subprocess.run(["pgrep", "-af", STRAY], capture_output=True, text=True, check=False)
+    mine = {str(os.getpid()), str(os.getppid())}
+    return {line for line in found.stdout.splitlines() if line.split()[0] not in mine}
+
+
+def main(argv: list[str]) -> int:
+    """Run the benchmark; print the report; write the JSON; return the exit status."""
+    args = parse(argv)
+    before = hub_like_processes()  # others' brokers on a shared machine are not ours
+    command = "python -m bench " + shlex.join(argv)
+    started = time.strftime("%Y%m%dT%H%M%S")
+    infra = Infrastructure()
+    say("starting Kafka and Redis (or using KAFKA_BOOTSTRAP_SERVERS / REDIS_URL)")
+    infra.start()
+    machine = facts(infra.describe_kafka())
+    run = Run(infra, args)
+    reports: Reports = run.reports
+    failure = ""
+    try:
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(asyncio.wait_for(_measure(run), args.timeout))
+    except TimeoutError:
+        failure = f"the run exceeded --timeout {args.timeout:.0f}s"
+    except Exception as error:
+        failure = f"{type(error).__name__}: {error}"
+    finally:
+        say("stopping Kafka and Redis")
+        infra.stop()
+    errors = [e for phases in reports.values() for r in phases.values() for e in r.errors]
+    if failure:
+        loud(failure)
+        errors.append(failure)
+    left = leftovers(run.started)
+    others = hub_like_processes()  # ours are gone (else in ``left``): these are not ours
+    if left:
+        loud(f"stray processes after the run: {left}")
+        errors.append(f"stray processes: {left}")
+    document: dict[str, Any] = {
+        "command": command,
+        "started": started,
+        "run_id": run.run_id,
+        "machine": machine,
+        "options": {k: str(v) for k, v in vars(args).items()},
+        "shape": run.shape.to_json(),
+        "errors": errors,
+        "other_sessions_processes": {"at start": sorted(before), "at end": sorted(others)},
+    }
+    path = write_json(args.out / f"{started}.json", document, reports)
+    print(f"\ncommand: {command}")
+    for key, value in machine.items():
+        print(f"{key:>24}: {value}")
+    print(f"\n{table(reports)}\n\n{cpu_table(reports)}\n\n{hops_table(reports)}\n")
+    print(f"message shape: {run.shape.source}")
+    if before or others:
+        print(
+            f"NOTE: {len(before | others)} Kafka/Redis/hub processes of other sessions ran "
+            "beside this benchmark (listed in the JSON); absolute figures are noisy."
+        )
+    print(f"results: {path}")
+    if errors:
+        print(f"\nFAILED: {len(errors)} error(s), see above", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

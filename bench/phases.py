@@ -1,0 +1,161 @@
+"""One system under load: warm-up, full load, half load, with CPU per process.
+
+Why a shared routine: the hub and the raw pipe go through exactly the same
+phases with the same driver, so their figures are comparable line by line.
+"""
+
+import sys
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench.cpu import CpuWindow
+from bench.driver import DriveResult, drive
+from bench.hops import breakdown
+from bench.payloads import submissions
+from bench.settle import settle
+from bench.stats import rate, summarize
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a system under test takes submissions and gives decisions."""
+
+    name: str
+    bootstrap: str
+    submit_topic: str
+    decided_topic: str
+    group_prefix: str
+    pids: Callable[[], Mapping[str, int]]
+    """Processes whose CPU is recorded (called after the system has started)."""
+    hop_topics: Mapping[str, str]
+    """Topics of every hop, for :func:`bench.hops.breakdown`."""
+
+
+@dataclass
+class PhaseReport:
+    """The figures of one phase, JSON-ready, plus whether it went wrong."""
+
+    name: str
+    figures: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    stalled: bool = False
+    """Decisions stopped arriving: later phases would only measure a broken system."""
+
+
+def loud(message: str) -> None:
+    """An error the reader must not miss."""
+    print(f"\n!!! BENCH ERROR: {message}\n", file=sys.stderr, flush=True)
+
+
+def say(message: str) -> None:
+    """Progress on stderr, so stdout keeps the report."""
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def _judge(target: Target, phase: str, result: DriveResult) -> list[str]:
+    errors = []
+    if result.stalled:
+        errors.append(f"{target.name}/{phase}: no decision for 30 s, gave up")
+    if result.missing:
+        errors.append(
+            f"{target.name}/{phase}: {len(result.missing)} of {len(result.sent_at)} submissions "
+            f"got no decision (e.g. {result.missing[:3]})"
+        )
+    if result.not_approved:
+        sample = dict(list(result.not_approved.items())[:3])
+        errors.append(
+            f"{target.name}/{phase}: {len(result.not_approved)} decisions were not APPROVED "
+            f"(e.g. {sample})"
+        )
+    for error in errors:
+        loud(error)
+    return errors
+
+
+def _figures(result: DriveResult, rate_per_s: float | None) -> dict[str, Any]:
+    latency = summarize(result.latencies())
+    approved = sum(1 for o in result.outcomes.values() if o == "APPROVED")
+    return {
+        "submitted": len(result.sent_at),
+        "decided": len(result.decided_at),
+        "approved": approved,
+        "duplicates": result.duplicates,
+        "target_rate_per_s": rate_per_s,
+        "send_rate_per_s": round(rate(len(result.sent_at), result.first_send, result.last_send), 1),
+        "reg_per_s": round(
+            rate(len(result.decided_at), result.first_send, result.last_decision), 1
+        ),
+        "max_pacing_lag_ms": round(result.max_pacing_lag_s * 1000, 2),
+        "latency": latency.as_dict() if latency else None,
+    }
+
+
+async def run_phase(
+    target: Target, run_id: str, phase: str, count: int, rate_per_s: float | None
+) -> PhaseReport:
+    """Drive ``count`` submissions (flat out when ``rate_per_s`` is None) and measure."""
+    load = submissions(run_id, f"{target.name}-{phase}", count)
+    pace = "flat out" if rate_per_s is None else f"at {rate_per_s:.0f}/s"
+    say(f"{target.name}: {phase}, {count} registrations {pace}")
+    window = CpuWindow(target.pids())
+    result = await drive(
+        target.bootstrap, target.submit_topic, target.decided_topic, load, rate_per_s=rate_per_s
+    )
+    cpu = window.finish()
+    report = PhaseReport(f"{target.name}/{phase}", _figures(result, rate_per_s))
+    report.figures["cpu_percent"] = cpu
+    report.errors = _judge(target, phase, result)
+    report.stalled = result.stalled
+    waited = await settle(target.bootstrap, target.group_prefix)
+    report.figures["settle_s"] = round(waited, 1)
+    if phase != "warmup":
+        prefix = load[0].submission_id.rsplit("-", 1)[0] + "-"
+        report.figures["hops"] = await breakdown(target.bootstrap, target.hop_topics, prefix)
+    figures = report.figures
+    latency = figures["latency"] or {}
+    say(
+        f"{target.name}: {phase}: {figures['decided']}/{count} decided, "
+        f"{figures['reg_per_s']} reg/s, p50 {latency.get('p50_ms', 0):.1f} ms, "
+        f"p99 {latency.get('p99_ms', 0):.1f} ms"
+    )
+    return report
+
+
+def half_rate(setting: str, full: PhaseReport | None) -> float:
+    """The half-load rate: a number, or ``auto`` = half the full-load rate just measured."""
+    if setting != "auto":
+        return float(setting)
+    if full is None or not full.figures.get("reg_per_s"):
+        raise ValueError("--half-rate auto needs the full-load phase to have a result")
+    return float(full.figures["reg_per_s"]) / 2
+
+
+async def measure(
+    target: Target,
+    run_id: str,
+    *,
+    warmup: int,
+    n: int,
+    half_n: int,
+    half_rate_setting: str,
+    after_warmup: Callable[[], Awaitable[None]] | None = None,
+    reports: dict[str, PhaseReport] | None = None,
+) -> dict[str, PhaseReport]:
+    """Warm up, then full load, then half load; stops early when a phase stalls.
+
+    Phases are added to ``reports`` (when given) as they finish, so a run cut
+    short by its time limit still reports what it measured.
+    """
+    reports = {} if reports is None else reports
+    reports["warmup"] = await run_phase(target, run_id, "warmup", warmup, None)
+    if reports["warmup"].stalled:
+        return reports
+    if after_warmup is not None:
+        await after_warmup()
+    reports["full"] = await run_phase(target, run_id, "full", n, None)
+    if reports["full"].stalled:
+        return reports
+    target_rate = half_rate(half_rate_setting, reports["full"])
+    reports["half"] = await run_phase(target, run_id, "half", half_n, target_rate)
+    return reports

@@ -1,0 +1,179 @@
+"""The benchmark run: one broker, the hub first, then the raw pipe, then the report.
+
+Why this order: the hub's warm-up records are where the raw pipe's message
+sizes come from (:mod:`bench.shape`), and running both on the same broker in
+the same few minutes keeps the ratio honest on a shared, noisy machine.
+"""
+
+import argparse
+import asyncio
+import os
+import uuid
+from collections.abc import Mapping
+
+from aiokafka.admin import AIOKafkaAdminClient
+
+from bench import shape as shapes
+from bench.phases import PhaseReport, Target, loud, measure, say
+from bench.rawpipe import stage_specs, topic_names
+from contracts import topics
+from devstack.infra import TOPIC_PARTITIONS, Infrastructure
+from devstack.kafka import create_topics
+from devstack.processes import ProcessGroup
+from devstack.stack import Stack
+
+WARMUP = 200
+HUB_HOPS = {
+    "submitted": topics.REGISTRATION_SUBMITTED,
+    "NIB": topics.NIB_VERIFICATION_REQUESTED,
+    "NPWP": topics.NPWP_VERIFICATION_REQUESTED,
+    "NIK": topics.NIK_VERIFICATION_REQUESTED,
+    "completed": topics.VERIFICATION_COMPLETED,
+    "decided": topics.REGISTRATION_DECIDED,
+}
+
+
+def infra_pids(infra: Infrastructure) -> dict[str, int]:
+    """The broker's and Redis's pids when devstack started them (else none)."""
+    out = {"bench driver (this process)": os.getpid()}
+    for name, node in (("kafka broker (JVM)", infra.kafka), ("redis-server", infra.redis)):
+        process = node.process if node is not None else None
+        if process is not None and process.pid is not None:
+            out[name] = process.pid
+    return out
+
+
+def leftovers(started: Mapping[int, str]) -> list[str]:
+    """Names of started process groups that still have a member (grandchildren included)."""
+    alive = []
+    for pid, name in started.items():
+        if pid == os.getpid():
+            continue
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            continue
+        except PermissionError:
+            pass
+        alive.append(f"{name} (pgid {pid})")
+    return alive
+
+
+def _group_pids(group: ProcessGroup) -> dict[str, int]:
+    return {p.name: p.pid for p in group.processes if p.pid is not None}
+
+
+class Run:
+    """Holds what the phases of one run share: infrastructure, ids, options, shape."""
+
+    def __init__(self, infra: Infrastructure, args: argparse.Namespace) -> None:
+        self.infra = infra
+        self.args = args
+        self.run_id = uuid.uuid4().hex[:8]
+        self.shape = shapes.DEFAULT
+        self.hub_half_rate: float | None = None
+        self.reports: dict[str, dict[str, PhaseReport]] = {}
+        self.started: dict[int, str] = {pid: n for n, pid in infra_pids(infra).items()}
+        """Process groups this run started (pid = pgid), checked for strays at the end."""
+
+    async def hub(self) -> dict[str, PhaseReport]:
+        """The whole hub, every service its own process, as ``devstack.stack`` starts it."""
+        say("starting the hub (simulators, 4 adapters, gateway)")
+        stack = Stack(self.infra).start()
+        self.started |= {pid: name for name, pid in _group_pids(stack.group).items()}
+        try:
+
+            def pids() -> Mapping[str, int]:
+                return _group_pids(stack.group) | infra_pids(self.infra)
+
+            target = Target(
+                "hub",
+                self.infra.bootstrap_servers,
+                topics.REGISTRATION_SUBMITTED,
+                topics.REGISTRATION_DECIDED,
+                "insw-",
+                pids,
+                HUB_HOPS,
+            )
+
+            async def capture_shape() -> None:
+                prefix = f"BENCH-{self.run_id}-hub-warmup-"
+                self.shape = await shapes.capture(self.infra.bootstrap_servers, prefix)
+                say(f"message shape captured: {self.shape.to_json()}")
+
+            reports = await measure(
+                target,
+                self.run_id,
+                warmup=WARMUP,
+                n=self.args.n,
+                half_n=self.args.half_n,
+                half_rate_setting=self.args.half_rate,
+                after_warmup=capture_shape,
+                reports=self.reports.setdefault("hub", {}),
+            )
+            dead = stack.group.dead()
+            if dead:
+                loud(f"hub services died during the run: {[p.name for p in dead]}")
+                reports["warmup"].errors.append(f"dead services: {[p.name for p in dead]}")
+        finally:
+            say("stopping the hub")
+            stack.stop()
+        half = reports.get("half")
+        if half is not None:
+            self.hub_half_rate = half.figures.get("target_rate_per_s")
+        return reports
+
+    async def raw(self) -> dict[str, PhaseReport]:
+        """The raw aiokafka pipe on dedicated topics; same driver, same half-load rate."""
+        prefix = f"bench.raw.{self.run_id}"
+        names = topic_names(prefix)
+        create_topics(self.infra.bootstrap_servers, names.values(), TOPIC_PARTITIONS)
+        group = ProcessGroup()
+        say("starting the raw pipe (stages A, B x3, C)")
+        try:
+            for spec in stage_specs(self.infra.bootstrap_servers, prefix, self.shape):
+                started = group.start(spec)
+                if started.pid is not None:
+                    self.started[started.pid] = spec.name
+            target = Target(
+                "raw",
+                self.infra.bootstrap_servers,
+                names["submitted"],
+                names["decided"],
+                prefix,
+                lambda: _group_pids(group) | infra_pids(self.infra),
+                names,
+            )
+            rate = self.args.half_rate
+            if rate == "auto" and self.hub_half_rate is not None:
+                rate = str(self.hub_half_rate)  # same offered load as the hub had
+            reports = await measure(
+                target,
+                self.run_id,
+                warmup=WARMUP,
+                n=self.args.n,
+                half_n=self.args.half_n,
+                half_rate_setting=rate,
+                reports=self.reports.setdefault("raw", {}),
+            )
+            dead = group.dead()
+            if dead:
+                loud(f"raw pipe stages died: {[p.name for p in dead]}")
+                reports["warmup"].errors.append(f"dead stages: {[p.name for p in dead]}")
+        finally:
+            say("stopping the raw pipe")
+            group.stop_all()
+            await _delete_topics(self.infra.bootstrap_servers, list(names.values()))
+        return reports
+
+
+async def _delete_topics(bootstrap: str, names: list[str]) -> None:
+    """Best effort: leave no benchmark topics behind on a long-lived broker."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        await admin.start()
+        await asyncio.wait_for(admin.delete_topics(names), 10)
+    except Exception as error:  # cleanup only: report, never fail the run for it
+        say(f"could not delete {names}: {error!r}")
+    finally:
+        await admin.close()
