@@ -80,9 +80,13 @@ class NibRecord(_Frozen):
 
 
 class NpwpRecord(_Frozen):
-    """The NPWP facts the rules need, as DJP holds them."""
+    """The NPWP facts the rules need, as DJP holds them.
+
+    ``npwp`` is the 16-digit form; ``npwp15`` the legacy form where one exists.
+    """
 
     npwp: str
+    npwp15: str | None = None
     active: bool
     taxpayer_name: str
     taxpayer_type: str | None = None

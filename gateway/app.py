@@ -1,46 +1,32 @@
-"""Composition root of the gateway: builds the broker, the store and the subscribers.
+"""Composition root of the gateway: builds the service, the store and the subscribers.
 
 Nothing connects at import time; :func:`build` wires objects and the
 FastStream lifecycle opens and closes the connections.
 """
 
 from faststream import FastStream
-from faststream.kafka import KafkaBroker
 from redis.asyncio import Redis
 
 from contracts import topics
 from gateway.handlers import Gateway
 from gateway.settings import GatewaySettings
 from gateway.store_redis import RedisRegistrationStore
-from runtime.consumer import subscribe
-from runtime.service import kafka_broker
+from runtime.service import HubService
 
 
 def build(settings: GatewaySettings) -> FastStream:
     """The gateway service, ready for ``app.run()``."""
-    broker: KafkaBroker = kafka_broker(settings, client_id="insw-gateway")
+    service = HubService(settings, name=settings.gateway_group_id)
     redis = Redis.from_url(settings.redis_url)
     gateway = Gateway(RedisRegistrationStore(redis))
-    subscribe(
-        broker,
+    service.subscribe(
         topics.REGISTRATION_SUBMITTED,
-        group_id=settings.gateway_group_id,
         handler=gateway.on_submissions,
-        max_records=settings.batch_max_records,
         description="Registrations from portals: validate, then ask the agencies.",
     )
-    subscribe(
-        broker,
+    service.subscribe(
         topics.VERIFICATION_COMPLETED,
-        group_id=settings.gateway_group_id,
         handler=gateway.on_results,
-        max_records=settings.batch_max_records,
         description="Agency answers: gather in Redis, decide when all are in.",
     )
-    app = FastStream(broker)
-
-    @app.after_shutdown
-    async def close_redis() -> None:
-        await redis.aclose()
-
-    return app
+    return service.app(after_shutdown=[redis.aclose])

@@ -42,11 +42,13 @@ def build_decision(
         rules_version=RULES_VERSION,
         decided_at=decided_at,
         username=username if approved else None,
-        registration=_summary(sub, form) if approved else None,
+        registration=_summary(sub, form, results) if approved else None,
     )
 
 
-def _summary(sub: RegistrationSubmitted, form: FormResult) -> RegistrationSummary:
+def _summary(
+    sub: RegistrationSubmitted, form: FormResult, results: Mapping[Check, VerificationCompleted]
+) -> RegistrationSummary:
     org, applicant = sub.organisation, sub.applicant
     document = sub.attachments.power_of_attorney
     assert document is not None  # an approved form always has its Surat Kuasa (R11)
@@ -54,7 +56,7 @@ def _summary(sub: RegistrationSubmitted, form: FormResult) -> RegistrationSummar
         trader_type=org.trader_type or "",
         organisation_name=(org.name or "").strip(),
         nib=form.nib,
-        npwp=form.npwp.canonical if form.npwp else None,
+        npwp=_npwp16(form, results),
         business_types=list(org.business_types),
         address=(org.address or "").strip(),
         applicant_name=(applicant.full_name or "").strip(),
@@ -62,3 +64,11 @@ def _summary(sub: RegistrationSubmitted, form: FormResult) -> RegistrationSummar
         power_of_attorney_id=document.document_id or "",
         power_of_attorney_sha256=(document.sha256 or "").lower(),
     )
+
+
+def _npwp16(form: FormResult, results: Mapping[Check, VerificationCompleted]) -> str | None:
+    """The 16-digit NPWP for customs: DJP's when it answered, else the organisation form."""
+    answer = results.get(Check.NPWP)
+    if answer is not None and answer.npwp_record is not None:
+        return answer.npwp_record.npwp
+    return form.npwp.canonical if form.npwp else None

@@ -10,25 +10,43 @@ trip per batch, not per message.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 from contracts.registration import RegistrationSubmitted
 from contracts.verification import Check, VerificationCompleted
 
 
-@dataclass(frozen=True)
+@dataclass
 class PendingApplication:
-    """An application waiting for agency answers."""
+    """An application waiting for agency answers, as stored (JSON).
 
-    submission: RegistrationSubmitted
+    Parsing is deferred: most answers leave their application incomplete, and
+    only a complete one needs its submission and answers as models.
+    """
+
+    submission_json: bytes
     expected: frozenset[Check]
-    results: dict[Check, VerificationCompleted] = field(default_factory=dict)
+    answers_json: dict[Check, bytes] = field(default_factory=dict)
     decided: bool = False
 
     @property
     def complete(self) -> bool:
         """Every agency that was asked has answered."""
-        return self.expected <= self.results.keys()
+        return self.expected <= self.answers_json.keys()
+
+    @cached_property
+    def submission(self) -> RegistrationSubmitted:
+        """The stored submission."""
+        return RegistrationSubmitted.model_validate_json(self.submission_json)
+
+    @cached_property
+    def results(self) -> dict[Check, VerificationCompleted]:
+        """The stored answers, by check."""
+        return {
+            check: VerificationCompleted.model_validate_json(raw)
+            for check, raw in self.answers_json.items()
+        }
 
 
 class RegistrationStore(Protocol):
@@ -45,9 +63,12 @@ class RegistrationStore(Protocol):
     async def record(
         self, results: Sequence[VerificationCompleted]
     ) -> list[PendingApplication | None]:
-        """Store answers and return, per answer, the application as it now stands.
+        """Store answers and return, per answer, the application as it stands.
 
-        ``None`` means no application is waiting under that submission id.
+        The state returned for an answer includes that answer and every earlier
+        one; it may include later answers of the same batch too, and the last
+        answer of an application in the batch always sees them all. ``None``
+        means no application is waiting under that submission id.
         """
 
     async def claim_username(self, candidates: Sequence[tuple[str, str]]) -> list[bool]:

@@ -15,7 +15,7 @@ class MemoryRegistrationStore:
     """Dictionaries standing in for Redis."""
 
     def __init__(self) -> None:
-        self.applications: dict[str, PendingApplication] = {}
+        self.applications: dict[str, tuple[bytes, frozenset[Check], dict[Check, bytes]]] = {}
         self.decisions: dict[str, bytes] = {}
         self.usernames: dict[str, str] = {}
 
@@ -29,7 +29,7 @@ class MemoryRegistrationStore:
         """See :meth:`gateway.store.RegistrationStore.open`."""
         for submission, expected in applications:
             self.applications.setdefault(
-                submission.submission_id, PendingApplication(submission, expected)
+                submission.submission_id, (submission.model_dump_json().encode(), expected, {})
             )
 
     async def record(
@@ -42,15 +42,10 @@ class MemoryRegistrationStore:
             if app is None:
                 states.append(None)
                 continue
-            app.results[result.check] = result
-            states.append(
-                PendingApplication(
-                    app.submission,
-                    app.expected,
-                    dict(app.results),
-                    decided=result.submission_id in self.decisions,
-                )
-            )
+            submission, expected, answers = app
+            answers[result.check] = result.model_dump_json().encode()
+            decided = result.submission_id in self.decisions
+            states.append(PendingApplication(submission, expected, dict(answers), decided))
         return states
 
     async def claim_username(self, candidates: Sequence[tuple[str, str]]) -> list[bool]:

@@ -74,43 +74,30 @@ class RedisRegistrationStore:
     async def record(
         self, results: Sequence[VerificationCompleted]
     ) -> list[PendingApplication | None]:
-        """See :meth:`gateway.store.RegistrationStore.record`."""
+        """See :meth:`gateway.store.RegistrationStore.record`.
+
+        One round trip per batch: write every answer, then read each touched
+        application once. An answer for an application that does not exist
+        leaves a hash without ``submission``; it is removed again.
+        """
         if not results:
             return []
         pipe = self._redis.pipeline(transaction=False)
         for result in results:
-            key = _app(result.submission_id)
-            # Write only into an application that exists: a stray answer must not
-            # create a half application that never completes.
-            pipe.exists(key)
-            pipe.hgetall(key)
-            pipe.exists(_decision(result.submission_id))
-        replies = await self._run(pipe)
-        write = self._redis.pipeline(transaction=False)
-        states: list[PendingApplication | None] = []
-        batch_answers: dict[str, dict[Check, VerificationCompleted]] = {}
-        for index, result in enumerate(results):
-            exists, fields, decided = replies[3 * index : 3 * index + 3]
-            if not exists:
-                states.append(None)
-                continue
-            write.hset(
+            pipe.hset(
                 _app(result.submission_id), f"result:{result.check}", result.model_dump_json()
             )
-            answers = batch_answers.setdefault(result.submission_id, _answers(fields))
-            answers[result.check] = result
-            states.append(
-                PendingApplication(
-                    submission=RegistrationSubmitted.model_validate_json(fields[b"submission"]),
-                    expected=frozenset(
-                        Check(c) for c in fields[b"expected"].decode().split(",") if c
-                    ),
-                    results=dict(answers),
-                    decided=bool(decided),
-                )
-            )
-        await self._run(write)
-        return states
+        touched = list(dict.fromkeys(result.submission_id for result in results))
+        for submission_id in touched:
+            pipe.hgetall(_app(submission_id))
+        replies = await self._run(pipe)
+        states = dict(zip(touched, map(_pending, replies[len(results) :]), strict=True))
+        strays = [sid for sid, state in states.items() if state is None]
+        if strays:
+            cleanup = self._redis.pipeline(transaction=False)
+            cleanup.delete(*(_app(sid) for sid in strays))
+            await self._run(cleanup)
+        return [states[result.submission_id] for result in results]
 
     async def claim_username(self, candidates: Sequence[tuple[str, str]]) -> list[bool]:
         """See :meth:`gateway.store.RegistrationStore.claim_username`."""
@@ -133,13 +120,24 @@ class RedisRegistrationStore:
         pipe = self._redis.pipeline(transaction=False)
         for submission_id, decision in decisions:
             pipe.set(_decision(submission_id), decision, ex=DECISION_TTL_SECONDS)
+            pipe.hset(_app(submission_id), "decided", "1")
+            pipe.expire(_app(submission_id), APPLICATION_TTL_SECONDS)
         await self._run(pipe)
 
 
-def _answers(fields: dict[bytes, bytes]) -> dict[Check, VerificationCompleted]:
-    answers = {}
-    for name, value in fields.items():
-        if name.startswith(b"result:"):
-            answer = VerificationCompleted.model_validate_json(value)
-            answers[answer.check] = answer
-    return answers
+def _pending(fields: dict[bytes, bytes]) -> PendingApplication | None:
+    """The application stored in a hash, or ``None`` when only stray answers are there."""
+    submission = fields.get(b"submission")
+    if submission is None:
+        return None
+    expected = fields.get(b"expected", b"").decode()
+    return PendingApplication(
+        submission_json=submission,
+        expected=frozenset(Check(c) for c in expected.split(",") if c),
+        answers_json={
+            Check(name[len(b"result:") :].decode()): value
+            for name, value in fields.items()
+            if name.startswith(b"result:")
+        },
+        decided=b"decided" in fields,
+    )

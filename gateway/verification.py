@@ -4,6 +4,7 @@ from contracts import topics
 from contracts.registration import RegistrationSubmitted
 from contracts.verification import Check, VerificationRequested
 from gateway.rules.form import FormResult
+from gateway.rules.names import normalise_name
 
 REQUEST_TOPIC = {
     Check.NIB: topics.NIB_VERIFICATION_REQUESTED,
@@ -28,7 +29,7 @@ def required_checks(sub: RegistrationSubmitted, form: FormResult) -> list[Verifi
     if form.npwp is not None:
         requests.append(
             VerificationRequested(
-                submission_id=sub.submission_id, check=Check.NPWP, identifier=form.npwp.canonical
+                submission_id=sub.submission_id, check=Check.NPWP, identifier=form.npwp.digits
             )
         )
     if form.nik is not None:
@@ -37,7 +38,8 @@ def required_checks(sub: RegistrationSubmitted, form: FormResult) -> list[Verifi
                 submission_id=sub.submission_id,
                 check=Check.NIK,
                 identifier=form.nik,
-                full_name=sub.applicant.full_name,
+                # Dukcapil compares names strictly: send it without titles and degrees.
+                full_name=normalise_name(sub.applicant.full_name or ""),
             )
         )
     return requests

@@ -36,6 +36,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from runtime.deadletter import dead_letter
 from runtime.errors import PoisonMessage, TransientFailure
+from runtime.outbox import Outbox
 from runtime.records import Inbound, Outbound
 
 log = logging.getLogger(__name__)
@@ -86,13 +87,16 @@ class Backoff:
         return random.uniform(ceiling / 2, ceiling)
 
 
+DEFAULT_BACKOFF = Backoff()
+
+
 class BatchPump:
     """Runs one handler over batches with the policy above. One instance per subscriber."""
 
     def __init__(
-        self, broker: KafkaBroker, handler: BatchHandler, name: str, backoff: Backoff = Backoff()
+        self, outbox: Outbox, handler: BatchHandler, name: str, backoff: Backoff = DEFAULT_BACKOFF
     ) -> None:
-        self._broker = broker
+        self._outbox = outbox
         self._handler = handler
         self._name = name
         self._backoff = backoff
@@ -155,19 +159,7 @@ class BatchPump:
 
     async def _publish(self, result: HandlerResult) -> None:
         outbound = result.outbound + [dead_letter(rec, err) for rec, err in result.dead]
-        pending = [
-            await self._broker.publish(
-                out.value,
-                out.topic,
-                key=out.key,
-                headers=out.headers,
-                correlation_id=out.headers.get("insw-correlation-id"),
-                no_confirm=True,
-            )
-            for out in outbound
-        ]
-        if pending:
-            await asyncio.gather(*pending)
+        await self._outbox.publish(outbound)
         for follow_up in result.after_publish:
             await follow_up()
 
@@ -210,16 +202,17 @@ async def _raw_body(message: Any) -> Any:
 
 def subscribe(
     broker: KafkaBroker,
+    outbox: Outbox,
     topic: str,
     *,
     group_id: str,
     handler: BatchHandler,
     max_records: int,
     description: str,
-    backoff: Backoff = Backoff(),
+    backoff: Backoff = DEFAULT_BACKOFF,
 ) -> BatchPump:
-    """Register ``handler`` on ``topic`` with the hub's consume policy."""
-    pump = BatchPump(broker, handler, name=f"{group_id}/{topic}", backoff=backoff)
+    """Register ``handler`` on ``topic`` with the hub's consume policy; publish via ``outbox``."""
+    pump = BatchPump(outbox, handler, name=f"{group_id}/{topic}", backoff=backoff)
 
     async def on_batch(message: KafkaMessage) -> None:
         await pump.process([_inbound(r) for r in message.raw_message])
@@ -229,7 +222,9 @@ def subscribe(
         batch=True,
         group_id=group_id,
         max_records=max_records,
-        batch_timeout_ms=50,
+        # FastStream sleeps this long again after an empty poll: keep it short,
+        # it is the idle latency floor of every hop.
+        batch_timeout_ms=10,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
         ack_policy=AckPolicy.NACK_ON_ERROR,

@@ -17,10 +17,10 @@ from contracts import topics
 from contracts.verification import Check, CheckOutcome, VerificationCompleted, VerificationRequested
 from runtime.agency_http import AgencyHttp, AgencyUnavailable
 from runtime.codec import decode, encode
-from runtime.consumer import BatchHandler, HandlerResult, subscribe
+from runtime.consumer import BatchHandler, HandlerResult
 from runtime.errors import PoisonMessage
 from runtime.records import Inbound, Outbound, caused_by
-from runtime.service import kafka_broker
+from runtime.service import HubService
 from runtime.settings import InfraSettings
 
 ANSWER_SCHEMA = "insw.verification.completed/v1"
@@ -95,16 +95,10 @@ def verification_service(
     concurrency: int,
 ) -> FastStream:
     """A runnable adapter service: subscriber, agency connection pool and lifecycle."""
-    broker = kafka_broker(settings, client_id=name)
-    subscribe(
-        broker,
+    service = HubService(settings, name=name)
+    service.subscribe(
         topic,
-        group_id=name,
         handler=verification_handler(client, concurrency=concurrency),
-        max_records=settings.batch_max_records,
         description=f"Verification requests answered by the {client.check} adapter.",
     )
-    app = FastStream(broker)
-    app.on_startup(http.start)
-    app.after_shutdown(http.close)
-    return app
+    return service.app(on_startup=[http.start], after_shutdown=[http.close])

@@ -25,6 +25,7 @@ def to_record(body: Any) -> NpwpRecord | None:
             return None
         return NpwpRecord(
             npwp=body["npwp16"],
+            npwp15=body.get("npwp15"),
             active=status == "VALID",
             taxpayer_name=body["nama_wajib_pajak"],
             taxpayer_type=body.get("jenis_wajib_pajak"),

@@ -14,9 +14,10 @@ from contracts.verification import (
     CheckOutcome,
     NibRecord,
     NibStatus,
+    NpwpRecord,
     VerificationCompleted,
 )
-from gateway.rules.identifiers import parse_npwp
+from gateway.rules.identifiers import Npwp, parse_npwp
 from gateway.rules.names import same_person_name
 
 INACTIVE_NIB = frozenset({NibStatus.DIBEKUKAN, NibStatus.DICABUT})
@@ -47,18 +48,20 @@ def rejection_reasons(
     *,
     applicant_name: str,
     applicant_nik: str | None,
-    npwp_canonical: str | None,
+    npwp: Npwp | None,
 ) -> list[Reason]:
     """Every reason the agencies' facts give to reject, in rule order."""
     reasons: list[Reason] = []
+    taxpayer = results.get(Check.NPWP)
     nib = results.get(Check.NIB)
     if nib is not None:
-        reasons += _nib_reasons(nib, applicant_name, applicant_nik, npwp_canonical)
-    npwp = results.get(Check.NPWP)
-    if npwp is not None:
-        if npwp.outcome is CheckOutcome.NOT_FOUND:
+        djp = taxpayer.npwp_record if taxpayer is not None else None
+        reasons += _nib_reasons(nib, applicant_name, applicant_nik, npwp, djp)
+    npwp_result = taxpayer
+    if npwp_result is not None:
+        if npwp_result.outcome is CheckOutcome.NOT_FOUND:
             reasons.append(rc.NPWP_NOT_FOUND.at("organisation.npwp"))
-        elif npwp.npwp_record is not None and not npwp.npwp_record.active:
+        elif npwp_result.npwp_record is not None and not npwp_result.npwp_record.active:
             reasons.append(rc.NPWP_NOT_ACTIVE.at("organisation.npwp"))
     nik = results.get(Check.NIK)
     if nik is not None and nik.outcome in (CheckOutcome.NOT_FOUND, CheckOutcome.MISMATCH):
@@ -70,7 +73,8 @@ def _nib_reasons(
     result: VerificationCompleted,
     applicant_name: str,
     applicant_nik: str | None,
-    npwp_canonical: str | None,
+    npwp: Npwp | None,
+    djp: NpwpRecord | None,
 ) -> list[Reason]:
     if result.outcome is CheckOutcome.NOT_FOUND:
         return [rc.NIB_NOT_FOUND.at("organisation.nib")]
@@ -80,13 +84,25 @@ def _nib_reasons(
     reasons = []
     if record.status in INACTIVE_NIB:
         reasons.append(rc.NIB_NOT_ACTIVE.at("organisation.nib"))
-    if npwp_canonical is not None and record.npwp:
-        on_record = parse_npwp(record.npwp)
-        if on_record is None or on_record.canonical != npwp_canonical:
-            reasons.append(rc.NPWP_NIB_MISMATCH.at("organisation.npwp"))
+    if npwp is not None and record.npwp and not npwp_agrees(record.npwp, npwp, djp):
+        reasons.append(rc.NPWP_NIB_MISMATCH.at("organisation.npwp"))
     if not is_responsible_person(record, applicant_name, applicant_nik):
         reasons.append(rc.APPLICANT_NOT_RESPONSIBLE_PERSON.at("applicant.full_name"))
     return reasons
+
+
+def npwp_agrees(on_nib: str, submitted: Npwp, djp: NpwpRecord | None) -> bool:
+    """R4: the NPWP on the NIB is the submitted one, in either of its written forms.
+
+    DJP's record for the submitted NPWP lists both forms, which is the only way
+    to tell that a personal 15-digit NPWP and a NIK are the same number.
+    """
+    on_record = parse_npwp(on_nib)
+    if on_record is None:
+        return False
+    if on_record.same_as(submitted):
+        return True
+    return djp is not None and on_record.digits in {djp.npwp, djp.npwp15}
 
 
 def is_responsible_person(record: NibRecord, name: str, nik: str | None) -> bool:

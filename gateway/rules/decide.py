@@ -41,7 +41,7 @@ def decide(
         results,
         applicant_name=sub.applicant.full_name or "",
         applicant_nik=form.nik,
-        npwp_canonical=form.npwp.canonical if form.npwp else None,
+        npwp=form.npwp,
     )
     if rejections:
         return Verdict(Outcome.REJECTED, rejections)

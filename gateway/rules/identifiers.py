@@ -28,23 +28,35 @@ def is_nib(value: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Npwp:
-    """A normalised NPWP: the 16-digit canonical form and whether its check digit holds."""
+    """An NPWP as given (digits only), its organisation 16-digit form, its check-digit signal.
 
+    ``digits`` is what DJP is asked about: a 15-digit personal NPWP maps to the
+    holder's NIK, not to ``0`` + 15 digits, so only DJP knows its 16-digit form.
+    """
+
+    digits: str
     canonical: str
     check_digit_ok: bool
+
+    def same_as(self, other: "Npwp") -> bool:
+        """The same number written in either form (15 digits, or ``0`` + those 15)."""
+        return self.digits == other.digits or self.canonical == other.canonical
 
 
 def parse_npwp(value: str) -> Npwp | None:
     """R4: 15 digits (legacy, possibly punctuated) or 16 digits; ``None`` when malformed.
 
     The canonical form is 16 digits: organisations prefix the legacy number
-    with ``0`` (PMK 112/2022); individuals' 16-digit NPWP is their NIK.
+    with ``0`` (PMK 112/2022); individuals' 16-digit NPWP is their NIK, which
+    only DJP can tell (see :class:`Npwp`).
     """
     digits = _NPWP_SEPARATORS.sub("", value)
     if not digits.isdigit() or len(digits) not in (15, 16):
         return None
     canonical = digits if len(digits) == 16 else "0" + digits
-    return Npwp(canonical=canonical, check_digit_ok=bool(stdnum_npwp.is_valid(canonical)))
+    return Npwp(
+        digits=digits, canonical=canonical, check_digit_ok=bool(stdnum_npwp.is_valid(canonical))
+    )
 
 
 def nik_problem(value: str, today: date) -> str | None:

@@ -3,12 +3,13 @@
 import asyncio
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from faststream.kafka import KafkaBroker
 
 from contracts import headers as h
-from runtime.consumer import Backoff, HandlerResult, subscribe
+from runtime.consumer import Backoff, HandlerResult
 from runtime.errors import PoisonMessage, TransientFailure
 from runtime.records import Outbound
+from runtime.service import HubService
+from runtime.settings import InfraSettings
 
 
 async def produce(bootstrap, topic, records):
@@ -58,15 +59,10 @@ async def test_poison_goes_to_dlq_with_context_and_the_next_message_is_processed
                 result.outbound.append(Outbound(unique_topic + ".out", record.key, record.value))
         return result
 
-    broker = KafkaBroker(bootstrap_servers)
-    subscribe(
-        broker,
-        unique_topic,
-        group_id=unique_topic + ".g",
-        handler=handler,
-        max_records=100,
-        description="test",
+    service = HubService(
+        InfraSettings(kafka_bootstrap_servers=bootstrap_servers), name=unique_topic + ".g"
     )
+    service.subscribe(unique_topic, handler=handler, description="test")
     await produce(
         bootstrap_servers,
         unique_topic,
@@ -76,12 +72,12 @@ async def test_poison_goes_to_dlq_with_context_and_the_next_message_is_processed
             (b"k2", b"after", []),
         ],
     )
-    await broker.start()
+    await service.start()
     try:
         await wait_for(lambda: seen == [b"first", b"after"])
         [dead] = await read_all(bootstrap_servers, unique_topic + ".dlq", 1)
     finally:
-        await broker.stop()
+        await service.stop()
     headers = {k: v.decode() for k, v in dead.headers}
     assert (dead.key, dead.value) == (b"k1", b"poison")
     assert headers[h.DLQ_TOPIC] == unique_topic
@@ -102,26 +98,21 @@ async def test_a_bug_on_one_record_dead_letters_only_that_record(bootstrap_serve
         processed.extend(r.value for r in batch)
         return HandlerResult()
 
-    broker = KafkaBroker(bootstrap_servers)
-    subscribe(
-        broker,
-        unique_topic,
-        group_id=unique_topic + ".g",
-        handler=handler,
-        max_records=100,
-        description="test",
+    service = HubService(
+        InfraSettings(kafka_bootstrap_servers=bootstrap_servers), name=unique_topic + ".g"
     )
+    service.subscribe(unique_topic, handler=handler, description="test")
     await produce(
         bootstrap_servers,
         unique_topic,
         [(b"a", b"one", []), (b"b", b"boom", []), (b"c", b"two", [])],
     )
-    await broker.start()
+    await service.start()
     try:
         await wait_for(lambda: sorted(processed) == [b"one", b"two"])
         [dead] = await read_all(bootstrap_servers, unique_topic + ".dlq", 1)
     finally:
-        await broker.stop()
+        await service.stop()
     headers = {k: v.decode() for k, v in dead.headers}
     assert dead.value == b"boom"
     assert headers[h.DLQ_EXCEPTION_CLASS] == "builtins.KeyError"
@@ -143,23 +134,20 @@ async def test_transient_failure_retries_with_backoff_and_commits_only_when_done
         return HandlerResult()
 
     group = unique_topic + ".g"
-    broker = KafkaBroker(bootstrap_servers)
-    subscribe(
-        broker,
+    service = HubService(InfraSettings(kafka_bootstrap_servers=bootstrap_servers), name=group)
+    service.subscribe(
         unique_topic,
-        group_id=group,
         handler=handler,
-        max_records=100,
         description="test",
         backoff=Backoff(base_seconds=0.05, cap_seconds=0.2),
     )
     await produce(bootstrap_servers, unique_topic, [(b"k", b"only", [])])
-    await broker.start()
+    await service.start()
     try:
         await wait_for(lambda: done == [b"only"])
         await asyncio.sleep(0.5)
     finally:
-        await broker.stop()
+        await service.stop()
     assert len(attempts) == 3 and done == [b"only"]
     # Committed after success: a new member of the same group sees nothing to redo.
     again: list[bytes] = []
@@ -168,13 +156,11 @@ async def test_transient_failure_retries_with_backoff_and_commits_only_when_done
         again.extend(r.value for r in batch)
         return HandlerResult()
 
-    broker = KafkaBroker(bootstrap_servers)
-    subscribe(
-        broker, unique_topic, group_id=group, handler=second, max_records=100, description="test"
-    )
+    service = HubService(InfraSettings(kafka_bootstrap_servers=bootstrap_servers), name=group)
+    service.subscribe(unique_topic, handler=second, description="test")
     await produce(bootstrap_servers, unique_topic, [(b"k", b"next", [])])
-    await broker.start()
+    await service.start()
     try:
         await wait_for(lambda: again == [b"next"])
     finally:
-        await broker.stop()
+        await service.stop()

@@ -13,37 +13,13 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 import pytest_asyncio
-from aiohttp import web
 
-from simulators import djp, dukcapil, oss
 from simulators.dataset import DEFAULT_SEED, WORLD
 
 
 @pytest.fixture(autouse=True)
 def _infrastructure_env() -> None:
     """Override tests/conftest.py's autouse fixture: these tests need no Kafka/Redis."""
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def urls() -> AsyncIterator[dict[str, str]]:
-    """Start the three simulator apps on free local ports; yield their base URLs."""
-    runners, bases = [], {}
-    for name, make_app in (
-        ("oss", oss.make_app),
-        ("djp", djp.make_app),
-        ("dukcapil", dukcapil.make_app),
-    ):
-        runner = web.AppRunner(make_app(WORLD), access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        runners.append(runner)
-        bases[name] = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
-        yield bases
-    finally:
-        for runner in runners:
-            await runner.cleanup()
 
 
 @pytest_asyncio.fixture(loop_scope="session")
