@@ -20,7 +20,7 @@ from contracts.verification import Check, VerificationCompleted
 from gateway import usernames
 from gateway.decisions import build_decision
 from gateway.rules.decide import Verdict, decide, decide_on_form
-from gateway.rules.form import FormResult, check_form
+from gateway.rules.form import FormResult, check_form, form_facts
 from gateway.store import RegistrationStore
 from gateway.verification import REQUEST_TOPIC, required_checks
 from runtime.codec import decode, encode
@@ -109,7 +109,7 @@ class Gateway:
                     )
                 )
             elif state.complete and not state.decided:
-                form = check_form(state.submission, self._today())
+                form = form_facts(state.submission)
                 verdict = decide(state.submission, form, state.results)
                 to_decide[answer.submission_id] = (
                     record,

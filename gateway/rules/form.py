@@ -88,6 +88,19 @@ def check_form(sub: RegistrationSubmitted, today: date) -> FormResult:
     return FormResult(reasons=reasons, nib=nib, npwp=npwp, nik=nik, phone=phone)
 
 
+def form_facts(sub: RegistrationSubmitted) -> FormResult:
+    """The canonical identifiers of a submission whose form already passed :func:`check_form`.
+
+    Used when the agencies' answers are in: the form was judged at intake, so
+    only the normalised values are needed, not a second full validation.
+    """
+    org, identity = sub.organisation, sub.applicant.identity
+    nib = None if _without(org.nib) else (org.nib or "").strip()
+    npwp = None if _without(org.npwp) else ids.parse_npwp((org.npwp or "").strip())
+    nik = (identity.number or "").strip() if identity.kind == IdentityKind.NIK else None
+    return FormResult(nib=nib, npwp=npwp, nik=nik, phone=ids.phone_e164(sub.applicant.phone or ""))
+
+
 def _check_nib(value: str | None, trader: TraderType | None, reasons: list[Reason]) -> str | None:
     if _without(value):
         if trader is not None and trader not in NIB_OPTIONAL:

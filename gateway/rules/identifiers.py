@@ -9,6 +9,7 @@ soft signal, because DJP's answer is the truth (shared/DOMAIN.md).
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from stdnum import exceptions as stdnum_errors
 from stdnum.id import nik as stdnum_nik
@@ -66,15 +67,31 @@ def nik_problem(value: str, today: date) -> str | None:
     """
     if not (len(value) == 16 and value.isdigit()):
         return "not 16 digits"
-    try:
-        stdnum_nik.validate(value)
-    except stdnum_errors.ValidationError:
-        return "unknown region code or impossible birth date"
+    if not _known_region(value[:6]):
+        return "unknown region code"
     if value[12:] == "0000":
         return "serial must be 0001 or more"
     if nik_birth_date(value, today) is None:
         return "birth date is not a real past date"
     return None
+
+
+_NEUTRAL_BIRTH_AND_SERIAL = "0101800001"
+"""1 January 1980, serial 0001: a valid rest, so only the region code decides."""
+
+
+@lru_cache(maxsize=8192)
+def _known_region(code: str) -> bool:
+    """Whether python-stdnum knows the 6-digit province/regency/district code.
+
+    Cached because stdnum's region-table look-up is the costliest part of a
+    NIK check and there are only a few thousand district codes.
+    """
+    try:
+        stdnum_nik.validate(code + _NEUTRAL_BIRTH_AND_SERIAL)
+    except stdnum_errors.ValidationError:
+        return False
+    return True
 
 
 def nik_birth_date(value: str, today: date) -> date | None:

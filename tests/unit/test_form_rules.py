@@ -126,3 +126,25 @@ def test_r3_businesses_need_an_nib(trader):
     assert ("NIB_REQUIRED", "organisation.nib") in codes(
         organisation__trader_type=trader, organisation__nib="-"
     )
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"organisation__npwp": "0012345678901000"},
+        {
+            "organisation__trader_type": "YAYASAN",
+            "organisation__nib": "-",
+            "organisation__npwp": "-",
+            "applicant__identity": {"kind": "PASSPORT", "number": "X1234567"},
+        },
+    ],
+)
+def test_form_facts_gives_the_identifiers_check_form_gave(overrides):
+    from gateway.rules.form import form_facts
+
+    sub = submission(**overrides)
+    full = check_form(sub, TODAY)
+    assert full.reasons == []
+    assert form_facts(sub) == full
