@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from contracts import headers as h
 from contracts import topics
 from contracts.decision import RegistrationDecided
+from contracts.notification import NotificationRequested
 from contracts.registration import RegistrationSubmitted
 from contracts.verification import VerificationCompleted, VerificationRequested
 from contracts.xsd import CEISA_REGISTRATION_V1
@@ -57,6 +58,13 @@ CHANNELS: list[tuple[str, type[BaseModel] | None, str, str]] = [
         VerificationRequested,
         "send",
         "Internal. The gateway asks the Dukcapil adapter about a NIK and name.",
+    ),
+    (
+        topics.NOTIFICATION_REQUESTED,
+        NotificationRequested,
+        "send",
+        "Internal. The gateway asks the notifier to email the applicant about a decision; "
+        "decision_id is the idempotency key. Carries personal data in the value only.",
     ),
     (
         topics.VERIFICATION_COMPLETED,
@@ -142,6 +150,7 @@ def document() -> dict[str, Any]:
             topics.NIB_VERIFICATION_REQUESTED,
             topics.NPWP_VERIFICATION_REQUESTED,
             topics.NIK_VERIFICATION_REQUESTED,
+            topics.NOTIFICATION_REQUESTED,
             topics.REGISTRATION_DECIDED,
         ):
             dlq = topics.dead_letter_topic(topic)

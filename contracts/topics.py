@@ -20,6 +20,9 @@ NPWP_VERIFICATION_REQUESTED: Final = "insw.verification.npwp.requested.v1"
 NIK_VERIFICATION_REQUESTED: Final = "insw.verification.nik.requested.v1"
 VERIFICATION_COMPLETED: Final = "insw.verification.completed.v1"
 
+# Internal: the gateway asks the notifier to email the applicant about a decision.
+NOTIFICATION_REQUESTED: Final = "insw.notification.requested.v1"
+
 DLQ_SUFFIX: Final = ".dlq"
 
 CONSUMED: Final = (
@@ -29,6 +32,7 @@ CONSUMED: Final = (
     NPWP_VERIFICATION_REQUESTED,
     NIK_VERIFICATION_REQUESTED,
     VERIFICATION_COMPLETED,
+    NOTIFICATION_REQUESTED,
 )
 """Topics some hub service consumes; each has a dead-letter twin."""
 

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 
 from contracts import topics
 from contracts.decision import Outcome, RegistrationDecided
+from contracts.notification import NotificationRequested
 from contracts.registration import RegistrationSubmitted
 from contracts.verification import Check, VerificationCompleted
 from gateway import usernames
@@ -30,6 +31,7 @@ from runtime.records import Inbound, Outbound, caused_by
 
 DECISION_SCHEMA = "insw.registration.decided/v1"
 REQUEST_SCHEMA = "insw.verification.requested/v1"
+NOTIFICATION_SCHEMA = "insw.notification.requested/v1"
 
 Decided = tuple[
     Inbound, RegistrationSubmitted, FormResult, Verdict, dict[Check, VerificationCompleted]
@@ -120,6 +122,28 @@ class Gateway:
                 )
         await self._publish_decisions(list(to_decide.values()), result)
         return result
+
+    @staticmethod
+    def _notification(
+        record: Inbound, sub: RegistrationSubmitted, event: RegistrationDecided
+    ) -> Outbound:
+        """Ask the notifier to email the applicant; only REFERRED waits for an officer."""
+        request = NotificationRequested(
+            decision_id=event.decision_id,
+            submission_id=event.submission_id,
+            outcome=event.outcome,
+            reasons=event.reasons,
+            username=event.username,
+            applicant_name=(sub.applicant.full_name or "").strip(),
+            email=(sub.applicant.email or "").strip(),
+            organisation_name=(sub.organisation.name or "").strip() or None,
+        )
+        return Outbound(
+            topics.NOTIFICATION_REQUESTED,
+            sub.submission_id.encode(),
+            encode(request),
+            caused_by(record, correlation_id=sub.submission_id, schema=NOTIFICATION_SCHEMA),
+        )
 
     async def _publish_decisions(self, decided: list[Decided], result: HandlerResult) -> None:
         approved = [

@@ -188,3 +188,27 @@ async def test_answer_for_unknown_submission_is_dead_lettered():
     gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
     result = await gateway.on_results(answers_for("SUB-UNKNOWN")[:1])
     assert len(result.dead) == 1 and result.outbound == []
+
+
+async def test_every_decision_asks_for_one_email_with_the_contact_details():
+    from contracts.notification import NotificationRequested
+
+    gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
+    await gateway.on_submissions([submitted()])
+    result = await run_to_decision(gateway, answers_for())
+    [decision] = decisions(result)
+    [note] = [
+        NotificationRequested.model_validate_json(o.value)
+        for o in result.outbound
+        if o.topic == topics.NOTIFICATION_REQUESTED
+    ]
+    assert (note.decision_id, note.outcome, note.username) == (
+        decision.decision_id,
+        "APPROVED",
+        decision.username,
+    )
+    assert note.email == "budi@example.co.id"
+    # Personal data travels in the value only: never in the key or the headers.
+    [out] = [o for o in result.outbound if o.topic == topics.NOTIFICATION_REQUESTED]
+    assert out.key == b"SUB-0001"
+    assert "budi" not in " ".join(out.headers.values()).lower()

@@ -1,0 +1,1 @@
+"""Applicant emails and account activation (R14 to R19)."""
