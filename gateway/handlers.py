@@ -157,6 +157,7 @@ class Gateway:
                 sub, form, verdict, answers, decided_at=now, username=names.get(sub.submission_id)
             )
             events.append(event)
+            result.outbound.append(self._notification(record, sub, event))
             result.outbound.append(
                 Outbound(
                     topics.REGISTRATION_DECIDED,
