@@ -49,11 +49,33 @@ class RegistrationSummary(BaseModel):
     power_of_attorney_sha256: str
 
 
+class RuleStatus(StrEnum):
+    """How one rule fared for this submission."""
+
+    PASSED = "PASSED"
+    FAILED = "FAILED"
+    UNDECIDED = "UNDECIDED"
+
+
+class RuleResult(BaseModel):
+    """One rule of the registration manual, applied to this submission."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    status: RuleStatus
+
+
 class RegistrationDecided(BaseModel):
     """The decision event.
 
-    ``decision_id`` is derived from the submission and the rules version, so a
-    redelivered decision has the same id and consumers can drop the copy.
+    ``decision_id`` is derived from the submission, the rules version and the
+    outcome, so a redelivered decision has the same id and consumers can drop
+    the copy, while a REFERRED application that is later approved or rejected
+    gets a second, distinct decision. ``rules`` says which rules were applied
+    and how each fared; ``deadline_at`` is when an officer must have decided a
+    REFERRED application (R13: 1x24 hours); ``decided_by`` names the officer
+    for manual decisions.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -65,5 +87,8 @@ class RegistrationDecided(BaseModel):
     checks: list[AgencyCheckResult] = Field(default_factory=list)
     rules_version: str
     decided_at: datetime
+    rules: list[RuleResult] = Field(default_factory=list)
     username: str | None = None
     registration: RegistrationSummary | None = None
+    deadline_at: datetime | None = None
+    decided_by: str | None = None

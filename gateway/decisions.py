@@ -2,21 +2,27 @@
 
 import hashlib
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from contracts.decision import AgencyCheckResult, Outcome, RegistrationDecided, RegistrationSummary
 from contracts.registration import RegistrationSubmitted
 from contracts.verification import Check, VerificationCompleted
 from gateway.rules import RULES_VERSION
 from gateway.rules.decide import Verdict
+from gateway.rules.explain import explain
 from gateway.rules.form import FormResult
 
 AGENCY = {Check.NIB: "OSS", Check.NPWP: "DJP", Check.NIK: "DUKCAPIL"}
 
 
-def decision_id(submission_id: str, rules_version: str = RULES_VERSION) -> str:
-    """Deterministic: the same submission decided under the same rules has the same id."""
-    return hashlib.sha256(f"{submission_id}|{rules_version}".encode()).hexdigest()[:32]
+REFERRAL_DEADLINE = timedelta(hours=24)
+"""R13: approval or rejection within 1x24 hours; officers' deadline for referred applications."""
+
+
+def decision_id(submission_id: str, outcome: Outcome, rules_version: str = RULES_VERSION) -> str:
+    """Deterministic: the same submission, outcome and rules give the same id on redelivery."""
+    key = f"{submission_id}|{outcome.value}|{rules_version}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def build_decision(
@@ -27,11 +33,13 @@ def build_decision(
     *,
     decided_at: datetime,
     username: str | None,
+    decided_by: str | None = None,
 ) -> RegistrationDecided:
     """The decision event; approvals carry what customs needs to open its process."""
     approved = verdict.outcome is Outcome.APPROVED
+    referred = verdict.outcome is Outcome.REFERRED
     return RegistrationDecided(
-        decision_id=decision_id(sub.submission_id),
+        decision_id=decision_id(sub.submission_id, verdict.outcome),
         submission_id=sub.submission_id,
         outcome=verdict.outcome,
         reasons=verdict.reasons,
@@ -43,6 +51,9 @@ def build_decision(
         decided_at=decided_at,
         username=username if approved else None,
         registration=_summary(sub, form, results) if approved else None,
+        rules=explain(verdict, results, agencies_asked=not form.reasons),
+        deadline_at=decided_at + REFERRAL_DEADLINE if referred else None,
+        decided_by=decided_by,
     )
 
 

@@ -9,3 +9,7 @@ class GatewaySettings(InfraSettings):
     """Infrastructure plus the gateway's own knobs."""
 
     gateway_group_id: str = Field(default="insw-gateway")
+    recheck_delay_seconds: float = Field(default=30.0, gt=0)
+    """How long after an agency was unavailable its question is asked again."""
+    recheck_interval_seconds: float = Field(default=1.0, gt=0)
+    """How often the gateway looks for due re-checks."""

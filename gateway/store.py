@@ -6,6 +6,11 @@ the same conformance suite (``tests/store_conformance.py``).
 
 Every method takes a whole batch so the Redis implementation pays one round
 trip per batch, not per message.
+
+An application's life: opened when agencies are asked; answers recorded;
+decided. ``REFERRED`` is a decision but not a final one: the application stays
+open for automatic re-checks and for an officer, until ``APPROVED`` or
+``REJECTED`` closes it.
 """
 
 from collections.abc import Sequence
@@ -13,13 +18,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Protocol
 
+from contracts.decision import Outcome
 from contracts.registration import RegistrationSubmitted
 from contracts.verification import Check, VerificationCompleted
+
+FINAL_OUTCOMES = frozenset({Outcome.APPROVED, Outcome.REJECTED})
 
 
 @dataclass
 class PendingApplication:
-    """An application waiting for agency answers, as stored (JSON).
+    """An application waiting for agency answers or for a final decision, as stored (JSON).
 
     Parsing is deferred: most answers leave their application incomplete, and
     only a complete one needs its submission and answers as models.
@@ -28,12 +36,17 @@ class PendingApplication:
     submission_json: bytes
     expected: frozenset[Check]
     answers_json: dict[Check, bytes] = field(default_factory=dict)
-    decided: bool = False
+    last_outcome: Outcome | None = None
 
     @property
     def complete(self) -> bool:
         """Every agency that was asked has answered."""
         return self.expected <= self.answers_json.keys()
+
+    @property
+    def final(self) -> bool:
+        """A final decision (approved or rejected) was published."""
+        return self.last_outcome in FINAL_OUTCOMES
 
     @cached_property
     def submission(self) -> RegistrationSubmitted:
@@ -49,11 +62,20 @@ class PendingApplication:
         }
 
 
+@dataclass(frozen=True)
+class PublishedDecision:
+    """What is remembered of a decision once it is on the topic."""
+
+    submission_id: str
+    outcome: Outcome
+    decision_json: bytes
+
+
 class RegistrationStore(Protocol):
     """State of applications in flight, and the record of what was decided."""
 
     async def already_decided(self, submission_ids: Sequence[str]) -> set[str]:
-        """Those of ``submission_ids`` whose decision was published already."""
+        """Those of ``submission_ids`` whose final decision was published already."""
 
     async def open(
         self, applications: Sequence[tuple[RegistrationSubmitted, frozenset[Check]]]
@@ -71,8 +93,21 @@ class RegistrationStore(Protocol):
         means no application is waiting under that submission id.
         """
 
+    async def load(self, submission_ids: Sequence[str]) -> list[PendingApplication | None]:
+        """The applications as stored, ``None`` for unknown ids."""
+
     async def claim_username(self, candidates: Sequence[tuple[str, str]]) -> list[bool]:
         """Claim ``(username, submission_id)`` pairs; True where the name is (now) that id's."""
 
-    async def mark_decided(self, decisions: Sequence[tuple[str, bytes]]) -> None:
-        """Record ``(submission_id, decision_json)`` once the decision is published."""
+    async def mark_decided(self, decisions: Sequence[PublishedDecision]) -> None:
+        """Record decisions once published; a final one also cancels pending re-checks."""
+
+    async def schedule_recheck(self, due: Sequence[tuple[str, float]]) -> None:
+        """Ask again at ``due`` (epoch seconds); an earlier time already set wins."""
+
+    async def due_rechecks(self, now: float, *, lease_seconds: float, limit: int) -> list[str]:
+        """Re-checks due by ``now``, each leased until ``now + lease_seconds``.
+
+        The lease keeps a crashed poller's work from being lost (it comes due
+        again) and another poller from taking it meanwhile.
+        """

@@ -6,9 +6,10 @@ exercise the semantics production has.
 
 from collections.abc import Sequence
 
+from contracts.decision import Outcome
 from contracts.registration import RegistrationSubmitted
 from contracts.verification import Check, VerificationCompleted
-from gateway.store import PendingApplication
+from gateway.store import FINAL_OUTCOMES, PendingApplication, PublishedDecision
 
 
 class MemoryRegistrationStore:
@@ -16,8 +17,10 @@ class MemoryRegistrationStore:
 
     def __init__(self) -> None:
         self.applications: dict[str, tuple[bytes, frozenset[Check], dict[Check, bytes]]] = {}
+        self.outcomes: dict[str, Outcome] = {}
         self.decisions: dict[str, bytes] = {}
         self.usernames: dict[str, str] = {}
+        self.rechecks: dict[str, float] = {}
 
     async def already_decided(self, submission_ids: Sequence[str]) -> set[str]:
         """See :meth:`gateway.store.RegistrationStore.already_decided`."""
@@ -32,6 +35,15 @@ class MemoryRegistrationStore:
                 submission.submission_id, (submission.model_dump_json().encode(), expected, {})
             )
 
+    def _state(self, submission_id: str) -> PendingApplication | None:
+        app = self.applications.get(submission_id)
+        if app is None:
+            return None
+        submission, expected, answers = app
+        return PendingApplication(
+            submission, expected, dict(answers), self.outcomes.get(submission_id)
+        )
+
     async def record(
         self, results: Sequence[VerificationCompleted]
     ) -> list[PendingApplication | None]:
@@ -39,19 +51,35 @@ class MemoryRegistrationStore:
         states: list[PendingApplication | None] = []
         for result in results:
             app = self.applications.get(result.submission_id)
-            if app is None:
-                states.append(None)
-                continue
-            submission, expected, answers = app
-            answers[result.check] = result.model_dump_json().encode()
-            decided = result.submission_id in self.decisions
-            states.append(PendingApplication(submission, expected, dict(answers), decided))
+            if app is not None:
+                app[2][result.check] = result.model_dump_json().encode()
+            states.append(self._state(result.submission_id))
         return states
+
+    async def load(self, submission_ids: Sequence[str]) -> list[PendingApplication | None]:
+        """See :meth:`gateway.store.RegistrationStore.load`."""
+        return [self._state(sid) for sid in submission_ids]
 
     async def claim_username(self, candidates: Sequence[tuple[str, str]]) -> list[bool]:
         """See :meth:`gateway.store.RegistrationStore.claim_username`."""
         return [self.usernames.setdefault(name, sid) == sid for name, sid in candidates]
 
-    async def mark_decided(self, decisions: Sequence[tuple[str, bytes]]) -> None:
+    async def mark_decided(self, decisions: Sequence[PublishedDecision]) -> None:
         """See :meth:`gateway.store.RegistrationStore.mark_decided`."""
-        self.decisions.update(decisions)
+        for decision in decisions:
+            self.outcomes[decision.submission_id] = decision.outcome
+            if decision.outcome in FINAL_OUTCOMES:
+                self.decisions[decision.submission_id] = decision.decision_json
+                self.rechecks.pop(decision.submission_id, None)
+
+    async def schedule_recheck(self, due: Sequence[tuple[str, float]]) -> None:
+        """See :meth:`gateway.store.RegistrationStore.schedule_recheck`."""
+        for sid, when in due:
+            self.rechecks[sid] = min(when, self.rechecks.get(sid, when))
+
+    async def due_rechecks(self, now: float, *, lease_seconds: float, limit: int) -> list[str]:
+        """See :meth:`gateway.store.RegistrationStore.due_rechecks`."""
+        due = sorted((when, sid) for sid, when in self.rechecks.items() if when <= now)[:limit]
+        for _, sid in due:
+            self.rechecks[sid] = now + lease_seconds
+        return [sid for _, sid in due]

@@ -1,11 +1,13 @@
 """The Redis implementation of :class:`gateway.store.RegistrationStore`.
 
-Layout (all keys expire, so abandoned applications do not pile up):
+Layout (application and decision keys expire, so abandoned work does not pile up):
 
 * ``insw:gw:app:{submission_id}``: hash with ``submission`` (JSON),
-  ``expected`` (comma-separated checks) and one ``result:{CHECK}`` per answer;
-* ``insw:gw:decision:{submission_id}``: the published decision (JSON);
-* ``insw:gw:username:{USERNAME}``: the submission that owns a username (R16).
+  ``expected`` (comma-separated checks), one ``result:{CHECK}`` per answer
+  and ``outcome`` (the last published decision's outcome);
+* ``insw:gw:decision:{submission_id}``: the final decision (JSON);
+* ``insw:gw:username:{USERNAME}``: the submission that owns a username (R16);
+* ``insw:gw:rechecks``: sorted set of submission ids by next re-check time.
 """
 
 from collections.abc import Sequence
@@ -14,13 +16,15 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from contracts.decision import Outcome
 from contracts.registration import RegistrationSubmitted
 from contracts.verification import Check, VerificationCompleted
-from gateway.store import PendingApplication
+from gateway.store import FINAL_OUTCOMES, PendingApplication, PublishedDecision
 from runtime.errors import TransientFailure
 
 APPLICATION_TTL_SECONDS = 14 * 24 * 3600
 DECISION_TTL_SECONDS = 90 * 24 * 3600
+RECHECKS = "insw:gw:rechecks"
 
 
 def _app(submission_id: str) -> str:
@@ -41,6 +45,9 @@ class RedisRegistrationStore:
     def __init__(self, redis: "Redis") -> None:
         self._redis = redis
 
+    def _pipe(self) -> Any:
+        return self._redis.pipeline(transaction=False)
+
     async def _run(self, pipe: Any) -> list[Any]:
         try:
             return list(await pipe.execute())
@@ -51,7 +58,7 @@ class RedisRegistrationStore:
         """See :meth:`gateway.store.RegistrationStore.already_decided`."""
         if not submission_ids:
             return set()
-        pipe = self._redis.pipeline(transaction=False)
+        pipe = self._pipe()
         for submission_id in submission_ids:
             pipe.exists(_decision(submission_id))
         found = await self._run(pipe)
@@ -63,7 +70,7 @@ class RedisRegistrationStore:
         """See :meth:`gateway.store.RegistrationStore.open`."""
         if not applications:
             return
-        pipe = self._redis.pipeline(transaction=False)
+        pipe = self._pipe()
         for submission, expected in applications:
             key = _app(submission.submission_id)
             pipe.hsetnx(key, "submission", submission.model_dump_json())
@@ -82,7 +89,7 @@ class RedisRegistrationStore:
         """
         if not results:
             return []
-        pipe = self._redis.pipeline(transaction=False)
+        pipe = self._pipe()
         for result in results:
             pipe.hset(
                 _app(result.submission_id), f"result:{result.check}", result.model_dump_json()
@@ -94,16 +101,25 @@ class RedisRegistrationStore:
         states = dict(zip(touched, map(_pending, replies[len(results) :]), strict=True))
         strays = [sid for sid, state in states.items() if state is None]
         if strays:
-            cleanup = self._redis.pipeline(transaction=False)
+            cleanup = self._pipe()
             cleanup.delete(*(_app(sid) for sid in strays))
             await self._run(cleanup)
         return [states[result.submission_id] for result in results]
+
+    async def load(self, submission_ids: Sequence[str]) -> list[PendingApplication | None]:
+        """See :meth:`gateway.store.RegistrationStore.load`."""
+        if not submission_ids:
+            return []
+        pipe = self._pipe()
+        for submission_id in submission_ids:
+            pipe.hgetall(_app(submission_id))
+        return [_pending(fields) for fields in await self._run(pipe)]
 
     async def claim_username(self, candidates: Sequence[tuple[str, str]]) -> list[bool]:
         """See :meth:`gateway.store.RegistrationStore.claim_username`."""
         if not candidates:
             return []
-        pipe = self._redis.pipeline(transaction=False)
+        pipe = self._pipe()
         for username, submission_id in candidates:
             pipe.set(_username(username), submission_id, nx=True)
             pipe.get(_username(username))
@@ -113,16 +129,39 @@ class RedisRegistrationStore:
             for i, (_, submission_id) in enumerate(candidates)
         ]
 
-    async def mark_decided(self, decisions: Sequence[tuple[str, bytes]]) -> None:
+    async def mark_decided(self, decisions: Sequence[PublishedDecision]) -> None:
         """See :meth:`gateway.store.RegistrationStore.mark_decided`."""
         if not decisions:
             return
-        pipe = self._redis.pipeline(transaction=False)
-        for submission_id, decision in decisions:
-            pipe.set(_decision(submission_id), decision, ex=DECISION_TTL_SECONDS)
-            pipe.hset(_app(submission_id), "decided", "1")
-            pipe.expire(_app(submission_id), APPLICATION_TTL_SECONDS)
+        pipe = self._pipe()
+        for decision in decisions:
+            sid = decision.submission_id
+            pipe.hset(_app(sid), "outcome", decision.outcome.value)
+            pipe.expire(_app(sid), APPLICATION_TTL_SECONDS)
+            if decision.outcome in FINAL_OUTCOMES:
+                pipe.set(_decision(sid), decision.decision_json, ex=DECISION_TTL_SECONDS)
+                pipe.zrem(RECHECKS, sid)
         await self._run(pipe)
+
+    async def schedule_recheck(self, due: Sequence[tuple[str, float]]) -> None:
+        """See :meth:`gateway.store.RegistrationStore.schedule_recheck`."""
+        if not due:
+            return
+        pipe = self._pipe()
+        pipe.zadd(RECHECKS, dict(due), lt=True)
+        await self._run(pipe)
+
+    async def due_rechecks(self, now: float, *, lease_seconds: float, limit: int) -> list[str]:
+        """See :meth:`gateway.store.RegistrationStore.due_rechecks`."""
+        pipe = self._pipe()
+        pipe.zrangebyscore(RECHECKS, "-inf", now, start=0, num=limit)
+        [members] = await self._run(pipe)
+        if not members:
+            return []
+        lease = self._pipe()
+        lease.zadd(RECHECKS, {member: now + lease_seconds for member in members}, xx=True)
+        await self._run(lease)
+        return [member.decode() for member in members]
 
 
 def _pending(fields: dict[bytes, bytes]) -> PendingApplication | None:
@@ -131,6 +170,7 @@ def _pending(fields: dict[bytes, bytes]) -> PendingApplication | None:
     if submission is None:
         return None
     expected = fields.get(b"expected", b"").decode()
+    outcome = fields.get(b"outcome")
     return PendingApplication(
         submission_json=submission,
         expected=frozenset(Check(c) for c in expected.split(",") if c),
@@ -139,5 +179,5 @@ def _pending(fields: dict[bytes, bytes]) -> PendingApplication | None:
             for name, value in fields.items()
             if name.startswith(b"result:")
         },
-        decided=b"decided" in fields,
+        last_outcome=Outcome(outcome.decode()) if outcome else None,
     )

@@ -71,9 +71,9 @@ class HubService:
         app.on_startup(self.outbox.start)
         for hook in on_startup:
             app.on_startup(hook)
-        app.after_shutdown(self.outbox.stop)
         for hook in after_shutdown:
             app.after_shutdown(hook)
+        app.after_shutdown(self.outbox.stop)  # last: hooks above may still publish
         return app
 
 

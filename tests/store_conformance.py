@@ -8,7 +8,9 @@ import uuid
 
 import pytest
 
+from contracts.decision import Outcome
 from contracts.verification import Check, CheckOutcome, VerificationCompleted
+from gateway.store import PublishedDecision
 from tests.support import submission
 
 
@@ -28,7 +30,7 @@ class StoreConformance:
         [first] = await store.record([answer(sid, Check.NIB)])
         assert first is not None and not first.complete
         [second] = await store.record([answer(sid, Check.NPWP)])
-        assert second is not None and second.complete and not second.decided
+        assert second is not None and second.complete and not second.final
         assert second.submission.submission_id == sid
         assert set(second.results) == {Check.NIB, Check.NPWP}
 
@@ -56,13 +58,34 @@ class StoreConformance:
         [state] = await store.record([answer(sid, Check.NIB)])
         assert state is not None and state.results[Check.NIB].outcome is CheckOutcome.VERIFIED
 
-    async def test_decided_is_remembered(self, store, sid):
+    async def test_final_decision_is_remembered(self, store, sid):
         await store.open([(submission(sid), frozenset({Check.NIB}))])
         assert await store.already_decided([sid]) == set()
-        await store.mark_decided([(sid, b"{}")])
+        await store.mark_decided([PublishedDecision(sid, Outcome.APPROVED, b"{}")])
         assert await store.already_decided([sid, "SUB-OTHER-" + sid]) == {sid}
         [state] = await store.record([answer(sid, Check.NIB)])
-        assert state is not None and state.decided
+        assert state is not None and state.final
+
+    async def test_referred_is_remembered_but_not_final(self, store, sid):
+        await store.open([(submission(sid), frozenset({Check.NIB}))])
+        await store.mark_decided([PublishedDecision(sid, Outcome.REFERRED, b"{}")])
+        assert await store.already_decided([sid]) == set()
+        [state] = await store.load([sid])
+        assert state is not None and state.last_outcome is Outcome.REFERRED and not state.final
+
+    async def test_rechecks_come_due_are_leased_and_end_with_a_final_decision(self, store, sid):
+        await store.open([(submission(sid), frozenset({Check.NIB}))])
+        await store.schedule_recheck([(sid, 100.0)])
+        await store.schedule_recheck([(sid, 500.0)])  # a later time does not postpone it
+        assert sid not in await store.due_rechecks(99.0, lease_seconds=60, limit=1000)
+        assert sid in await store.due_rechecks(100.0, lease_seconds=60, limit=1000)
+        assert sid not in await store.due_rechecks(150.0, lease_seconds=60, limit=1000)
+        assert sid in await store.due_rechecks(160.0, lease_seconds=60, limit=1000)
+        await store.mark_decided([PublishedDecision(sid, Outcome.APPROVED, b"{}")])
+        assert sid not in await store.due_rechecks(10_000.0, lease_seconds=60, limit=1000)
+
+    async def test_load_returns_none_for_unknown(self, store, sid):
+        assert await store.load([sid]) == [None]
 
     async def test_username_claims_are_unique_and_idempotent(self, store, sid):
         name = uuid.uuid4().hex[:6].upper()

@@ -1,0 +1,87 @@
+"""REFERRED is never a silent approval: an unavailable agency is asked again, then decided."""
+
+from datetime import timedelta
+
+from contracts import topics
+from contracts.verification import Check, CheckOutcome, VerificationCompleted
+from gateway.handlers import Gateway
+from gateway.recheck import Rechecker
+from gateway.store_memory import MemoryRegistrationStore
+from runtime.codec import encode
+from tests.unit.test_gateway_handlers import (
+    NOW,
+    answers_for,
+    decisions,
+    inbound,
+    run_to_decision,
+    submitted,
+)
+
+
+class Clock:
+    def __init__(self):
+        self.now = NOW
+
+    def __call__(self):
+        return self.now
+
+
+def npwp_down(offset=1):
+    down = VerificationCompleted(
+        submission_id="SUB-0001", check=Check.NPWP, outcome=CheckOutcome.UNAVAILABLE
+    )
+    return inbound(topics.VERIFICATION_COMPLETED, encode(down), offset)
+
+
+async def referred_setup():
+    store, clock, published = MemoryRegistrationStore(), Clock(), []
+
+    async def publish(records):
+        published.extend(records)
+
+    gateway = Gateway(store, clock=clock, recheck_delay=timedelta(seconds=30))
+    rechecker = Rechecker(store, publish, clock=clock)
+    await gateway.on_submissions([submitted()])
+    answers = answers_for()
+    answers[1] = npwp_down()
+    [referred] = decisions(await run_to_decision(gateway, answers))
+    return store, clock, published, gateway, rechecker, referred
+
+
+async def test_r13_referred_decision_carries_its_24_hour_deadline_and_explains_itself():
+    *_, referred = await referred_setup()
+    assert referred.outcome == "REFERRED"
+    assert referred.deadline_at == referred.decided_at + timedelta(hours=24)
+    statuses = {r.rule: r.status for r in referred.rules}
+    assert statuses["R4"] == "UNDECIDED" and statuses["R13"] == "UNDECIDED"
+    assert statuses["R3"] == "PASSED" and statuses["R8"] == "PASSED"
+
+
+async def test_recheck_asks_only_the_unavailable_agency_once_due():
+    _, clock, published, _, rechecker, _ = await referred_setup()
+    assert await rechecker.run_once() == 0  # not due yet
+    clock.now += timedelta(seconds=31)
+    assert await rechecker.run_once() == 1
+    assert [o.topic for o in published] == [topics.NPWP_VERIFICATION_REQUESTED]
+    assert await rechecker.run_once() == 0  # leased: not asked twice at once
+
+
+async def test_agency_recovered_gives_a_second_final_decision_with_its_own_id():
+    store, clock, _, gateway, rechecker, referred = await referred_setup()
+    clock.now += timedelta(seconds=31)
+    await rechecker.run_once()
+    [approved] = decisions(await run_to_decision(gateway, answers_for()[1:2]))
+    assert approved.outcome == "APPROVED" and approved.decision_id != referred.decision_id
+    assert await store.already_decided(["SUB-0001"]) == {"SUB-0001"}
+    clock.now += timedelta(hours=1)
+    assert await rechecker.run_once() == 0  # nothing left to re-check
+    assert decisions(await run_to_decision(gateway, answers_for())) == []
+
+
+async def test_agency_still_down_publishes_nothing_new_but_keeps_rechecking():
+    _, clock, _, gateway, rechecker, _ = await referred_setup()
+    clock.now += timedelta(seconds=31)
+    await rechecker.run_once()
+    assert decisions(await run_to_decision(gateway, [npwp_down(5)])) == []
+    clock.now += timedelta(seconds=31)
+    assert await rechecker.run_once() == 1
