@@ -15,6 +15,7 @@ from contracts import headers as h
 from contracts import topics
 from contracts.decision import RegistrationDecided
 from contracts.notification import NotificationRequested
+from contracts.referral import ManualDecision, ReferralDeadline
 from contracts.registration import RegistrationSubmitted
 from contracts.verification import VerificationCompleted, VerificationRequested
 from contracts.xsd import CEISA_REGISTRATION_V1
@@ -58,6 +59,20 @@ CHANNELS: list[tuple[str, type[BaseModel] | None, str, str]] = [
         VerificationRequested,
         "send",
         "Internal. The gateway asks the Dukcapil adapter about a NIK and name.",
+    ),
+    (
+        topics.MANUAL_DECISION,
+        ManualDecision,
+        "receive",
+        "Officers' decisions on referred applications (R13), keyed by submission id; also "
+        "accepted over HTTP by the gateway's officer endpoint.",
+    ),
+    (
+        topics.REFERRAL_DEADLINE,
+        ReferralDeadline,
+        "send",
+        "The 24-hour promise (R13): a WARNING before a referred application's deadline and "
+        "an OVERDUE event when it passes, keyed by submission id.",
     ),
     (
         topics.NOTIFICATION_REQUESTED,

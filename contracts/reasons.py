@@ -228,3 +228,15 @@ AGENCY_REFUSED = _r(
     "Instansi menolak permintaan verifikasi; permohonan diteruskan ke petugas.",
     "An agency refused the verification request; the application was referred to an officer.",
 )
+
+OFFICER_DECISION = _r(
+    "OFFICER_DECISION",
+    "R13",
+    "Diputuskan oleh petugas INSW.",
+    "Decided by an INSW officer.",
+)
+
+
+def catalogue() -> dict[str, ReasonCode]:
+    """Every reason code by its code, for officers who cite them."""
+    return {v.code: v for v in globals().values() if isinstance(v, ReasonCode)}

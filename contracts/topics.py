@@ -20,6 +20,10 @@ NPWP_VERIFICATION_REQUESTED: Final = "insw.verification.npwp.requested.v1"
 NIK_VERIFICATION_REQUESTED: Final = "insw.verification.nik.requested.v1"
 VERIFICATION_COMPLETED: Final = "insw.verification.completed.v1"
 
+# Officers (R13): their decisions on referred applications, and deadline events.
+MANUAL_DECISION: Final = "insw.registration.manual-decision.v1"
+REFERRAL_DEADLINE: Final = "insw.referral.deadline.v1"
+
 # Internal: the gateway asks the notifier to email the applicant about a decision.
 NOTIFICATION_REQUESTED: Final = "insw.notification.requested.v1"
 
@@ -33,10 +37,11 @@ CONSUMED: Final = (
     NIK_VERIFICATION_REQUESTED,
     VERIFICATION_COMPLETED,
     NOTIFICATION_REQUESTED,
+    MANUAL_DECISION,
 )
 """Topics some hub service consumes; each has a dead-letter twin."""
 
-PRODUCED_ONLY: Final = (CEISA_REGISTRATION,)
+PRODUCED_ONLY: Final = (CEISA_REGISTRATION, REFERRAL_DEADLINE)
 
 
 def dead_letter_topic(topic: str) -> str:

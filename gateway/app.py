@@ -5,17 +5,25 @@ FastStream lifecycle opens and closes the connections.
 """
 
 import asyncio
+import logging
 from datetime import timedelta
 
+from aiohttp import web
 from faststream import FastStream
 from redis.asyncio import Redis
 
 from contracts import topics
+from gateway import officer_api
+from gateway.deadlines import DeadlineWatch
 from gateway.handlers import Gateway
+from gateway.officers import OfficerDesk
 from gateway.recheck import Rechecker
 from gateway.settings import GatewaySettings
 from gateway.store_redis import RedisRegistrationStore
+from gateway.timers import TimerWork, run_timers
 from runtime.service import HubService
+
+log = logging.getLogger(__name__)
 
 
 def build(settings: GatewaySettings) -> FastStream:
@@ -24,19 +32,7 @@ def build(settings: GatewaySettings) -> FastStream:
     redis = Redis.from_url(settings.redis_url)
     store = RedisRegistrationStore(redis)
     gateway = Gateway(store, recheck_delay=timedelta(seconds=settings.recheck_delay_seconds))
-    rechecker = Rechecker(store, service.outbox.publish)
-    polling: list[asyncio.Task[None]] = []
-
-    async def start_rechecks() -> None:
-        polling.append(
-            asyncio.create_task(rechecker.run_forever(settings.recheck_interval_seconds))
-        )
-
-    async def stop_rechecks() -> None:
-        for task in polling:
-            task.cancel()
-        await asyncio.gather(*polling, return_exceptions=True)
-
+    desk = OfficerDesk(store)
     service.subscribe(
         topics.REGISTRATION_SUBMITTED,
         handler=gateway.on_submissions,
@@ -47,4 +43,40 @@ def build(settings: GatewaySettings) -> FastStream:
         handler=gateway.on_results,
         description="Agency answers: gather in Redis, decide when all are in.",
     )
-    return service.app(on_startup=[start_rechecks], after_shutdown=[stop_rechecks, redis.aclose])
+    service.subscribe(
+        topics.MANUAL_DECISION,
+        handler=desk.on_manual_decisions,
+        description="Officers' decisions on referred applications (R13).",
+    )
+    workers: list[TimerWork] = [
+        Rechecker(store, service.outbox.publish),
+        DeadlineWatch(store, service.outbox.publish),
+    ]
+    background: list[asyncio.Task[None]] = []
+    runners: list[web.AppRunner] = []
+
+    async def start_background() -> None:
+        background.append(
+            asyncio.create_task(run_timers(workers, settings.recheck_interval_seconds))
+        )
+        if settings.officer_api_port is not None:
+            runner = web.AppRunner(officer_api.make_app(service.outbox.publish), access_log=None)
+            await runner.setup()
+            await web.TCPSite(runner, settings.officer_api_host, settings.officer_api_port).start()
+            runners.append(runner)
+            log.info(
+                "officer endpoint on http://%s:%s",
+                settings.officer_api_host,
+                runner.addresses[0][1],
+            )
+
+    async def stop_background() -> None:
+        for runner in runners:
+            await runner.cleanup()
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+
+    return service.app(
+        on_startup=[start_background], after_shutdown=[stop_background, redis.aclose]
+    )

@@ -23,7 +23,7 @@ from contracts.verification import Check, CheckOutcome, VerificationCompleted
 from gateway.outcomes import ToDecide, publish_decisions
 from gateway.rules.decide import decide, decide_on_form
 from gateway.rules.form import check_form, form_facts
-from gateway.store import PendingApplication, RegistrationStore
+from gateway.store import PendingApplication, RegistrationStore, Timer
 from gateway.verification import REQUEST_TOPIC, required_checks
 from runtime.codec import decode, encode
 from runtime.consumer import HandlerResult
@@ -109,7 +109,7 @@ class Gateway:
                     rechecks[sid] = (self._clock() + self._recheck_delay).timestamp()
                 if item.verdict.outcome is not state.last_outcome:
                     to_decide[sid] = item
-        await self._store.schedule_recheck(list(rechecks.items()))
+        await self._store.schedule(Timer.RECHECK, list(rechecks.items()))
         await publish_decisions(self._store, list(to_decide.values()), result, self._clock)
         return result
 

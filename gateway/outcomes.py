@@ -7,7 +7,7 @@ way, and the store learns of a decision only after it is on the topic.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from contracts import topics
 from contracts.decision import Outcome, RegistrationDecided
@@ -18,7 +18,7 @@ from gateway import usernames
 from gateway.decisions import build_decision
 from gateway.rules.decide import Verdict
 from gateway.rules.form import FormResult
-from gateway.store import PublishedDecision, RegistrationStore
+from gateway.store import PublishedDecision, RegistrationStore, Timer
 from runtime.codec import encode
 from runtime.consumer import HandlerResult
 from runtime.records import Inbound, Outbound, caused_by
@@ -39,13 +39,22 @@ class ToDecide:
     decided_by: str | None = None
 
 
+REFERRAL_WARNING_LEAD = timedelta(hours=4)
+"""How long before a referred application's deadline officers are warned (R13)."""
+
+
 async def publish_decisions(
     store: RegistrationStore,
     decided: Sequence[ToDecide],
     result: HandlerResult,
     clock: Callable[[], datetime],
+    warning_lead: timedelta = REFERRAL_WARNING_LEAD,
 ) -> list[RegistrationDecided]:
-    """Add decision events and email requests to ``result``; remember them once published."""
+    """Add decision events and email requests to ``result``; remember them once published.
+
+    A new referral also sets the 24-hour promise's two timers (warning and
+    overdue), only once its decision is on the topic.
+    """
     approved = [
         d.submission.submission_id for d in decided if d.verdict.outcome is Outcome.APPROVED
     ]
@@ -70,10 +79,22 @@ async def publish_decisions(
         )
         result.outbound.append(_email_request(item.cause, item.submission, event))
     if events:
-        published = [PublishedDecision(e.submission_id, e.outcome, encode(e)) for e in events]
+        published = [
+            PublishedDecision(
+                e.submission_id,
+                e.outcome,
+                encode(e),
+                e.deadline_at.timestamp() if e.deadline_at else None,
+            )
+            for e in events
+        ]
+        referred = [(p.submission_id, p.deadline_at) for p in published if p.deadline_at]
+        lead = warning_lead.total_seconds()
 
         async def remember() -> None:
             await store.mark_decided(published)
+            await store.schedule(Timer.DEADLINE_WARNING, [(sid, at - lead) for sid, at in referred])
+            await store.schedule(Timer.DEADLINE_OVERDUE, referred)
 
         result.after_publish.append(remember)
     return events

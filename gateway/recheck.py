@@ -9,20 +9,16 @@ gateway instances may poll at once: a lease keeps them apart, and asking an
 agency twice is harmless anyway.
 """
 
-import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from contracts.verification import CheckOutcome
 from gateway.rules.form import form_facts
-from gateway.store import RegistrationStore
+from gateway.store import RegistrationStore, Timer
 from gateway.verification import REQUEST_TOPIC, required_checks
 from runtime.codec import encode
-from runtime.consumer import TRANSIENT
 from runtime.records import Outbound, caused_by
 
-log = logging.getLogger(__name__)
 REQUEST_SCHEMA = "insw.verification.requested/v1"
 
 Publish = Callable[[Sequence[Outbound]], Awaitable[None]]
@@ -47,8 +43,11 @@ class Rechecker:
 
     async def run_once(self) -> int:
         """Handle the re-checks due now; return how many requests were republished."""
-        due = await self._store.due_rechecks(
-            self._clock().timestamp(), lease_seconds=self._lease.total_seconds(), limit=self._limit
+        due = await self._store.due(
+            Timer.RECHECK,
+            self._clock().timestamp(),
+            lease_seconds=self._lease.total_seconds(),
+            limit=self._limit,
         )
         outbound: list[Outbound] = []
         for sid, app in zip(due, await self._store.load(due), strict=True):
@@ -65,14 +64,3 @@ class Rechecker:
             ]
         await self._publish(outbound)
         return len(outbound)
-
-    async def run_forever(self, interval: float = 1.0) -> None:
-        """Poll until cancelled; an outage of Redis or Kafka only delays re-checks."""
-        while True:
-            try:
-                asked = await self.run_once()
-                if asked:
-                    log.info("re-check: asked %d agency question(s) again", asked)
-            except TRANSIENT as error:
-                log.warning("re-check postponed: %s", type(error).__name__)
-            await asyncio.sleep(interval)

@@ -15,6 +15,7 @@ open for automatic re-checks and for an officer, until ``APPROVED`` or
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property
 from typing import Protocol
 
@@ -23,6 +24,17 @@ from contracts.registration import RegistrationSubmitted
 from contracts.verification import Check, VerificationCompleted
 
 FINAL_OUTCOMES = frozenset({Outcome.APPROVED, Outcome.REJECTED})
+
+
+class Timer(StrEnum):
+    """Things the gateway must do later for an application that is not closed yet."""
+
+    RECHECK = "recheck"
+    """Ask an agency that was unavailable again."""
+    DEADLINE_WARNING = "deadline-warning"
+    """Warn officers that a referred application's 24 hours are nearly up (R13)."""
+    DEADLINE_OVERDUE = "deadline-overdue"
+    """Tell officers that a referred application's 24 hours are up (R13)."""
 
 
 @dataclass
@@ -37,6 +49,8 @@ class PendingApplication:
     expected: frozenset[Check]
     answers_json: dict[Check, bytes] = field(default_factory=dict)
     last_outcome: Outcome | None = None
+    deadline_at: float | None = None
+    """When an officer must have decided, while the application is referred (epoch s)."""
 
     @property
     def complete(self) -> bool:
@@ -69,6 +83,7 @@ class PublishedDecision:
     submission_id: str
     outcome: Outcome
     decision_json: bytes
+    deadline_at: float | None = None
 
 
 class RegistrationStore(Protocol):
@@ -100,14 +115,17 @@ class RegistrationStore(Protocol):
         """Claim ``(username, submission_id)`` pairs; True where the name is (now) that id's."""
 
     async def mark_decided(self, decisions: Sequence[PublishedDecision]) -> None:
-        """Record decisions once published; a final one also cancels pending re-checks."""
+        """Record decisions once published; a final one also cancels every timer."""
 
-    async def schedule_recheck(self, due: Sequence[tuple[str, float]]) -> None:
-        """Ask again at ``due`` (epoch seconds); an earlier time already set wins."""
+    async def schedule(self, timer: Timer, due: Sequence[tuple[str, float]]) -> None:
+        """Set ``timer`` for submissions at ``due`` (epoch seconds); an earlier time wins."""
 
-    async def due_rechecks(self, now: float, *, lease_seconds: float, limit: int) -> list[str]:
-        """Re-checks due by ``now``, each leased until ``now + lease_seconds``.
+    async def due(self, timer: Timer, now: float, *, lease_seconds: float, limit: int) -> list[str]:
+        """Submissions whose ``timer`` is due by ``now``, each leased until ``now + lease``.
 
         The lease keeps a crashed poller's work from being lost (it comes due
         again) and another poller from taking it meanwhile.
         """
+
+    async def cancel(self, timer: Timer, submission_ids: Sequence[str]) -> None:
+        """Clear ``timer`` for these submissions (its work is done)."""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from contracts.decision import Outcome
 from contracts.registration import RegistrationSubmitted
 from contracts.verification import Check, VerificationCompleted
-from gateway.store import FINAL_OUTCOMES, PendingApplication, PublishedDecision
+from gateway.store import FINAL_OUTCOMES, PendingApplication, PublishedDecision, Timer
 
 
 class MemoryRegistrationStore:
@@ -18,9 +18,10 @@ class MemoryRegistrationStore:
     def __init__(self) -> None:
         self.applications: dict[str, tuple[bytes, frozenset[Check], dict[Check, bytes]]] = {}
         self.outcomes: dict[str, Outcome] = {}
+        self.deadlines: dict[str, float] = {}
         self.decisions: dict[str, bytes] = {}
         self.usernames: dict[str, str] = {}
-        self.rechecks: dict[str, float] = {}
+        self.timers: dict[Timer, dict[str, float]] = {timer: {} for timer in Timer}
 
     async def already_decided(self, submission_ids: Sequence[str]) -> set[str]:
         """See :meth:`gateway.store.RegistrationStore.already_decided`."""
@@ -41,7 +42,11 @@ class MemoryRegistrationStore:
             return None
         submission, expected, answers = app
         return PendingApplication(
-            submission, expected, dict(answers), self.outcomes.get(submission_id)
+            submission,
+            expected,
+            dict(answers),
+            self.outcomes.get(submission_id),
+            self.deadlines.get(submission_id),
         )
 
     async def record(
@@ -68,18 +73,28 @@ class MemoryRegistrationStore:
         """See :meth:`gateway.store.RegistrationStore.mark_decided`."""
         for decision in decisions:
             self.outcomes[decision.submission_id] = decision.outcome
+            if decision.deadline_at is not None:
+                self.deadlines[decision.submission_id] = decision.deadline_at
             if decision.outcome in FINAL_OUTCOMES:
                 self.decisions[decision.submission_id] = decision.decision_json
-                self.rechecks.pop(decision.submission_id, None)
+                for pending in self.timers.values():
+                    pending.pop(decision.submission_id, None)
 
-    async def schedule_recheck(self, due: Sequence[tuple[str, float]]) -> None:
-        """See :meth:`gateway.store.RegistrationStore.schedule_recheck`."""
+    async def schedule(self, timer: Timer, due: Sequence[tuple[str, float]]) -> None:
+        """See :meth:`gateway.store.RegistrationStore.schedule`."""
+        pending = self.timers[timer]
         for sid, when in due:
-            self.rechecks[sid] = min(when, self.rechecks.get(sid, when))
+            pending[sid] = min(when, pending.get(sid, when))
 
-    async def due_rechecks(self, now: float, *, lease_seconds: float, limit: int) -> list[str]:
-        """See :meth:`gateway.store.RegistrationStore.due_rechecks`."""
-        due = sorted((when, sid) for sid, when in self.rechecks.items() if when <= now)[:limit]
-        for _, sid in due:
-            self.rechecks[sid] = now + lease_seconds
-        return [sid for _, sid in due]
+    async def due(self, timer: Timer, now: float, *, lease_seconds: float, limit: int) -> list[str]:
+        """See :meth:`gateway.store.RegistrationStore.due`."""
+        pending = self.timers[timer]
+        ready = sorted((when, sid) for sid, when in pending.items() if when <= now)[:limit]
+        for _, sid in ready:
+            pending[sid] = now + lease_seconds
+        return [sid for _, sid in ready]
+
+    async def cancel(self, timer: Timer, submission_ids: Sequence[str]) -> None:
+        """See :meth:`gateway.store.RegistrationStore.cancel`."""
+        for sid in submission_ids:
+            self.timers[timer].pop(sid, None)

@@ -7,7 +7,8 @@ Layout (application and decision keys expire, so abandoned work does not pile up
   and ``outcome`` (the last published decision's outcome);
 * ``insw:gw:decision:{submission_id}``: the final decision (JSON);
 * ``insw:gw:username:{USERNAME}``: the submission that owns a username (R16);
-* ``insw:gw:rechecks``: sorted set of submission ids by next re-check time.
+* ``insw:gw:timer:{timer}``: one sorted set per :class:`gateway.store.Timer`,
+  submission ids scored by when the timer is due.
 """
 
 from collections.abc import Sequence
@@ -19,12 +20,15 @@ from redis.exceptions import RedisError
 from contracts.decision import Outcome
 from contracts.registration import RegistrationSubmitted
 from contracts.verification import Check, VerificationCompleted
-from gateway.store import FINAL_OUTCOMES, PendingApplication, PublishedDecision
+from gateway.store import FINAL_OUTCOMES, PendingApplication, PublishedDecision, Timer
 from runtime.errors import TransientFailure
 
 APPLICATION_TTL_SECONDS = 14 * 24 * 3600
 DECISION_TTL_SECONDS = 90 * 24 * 3600
-RECHECKS = "insw:gw:rechecks"
+
+
+def _timer(timer: Timer) -> str:
+    return f"insw:gw:timer:{timer.value}"
 
 
 def _app(submission_id: str) -> str:
@@ -137,31 +141,42 @@ class RedisRegistrationStore:
         for decision in decisions:
             sid = decision.submission_id
             pipe.hset(_app(sid), "outcome", decision.outcome.value)
+            if decision.deadline_at is not None:
+                pipe.hset(_app(sid), "deadline_at", repr(decision.deadline_at))
             pipe.expire(_app(sid), APPLICATION_TTL_SECONDS)
             if decision.outcome in FINAL_OUTCOMES:
                 pipe.set(_decision(sid), decision.decision_json, ex=DECISION_TTL_SECONDS)
-                pipe.zrem(RECHECKS, sid)
+                for timer in Timer:
+                    pipe.zrem(_timer(timer), sid)
         await self._run(pipe)
 
-    async def schedule_recheck(self, due: Sequence[tuple[str, float]]) -> None:
-        """See :meth:`gateway.store.RegistrationStore.schedule_recheck`."""
+    async def schedule(self, timer: Timer, due: Sequence[tuple[str, float]]) -> None:
+        """See :meth:`gateway.store.RegistrationStore.schedule`."""
         if not due:
             return
         pipe = self._pipe()
-        pipe.zadd(RECHECKS, dict(due), lt=True)
+        pipe.zadd(_timer(timer), dict(due), lt=True)
         await self._run(pipe)
 
-    async def due_rechecks(self, now: float, *, lease_seconds: float, limit: int) -> list[str]:
-        """See :meth:`gateway.store.RegistrationStore.due_rechecks`."""
+    async def due(self, timer: Timer, now: float, *, lease_seconds: float, limit: int) -> list[str]:
+        """See :meth:`gateway.store.RegistrationStore.due`."""
         pipe = self._pipe()
-        pipe.zrangebyscore(RECHECKS, "-inf", now, start=0, num=limit)
+        pipe.zrangebyscore(_timer(timer), "-inf", now, start=0, num=limit)
         [members] = await self._run(pipe)
         if not members:
             return []
         lease = self._pipe()
-        lease.zadd(RECHECKS, {member: now + lease_seconds for member in members}, xx=True)
+        lease.zadd(_timer(timer), {member: now + lease_seconds for member in members}, xx=True)
         await self._run(lease)
         return [member.decode() for member in members]
+
+    async def cancel(self, timer: Timer, submission_ids: Sequence[str]) -> None:
+        """See :meth:`gateway.store.RegistrationStore.cancel`."""
+        if not submission_ids:
+            return
+        pipe = self._pipe()
+        pipe.zrem(_timer(timer), *submission_ids)
+        await self._run(pipe)
 
 
 def _pending(fields: dict[bytes, bytes]) -> PendingApplication | None:
@@ -171,6 +186,7 @@ def _pending(fields: dict[bytes, bytes]) -> PendingApplication | None:
         return None
     expected = fields.get(b"expected", b"").decode()
     outcome = fields.get(b"outcome")
+    deadline = fields.get(b"deadline_at")
     return PendingApplication(
         submission_json=submission,
         expected=frozenset(Check(c) for c in expected.split(",") if c),
@@ -180,4 +196,5 @@ def _pending(fields: dict[bytes, bytes]) -> PendingApplication | None:
             if name.startswith(b"result:")
         },
         last_outcome=Outcome(outcome.decode()) if outcome else None,
+        deadline_at=float(deadline) if deadline else None,
     )

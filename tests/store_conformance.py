@@ -10,7 +10,7 @@ import pytest
 
 from contracts.decision import Outcome
 from contracts.verification import Check, CheckOutcome, VerificationCompleted
-from gateway.store import PublishedDecision
+from gateway.store import PublishedDecision, Timer
 from tests.support import submission
 
 
@@ -75,14 +75,14 @@ class StoreConformance:
 
     async def test_rechecks_come_due_are_leased_and_end_with_a_final_decision(self, store, sid):
         await store.open([(submission(sid), frozenset({Check.NIB}))])
-        await store.schedule_recheck([(sid, 100.0)])
-        await store.schedule_recheck([(sid, 500.0)])  # a later time does not postpone it
-        assert sid not in await store.due_rechecks(99.0, lease_seconds=60, limit=1000)
-        assert sid in await store.due_rechecks(100.0, lease_seconds=60, limit=1000)
-        assert sid not in await store.due_rechecks(150.0, lease_seconds=60, limit=1000)
-        assert sid in await store.due_rechecks(160.0, lease_seconds=60, limit=1000)
+        await store.schedule(Timer.RECHECK, [(sid, 100.0)])
+        await store.schedule(Timer.RECHECK, [(sid, 500.0)])  # a later time does not postpone it
+        assert sid not in await store.due(Timer.RECHECK, 99.0, lease_seconds=60, limit=1000)
+        assert sid in await store.due(Timer.RECHECK, 100.0, lease_seconds=60, limit=1000)
+        assert sid not in await store.due(Timer.RECHECK, 150.0, lease_seconds=60, limit=1000)
+        assert sid in await store.due(Timer.RECHECK, 160.0, lease_seconds=60, limit=1000)
         await store.mark_decided([PublishedDecision(sid, Outcome.APPROVED, b"{}")])
-        assert sid not in await store.due_rechecks(10_000.0, lease_seconds=60, limit=1000)
+        assert sid not in await store.due(Timer.RECHECK, 10_000.0, lease_seconds=60, limit=1000)
 
     async def test_load_returns_none_for_unknown(self, store, sid):
         assert await store.load([sid]) == [None]
@@ -92,3 +92,12 @@ class StoreConformance:
         assert await store.claim_username([(name, sid)]) == [True]
         assert await store.claim_username([(name, sid)]) == [True]
         assert await store.claim_username([(name, sid + "-other")]) == [False]
+
+    async def test_timers_are_independent_and_cancellable(self, store, sid):
+        await store.schedule(Timer.DEADLINE_WARNING, [(sid, 10.0)])
+        await store.schedule(Timer.DEADLINE_OVERDUE, [(sid, 20.0)])
+        assert await store.due(Timer.DEADLINE_OVERDUE, 15.0, lease_seconds=60, limit=10) == []
+        assert await store.due(Timer.DEADLINE_WARNING, 15.0, lease_seconds=60, limit=10) == [sid]
+        await store.cancel(Timer.DEADLINE_WARNING, [sid])
+        assert await store.due(Timer.DEADLINE_WARNING, 1e9, lease_seconds=60, limit=10) == []
+        assert await store.due(Timer.DEADLINE_OVERDUE, 1e9, lease_seconds=60, limit=10) == [sid]

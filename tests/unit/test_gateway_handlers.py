@@ -61,8 +61,8 @@ def answers_for(sid="SUB-0001", *, person="Budi Santoso", status="01", npwp_acti
     ]
 
 
-async def run_to_decision(gateway, answers):
-    result = await gateway.on_results(answers)
+async def run_to_decision(gateway, answers, handler="on_results"):
+    result = await getattr(gateway, handler)(answers)
     for follow_up in result.after_publish:
         await follow_up()
     return result

@@ -1,0 +1,66 @@
+"""The 24-hour promise (R13): warn before a referred application's deadline, flag it after.
+
+Timers are set when a referral is published (:mod:`gateway.outcomes`) and
+cleared when a final decision closes the application. This watcher runs in
+the gateway process beside the re-check poller; it publishes one
+``insw.referral.deadline.v1`` event per timer and clears the timer only after
+the event is on the topic, so a crash repeats an event rather than losing it.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from contracts import topics
+from contracts.referral import DeadlineKind, ReferralDeadline
+from gateway.recheck import Publish
+from gateway.store import RegistrationStore, Timer
+from runtime.codec import encode
+from runtime.records import Outbound, caused_by
+
+DEADLINE_SCHEMA = "insw.referral.deadline/v1"
+KINDS = {Timer.DEADLINE_WARNING: DeadlineKind.WARNING, Timer.DEADLINE_OVERDUE: DeadlineKind.OVERDUE}
+
+
+class DeadlineWatch:
+    """Publishes deadline events for referred applications still waiting for an officer."""
+
+    def __init__(
+        self,
+        store: RegistrationStore,
+        publish: Publish,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        lease: timedelta = timedelta(seconds=60),
+        limit: int = 500,
+    ) -> None:
+        self._store = store
+        self._publish = publish
+        self._clock = clock
+        self._lease = lease
+        self._limit = limit
+
+    async def run_once(self) -> int:
+        """Publish the deadline events due now; return how many were published."""
+        published = 0
+        for timer, kind in KINDS.items():
+            now = self._clock()
+            due = await self._store.due(
+                timer, now.timestamp(), lease_seconds=self._lease.total_seconds(), limit=self._limit
+            )
+            events: list[Outbound] = []
+            for sid, app in zip(due, await self._store.load(due), strict=True):
+                if app is None or app.final or app.deadline_at is None:
+                    continue
+                event = ReferralDeadline(
+                    submission_id=sid,
+                    kind=kind,
+                    deadline_at=datetime.fromtimestamp(app.deadline_at, UTC),
+                    emitted_at=now,
+                )
+                headers = caused_by(None, correlation_id=sid, schema=DEADLINE_SCHEMA)
+                events.append(
+                    Outbound(topics.REFERRAL_DEADLINE, sid.encode(), encode(event), headers)
+                )
+            await self._publish(events)
+            await self._store.cancel(timer, due)
+            published += len(events)
+        return published

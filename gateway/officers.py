@@ -1,0 +1,96 @@
+"""Officers decide what the hub referred (R13); their decision flows on like an automatic one.
+
+Only a REFERRED application can be decided by an officer. A manual decision
+for an application already closed is a no-op (redelivery, or a colleague was
+faster); one for an application that was never referred is refused and
+dead-lettered with the reason.
+"""
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from contracts import reasons as rc
+from contracts.decision import Outcome
+from contracts.reasons import Reason
+from contracts.referral import ManualDecision
+from gateway.outcomes import ToDecide, publish_decisions
+from gateway.rules.decide import Verdict
+from gateway.rules.form import form_facts
+from gateway.store import RegistrationStore
+from runtime.codec import decode
+from runtime.consumer import HandlerResult
+from runtime.errors import PoisonMessage
+from runtime.records import Inbound
+
+
+def officer_verdict(decision: ManualDecision) -> Verdict:
+    """The verdict an officer gave, with their note and any catalogue reasons they cited.
+
+    Raises :class:`PoisonMessage` for a reason code that is not in the catalogue.
+    """
+    catalogue = rc.catalogue()
+    unknown = [code for code in decision.reason_codes if code not in catalogue]
+    if unknown:
+        raise PoisonMessage(f"reason_codes: unknown code(s) {', '.join(sorted(unknown))}")
+    note = Reason(
+        code=rc.OFFICER_DECISION.code,
+        rule=rc.OFFICER_DECISION.rule,
+        field="decision",
+        text_id=f"{rc.OFFICER_DECISION.text_id} {decision.note}",
+        text_en=f"{rc.OFFICER_DECISION.text_en} {decision.note}",
+    )
+    cited = [catalogue[code].at("decision") for code in decision.reason_codes]
+    outcome = Outcome(decision.outcome)
+    return Verdict(outcome, [*cited, note] if outcome is Outcome.REJECTED else [note])
+
+
+class OfficerDesk:
+    """Applies officers' manual decisions to referred applications."""
+
+    def __init__(
+        self, store: RegistrationStore, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self._store = store
+        self._clock = clock
+
+    async def on_manual_decisions(self, batch: Sequence[Inbound]) -> HandlerResult:
+        """Decide each referred application as its officer said."""
+        result = HandlerResult()
+        decisions: dict[str, tuple[Inbound, ManualDecision]] = {}
+        for record in batch:
+            try:
+                decision = decode(ManualDecision, record.value)
+            except PoisonMessage as error:
+                result.dead.append((record, error))
+                continue
+            decisions[decision.submission_id] = (record, decision)
+        states = await self._store.load(list(decisions))
+        to_decide: list[ToDecide] = []
+        for (record, decision), state in zip(decisions.values(), states, strict=True):
+            sid = decision.submission_id
+            if state is None:
+                result.dead.append((record, PoisonMessage(f"no application {sid}")))
+            elif state.final:
+                continue
+            elif state.last_outcome is not Outcome.REFERRED:
+                refusal = f"submission {sid} is not referred: officers decide referred ones (R13)"
+                result.dead.append((record, PoisonMessage(refusal)))
+            else:
+                try:
+                    verdict = officer_verdict(decision)
+                except PoisonMessage as error:
+                    result.dead.append((record, error))
+                    continue
+                form = form_facts(state.submission)
+                to_decide.append(
+                    ToDecide(
+                        record,
+                        state.submission,
+                        form,
+                        verdict,
+                        state.results,
+                        decided_by=decision.officer_id,
+                    )
+                )
+        await publish_decisions(self._store, to_decide, result, self._clock)
+        return result
