@@ -210,6 +210,18 @@ POWER_OF_ATTORNEY_REFERENCE = _r(
     "Referensi dokumen Surat Kuasa tidak lengkap.",
     "The power of attorney reference is incomplete (document id and SHA-256).",
 )
+POWER_OF_ATTORNEY_NOT_FOUND = _r(
+    "POWER_OF_ATTORNEY_NOT_FOUND",
+    "R11",
+    "Dokumen Surat Kuasa tidak ditemukan di penyimpanan dokumen INSW.",
+    "The power of attorney was not found in the INSW document store.",
+)
+POWER_OF_ATTORNEY_HASH_MISMATCH = _r(
+    "POWER_OF_ATTORNEY_HASH_MISMATCH",
+    "R11",
+    "Sidik jari (SHA-256) Surat Kuasa tidak sesuai dengan dokumen yang tersimpan.",
+    "The power of attorney's SHA-256 does not match the stored document.",
+)
 TERMS_NOT_ACCEPTED = _r(
     "TERMS_NOT_ACCEPTED",
     "R12",

@@ -9,6 +9,7 @@ afterwards, so no service depends on broker-side auto-creation.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from types import TracebackType
@@ -26,6 +27,31 @@ def hub_topics() -> tuple[str, ...]:
     from contracts.topics import all_topics
 
     return all_topics()
+
+
+def seed_example_documents(redis_url: str) -> None:
+    """Put the sample Surat Kuasa the examples and benchmarks refer to in the document store.
+
+    Why: registrations published straight to Kafka (examples, benchmark load)
+    carry a claim check; the gateway rejects one that does not resolve (R11).
+    Idempotent: the same bytes under the same id.
+    """
+    from runtime.documents import document_key
+    from simulators.registrations import EXAMPLE_DOCUMENT_ID, EXAMPLE_POWER_OF_ATTORNEY
+
+    client = redis.Redis.from_url(redis_url, socket_timeout=5)
+    try:
+        client.hset(
+            document_key(EXAMPLE_DOCUMENT_ID),
+            mapping={
+                "sha256": hashlib.sha256(EXAMPLE_POWER_OF_ATTORNEY).hexdigest(),
+                "size": len(EXAMPLE_POWER_OF_ATTORNEY),
+                "media_type": "application/pdf",
+                "content": EXAMPLE_POWER_OF_ATTORNEY,
+            },
+        )
+    finally:
+        client.close()
 
 
 class Infrastructure:
@@ -85,6 +111,7 @@ class Infrastructure:
             create_topics(self.bootstrap_servers, topics, self._partitions)
             if self.kafka is not None:
                 warm_coordinators(self.bootstrap_servers)
+            seed_example_documents(self.redis_url)
         except BaseException:
             self.stop()
             raise

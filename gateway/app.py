@@ -21,6 +21,7 @@ from gateway.recheck import Rechecker
 from gateway.settings import GatewaySettings
 from gateway.store_redis import RedisRegistrationStore
 from gateway.timers import TimerWork, run_timers
+from runtime.documents import RedisDocumentStore
 from runtime.service import HubService
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,11 @@ def build(settings: GatewaySettings) -> FastStream:
     service = HubService(settings, name=settings.gateway_group_id)
     redis = Redis.from_url(settings.redis_url)
     store = RedisRegistrationStore(redis)
-    gateway = Gateway(store, recheck_delay=timedelta(seconds=settings.recheck_delay_seconds))
+    gateway = Gateway(
+        store,
+        RedisDocumentStore(redis),
+        recheck_delay=timedelta(seconds=settings.recheck_delay_seconds),
+    )
     desk = OfficerDesk(store)
     service.subscribe(
         topics.REGISTRATION_SUBMITTED,

@@ -14,7 +14,8 @@ An application referred because an agency was unavailable is scheduled for
 an automatic re-check (:mod:`gateway.recheck`); never approved by default.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from contracts.decision import Outcome
@@ -22,11 +23,13 @@ from contracts.registration import RegistrationSubmitted
 from contracts.verification import Check, CheckOutcome, VerificationCompleted
 from gateway.outcomes import ToDecide, publish_decisions
 from gateway.rules.decide import decide, decide_on_form
+from gateway.rules.documents import document_reasons
 from gateway.rules.form import check_form, form_facts
 from gateway.store import PendingApplication, RegistrationStore, Timer
 from gateway.verification import REQUEST_TOPIC, required_checks
 from runtime.codec import decode, encode
 from runtime.consumer import HandlerResult
+from runtime.documents import DocumentStore, StoredDocument
 from runtime.errors import PoisonMessage
 from runtime.records import Inbound, Outbound, caused_by
 
@@ -40,10 +43,12 @@ class Gateway:
     def __init__(
         self,
         store: RegistrationStore,
+        documents: DocumentStore,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         recheck_delay: timedelta = DEFAULT_RECHECK_DELAY,
     ) -> None:
         self._store = store
+        self._documents = documents
         self._clock = clock
         self._recheck_delay = recheck_delay
 
@@ -59,12 +64,18 @@ class Gateway:
                 continue
             submissions.setdefault(sub.submission_id, (record, sub))
         done = await self._store.already_decided(list(submissions))
+        stored = await self._stored_documents(sub for _, sub in submissions.values())
         to_open: list[tuple[RegistrationSubmitted, frozenset[Check]]] = []
         to_decide: list[ToDecide] = []
         for sid, (record, sub) in submissions.items():
             if sid in done:
                 continue
             form = check_form(sub, self._clock().date())
+            reference = sub.attachments.power_of_attorney
+            found = stored.get(reference.document_id or "") if reference else None
+            document_problems = document_reasons(reference, found.sha256 if found else None)
+            if document_problems:
+                form = replace(form, reasons=[*form.reasons, *document_problems])
             verdict = decide_on_form(form)
             requests = [] if verdict else required_checks(sub, form)
             if verdict is None and not requests:
@@ -112,6 +123,20 @@ class Gateway:
         await self._store.schedule(Timer.RECHECK, list(rechecks.items()))
         await publish_decisions(self._store, list(to_decide.values()), result, self._clock)
         return result
+
+    async def _stored_documents(
+        self, submissions: Iterable[RegistrationSubmitted]
+    ) -> dict[str, StoredDocument]:
+        """The stored documents the submissions refer to, in one round trip."""
+        ids = sorted(
+            {
+                ref.document_id
+                for sub in submissions
+                if (ref := sub.attachments.power_of_attorney) is not None and ref.document_id
+            }
+        )
+        found = await self._documents.describe(ids)
+        return {doc.document_id: doc for doc in found if doc is not None}
 
     @staticmethod
     def _decide(cause: Inbound, state: PendingApplication) -> ToDecide:

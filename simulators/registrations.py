@@ -16,7 +16,12 @@ from simulators.records import NibRecord, PersonRecord
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples" / "registrations"
 SUBMITTED_AT = "2026-11-20T09:00:00+07:00"
-_POA = b"%PDF-1.7\n% Surat Kuasa (example)\n"
+EXAMPLE_DOCUMENT_ID = "DOC-EXAMPLE-SURAT-KUASA"
+"""One sample Surat Kuasa that every generated registration refers to (seeded by devstack)."""
+EXAMPLE_POWER_OF_ATTORNEY = (
+    b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\n% Surat Kuasa (example)\n"
+    b"trailer <</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def registration(
@@ -50,9 +55,9 @@ def registration(
         },
         "attachments": {
             "power_of_attorney": {
-                "document_id": f"DOC-{submission_id}",
-                "sha256": hashlib.sha256(_POA).hexdigest(),
-                "size_bytes": len(_POA),
+                "document_id": EXAMPLE_DOCUMENT_ID,
+                "sha256": hashlib.sha256(EXAMPLE_POWER_OF_ATTORNEY).hexdigest(),
+                "size_bytes": len(EXAMPLE_POWER_OF_ATTORNEY),
                 "media_type": "application/pdf",
             }
         },

@@ -59,3 +59,20 @@ def submission(submission_id: str = "SUB-0001", **overrides: Any) -> Registratio
 
 
 TODAY = datetime(2026, 11, 21, tzinfo=UTC).date()
+
+
+def example_documents():
+    """A document store holding the Surat Kuasa every test submission refers to."""
+    from runtime.documents import MemoryDocumentStore, StoredDocument
+    from simulators.registrations import EXAMPLE_DOCUMENT_ID, EXAMPLE_POWER_OF_ATTORNEY
+
+    store = MemoryDocumentStore()
+    for document_id, content in (
+        ("DOC-1", POWER_OF_ATTORNEY),
+        (EXAMPLE_DOCUMENT_ID, EXAMPLE_POWER_OF_ATTORNEY),
+    ):
+        stored = StoredDocument(
+            document_id, hashlib.sha256(content).hexdigest(), len(content), "application/pdf"
+        )
+        store.documents[document_id] = (stored, content)
+    return store

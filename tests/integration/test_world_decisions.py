@@ -23,6 +23,7 @@ from runtime.codec import decode, encode
 from runtime.records import Inbound
 from simulators.dataset import WORLD
 from simulators.registrations import approvable, registration
+from tests.support import example_documents
 
 FIXTURE_OUTCOMES = {
     "approved_company": ("APPROVED", []),
@@ -50,7 +51,7 @@ async def decide_over_http(urls):
             DukcapilClient(https["dukcapil"]),
         )
     }
-    gateway = Gateway(MemoryRegistrationStore())
+    gateway = Gateway(MemoryRegistrationStore(), example_documents())
 
     async def decide(payload: dict) -> RegistrationDecided:
         record = Inbound(topics.REGISTRATION_SUBMITTED, 0, 0, None, json.dumps(payload).encode())

@@ -17,7 +17,7 @@ from gateway.handlers import Gateway
 from gateway.store_memory import MemoryRegistrationStore
 from runtime.codec import encode
 from runtime.records import Inbound
-from tests.support import submission_dict
+from tests.support import example_documents, submission_dict
 
 NOW = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
 
@@ -26,8 +26,9 @@ def inbound(topic, value: bytes, offset=0) -> Inbound:
     return Inbound(topic=topic, partition=0, offset=offset, key=b"k", value=value)
 
 
-def submitted(**overrides) -> Inbound:
-    return inbound(topics.REGISTRATION_SUBMITTED, json.dumps(submission_dict(**overrides)).encode())
+def submitted(submission_id="SUB-0001", **overrides) -> Inbound:
+    payload = submission_dict(submission_id, **overrides)
+    return inbound(topics.REGISTRATION_SUBMITTED, json.dumps(payload).encode())
 
 
 def answers_for(sid="SUB-0001", *, person="Budi Santoso", status="01", npwp_active=True):
@@ -78,7 +79,7 @@ def decisions(result):
 
 async def test_valid_submission_asks_three_agencies_then_approves_with_username():
     store = MemoryRegistrationStore()
-    gateway = Gateway(store, clock=lambda: NOW)
+    gateway = Gateway(store, example_documents(), clock=lambda: NOW)
     asked = await gateway.on_submissions([submitted()])
     assert sorted(o.topic for o in asked.outbound) == sorted(
         [
@@ -98,7 +99,7 @@ async def test_valid_submission_asks_three_agencies_then_approves_with_username(
 
 
 async def test_twelve_digit_nib_is_a_rejection_naming_field_and_rule_not_an_error():
-    gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
+    gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
     result = await gateway.on_submissions([submitted(organisation__nib="912000123456")])
     [decision] = decisions(result)
     assert decision.outcome == "REJECTED"
@@ -109,7 +110,7 @@ async def test_twelve_digit_nib_is_a_rejection_naming_field_and_rule_not_an_erro
 
 
 async def test_applicant_not_responsible_person_is_rejected():
-    gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
+    gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
     await gateway.on_submissions([submitted()])
     [decision] = decisions(await run_to_decision(gateway, answers_for(person="Andi Wijaya")))
     assert decision.outcome == "REJECTED"
@@ -117,14 +118,14 @@ async def test_applicant_not_responsible_person_is_rejected():
 
 
 async def test_frozen_nib_is_rejected_never_approved():
-    gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
+    gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
     await gateway.on_submissions([submitted()])
     [decision] = decisions(await run_to_decision(gateway, answers_for(status="05")))
     assert [r.code for r in decision.reasons] == ["NIB_NOT_ACTIVE"]
 
 
 async def test_unavailable_agency_refers_instead_of_approving():
-    gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
+    gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
     await gateway.on_submissions([submitted()])
     answers = answers_for()
     down = VerificationCompleted(
@@ -137,7 +138,7 @@ async def test_unavailable_agency_refers_instead_of_approving():
 
 
 async def test_foundation_without_nib_or_npwp_with_passport_is_decided_at_once():
-    gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
+    gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
     result = await gateway.on_submissions(
         [
             submitted(
@@ -155,7 +156,7 @@ async def test_foundation_without_nib_or_npwp_with_passport_is_decided_at_once()
 
 async def test_redelivery_after_decision_decides_nothing_again():
     store = MemoryRegistrationStore()
-    gateway = Gateway(store, clock=lambda: NOW)
+    gateway = Gateway(store, example_documents(), clock=lambda: NOW)
     await gateway.on_submissions([submitted()])
     first = decisions(await run_to_decision(gateway, answers_for()))
     again_answers = await run_to_decision(gateway, answers_for())
@@ -166,7 +167,7 @@ async def test_redelivery_after_decision_decides_nothing_again():
 
 async def test_decision_is_not_remembered_until_published():
     store = MemoryRegistrationStore()
-    gateway = Gateway(store, clock=lambda: NOW)
+    gateway = Gateway(store, example_documents(), clock=lambda: NOW)
     await gateway.on_submissions([submitted()])
     result = await gateway.on_results(answers_for())  # publish "fails": follow-ups never run
     assert len(decisions(result)) == 1 and store.decisions == {}
@@ -175,7 +176,7 @@ async def test_decision_is_not_remembered_until_published():
 
 
 async def test_poison_submission_is_dead_lettered_and_neighbours_processed():
-    gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
+    gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
     poison = inbound(topics.REGISTRATION_SUBMITTED, b"{not json", 7)
     no_id = inbound(topics.REGISTRATION_SUBMITTED, b'{"submitted_at": "2026-11-20T08:00:00Z"}', 8)
     result = await gateway.on_submissions([poison, no_id, submitted(organisation__nib="1")])
@@ -185,7 +186,7 @@ async def test_poison_submission_is_dead_lettered_and_neighbours_processed():
 
 
 async def test_answer_for_unknown_submission_is_dead_lettered():
-    gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
+    gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
     result = await gateway.on_results(answers_for("SUB-UNKNOWN")[:1])
     assert len(result.dead) == 1 and result.outbound == []
 
@@ -193,7 +194,7 @@ async def test_answer_for_unknown_submission_is_dead_lettered():
 async def test_every_decision_asks_for_one_email_with_the_contact_details():
     from contracts.notification import NotificationRequested
 
-    gateway = Gateway(MemoryRegistrationStore(), clock=lambda: NOW)
+    gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
     await gateway.on_submissions([submitted()])
     result = await run_to_decision(gateway, answers_for())
     [decision] = decisions(result)
@@ -212,3 +213,28 @@ async def test_every_decision_asks_for_one_email_with_the_contact_details():
     [out] = [o for o in result.outbound if o.topic == topics.NOTIFICATION_REQUESTED]
     assert out.key == b"SUB-0001"
     assert "budi" not in " ".join(out.headers.values()).lower()
+
+
+async def test_r11_surat_kuasa_must_resolve_in_the_document_store_with_its_digest():
+    gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
+    missing = submitted(
+        attachments__power_of_attorney={
+            "document_id": "DOC-UNKNOWN",
+            "sha256": "a" * 64,
+            "size_bytes": 10,
+        }
+    )
+    tampered = submitted(
+        "SUB-0002",
+        attachments__power_of_attorney={
+            "document_id": "DOC-1",
+            "sha256": "b" * 64,
+            "size_bytes": 10,
+        },
+    )
+    result = await gateway.on_submissions([missing, tampered])
+    found = {d.submission_id: [(r.code, r.field) for r in d.reasons] for d in decisions(result)}
+    assert found == {
+        "SUB-0001": [("POWER_OF_ATTORNEY_NOT_FOUND", "attachments.power_of_attorney")],
+        "SUB-0002": [("POWER_OF_ATTORNEY_HASH_MISMATCH", "attachments.power_of_attorney.sha256")],
+    }

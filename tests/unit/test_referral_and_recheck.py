@@ -8,6 +8,7 @@ from gateway.handlers import Gateway
 from gateway.recheck import Rechecker
 from gateway.store_memory import MemoryRegistrationStore
 from runtime.codec import encode
+from tests.support import example_documents
 from tests.unit.test_gateway_handlers import (
     NOW,
     answers_for,
@@ -39,7 +40,7 @@ async def referred_setup():
     async def publish(records):
         published.extend(records)
 
-    gateway = Gateway(store, clock=clock, recheck_delay=timedelta(seconds=30))
+    gateway = Gateway(store, example_documents(), clock=clock, recheck_delay=timedelta(seconds=30))
     rechecker = Rechecker(store, publish, clock=clock)
     await gateway.on_submissions([submitted()])
     answers = answers_for()

@@ -1,0 +1,116 @@
+"""The hub's document store: uploaded files, referenced from messages by claim check.
+
+A Surat Kuasa never travels through Kafka. The intake stores the bytes here
+and the submission carries ``document_id`` + ``sha256``; the gateway checks
+that the reference resolves and that the digest matches before it decides
+(R11). Both services use this module, so the key layout lives in one place.
+
+Redis layout: ``insw:doc:{document_id}`` is a hash with ``sha256``, ``size``,
+``media_type`` and ``content``.
+"""
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from runtime.errors import TransientFailure
+
+DOCUMENT_TTL_SECONDS = 400 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """What the store knows of a document without reading its bytes."""
+
+    document_id: str
+    sha256: str
+    size: int
+    media_type: str
+
+
+class DocumentStore(Protocol):
+    """Where uploaded documents live."""
+
+    async def put(self, document_id: str, content: bytes, media_type: str) -> StoredDocument:
+        """Store ``content`` under ``document_id`` (idempotent for the same bytes)."""
+
+    async def describe(self, document_ids: Sequence[str]) -> list[StoredDocument | None]:
+        """Digest and size of each document, ``None`` where the id does not resolve."""
+
+
+def document_key(document_id: str) -> str:
+    """The Redis key of a document (shared with devstack's seeding)."""
+    return f"insw:doc:{document_id}"
+
+
+class RedisDocumentStore:
+    """Documents in Redis: the hub's documents are small (R11: at most 1 MB)."""
+
+    def __init__(self, redis: "Redis") -> None:
+        self._redis = redis
+
+    async def _run(self, pipe: Any) -> list[Any]:
+        try:
+            return list(await pipe.execute())
+        except RedisError as error:
+            raise TransientFailure(f"redis: {type(error).__name__}") from error
+
+    async def put(self, document_id: str, content: bytes, media_type: str) -> StoredDocument:
+        """See :meth:`DocumentStore.put`."""
+        stored = StoredDocument(
+            document_id, hashlib.sha256(content).hexdigest(), len(content), media_type
+        )
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.hset(
+            document_key(document_id),
+            mapping={
+                "sha256": stored.sha256,
+                "size": stored.size,
+                "media_type": media_type,
+                "content": content,
+            },
+        )
+        pipe.expire(document_key(document_id), DOCUMENT_TTL_SECONDS)
+        await self._run(pipe)
+        return stored
+
+    async def describe(self, document_ids: Sequence[str]) -> list[StoredDocument | None]:
+        """See :meth:`DocumentStore.describe`."""
+        if not document_ids:
+            return []
+        pipe = self._redis.pipeline(transaction=False)
+        for document_id in document_ids:
+            pipe.hmget(document_key(document_id), "sha256", "size", "media_type")
+        found = []
+        for document_id, (sha, size, media) in zip(
+            document_ids, await self._run(pipe), strict=True
+        ):
+            found.append(
+                None
+                if sha is None
+                else StoredDocument(document_id, sha.decode(), int(size), media.decode())
+            )
+        return found
+
+
+class MemoryDocumentStore:
+    """A dictionary standing in for Redis, for unit tests."""
+
+    def __init__(self) -> None:
+        self.documents: dict[str, tuple[StoredDocument, bytes]] = {}
+
+    async def put(self, document_id: str, content: bytes, media_type: str) -> StoredDocument:
+        """See :meth:`DocumentStore.put`."""
+        stored = StoredDocument(
+            document_id, hashlib.sha256(content).hexdigest(), len(content), media_type
+        )
+        self.documents[document_id] = (stored, content)
+        return stored
+
+    async def describe(self, document_ids: Sequence[str]) -> list[StoredDocument | None]:
+        """See :meth:`DocumentStore.describe`."""
+        return [self.documents[d][0] if d in self.documents else None for d in document_ids]
