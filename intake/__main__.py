@@ -1,0 +1,20 @@
+"""``python -m intake``: serve the HTTP intake until SIGINT or SIGTERM."""
+
+import logging
+
+import uvloop
+from aiohttp import web
+
+from intake.app import build
+from intake.settings import IntakeSettings
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    settings = IntakeSettings()
+    web.run_app(
+        build(settings),
+        host=settings.intake_host,
+        port=settings.intake_port,
+        access_log=None,
+        loop=uvloop.new_event_loop(),
+    )
