@@ -21,6 +21,8 @@ DLQ_OFFSET: Final = "__connect.errors.offset"
 DLQ_EXCEPTION_CLASS: Final = "__connect.errors.exception.class.name"
 DLQ_EXCEPTION_MESSAGE: Final = "__connect.errors.exception.message"
 DLQ_FAILED_AT: Final = "__connect.errors.timestamp"
+DLQ_SEALED: Final = "insw-dlq-sealed"
+"""Present on dead letters whose value is sealed (encrypted); names the scheme."""
 
 RawHeaders = Sequence[tuple[str, bytes]]
 

@@ -31,6 +31,8 @@ def _say(line: str) -> None:
 
 def _print_env(env: dict[str, str]) -> None:
     for key, value in env.items():
+        if key.endswith("_KEY"):
+            continue  # secrets stay out of terminals and logs
         print(f"{key}={value}", flush=True)
 
 

@@ -18,6 +18,7 @@ import redis
 
 from devstack.kafka import KafkaNode, create_topics, kafka_version, warm_coordinators
 from devstack.redis import RedisNode
+from runtime.sealing import new_key
 
 TOPIC_PARTITIONS = 4
 
@@ -67,6 +68,9 @@ class Infrastructure:
         source = os.environ if env is None else env
         self._external_kafka = source.get("KAFKA_BOOTSTRAP_SERVERS") or None
         self._external_redis = source.get("REDIS_URL") or None
+        # One dead-letter seal key per stack, so every service and the tests can
+        # open each other's dead letters (runtime.sealing); a set one is kept.
+        self.dlq_seal_key = source.get("DLQ_SEAL_KEY") or new_key()
         self._topics = None if topics is None else tuple(topics)
         self._partitions = partitions
         self.kafka: KafkaNode | None = None
@@ -98,7 +102,11 @@ class Infrastructure:
 
     def env(self) -> dict[str, str]:
         """The environment variables that point a hub service at this infrastructure."""
-        return {"KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers, "REDIS_URL": self.redis_url}
+        return {
+            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
+            "REDIS_URL": self.redis_url,
+            "DLQ_SEAL_KEY": self.dlq_seal_key,
+        }
 
     def start(self) -> Infrastructure:
         """Start what is not provided by the environment, then create the hub's topics."""

@@ -38,6 +38,7 @@ from runtime.deadletter import dead_letter
 from runtime.errors import PoisonMessage, TransientFailure
 from runtime.outbox import Outbox
 from runtime.records import Inbound, Outbound
+from runtime.sealing import DeadLetterSeal
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +95,15 @@ class BatchPump:
     """Runs one handler over batches with the policy above. One instance per subscriber."""
 
     def __init__(
-        self, outbox: Outbox, handler: BatchHandler, name: str, backoff: Backoff = DEFAULT_BACKOFF
+        self,
+        outbox: Outbox,
+        handler: BatchHandler,
+        name: str,
+        seal: DeadLetterSeal,
+        backoff: Backoff = DEFAULT_BACKOFF,
     ) -> None:
         self._outbox = outbox
+        self._seal = seal
         self._handler = handler
         self._name = name
         self._backoff = backoff
@@ -158,7 +165,7 @@ class BatchPump:
         return HandlerResult(dead=[(record, error)])
 
     async def _publish(self, result: HandlerResult) -> None:
-        outbound = result.outbound + [dead_letter(rec, err) for rec, err in result.dead]
+        outbound = result.outbound + [dead_letter(rec, err, self._seal) for rec, err in result.dead]
         await self._outbox.publish(outbound)
         for follow_up in result.after_publish:
             await follow_up()
@@ -209,10 +216,11 @@ def subscribe(
     handler: BatchHandler,
     max_records: int,
     description: str,
+    seal: DeadLetterSeal,
     backoff: Backoff = DEFAULT_BACKOFF,
 ) -> BatchPump:
     """Register ``handler`` on ``topic`` with the hub's consume policy; publish via ``outbox``."""
-    pump = BatchPump(outbox, handler, name=f"{group_id}/{topic}", backoff=backoff)
+    pump = BatchPump(outbox, handler, name=f"{group_id}/{topic}", seal=seal, backoff=backoff)
 
     async def on_batch(message: KafkaMessage) -> None:
         await pump.process([_inbound(r) for r in message.raw_message])

@@ -1,8 +1,9 @@
 """Dead-letter records in the Kafka Connect convention.
 
-A dead letter keeps the original key and value byte for byte, so it can be
-re-driven to its topic after a fix, and adds headers naming where it came from
-and why it failed. The error text is produced by the hub (see
+A dead letter keeps the original key, and the original value sealed (see
+:mod:`runtime.sealing`: it holds personal data), so it can be re-driven to its
+topic after a fix; it adds headers naming where it came from and why it
+failed. The error text is produced by the hub (see
 :class:`runtime.errors.PoisonMessage`), never copied from the payload.
 """
 
@@ -12,12 +13,13 @@ from contracts import headers as h
 from contracts.topics import dead_letter_topic
 from runtime.errors import HubError
 from runtime.records import Inbound, Outbound
+from runtime.sealing import SCHEME, DeadLetterSeal
 
 MAX_ERROR_TEXT = 500
 
 
-def dead_letter(record: Inbound, error: BaseException) -> Outbound:
-    """The dead-letter record for ``record`` that failed with ``error``."""
+def dead_letter(record: Inbound, error: BaseException, seal: DeadLetterSeal) -> Outbound:
+    """The dead-letter record for ``record`` that failed with ``error``, its value sealed."""
     kept = {
         name: value.decode("utf-8", errors="replace")
         for name, value in record.headers
@@ -31,10 +33,14 @@ def dead_letter(record: Inbound, error: BaseException) -> Outbound:
             h.DLQ_EXCEPTION_CLASS: f"{type(error).__module__}.{type(error).__qualname__}",
             h.DLQ_EXCEPTION_MESSAGE: safe_error_text(error),
             h.DLQ_FAILED_AT: str(int(time.time() * 1000)),
+            h.DLQ_SEALED: SCHEME,
         }
     )
     return Outbound(
-        topic=dead_letter_topic(record.topic), key=record.key, value=record.value, headers=kept
+        topic=dead_letter_topic(record.topic),
+        key=record.key,
+        value=seal.seal(record.value),
+        headers=kept,
     )
 
 

@@ -16,6 +16,7 @@ from faststream.kafka import KafkaBroker
 
 from runtime.consumer import DEFAULT_BACKOFF, Backoff, BatchHandler, BatchPump, subscribe
 from runtime.outbox import Outbox
+from runtime.sealing import DeadLetterSeal
 from runtime.settings import InfraSettings
 
 Hook = Callable[[], Awaitable[None]]
@@ -31,6 +32,7 @@ class HubService:
             settings.kafka_bootstrap_servers, client_id=name, logger=logging.getLogger(name)
         )
         self.outbox = Outbox(settings.kafka_bootstrap_servers, client_id=name)
+        self.seal = DeadLetterSeal(settings.dlq_seal_key)
 
     def subscribe(
         self,
@@ -50,6 +52,7 @@ class HubService:
             handler=handler,
             max_records=self._settings.batch_max_records,
             description=description,
+            seal=self.seal,
             backoff=backoff,
         )
 

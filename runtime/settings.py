@@ -11,5 +11,7 @@ class InfraSettings(BaseSettings):
 
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092")
     redis_url: str = Field(default="redis://127.0.0.1:6379/0")
+    dlq_seal_key: str | None = Field(default=None, repr=False)
+    """Fernet key sealing dead-letter values (they hold personal data); see runtime.sealing."""
     batch_max_records: int = Field(default=500, ge=1, le=10_000)
     """Upper bound of records handled per poll: one Redis pipeline and one commit per batch."""

@@ -16,6 +16,7 @@ from contracts import headers as h
 from contracts import topics
 from contracts.decision import RegistrationDecided
 from contracts.xsd import CEISA_REGISTRATION_V1, load_schema, schema_path
+from runtime.sealing import DeadLetterSeal
 from simulators.registrations import EXPECTED_OUTCOMES, examples
 from tests.kafka_io import collect, produce
 
@@ -127,7 +128,8 @@ async def test_poison_submission_lands_on_dlq_with_context_and_the_next_is_proce
     records = await collect(stack.bootstrap_servers, [dlq, topics.REGISTRATION_DECIDED], complete)
     [dead] = [r for r in records if r.topic == dlq and r.key == poison_key]
     headers = {k: v.decode() for k, v in dead.headers}
-    assert dead.value == b'{"submission_id": '
+    seal = DeadLetterSeal(stack.infra.dlq_seal_key)
+    assert seal.open(dead.value) == b'{"submission_id": '
     assert headers[h.DLQ_TOPIC] == topics.REGISTRATION_SUBMITTED
     assert headers[h.DLQ_OFFSET].isdigit() and headers[h.DLQ_PARTITION].isdigit()
     assert headers[h.DLQ_EXCEPTION_CLASS] == "runtime.errors.PoisonMessage"
