@@ -6,6 +6,9 @@ COPY contracts ./contracts
 COPY runtime ./runtime
 COPY gateway ./gateway
 COPY adapters ./adapters
+COPY intake ./intake
+COPY notifier ./notifier
+COPY customs ./customs
 COPY simulators ./simulators
 COPY devstack ./devstack
 COPY bench ./bench
