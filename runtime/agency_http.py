@@ -5,11 +5,22 @@ agency gets the same timeouts and retry discipline. Only failures that another
 try can fix are retried (connection errors, timeouts, 429 and 5xx); the
 caller receives either an :class:`HttpAnswer` or :class:`AgencyUnavailable`.
 URLs are never logged: they can hold identifiers.
+
+Backoff before retry *n* (1-based) is drawn uniformly from
+``[b * 2**n / 2, b * 2**n]`` ("equal jitter"): exponential so a struggling
+agency gets room, jittered so a burst of requests does not retry in step.
+
+Exceptions::
+
+    HubError
+     +-- AgencyUnavailable   retry budget spent (connect/read timeouts,
+                             connection errors, 429/5xx on every attempt)
 """
 
 import asyncio
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,13 +37,22 @@ class AgencyUnavailable(HubError):
 
 @dataclass(frozen=True)
 class HttpPolicy:
-    """Timeouts and retry budget for one agency."""
+    """Timeouts, retry budget and concurrency for one agency.
+
+    ``concurrency`` bounds requests in flight to the agency (the connection
+    pool size and the adapter's semaphore): an agency is a shared, fragile
+    resource, and a burst of submissions must queue here, not there.
+    """
 
     connect_timeout: float = 1.0
     read_timeout: float = 3.0
     attempts: int = 3
     backoff_base: float = 0.1
-    max_connections: int = 64
+    concurrency: int = 64
+
+
+def _ignore(result: str) -> None:
+    """Default attempt observer: record nothing."""
 
 
 @dataclass(frozen=True)
@@ -46,18 +66,25 @@ class HttpAnswer:
 class AgencyHttp:
     """One pooled session per agency; open with ``start`` and close with ``close``."""
 
-    def __init__(self, base_url: str, policy: HttpPolicy = HttpPolicy()) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        policy: HttpPolicy = HttpPolicy(),
+        *,
+        on_attempt: Callable[[str], None] = _ignore,
+    ) -> None:
         self._base_url = base_url.rstrip("/")
-        self._policy = policy
+        self.policy = policy
+        self._on_attempt = on_attempt
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
         """Open the connection pool (inside the running event loop)."""
         self._session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(
-                sock_connect=self._policy.connect_timeout, sock_read=self._policy.read_timeout
+                sock_connect=self.policy.connect_timeout, sock_read=self.policy.read_timeout
             ),
-            connector=aiohttp.TCPConnector(limit=self._policy.max_connections),
+            connector=aiohttp.TCPConnector(limit=self.policy.concurrency),
             raise_for_status=False,
         )
 
@@ -72,22 +99,24 @@ class AgencyHttp:
         if self._session is None:
             raise RuntimeError("AgencyHttp.start() was not awaited before call()")
         last = "no attempt"
-        for attempt in range(self._policy.attempts):
+        for attempt in range(self.policy.attempts):
             if attempt:
-                ceiling = self._policy.backoff_base * 2**attempt
+                ceiling = self.policy.backoff_base * 2**attempt
                 await asyncio.sleep(random.uniform(ceiling / 2, ceiling))
             try:
                 async with self._session.request(
                     method, self._base_url + path, json=payload
                 ) as response:
                     raw = await response.read()
+                    self._on_attempt(f"{response.status // 100}xx")
                     if response.status in RETRYABLE_STATUS:
                         last = f"HTTP {response.status}"
                         continue
                     return HttpAnswer(response.status, _json_or_none(raw))
             except (aiohttp.ClientError, TimeoutError) as error:
+                self._on_attempt("timeout" if isinstance(error, TimeoutError) else "error")
                 last = type(error).__name__
-        raise AgencyUnavailable(f"{self._policy.attempts} attempts failed, last: {last}")
+        raise AgencyUnavailable(f"{self.policy.attempts} attempts failed, last: {last}")
 
 
 def _json_or_none(raw: bytes) -> Any:

@@ -1,10 +1,11 @@
 """The shape every verification adapter shares: requests in, one answer per request out.
 
 An adapter supplies an :class:`AgencyClient` that turns a
-:class:`VerificationRequested` into a :class:`VerificationCompleted`; this module
-does the rest: decoding, bounded concurrency against the agency, publishing
-answers keyed by submission id. A request is answered even when the agency is
-down (``UNAVAILABLE``), so the gateway is never left waiting.
+:class:`VerificationRequested` into a :class:`VerificationCompleted`;
+:mod:`runtime.agency` wraps it in the resilience policy (cache, breaker,
+concurrency limit, outcome taxonomy) and this module does the rest: decoding
+and publishing answers keyed by submission id. A request is answered even
+when the agency is down (``UNAVAILABLE``), so the gateway is never left waiting.
 """
 
 import asyncio
@@ -14,8 +15,8 @@ from typing import Protocol
 from faststream import FastStream
 
 from contracts import topics
-from contracts.verification import Check, CheckOutcome, VerificationCompleted, VerificationRequested
-from runtime.agency_http import AgencyHttp, AgencyUnavailable
+from contracts.verification import Check, VerificationCompleted, VerificationRequested
+from runtime.agency import Agency
 from runtime.codec import decode, encode
 from runtime.consumer import BatchHandler, HandlerResult
 from runtime.errors import PoisonMessage
@@ -26,30 +27,17 @@ from runtime.settings import InfraSettings
 ANSWER_SCHEMA = "insw.verification.completed/v1"
 
 
-class AgencyClient(Protocol):
-    """What an adapter must provide: one agency, one question."""
+class Verifier(Protocol):
+    """An agency behind the resilience policy: always answers, never raises for the agency."""
 
     check: Check
 
     async def verify(self, request: VerificationRequested) -> VerificationCompleted:
-        """Ask the agency; raise AgencyUnavailable when it cannot answer."""
+        """The answer to ``request`` (``UNAVAILABLE`` when the agency cannot give one)."""
 
 
-def verification_handler(client: AgencyClient, *, concurrency: int) -> BatchHandler:
+def verification_handler(client: Verifier) -> BatchHandler:
     """A batch handler answering every request on the adapter's topic."""
-    limit = asyncio.Semaphore(concurrency)
-
-    async def ask(request: VerificationRequested) -> VerificationCompleted:
-        async with limit:
-            try:
-                return await client.verify(request)
-            except AgencyUnavailable as error:
-                return VerificationCompleted(
-                    submission_id=request.submission_id,
-                    check=request.check,
-                    outcome=CheckOutcome.UNAVAILABLE,
-                    detail=str(error),
-                )
 
     async def handle(batch: Sequence[Inbound]) -> HandlerResult:
         result = HandlerResult()
@@ -69,7 +57,9 @@ def verification_handler(client: AgencyClient, *, concurrency: int) -> BatchHand
                 )
                 continue
             requests[request.submission_id] = (record, request)
-        answers = await asyncio.gather(*(ask(request) for _, request in requests.values()))
+        answers = await asyncio.gather(
+            *(client.verify(request) for _, request in requests.values())
+        )
         for (record, request), answer in zip(requests.values(), answers, strict=True):
             sid = request.submission_id
             result.outbound.append(
@@ -90,15 +80,13 @@ def verification_service(
     *,
     name: str,
     topic: str,
-    client: AgencyClient,
-    http: AgencyHttp,
-    concurrency: int,
+    agency: Agency,
 ) -> FastStream:
-    """A runnable adapter service: subscriber, agency connection pool and lifecycle."""
+    """A runnable adapter service: subscriber, agency connection and lifecycle."""
     service = HubService(settings, name=name)
     service.subscribe(
         topic,
-        handler=verification_handler(client, concurrency=concurrency),
-        description=f"Verification requests answered by the {client.check} adapter.",
+        handler=verification_handler(agency.verifier),
+        description=f"Verification requests answered by the {agency.verifier.check} adapter.",
     )
-    return service.app(on_startup=[http.start], after_shutdown=[http.close])
+    return service.app(on_startup=[agency.start], after_shutdown=[agency.close])

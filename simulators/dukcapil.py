@@ -77,6 +77,16 @@ def parse_request(data: object) -> tuple[str, str, str | None] | str:
     return nik, name, dob
 
 
+async def nik_in_body(request: web.Request) -> str | None:
+    """The NIK a verification is about, for per-record fault overrides (body is re-readable)."""
+    try:
+        data = await request.json()
+    except ValueError:
+        return None
+    nik = data.get("nik") if isinstance(data, dict) else None
+    return nik if isinstance(nik, str) else None
+
+
 def make_app(world: World) -> web.Application:
     """Return the Dukcapil simulator app verifying against ``world``'s people."""
     people = {p.nik: (normalise_name(p.full_name), p.birth_date.isoformat()) for p in world.people}
@@ -95,6 +105,6 @@ def make_app(world: World) -> web.Application:
         dob_flag = None if dob is None else dob == known[1]
         return reply(_BODIES[normalise_name(name) == known[0], dob_flag])
 
-    app = base_app("dukcapil", world.seed)
+    app = base_app("dukcapil", world.seed, identify=nik_in_body)
     app.router.add_post(PATH, verify)
     return app

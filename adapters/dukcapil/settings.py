@@ -1,12 +1,28 @@
-"""Dukcapil adapter settings (environment: ``DUKCAPIL_BASE_URL``, ``DUKCAPIL_CONCURRENCY``)."""
+"""Dukcapil adapter settings: environment ``DUKCAPIL_*``.
+
+Every name is a field of :class:`runtime.agency_settings.AgencySettings` with the prefix:
+
+``DUKCAPIL_BASE_URL``, ``DUKCAPIL_CONCURRENCY``, ``DUKCAPIL_CONNECT_TIMEOUT_SECONDS``,
+``DUKCAPIL_READ_TIMEOUT_SECONDS``, ``DUKCAPIL_ATTEMPTS``, ``DUKCAPIL_BACKOFF_BASE_SECONDS``,
+``DUKCAPIL_BREAKER_FAILURES``, ``DUKCAPIL_BREAKER_COOLDOWN_SECONDS``,
+``DUKCAPIL_CACHE_TTL_SECONDS``, ``DUKCAPIL_METRICS_PORT``, ``DUKCAPIL_METRICS_HOST``.
+"""
 
 from pydantic import Field
 
+from runtime.agency_settings import AgencySettings, agency_config
 from runtime.settings import InfraSettings
 
 
-class DukcapilSettings(InfraSettings):
-    """Where Dukcapil is and how hard to press it."""
+class DukcapilAgencySettings(AgencySettings):
+    """Where Dukcapil is and how to treat it."""
 
-    dukcapil_base_url: str = Field(default="http://127.0.0.1:8103")
-    dukcapil_concurrency: int = Field(default=64, ge=1)
+    model_config = agency_config("DUKCAPIL_")
+
+    base_url: str = "http://127.0.0.1:8103"
+
+
+class DukcapilSettings(InfraSettings):
+    """Kafka and Redis, plus Dukcapil."""
+
+    agency: DukcapilAgencySettings = Field(default_factory=DukcapilAgencySettings)

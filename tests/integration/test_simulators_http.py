@@ -230,6 +230,66 @@ async def test_fault_injection_and_reset(urls, http):
     assert (await get(http, f"{base}/djp/v1/npwp/{npwp}"))[0] == 200
 
 
+async def test_per_record_overrides_hang_and_request_count(urls, http):
+    base = urls["oss"]
+    nib = WORLD.fixture("approved_company").company.nib
+    other = WORLD.fixture("frozen_nib").company.nib
+    overrides = {nib: {"status": 502}, other: {"status": "malformed"}}
+    try:
+        async with http.get(base + "/admin/requests") as resp:
+            before = (await resp.json())["requests"]
+        async with http.post(base + "/admin/faults", json={"overrides": overrides}) as resp:
+            assert (await resp.json())["overrides"] == overrides
+        assert (await get(http, f"{base}/oss/pia/v1/nib/{nib}"))[0] == 502
+        status, body = await get(http, f"{base}/oss/pia/v1/nib/{other}")
+        assert status == 200
+        with pytest.raises(ValueError):
+            json.loads(body)
+        assert (await get(http, f"{base}/oss/pia/v1/nib/9999999999999"))[0] == 404
+        async with http.get(base + "/admin/requests") as resp:
+            assert (await resp.json())["requests"] - before == 3
+        hang = {"timeout_rate": 1, "hang_ms": 300}
+        async with http.post(base + "/admin/faults", json=hang) as resp:
+            assert resp.status == 200
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.1):
+                await get(http, f"{base}/oss/pia/v1/nib/{nib}")
+        assert time.monotonic() - started < 0.3
+        for bad in (
+            {"overrides": {nib: {"status": 200}}},
+            {"overrides": {nib: {"status": "slow"}}},
+            {"overrides": [nib]},
+            {"timeout_rate": 0.5, "error_rate": 0.6},
+            {"hang_ms": -1},
+        ):
+            async with http.post(base + "/admin/faults", json=bad) as resp:
+                assert resp.status == 400, bad
+    finally:
+        async with http.delete(base + "/admin/faults") as resp:
+            assert (await resp.json())["overrides"] == {}
+    assert (await get(http, f"{base}/oss/pia/v1/nib/{nib}"))[0] == 200
+
+
+async def test_dukcapil_override_finds_the_nik_in_the_body(urls, http):
+    base = urls["dukcapil"]
+    person = WORLD.fixture("approved_company").person
+    assert person is not None
+    faults = {"overrides": {person.nik: {"status": 503}}}
+    try:
+        async with http.post(base + "/admin/faults", json=faults) as resp:
+            assert resp.status == 200
+        body = {"nik": person.nik, "nama_lgkp": person.full_name}
+        async with http.post(base + "/dukcapil/v1/verify", json=body) as resp:
+            assert resp.status == 503
+        body = {"nik": "3171010101900001", "nama_lgkp": "X"}
+        async with http.post(base + "/dukcapil/v1/verify", json=body) as resp:
+            assert resp.status == 200
+    finally:
+        async with http.delete(base + "/admin/faults") as resp:
+            assert resp.status == 200
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 async def test_cli_serves_and_exits_cleanly_on_signal(http, sig):
     proc = await asyncio.create_subprocess_exec(

@@ -1,0 +1,164 @@
+"""Agency answers cached in Redis, under keyed hashes, for a TTL per agency.
+
+Why: the same NIB is asked about by every applicant of one company, and an
+agency's answer does not change from one minute to the next. A cached
+answer spares the agency a call and survives a short outage of it.
+
+Rules:
+
+* Only ``VERIFIED``, ``MISMATCH`` and ``NOT_FOUND`` are cached: they are facts
+  about the identifier. ``INVALID`` is about a request, and ``UNAVAILABLE``
+  is about the agency's health: caching it would keep referring applicants
+  after the agency recovers.
+* The key is ``HMAC-SHA256(secret, check, identifier, full name)``, never the
+  identifier itself: a NIK is guessable from its structure, so a plain hash
+  would not protect it. The name is part of the question Dukcapil answers,
+  so it is part of the key.
+* The value is the agency's facts without the submission id; a hit is
+  re-stamped with the id of the submission asking now.
+* Redis unreachable is not a verification failure: the cache is skipped
+  (logged once per outage, counted as ``error``) and retried after a pause.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from typing import Protocol
+
+import redis.asyncio as redis
+from redis.exceptions import RedisError
+
+from contracts.verification import CheckOutcome, VerificationCompleted, VerificationRequested
+from runtime.agency_metrics import AgencyMeter
+
+CACHEABLE = frozenset({CheckOutcome.VERIFIED, CheckOutcome.MISMATCH, CheckOutcome.NOT_FOUND})
+SKIP_AFTER_ERROR_S = 5.0
+"""After a Redis failure, verifications skip the cache this long instead of waiting on it."""
+
+log = logging.getLogger(__name__)
+
+
+class AnswerCache(Protocol):
+    """Where an agency's answers are kept between requests."""
+
+    async def get(self, request: VerificationRequested) -> VerificationCompleted | None:
+        """The cached answer to ``request``, stamped with its submission id, or ``None``."""
+
+    async def put(self, request: VerificationRequested, answer: VerificationCompleted) -> None:
+        """Keep ``answer`` if its outcome is cacheable; never raise."""
+
+    async def close(self) -> None:
+        """Release connections."""
+
+
+class NoCache:
+    """The cache when caching is off (TTL 0): every request goes to the agency."""
+
+    async def get(self, request: VerificationRequested) -> VerificationCompleted | None:
+        """Never a hit."""
+        return None
+
+    async def put(self, request: VerificationRequested, answer: VerificationCompleted) -> None:
+        """Keep nothing."""
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+def cache_key(secret: bytes, request: VerificationRequested) -> str:
+    """The keyed hash naming ``request``'s answer: no identifier or name can be read from it."""
+    message = "\x1f".join((request.check, request.identifier, request.full_name or ""))
+    return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
+
+
+class RedisAnswerCache:
+    """:class:`AnswerCache` in Redis; keys ``{prefix}:{agency}:{hmac}`` expire after ``ttl``."""
+
+    def __init__(
+        self,
+        client: "redis.Redis",
+        *,
+        agency: str,
+        secret: bytes,
+        ttl_seconds: int,
+        meter: AgencyMeter,
+        prefix: str = "insw:agency-answer:v1",
+    ) -> None:
+        self._redis = client
+        self._agency = agency
+        self._secret = secret
+        self._ttl = ttl_seconds
+        self._meter = meter
+        self._prefix = prefix
+        self._skip_until = 0.0
+
+    def _key(self, request: VerificationRequested) -> str:
+        return f"{self._prefix}:{self._agency}:{cache_key(self._secret, request)}"
+
+    async def get(self, request: VerificationRequested) -> VerificationCompleted | None:
+        """The cached answer, re-stamped with ``request``'s submission id; ``None`` on a miss."""
+        if time.monotonic() < self._skip_until:
+            self._meter.cache("error")
+            return None
+        try:
+            raw = await self._redis.get(self._key(request))
+        except (RedisError, OSError) as error:
+            self._unreachable(error)
+            return None
+        self._recovered()
+        if raw is None:
+            self._meter.cache("miss")
+            return None
+        self._meter.cache("hit")
+        facts = json.loads(raw)
+        return VerificationCompleted.model_validate(
+            {**facts, "submission_id": request.submission_id}
+        )
+
+    async def put(self, request: VerificationRequested, answer: VerificationCompleted) -> None:
+        """Keep a cacheable answer, without its submission id, for the TTL."""
+        if answer.outcome not in CACHEABLE or time.monotonic() < self._skip_until:
+            return
+        facts = answer.model_dump_json(exclude={"submission_id"}, exclude_none=True)
+        try:
+            await self._redis.set(self._key(request), facts, ex=self._ttl)
+        except (RedisError, OSError) as error:
+            self._unreachable(error)
+
+    async def close(self) -> None:
+        """Close the Redis connection pool."""
+        await self._redis.aclose()
+
+    def _unreachable(self, error: Exception) -> None:
+        self._meter.cache("error")
+        if not self._skip_until:  # once per outage: the next success re-arms it
+            log.warning(
+                "agency cache for %s skipped: Redis unavailable (%s)",
+                self._agency,
+                type(error).__name__,
+            )
+        self._skip_until = time.monotonic() + SKIP_AFTER_ERROR_S
+
+    def _recovered(self) -> None:
+        if self._skip_until:
+            log.info("agency cache for %s: Redis reachable again", self._agency)
+            self._skip_until = 0.0
+
+
+def redis_answer_cache(
+    redis_url: str, *, agency: str, secret: bytes, ttl_seconds: int, meter: AgencyMeter
+) -> AnswerCache:
+    """The cache an adapter uses: Redis with short timeouts, or :class:`NoCache` at TTL 0.
+
+    Short socket timeouts because a slow cache must not be slower than the agency.
+    """
+    if ttl_seconds <= 0:
+        return NoCache()
+    client = redis.Redis.from_url(
+        redis_url, socket_connect_timeout=0.25, socket_timeout=0.25, retry_on_timeout=False
+    )
+    return RedisAnswerCache(
+        client, agency=agency, secret=secret, ttl_seconds=ttl_seconds, meter=meter
+    )
