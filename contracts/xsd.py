@@ -1,8 +1,12 @@
 """Loading the hub's XSDs, once, with a parser that touches neither disk nor network.
 
 Schemas are versioned by directory (``schemas/xsd/ceisa/v1``); a new version
-is a new directory. Compiled schemas are cached: compiling is milliseconds,
-validating is microseconds, and the hot path must only pay the latter.
+is a new directory. Each message schema includes its directory's
+``common.xsd`` (a chameleon include: the shared types take the message's
+namespace), so includes only ever resolve to local files beside the schema.
+Compiled schemas are cached: compiling is milliseconds, validating is
+microseconds, and the hot path must only pay the latter. The message
+catalogue is ``contracts.xml_messages``; safe parsing ``contracts.xml_parsing``.
 """
 
 from functools import cache

@@ -1,0 +1,153 @@
+"""The PER-21/BC/2011 lifecycle of one customs application, as a pure state machine.
+
+``apply(application, event)`` returns the next state or raises
+:class:`InvalidTransition` with a code and the rule, e.g. unblocking what was
+never blocked. Deadlines are working days (``customs.workdays``, C16)::
+
+    SUBMITTED --EntryProved--> ENTERED --ReturnedForLateDocuments--> RETURNED (C3)
+    SUBMITTED or ENTERED --TtpRkIssued--> RECEIPTED (C4; Art. 8(2): documents first)
+    RECEIPTED --AdditionalDocumentsRequested--> DOCUMENTS_REQUESTED (C6)
+    DOCUMENTS_REQUESTED --AdditionalDocumentsReceived--> RECEIPTED
+    RECEIPTED or DOCUMENTS_REQUESTED --Accepted--> ACCEPTED (C8) / --Rejected--> REJECTED (C9)
+    ACCEPTED --Blocked / Unblocked (per activity or all, C11)--> ACCEPTED
+    ACCEPTED --Revoked (C12)--> ACCEPTED, or REVOKED once every activity is revoked
+
+RETURNED and REJECTED end the application: the user reapplies (Art. 10, 22).
+"""
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from typing import Any, Final
+
+from customs.events import (
+    Accepted,
+    AdditionalDocumentsReceived,
+    AdditionalDocumentsRequested,
+    Blocked,
+    CustomsEvent,
+    EntryProved,
+    Rejected,
+    ReturnedForLateDocuments,
+    Revoked,
+    TtpRkIssued,
+    Unblocked,
+)
+from customs.measures import block, revoke, unblock
+from customs.state import CustomsApplication, InvalidTransition, Stage, expect
+from customs.workdays import add_working_days
+
+DOCUMENTS_DAYS: Final = 10  # C3, Art. 7(1)
+ADDITIONAL_DOCUMENTS_DAYS: Final = 7  # C6, Art. 17(3)
+DECISION_DAYS: Final = 14  # C7, Art. 20
+INTERIM_SERVICE_DAYS: Final = 14  # C14, Art. 42
+INTERIM_ACTIVITIES: Final = frozenset({"EKSPORTIR", "PENGANGKUT"})  # exporters and carriers
+
+
+def start(submission_id: str, activities: frozenset[str]) -> CustomsApplication:
+    """A newly submitted application (C1: one or more activities)."""
+    if not activities:
+        raise InvalidTransition("NO_ACTIVITY", "C1", "an application covers at least one activity")
+    return CustomsApplication(submission_id, activities)
+
+
+def apply(app: CustomsApplication, event: CustomsEvent) -> CustomsApplication:
+    """The application after ``event``, or :class:`InvalidTransition` saying why not."""
+    return _HANDLERS[type(event)](app, event)
+
+
+def _entry_proved(app: CustomsApplication, event: EntryProved) -> CustomsApplication:
+    expect(app, event, Stage.SUBMITTED)
+    return replace(app, stage=Stage.ENTERED, documents_due=_due(event.on, DOCUMENTS_DAYS))
+
+
+def _returned(app: CustomsApplication, event: ReturnedForLateDocuments) -> CustomsApplication:
+    expect(app, event, Stage.ENTERED)
+    if app.documents_due is not None and event.on <= app.documents_due:
+        due = app.documents_due
+        raise InvalidTransition("DOCUMENTS_PERIOD_RUNNING", "C3", f"documents are due until {due}")
+    return replace(app, stage=Stage.RETURNED)
+
+
+def _ttp_rk(app: CustomsApplication, event: TtpRkIssued) -> CustomsApplication:
+    expect(app, event, Stage.SUBMITTED, Stage.ENTERED)  # Art. 8(2): documents may come first
+    serves_interim = bool(app.activities & INTERIM_ACTIVITIES)
+    return replace(
+        app,
+        stage=Stage.RECEIPTED,
+        decision_due=_due(event.on, DECISION_DAYS),
+        interim_service_until=_due(event.on, INTERIM_SERVICE_DAYS) if serves_interim else None,
+    )
+
+
+def _requested(app: CustomsApplication, event: AdditionalDocumentsRequested) -> CustomsApplication:
+    expect(app, event, Stage.RECEIPTED)
+    due = _due(event.on, ADDITIONAL_DOCUMENTS_DAYS)
+    return replace(app, stage=Stage.DOCUMENTS_REQUESTED, additional_documents_due=due)
+
+
+def _received(app: CustomsApplication, event: AdditionalDocumentsReceived) -> CustomsApplication:
+    expect(app, event, Stage.DOCUMENTS_REQUESTED)
+    return replace(app, stage=Stage.RECEIPTED, additional_documents_due=None)
+
+
+def _rejected(app: CustomsApplication, event: Rejected) -> CustomsApplication:
+    expect(app, event, Stage.RECEIPTED, Stage.DOCUMENTS_REQUESTED)
+    if not event.reasons:
+        raise InvalidTransition("REASON_REQUIRED", "C9", "a rejection states its reasons")
+    return replace(app, stage=Stage.REJECTED, interim_service_until=None)
+
+
+def deadlines(app: CustomsApplication) -> dict[str, date]:
+    """The open deadlines of the application's current stage, by rule."""
+    open_by_stage = {
+        Stage.ENTERED: {"C3": app.documents_due},
+        Stage.RECEIPTED: {"C7": app.decision_due, "C14": app.interim_service_until},
+        Stage.DOCUMENTS_REQUESTED: {
+            "C6": app.additional_documents_due,
+            "C7": app.decision_due,
+            "C14": app.interim_service_until,
+        },
+    }
+    candidates = open_by_stage.get(app.stage, {})
+    return {rule: due for rule, due in candidates.items() if due is not None}
+
+
+def overdue(app: CustomsApplication, today: date) -> list[str]:
+    """Rules whose deadline has passed by ``today`` (the last day itself still counts)."""
+    return sorted(rule for rule, due in deadlines(app).items() if today > due)
+
+
+def _due(on: date, days: int) -> date:
+    return add_working_days(on, days)
+
+
+def _accept(app: CustomsApplication, event: Accepted) -> CustomsApplication:
+    expect(app, event, Stage.RECEIPTED, Stage.DOCUMENTS_REQUESTED)
+    if not event.customs_id:
+        raise InvalidTransition("CUSTOMS_ID_REQUIRED", "C8", "acceptance issues a customs id")
+    if not event.approved or not event.approved <= app.activities:
+        raise InvalidTransition(
+            "APPROVED_NOT_APPLIED", "C8", "approved activities must be some of those applied for"
+        )
+    return replace(
+        app,
+        stage=Stage.ACCEPTED,
+        customs_id=event.customs_id,
+        approved=event.approved,
+        interim_service_until=None,
+    )
+
+
+_HANDLERS: Final[dict[type[Any], Callable[[CustomsApplication, Any], CustomsApplication]]] = {
+    EntryProved: _entry_proved,
+    ReturnedForLateDocuments: _returned,
+    TtpRkIssued: _ttp_rk,
+    AdditionalDocumentsRequested: _requested,
+    AdditionalDocumentsReceived: _received,
+    Accepted: _accept,
+    Rejected: _rejected,
+    Blocked: block,
+    Unblocked: unblock,
+    Revoked: revoke,
+}

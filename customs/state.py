@@ -1,0 +1,62 @@
+"""The state of one customs application, shared by the lifecycle's transition modules."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from customs.events import CustomsEvent
+
+
+class Stage(StrEnum):
+    """Where an application stands."""
+
+    SUBMITTED = "SUBMITTED"
+    ENTERED = "ENTERED"
+    RETURNED = "RETURNED"
+    RECEIPTED = "RECEIPTED"
+    DOCUMENTS_REQUESTED = "DOCUMENTS_REQUESTED"
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+    REVOKED = "REVOKED"
+
+
+class InvalidTransition(ValueError):
+    """An event that cannot happen in the application's current state."""
+
+    def __init__(self, code: str, rule: str, text: str) -> None:
+        self.code, self.rule = code, rule
+        super().__init__(f"{code} ({rule}): {text}")
+
+
+@dataclass(frozen=True)
+class CustomsApplication:
+    """One application and, once accepted, its customs id and activities."""
+
+    submission_id: str
+    activities: frozenset[str]
+    stage: Stage = Stage.SUBMITTED
+    documents_due: date | None = None
+    decision_due: date | None = None
+    interim_service_until: date | None = None
+    additional_documents_due: date | None = None
+    customs_id: str | None = None
+    approved: frozenset[str] = frozenset()
+    revoked: frozenset[str] = frozenset()
+    blockings: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def blocked(self) -> frozenset[str]:
+        """Activities under at least one blocking."""
+        return frozenset().union(*self.blockings.values())
+
+    @property
+    def active(self) -> frozenset[str]:
+        """Approved activities neither blocked nor revoked: what the customs id serves."""
+        return self.approved - self.revoked - self.blocked
+
+
+def expect(app: CustomsApplication, event: CustomsEvent, *stages: Stage) -> None:
+    """Raise :class:`InvalidTransition` unless ``app`` is in one of ``stages``."""
+    if app.stage not in stages:
+        name = type(event).__name__
+        raise InvalidTransition("INVALID_STAGE", "PER-21", f"{name} cannot follow {app.stage}")
