@@ -83,6 +83,9 @@ def cmd_run() -> int:
         _say(stack.infra.describe_kafka())
         _say(stack.infra.describe_redis())
         _say("services: " + ", ".join(p.name for p in stack.group.processes))
+        _say(f"HTTP intake: http://127.0.0.1:{stack.ports['intake']}/registrations")
+        _say(f"officers: http://127.0.0.1:{stack.ports['officers']}/referrals/<id>/decision")
+        _say(f"accounts: {stack.notifier_url}/accounts/...; mailbox: {stack.mailbox_dir}")
         _print_env(stack.infra.env())
         try:
             asyncio.run(_serve(stack))

@@ -1,4 +1,4 @@
-"""The whole hub as separate OS processes: simulators, adapters, gateway.
+"""The whole hub as separate OS processes: simulators, dev mailbox, adapters, gateway, notifier.
 
 Why: ``./hub run`` and the end-to-end tests must run every service exactly
 as production does, as its own process talking only through Kafka (and
@@ -8,21 +8,33 @@ own shows up here rather than in production.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from types import TracebackType
 
 from devstack.infra import Infrastructure
 from devstack.net import LOOPBACK, free_port, wait_for_port
+from devstack.paths import RUN_DIR, new_run_dir
 from devstack.processes import ProcessGroup, ServiceDiedError, ServiceProcess, ServiceSpec
 
 SIMULATORS = ("oss", "djp", "dukcapil")
 """Agency simulators, each an HTTP server on its own free port."""
 
+SERVICE_PORTS = ("mailbox", "notifier", "intake", "officers")
+"""Other listeners on free ports: the dev SMTP mailbox, the notifier's account endpoints,
+the HTTP intake and the gateway's officer endpoint."""
+
 READY_TIMEOUT_S = 30.0
 SETTLE_S = 1.0
 """How long port-less services must survive after start to count as started."""
+
+
+def mailbox_dir(ports: Mapping[str, int]) -> Path:
+    """Where the stack's dev mailbox files the mail it receives (one ``.eml`` per message)."""
+    return RUN_DIR / f"mailbox-{ports['mailbox']}"
 
 
 # ---------------------------------------------------------------------------
@@ -30,9 +42,9 @@ SETTLE_S = 1.0
 # started top to bottom and stopped bottom to top.
 # ---------------------------------------------------------------------------
 def service_specs(bootstrap: str, redis_url: str, ports: Mapping[str, int]) -> list[ServiceSpec]:
-    """Every hub process for one stack: simulators first, then adapters, then the gateway.
+    """Every hub process for one stack: simulators and mailbox, adapters, gateway, notifier.
 
-    ``ports`` maps each simulator name in :data:`SIMULATORS` to its HTTP port.
+    ``ports`` maps each name in :data:`SIMULATORS` and :data:`SERVICE_PORTS` to its port.
     """
     py = sys.executable
     env = {
@@ -52,17 +64,48 @@ def service_specs(bootstrap: str, redis_url: str, ports: Mapping[str, int]) -> l
         )
         for sim in SIMULATORS
     ]
-    services = [
+    # A run directory owned by this process: swept once the stack's owner is gone.
+    mail_dir = new_run_dir(mailbox_dir(ports).name)
+    mailbox = ServiceSpec(
+        name="mailbox",
+        argv=(py, "-m", "notifier.mailbox", "--port", str(ports["mailbox"])),
+        env={**env, "MAILBOX_DIR": str(mail_dir)},
+        ready_port=ports["mailbox"],
+    )
+    notifier = ServiceSpec(
+        name="notifier",
+        argv=(py, "-m", "notifier"),
+        env={
+            **env,
+            "SMTP_HOST": LOOPBACK,
+            "SMTP_PORT": str(ports["mailbox"]),
+            "NOTIFIER_HTTP_PORT": str(ports["notifier"]),
+            "PUBLIC_BASE_URL": f"http://{LOOPBACK}:{ports['notifier']}",
+        },
+        ready_port=ports["notifier"],
+    )
+    adapters = [
         ServiceSpec(name=module.replace(".", "-"), argv=(py, "-m", module), env=env)
         for module in (
             "adapters.oss_nib",
             "adapters.djp_npwp",
             "adapters.dukcapil",
             "adapters.ceisa",
-            "gateway",
         )
     ]
-    return simulators + services
+    gateway = ServiceSpec(
+        name="gateway",
+        argv=(py, "-m", "gateway"),
+        env={**env, "OFFICER_API_PORT": str(ports["officers"])},
+        ready_port=ports["officers"],
+    )
+    intake = ServiceSpec(
+        name="intake",
+        argv=(py, "-m", "intake"),
+        env={**env, "INTAKE_PORT": str(ports["intake"])},
+        ready_port=ports["intake"],
+    )
+    return [*simulators, mailbox, *adapters, gateway, notifier, intake]
 
 
 SpecsFactory = Callable[[str, str, Mapping[str, int]], list[ServiceSpec]]
@@ -97,14 +140,25 @@ class Stack:
         """Redis URL of the stack's infrastructure."""
         return self.infra.redis_url
 
+    @property
+    def mailbox_dir(self) -> Path:
+        """Where the dev mailbox files every email the notifier sent."""
+        return mailbox_dir(self.ports)
+
+    @property
+    def notifier_url(self) -> str:
+        """Base URL of the notifier's account endpoints."""
+        return f"http://{LOOPBACK}:{self.ports['notifier']}"
+
     def start(self) -> Stack:
         """Start infrastructure (if owned) and every service; fail fast with its log."""
         try:
             if self._owns_infra:
                 self.infra.start()
-            self.ports = {sim: free_port() for sim in SIMULATORS}
+            self.ports = {name: free_port() for name in SIMULATORS + SERVICE_PORTS}
             for spec in self._specs(self.bootstrap_servers, self.redis_url, self.ports):
-                proc = self.group.start(spec)
+                # Every service sees the stack's infrastructure (and its DLQ seal key).
+                proc = self.group.start(spec, base_env={**os.environ, **self.infra.env()})
                 if spec.ready_port is not None:
                     self._wait_ready(proc, spec.ready_port)
             time.sleep(SETTLE_S)
@@ -144,4 +198,12 @@ class Stack:
         self.stop()
 
 
-__all__ = ["SIMULATORS", "ServiceDiedError", "ServiceSpec", "Stack", "service_specs"]
+__all__ = [
+    "SERVICE_PORTS",
+    "SIMULATORS",
+    "ServiceDiedError",
+    "ServiceSpec",
+    "Stack",
+    "mailbox_dir",
+    "service_specs",
+]

@@ -8,8 +8,7 @@ from runtime.records import Inbound
 from runtime.sealing import DeadLetterSeal, SealBroken, new_key
 
 PERSONAL = (
-    b'{"applicant": {"full_name": "Budi Santoso", '
-    b'"identity": {"number": "3171011708850001"}}}'
+    b'{"applicant": {"full_name": "Budi Santoso", "identity": {"number": "3171011708850001"}}}'
 )
 
 

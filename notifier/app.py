@@ -1,0 +1,53 @@
+"""Composition root of the notifier: Redis ports, SMTP, the subscriber and the HTTP endpoints.
+
+Nothing connects at import time; :func:`build` wires objects and the
+FastStream lifecycle starts the HTTP server and closes Redis.
+"""
+
+from datetime import timedelta
+
+from faststream import FastStream
+from redis.asyncio import Redis
+
+from contracts import topics
+from notifier.accounts import Accounts
+from notifier.endpoints import HttpServer, make_app
+from notifier.handlers import Notifier
+from notifier.mailer import SmtpMailer
+from notifier.settings import NotifierSettings
+from notifier.store_redis import RedisActivationStore, RedisMailLedger
+from notifier.tokens import Tokens
+from runtime.service import HubService
+
+
+def build(settings: NotifierSettings) -> FastStream:
+    """The notifier service, ready for ``app.run()``."""
+    service = HubService(settings, name=settings.notifier_group_id)
+    redis = Redis.from_url(settings.redis_url)
+    store = RedisActivationStore(redis)
+    tokens = Tokens(
+        store,
+        base_url=settings.public_base_url,
+        ttl=timedelta(seconds=settings.activation_ttl_seconds),
+    )
+    mailer = SmtpMailer(
+        settings.smtp_host, settings.smtp_port, timeout_seconds=settings.smtp_timeout_seconds
+    )
+    notifier = Notifier(
+        RedisMailLedger(redis),
+        tokens,
+        mailer,
+        sender=settings.mail_sender,
+        lease=timedelta(seconds=settings.mail_claim_seconds),
+    )
+    service.subscribe(
+        topics.NOTIFICATION_REQUESTED,
+        handler=notifier.on_requests,
+        description="Decision emails: approval with username and link, rejection with reasons.",
+    )
+    http = HttpServer(
+        make_app(Accounts(tokens, store, mailer, sender=settings.mail_sender)),
+        settings.notifier_http_host,
+        settings.notifier_http_port,
+    )
+    return service.app(on_startup=[http.start], after_shutdown=[http.stop, redis.aclose])

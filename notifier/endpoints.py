@@ -1,0 +1,161 @@
+"""The account endpoints over HTTP (aiohttp), served inside the notifier process.
+
+* ``GET  /accounts/password?token=…``: the page the email links to: a form, or
+  "Token Expired" with the resend form;
+* ``POST /accounts/password`` {token, password}: set the password (R18), use the token up;
+* ``POST /accounts/{username}/activation-link``: a new link to the email on file (R19);
+* ``GET  /health``.
+
+Every refusal is JSON ``{"errors": [{code, rule, field, text_id, text_en}]}``,
+the same shape as a decision's reasons. Access logs are off: the query string
+of the page carries the token.
+"""
+
+import html
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from contracts.reasons import Reason, ReasonCode
+from notifier.accounts import AccountError, Accounts
+from notifier.store import TokenStatus
+from runtime.errors import TransientFailure
+
+log = logging.getLogger(__name__)
+
+ACCOUNTS: web.AppKey[Accounts] = web.AppKey("accounts", Accounts)
+
+BODY_NOT_JSON = ReasonCode(
+    "BODY_NOT_JSON",
+    "API",
+    "Isi permintaan harus berupa objek JSON.",
+    "The request body must be a JSON object.",
+)
+FIELD_REQUIRED = ReasonCode(
+    "FIELD_REQUIRED",
+    "API",
+    "Kolom ini wajib diisi (teks).",
+    "This field is required (a string).",
+)
+UNAVAILABLE = ReasonCode(
+    "SERVICE_UNAVAILABLE",
+    "API",
+    "Layanan sementara tidak tersedia; coba lagi nanti.",
+    "The service is temporarily unavailable; try again later.",
+)
+
+
+def _errors(status: int, reasons: list[Reason]) -> web.Response:
+    return web.json_response(
+        {"errors": [r.model_dump() for r in reasons]}, status=status, dumps=_dumps
+    )
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+async def _fields(request: web.Request, names: tuple[str, ...]) -> dict[str, str]:
+    """The named string fields of a JSON (or HTML form) body, or an :class:`AccountError`."""
+    body: Any
+    if request.content_type == "application/x-www-form-urlencoded":
+        body = dict(await request.post())
+    else:
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+    if not isinstance(body, dict):
+        raise AccountError(400, [BODY_NOT_JSON.at("<body>")])
+    missing = [n for n in names if not isinstance(body.get(n), str) or not body[n]]
+    if missing:
+        raise AccountError(400, [FIELD_REQUIRED.at(name) for name in missing])
+    return {name: body[name] for name in names}
+
+
+async def set_password(request: web.Request) -> web.Response:
+    """``POST /accounts/password``."""
+    fields = await _fields(request, ("token", "password"))
+    username = await request.app[ACCOUNTS].set_password(fields["token"], fields["password"])
+    return web.json_response({"username": username, "activated": True})
+
+
+async def resend_link(request: web.Request) -> web.Response:
+    """``POST /accounts/{username}/activation-link``."""
+    link = await request.app[ACCOUNTS].resend(request.match_info["username"])
+    return web.json_response({"sent": True, "expires_at": link.expires_at.isoformat()}, status=202)
+
+
+async def password_page(request: web.Request) -> web.Response:
+    """``GET /accounts/password?token=…``: where the email's link lands."""
+    token = request.query.get("token", "")
+    status = await request.app[ACCOUNTS].token_status(token)
+    if status is TokenStatus.VALID:
+        body = (
+            "<h1>Pasang password / Set your password</h1>"
+            '<form method="post" action="/accounts/password">'
+            f'<input type="hidden" name="token" value="{html.escape(token)}">'
+            '<input type="password" name="password" required minlength="6">'
+            '<button type="submit">Simpan / Save</button></form>'
+            "<p>Minimal 6 karakter, 1 simbol, 1 angka, 1 huruf kapital. / At least 6 "
+            "characters, one symbol, one digit, one capital letter.</p>"
+        )
+    else:
+        body = (
+            "<h1>Token Expired</h1><p>Tautan ini tidak berlaku lagi. Minta Kirim Ulang Email "
+            "dengan username Anda: tautan baru dikirim ke alamat email yang sama. / This link "
+            "no longer works. Ask to resend the email with your username: a new link goes to "
+            "the same email address.</p>"
+        )
+    page = f'<!doctype html><html lang="id"><body>{body}</body></html>'
+    return web.Response(text=page, content_type="text/html", status=200)
+
+
+async def health(_: web.Request) -> web.Response:
+    """``GET /health``: the process serves HTTP."""
+    return web.json_response({"status": "ok"})
+
+
+@web.middleware
+async def _refusals(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Turn refusals and outages into the JSON error shape; never echo input."""
+    try:
+        response: web.StreamResponse = await handler(request)
+    except AccountError as error:
+        return _errors(error.status, error.reasons)
+    except TransientFailure as error:
+        log.warning("%s %s: unavailable (%s)", request.method, request.path, type(error).__name__)
+        return _errors(503, [UNAVAILABLE.at("<service>")])
+    return response
+
+
+def make_app(accounts: Accounts) -> web.Application:
+    """The aiohttp application for the account endpoints."""
+    app = web.Application(middlewares=[_refusals], client_max_size=64 * 1024)
+    app[ACCOUNTS] = accounts
+    app.router.add_get("/health", health)
+    app.router.add_get("/accounts/password", password_page)
+    app.router.add_post("/accounts/password", set_password)
+    app.router.add_post("/accounts/{username}/activation-link", resend_link)
+    return app
+
+
+class HttpServer:
+    """Starts and stops the account endpoints with the service's lifecycle."""
+
+    def __init__(self, app: web.Application, host: str, port: int) -> None:
+        self._runner = web.AppRunner(app, access_log=None)
+        self._host = host
+        self._port = port
+
+    async def start(self) -> None:
+        """Listen on ``host:port``."""
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self._host, self._port).start()
+        log.info("account endpoints on http://%s:%d", self._host, self._port)
+
+    async def stop(self) -> None:
+        """Stop listening and close open connections."""
+        await self._runner.cleanup()

@@ -1,0 +1,158 @@
+"""Decision emails: one per decision id, over SMTP, whatever Kafka redelivers.
+
+The idempotency protocol (Redis, ``insw:notifier:mail:{decision_id}``):
+
+1. **Claim** with a lease (Lua ``GET`` + ``SET PX``): unclaimed -> ours for
+   ``mail_claim_seconds``; ``sent`` -> skip, the record is acknowledged;
+   leased by another attempt -> :class:`TransientFailure`, the batch is retried
+   after a backoff, by when the other attempt has marked it sent or its lease
+   has run out.
+2. **Send** over SMTP. If the server does not take it, the lease is released
+   and the failure is transient: backoff, redelivery, a new attempt. Nothing is
+   lost.
+3. **Mark sent** (no expiry: a replay of the topic years later must still find
+   it). If Redis fails here, the process remembers the decision id and only
+   retries the mark on redelivery, never the send.
+
+The remaining window is a crash of the process between the SMTP server's
+acceptance and the mark (milliseconds): the lease then runs out and the email
+is sent again, with the same ``Message-ID`` (derived from the decision id) so
+it is recognisably the same message. We choose this **at-least-once** over
+at-most-once on purpose: a lost approval leaves the applicant without a
+username or link and a lost rejection without its reasons (R14, R15, R13's
+24-hour promise), while a rare identical duplicate is harmless; the only
+state a resend changes is the confirmation token, and the newest link is
+the one that works (R19).
+
+Logs name decision ids and outcomes only: requests carry names and addresses.
+"""
+
+import logging
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+from contracts.decision import Outcome
+from contracts.notification import NotificationRequested
+from notifier.emails import InvalidAddress, approval_email, recipient, rejection_email
+from notifier.mailer import Mailer
+from notifier.store import Claim, MailLedger
+from notifier.tokens import Tokens
+from runtime.codec import decode
+from runtime.consumer import HandlerResult
+from runtime.errors import PoisonMessage, TransientFailure
+from runtime.records import Inbound
+
+log = logging.getLogger(__name__)
+
+USERNAME = re.compile(r"^[0-9A-F]{6}$")
+"""R16: six uppercase hexadecimal characters."""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Notifier:
+    """Turns notification requests into emails: one per decision id (see the module docstring)."""
+
+    def __init__(
+        self,
+        ledger: MailLedger,
+        tokens: Tokens,
+        mailer: Mailer,
+        *,
+        sender: str,
+        lease: timedelta,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._ledger = ledger
+        self._tokens = tokens
+        self._mailer = mailer
+        self._sender = sender
+        self._lease_ms = int(lease.total_seconds() * 1000)
+        self._clock = clock
+        self._owner = uuid.uuid4().hex
+        self._sent_unmarked: set[str] = set()
+
+    async def on_requests(self, batch: Sequence[Inbound]) -> HandlerResult:
+        """Email each request of the batch; a poison request is dead-lettered, not retried."""
+        result = HandlerResult()
+        for record in batch:
+            try:
+                await self._notify(decode(NotificationRequested, record.value))
+            except PoisonMessage as error:
+                result.dead.append((record, error))
+        return result
+
+    async def _notify(self, request: NotificationRequested) -> None:
+        decision_id = request.decision_id
+        if request.outcome is Outcome.REFERRED:
+            log.info("decision %s: referred to an officer, no email yet", decision_id)
+            return
+        _validate(request)
+        if decision_id in self._sent_unmarked:
+            await self._mark_sent(decision_id)
+            return
+        claim = await self._ledger.claim(decision_id, self._owner, self._lease_ms)
+        if claim is Claim.SENT:
+            log.info("decision %s: email already sent, skipped", decision_id)
+            return
+        if claim is Claim.BUSY:
+            raise TransientFailure(f"decision {decision_id}: email being sent by another attempt")
+        try:
+            await self._mailer.send(await self._render(request))
+        except BaseException:
+            await self._release(decision_id)
+            raise
+        self._sent_unmarked.add(decision_id)
+        await self._mark_sent(decision_id)
+        log.info("decision %s: %s email sent", decision_id, request.outcome.value.lower())
+
+    async def _mark_sent(self, decision_id: str) -> None:
+        await self._ledger.mark_sent(decision_id)
+        self._sent_unmarked.discard(decision_id)
+
+    async def _release(self, decision_id: str) -> None:
+        try:
+            await self._ledger.release(decision_id, self._owner)
+        except TransientFailure:
+            # The lease runs out by itself; the next attempt waits for that.
+            log.warning("decision %s: lease not released, it will expire", decision_id)
+
+    async def _render(self, request: NotificationRequested) -> EmailMessage:
+        now = self._clock()
+        if request.outcome is Outcome.APPROVED:
+            assert request.username is not None  # checked by _validate
+            link = await self._tokens.issue(request.username, request.email)
+            return approval_email(
+                decision_id=request.decision_id,
+                sender=self._sender,
+                to=request.email,
+                applicant_name=request.applicant_name,
+                username=request.username,
+                link=link.url,
+                expires_at=link.expires_at,
+                sent_at=now,
+            )
+        return rejection_email(
+            decision_id=request.decision_id,
+            sender=self._sender,
+            to=request.email,
+            applicant_name=request.applicant_name,
+            organisation_name=request.organisation_name,
+            reasons=request.reasons,
+            sent_at=now,
+        )
+
+
+def _validate(request: NotificationRequested) -> None:
+    """Refuse, before claiming, what no retry can fix; texts name fields, never values."""
+    try:
+        recipient(request.email)
+    except InvalidAddress as error:
+        raise PoisonMessage(str(error)) from None
+    if request.outcome is Outcome.APPROVED and not USERNAME.match(request.username or ""):
+        raise PoisonMessage("username: an approval needs six uppercase hex characters (R16)")

@@ -1,0 +1,170 @@
+"""Redis implementations of the notifier's ports.
+
+Layout (keys carry a decision id, a username or a token hash; never personal data):
+
+* ``insw:notifier:mail:{decision_id}``: the owner id of an attempt in progress,
+  with a lease (``PX``), or ``sent`` for good;
+* ``insw:notifier:account:{USERNAME}``: hash with ``email`` (where links go),
+  ``current`` (hash of the one valid token), ``password`` (Argon2id) and
+  ``activated_at``;
+* ``insw:notifier:token:{sha256}``: hash with ``username``, ``email``,
+  ``expires_at`` (epoch ms) and ``used``; kept 30 days past its expiry so a late
+  click still answers "Token Expired" rather than "unknown".
+
+Every check-and-change runs as one Lua script, so two clicks, two notifier
+instances or a resend racing a redeem cannot both win.
+"""
+
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from notifier.store import Account, Claim, TokenCheck, TokenStatus
+from runtime.errors import TransientFailure
+
+TOKEN_RETENTION_MS = 30 * 24 * 3600 * 1000
+
+_CLAIM = """
+local v = redis.call('GET', KEYS[1])
+if v == 'sent' then return 'SENT' end
+if v then return 'BUSY' end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 'CLAIMED'
+"""
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+_ISSUE = """
+redis.call('HSET', KEYS[2], 'username', ARGV[1], 'email', ARGV[2], 'expires_at', ARGV[4])
+redis.call('PEXPIREAT', KEYS[2], tonumber(ARGV[4]) + tonumber(ARGV[5]))
+redis.call('HSET', KEYS[1], 'email', ARGV[2], 'current', ARGV[3])
+return 0
+"""
+
+# KEYS: token, account. ARGV: token hash, now ms, username seen, password hash or ''.
+_CHECK_OR_REDEEM = """
+local t = redis.call('HMGET', KEYS[1], 'username', 'email', 'expires_at', 'used')
+if not t[1] or t[1] ~= ARGV[3] then return 'UNKNOWN' end
+if t[4] then return 'USED' end
+if tonumber(t[3]) <= tonumber(ARGV[2]) then return 'EXPIRED' end
+local a = redis.call('HMGET', KEYS[2], 'email', 'current')
+if a[2] ~= ARGV[1] or a[1] ~= t[2] then return 'SUPERSEDED' end
+if ARGV[4] ~= '' then
+  redis.call('HSET', KEYS[1], 'used', ARGV[2])
+  redis.call('HDEL', KEYS[2], 'current')
+  redis.call('HSET', KEYS[2], 'password', ARGV[4], 'activated_at', ARGV[2])
+end
+return 'VALID'
+"""
+
+
+def mail_key(decision_id: str) -> str:
+    """The ledger record of one decision's email."""
+    return f"insw:notifier:mail:{decision_id}"
+
+
+def account_key(username: str) -> str:
+    """The account record of one username."""
+    return f"insw:notifier:account:{username}"
+
+
+def token_key(token_hash: str) -> str:
+    """The record of one token, by its hash."""
+    return f"insw:notifier:token:{token_hash}"
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class _RedisPort:
+    def __init__(self, redis: "Redis") -> None:
+        self._redis = redis
+
+    async def _call(self, script: Any, keys: list[str], args: list[Any]) -> str:
+        try:
+            return _text(await script(keys=keys, args=args))
+        except RedisError as error:
+            raise TransientFailure(f"redis: {type(error).__name__}") from error
+
+
+class RedisMailLedger(_RedisPort):
+    """The mail ledger on Redis; failures surface as :class:`TransientFailure`."""
+
+    def __init__(self, redis: "Redis") -> None:
+        super().__init__(redis)
+        self._claim = redis.register_script(_CLAIM)
+        self._release = redis.register_script(_RELEASE)
+
+    async def claim(self, decision_id: str, owner: str, lease_ms: int) -> Claim:
+        """See :meth:`notifier.store.MailLedger.claim`."""
+        return Claim(await self._call(self._claim, [mail_key(decision_id)], [owner, lease_ms]))
+
+    async def mark_sent(self, decision_id: str) -> None:
+        """See :meth:`notifier.store.MailLedger.mark_sent`."""
+        try:
+            await self._redis.set(mail_key(decision_id), "sent")
+        except RedisError as error:
+            raise TransientFailure(f"redis: {type(error).__name__}") from error
+
+    async def release(self, decision_id: str, owner: str) -> None:
+        """See :meth:`notifier.store.MailLedger.release`."""
+        await self._call(self._release, [mail_key(decision_id)], [owner])
+
+
+class RedisActivationStore(_RedisPort):
+    """Accounts and tokens on Redis; failures surface as :class:`TransientFailure`."""
+
+    def __init__(self, redis: "Redis") -> None:
+        super().__init__(redis)
+        self._issue = redis.register_script(_ISSUE)
+        self._check = redis.register_script(_CHECK_OR_REDEEM)
+
+    async def issue(self, username: str, email: str, token_hash: str, expires_at_ms: int) -> None:
+        """See :meth:`notifier.store.ActivationStore.issue`."""
+        await self._call(
+            self._issue,
+            [account_key(username), token_key(token_hash)],
+            [username, email, token_hash, expires_at_ms, TOKEN_RETENTION_MS],
+        )
+
+    async def account(self, username: str) -> Account | None:
+        """See :meth:`notifier.store.ActivationStore.account`."""
+        try:
+            email, password = await self._redis.hmget(account_key(username), ["email", "password"])
+        except RedisError as error:
+            raise TransientFailure(f"redis: {type(error).__name__}") from error
+        if email is None:
+            return None
+        return Account(username, _text(email), activated=password is not None)
+
+    async def check(self, token_hash: str, now_ms: int) -> TokenCheck:
+        """See :meth:`notifier.store.ActivationStore.check`."""
+        return await self._check_or_redeem(token_hash, now_ms, "")
+
+    async def redeem(self, token_hash: str, now_ms: int, password_hash: str) -> TokenCheck:
+        """See :meth:`notifier.store.ActivationStore.redeem`."""
+        return await self._check_or_redeem(token_hash, now_ms, password_hash)
+
+    async def _check_or_redeem(
+        self, token_hash: str, now_ms: int, password_hash: str
+    ) -> TokenCheck:
+        # The username is read first only to name the account key; the script
+        # checks it again, so a concurrent change cannot slip between.
+        try:
+            username = await self._redis.hget(token_key(token_hash), "username")
+        except RedisError as error:
+            raise TransientFailure(f"redis: {type(error).__name__}") from error
+        if username is None:
+            return TokenCheck(TokenStatus.UNKNOWN)
+        name = _text(username)
+        status = await self._call(
+            self._check,
+            [token_key(token_hash), account_key(name)],
+            [token_hash, now_ms, name, password_hash],
+        )
+        return TokenCheck(TokenStatus(status), name)

@@ -1,0 +1,93 @@
+"""Confirmation tokens (R14, R16, R19): random, single use, expiring, stored as hashes.
+
+Why hashes: a token is a bearer credential for setting the password, so a copy
+of Redis must not be enough to take over an account. Tokens carry 256 bits of
+randomness (:mod:`secrets`), so a plain SHA-256 is an adequate one-way hash; no
+slow hash is needed for such inputs. The store keeps one *current* token per
+account: issuing a new link makes every older one stop working (R19).
+"""
+
+import hashlib
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+from notifier.store import ActivationStore, TokenCheck, TokenStatus
+
+TOKEN_BYTES = 32
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+"""What :func:`secrets.token_urlsafe` (32 bytes) produces; anything else is unknown."""
+
+ACTIVATION_PATH = "/accounts/password"
+
+
+def new_token() -> str:
+    """A fresh random token for one link."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def token_hash(token: str) -> str:
+    """The only form in which a token is stored or used as a key."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def activation_link(base_url: str, token: str) -> str:
+    """The link in the email: the set-password page, carrying the token."""
+    return f"{base_url.rstrip('/')}{ACTIVATION_PATH}?token={quote(token, safe='')}"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedLink:
+    """A link just issued: the URL for the email (never stored) and its expiry."""
+
+    url: str
+    expires_at: datetime
+
+
+class Tokens:
+    """Issue, check and redeem confirmation tokens over an :class:`ActivationStore`."""
+
+    def __init__(
+        self,
+        store: ActivationStore,
+        *,
+        base_url: str,
+        ttl: timedelta,
+        clock: Callable[[], datetime] = _utcnow,
+        generate: Callable[[], str] = new_token,
+    ) -> None:
+        self._store = store
+        self._base_url = base_url
+        self._ttl = ttl
+        self._clock = clock
+        self._generate = generate
+
+    async def issue(self, username: str, email: str) -> IssuedLink:
+        """A new link for ``username`` bound to ``email``; older links stop working."""
+        token = self._generate()
+        expires_at = self._clock() + self._ttl
+        await self._store.issue(username, email, token_hash(token), _ms(expires_at))
+        return IssuedLink(activation_link(self._base_url, token), expires_at)
+
+    async def check(self, token: str) -> TokenCheck:
+        """Whether ``token`` could set a password now."""
+        if not _TOKEN_SHAPE.match(token):
+            return TokenCheck(TokenStatus.UNKNOWN)
+        return await self._store.check(token_hash(token), _ms(self._clock()))
+
+    async def redeem(self, token: str, password_hash: str) -> TokenCheck:
+        """Use ``token`` up and store ``password_hash``, if the token is still valid."""
+        if not _TOKEN_SHAPE.match(token):
+            return TokenCheck(TokenStatus.UNKNOWN)
+        return await self._store.redeem(token_hash(token), _ms(self._clock()), password_hash)

@@ -1,0 +1,52 @@
+"""The Redis ports pass the notifier's conformance suites, against the real Redis server."""
+
+import pytest
+from redis.asyncio import Redis
+
+from notifier.store_redis import RedisActivationStore, RedisMailLedger, account_key
+from runtime.errors import TransientFailure
+from tests.unit.test_notifier_stores import (
+    HOUR_MS,
+    NOW_MS,
+    ActivationStoreConformance,
+    MailLedgerConformance,
+    digest,
+    username,
+)
+
+
+@pytest.fixture
+async def client(redis_url):
+    redis = Redis.from_url(redis_url)
+    yield redis
+    await redis.aclose()
+
+
+class TestRedisMailLedger(MailLedgerConformance):
+    @pytest.fixture
+    def ledger(self, client):
+        return RedisMailLedger(client)
+
+
+class TestRedisActivationStore(ActivationStoreConformance):
+    @pytest.fixture
+    def store(self, client):
+        return RedisActivationStore(client)
+
+
+async def test_redis_keeps_only_hashes_and_usernames_in_keys(client):
+    store = RedisActivationStore(client)
+    name, token = username(), digest()
+    await store.issue(name, "secret.person@example.co.id", token, NOW_MS + HOUR_MS)
+    keys = [k.decode() async for k in client.scan_iter(match="insw:notifier:*")]
+    assert f"insw:notifier:token:{token}" in keys and account_key(name) in keys
+    assert not [k for k in keys if "@" in k or "secret" in k]
+
+
+async def test_redis_outage_is_a_transient_failure():
+    redis = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+    with pytest.raises(TransientFailure):
+        await RedisMailLedger(redis).claim("d", "o", 1000)
+    with pytest.raises(TransientFailure):
+        await RedisActivationStore(redis).check(digest(), NOW_MS)
+    await redis.aclose()

@@ -1,0 +1,101 @@
+"""R16 to R19: setting the password with a link, and resending a link, over fakes."""
+
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from notifier.accounts import AccountError, Accounts
+from notifier.mailer import MailRefused, MemoryMailer
+from notifier.passwords import verify_password
+from notifier.store_memory import MemoryActivationStore
+from notifier.tokens import Tokens
+
+
+class World:
+    def __init__(self) -> None:
+        self.store = MemoryActivationStore()
+        self.mailer = MemoryMailer()
+        self.tokens = Tokens(self.store, base_url="https://insw.example", ttl=timedelta(hours=1))
+        self.accounts = Accounts(self.tokens, self.store, self.mailer, sender="noreply@insw.go.id")
+
+    async def approved(self, username="4C7ADA", email="budi@example.co.id") -> str:
+        link = await self.tokens.issue(username, email)
+        return parse_qs(urlsplit(link.url).query)["token"][0]
+
+
+@pytest.fixture
+def world():
+    return World()
+
+
+def refusal(raised) -> tuple[int, list[tuple[str, str, str]]]:
+    error = raised.value
+    return error.status, [(r.code, r.rule, r.field) for r in error.reasons]
+
+
+async def test_r18_password_is_set_once_and_kept_as_argon2id(world):
+    token = await world.approved()
+    assert await world.accounts.set_password(token, "Rahasia#1") == "4C7ADA"
+    stored = world.store.accounts["4C7ADA"].password_hash
+    assert stored is not None and verify_password(stored, "Rahasia#1")
+    with pytest.raises(AccountError) as raised:
+        await world.accounts.set_password(token, "Rahasia#2")
+    assert refusal(raised) == (410, [("TOKEN_USED", "R19", "token")])
+
+
+async def test_r18_password_needs_a_digit_and_the_token_survives_the_refusal(world):
+    token = await world.approved()
+    with pytest.raises(AccountError) as raised:
+        await world.accounts.set_password(token, "Rahasia#")
+    assert refusal(raised) == (400, [("PASSWORD_NEEDS_DIGIT", "R18", "password")])
+    assert await world.accounts.set_password(token, "Rahasia#1") == "4C7ADA"
+
+
+async def test_r19_unknown_token_is_named(world):
+    with pytest.raises(AccountError) as raised:
+        await world.accounts.set_password("nope", "Rahasia#1")
+    assert refusal(raised) == (400, [("TOKEN_INVALID", "R14", "token")])
+
+
+async def test_r19_resend_goes_to_the_same_email_and_kills_the_old_link(world):
+    old = await world.approved()
+    await world.accounts.resend("4C7ADA")
+    [message] = world.mailer.sent
+    assert message["To"].addresses[0].addr_spec == "budi@example.co.id"
+    with pytest.raises(AccountError) as raised:
+        await world.accounts.set_password(old, "Rahasia#1")
+    assert refusal(raised) == (410, [("TOKEN_SUPERSEDED", "R19", "token")])
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    new = parse_qs(urlsplit(text.split("Confirm here: ")[1].split()[0]).query)["token"][0]
+    assert await world.accounts.set_password(new, "Rahasia#1") == "4C7ADA"
+
+
+@pytest.mark.parametrize(
+    ("username", "status", "code", "rule"),
+    [("4c7ada", 400, "USERNAME_FORMAT", "R16"), ("ABCDEF", 404, "ACCOUNT_NOT_FOUND", "R19")],
+)
+async def test_r16_resend_refuses_bad_or_unknown_usernames(world, username, status, code, rule):
+    with pytest.raises(AccountError) as raised:
+        await world.accounts.resend(username)
+    assert refusal(raised) == (status, [(code, rule, "username")])
+    assert world.mailer.sent == []
+
+
+async def test_r19_resend_after_activation_is_refused(world):
+    await world.accounts.set_password(await world.approved(), "Rahasia#1")
+    with pytest.raises(AccountError) as raised:
+        await world.accounts.resend("4C7ADA")
+    assert refusal(raised)[0] == 409
+
+
+async def test_r19_resend_to_a_refused_address_is_named_not_a_crash(world):
+    await world.approved()
+
+    async def refuse(message):
+        raise MailRefused("smtp: recipient refused ([550])")
+
+    world.mailer.send = refuse
+    with pytest.raises(AccountError) as raised:
+        await world.accounts.resend("4C7ADA")
+    assert refusal(raised) == (422, [("EMAIL_REFUSED", "R19", "email")])

@@ -1,0 +1,158 @@
+"""The notifier's consume handler over fakes: one email per decision id, whatever happens."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from contracts import reasons as catalogue
+from contracts.notification import NotificationRequested
+from notifier.emails import DECISION_HEADER
+from notifier.handlers import Notifier
+from notifier.mailer import MailRefused, MemoryMailer
+from notifier.store import Claim
+from notifier.store_memory import MemoryActivationStore, MemoryMailLedger
+from notifier.tokens import Tokens
+from runtime.errors import TransientFailure
+from runtime.records import Inbound
+
+
+def request(outcome="APPROVED", decision_id="d1", **overrides) -> NotificationRequested:
+    fields = dict(
+        decision_id=decision_id,
+        submission_id="SUB-1",
+        outcome=outcome,
+        reasons=[catalogue.NPWP_FORMAT.at("organisation.npwp")] if outcome == "REJECTED" else [],
+        username="4C7ADA" if outcome == "APPROVED" else None,
+        applicant_name="Budi Santoso",
+        email="budi@example.co.id",
+        organisation_name="PT Contoh",
+    )
+    fields.update(overrides)
+    return NotificationRequested.model_validate(fields)
+
+
+def record(value: NotificationRequested | bytes, offset=0) -> Inbound:
+    raw = value if isinstance(value, bytes) else value.model_dump_json().encode()
+    return Inbound("insw.notification.requested.v1", 0, offset, b"SUB-1", raw)
+
+
+class World:
+    def __init__(self) -> None:
+        self.ledger = MemoryMailLedger()
+        self.store = MemoryActivationStore()
+        self.mailer = MemoryMailer()
+        tokens = Tokens(self.store, base_url="https://insw.example", ttl=timedelta(hours=24))
+        self.notifier = Notifier(
+            self.ledger,
+            tokens,
+            self.mailer,
+            sender="noreply@insw.go.id",
+            lease=timedelta(minutes=2),
+            clock=lambda: datetime(2026, 11, 21, tzinfo=UTC),
+        )
+
+
+@pytest.fixture
+def world():
+    return World()
+
+
+async def test_r14_approval_is_sent_once_with_a_token_for_the_username(world):
+    result = await world.notifier.on_requests([record(request())])
+    assert result.dead == [] and result.outbound == []
+    [message] = world.mailer.sent
+    assert message[DECISION_HEADER] == "d1"
+    assert message["From"].addresses[0].addr_spec == "noreply@insw.go.id"
+    account = await world.store.account("4C7ADA")
+    assert account is not None and account.email == "budi@example.co.id"
+    assert world.ledger.records["d1"][0] == "sent"
+
+
+async def test_r15_rejection_is_sent_with_its_reasons(world):
+    await world.notifier.on_requests([record(request("REJECTED"))])
+    [message] = world.mailer.sent
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert catalogue.NPWP_FORMAT.text_id in text and catalogue.NPWP_FORMAT.text_en in text
+
+
+async def test_r13_referred_sends_nothing_and_claims_nothing(world):
+    await world.notifier.on_requests([record(request("REFERRED"))])
+    assert world.mailer.sent == [] and world.ledger.records == {}
+
+
+async def test_redelivery_and_replay_send_nothing_twice(world):
+    batch = [record(request()), record(request("REJECTED", decision_id="d2"), 1)]
+    await world.notifier.on_requests(batch)
+    await world.notifier.on_requests(batch)  # redelivery
+    await world.notifier.on_requests(batch + batch)  # replay, duplicates in one batch
+    assert sorted(m[DECISION_HEADER] for m in world.mailer.sent) == ["d1", "d2"]
+
+
+async def test_smtp_outage_is_transient_then_recovery_sends_exactly_once(world):
+    world.mailer.down = True
+    with pytest.raises(TransientFailure):
+        await world.notifier.on_requests([record(request())])
+    assert world.mailer.sent == [] and "d1" not in world.ledger.records  # lease released
+    world.mailer.down = False
+    await world.notifier.on_requests([record(request())])
+    await world.notifier.on_requests([record(request())])
+    assert [m[DECISION_HEADER] for m in world.mailer.sent] == ["d1"]
+
+
+async def test_a_lease_held_by_another_attempt_is_retried_not_skipped(world):
+    await world.ledger.claim("d1", "other-instance", 60_000)
+    with pytest.raises(TransientFailure):
+        await world.notifier.on_requests([record(request())])
+    assert world.mailer.sent == []
+
+
+async def test_a_failed_sent_mark_is_retried_without_sending_again(world):
+    real_mark = world.ledger.mark_sent
+
+    async def broken(decision_id):
+        raise TransientFailure("redis: ConnectionError")
+
+    world.ledger.mark_sent = broken
+    with pytest.raises(TransientFailure):
+        await world.notifier.on_requests([record(request())])
+    world.ledger.mark_sent = real_mark
+    await world.notifier.on_requests([record(request())])
+    assert len(world.mailer.sent) == 1
+    assert await world.ledger.claim("d1", "x", 1000) is Claim.SENT
+
+
+@pytest.mark.parametrize(
+    ("value", "field"),
+    [
+        (b"not json", "json_invalid"),
+        (request(email="budi.example.co.id").model_dump_json().encode(), "email"),
+        (request(username=None).model_dump_json().encode(), "username"),
+        (request(username="4c7ada").model_dump_json().encode(), "username"),
+    ],
+)
+async def test_poison_requests_are_dead_lettered_without_personal_data(world, value, field):
+    result = await world.notifier.on_requests([record(value)])
+    [(_, error)] = result.dead
+    assert field in str(error)
+    assert "budi" not in str(error).lower() and "4c7ada" not in str(error).lower()
+    assert world.mailer.sent == [] and world.ledger.records == {}
+
+
+async def test_a_refused_recipient_is_dead_lettered_and_the_lease_released(world):
+    async def refuse(message):
+        raise MailRefused("smtp: recipient refused ([550])")
+
+    world.mailer.send = refuse
+    result = await world.notifier.on_requests([record(request())])
+    assert [type(e) for _, e in result.dead] == [MailRefused]
+    assert "d1" not in world.ledger.records
+
+
+async def test_logs_name_decision_ids_never_names_or_addresses(world, caplog):
+    caplog.set_level("DEBUG")
+    await world.notifier.on_requests([record(request()), record(request("REJECTED", "d2"), 1)])
+    await world.notifier.on_requests([record(request())])
+    logged = caplog.text.lower()
+    assert "d1" in logged and "d2" in logged
+    for secret in ("budi", "example.co.id", "pt contoh"):
+        assert secret not in logged
