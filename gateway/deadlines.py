@@ -7,13 +7,12 @@ the gateway process beside the re-check poller; it publishes one
 the event is on the topic, so a crash repeats an event rather than losing it.
 """
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from contracts import topics
 from contracts.referral import DeadlineKind, ReferralDeadline
-from gateway.recheck import Publish
-from gateway.store import RegistrationStore, Timer
+from gateway.store import Timer
+from gateway.timers import TimerWorker
 from runtime.codec import encode
 from runtime.records import Outbound, caused_by
 
@@ -21,31 +20,15 @@ DEADLINE_SCHEMA = "insw.referral.deadline/v1"
 KINDS = {Timer.DEADLINE_WARNING: DeadlineKind.WARNING, Timer.DEADLINE_OVERDUE: DeadlineKind.OVERDUE}
 
 
-class DeadlineWatch:
+class DeadlineWatch(TimerWorker):
     """Publishes deadline events for referred applications still waiting for an officer."""
-
-    def __init__(
-        self,
-        store: RegistrationStore,
-        publish: Publish,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        lease: timedelta = timedelta(seconds=60),
-        limit: int = 500,
-    ) -> None:
-        self._store = store
-        self._publish = publish
-        self._clock = clock
-        self._lease = lease
-        self._limit = limit
 
     async def run_once(self) -> int:
         """Publish the deadline events due now; return how many were published."""
         published = 0
         for timer, kind in KINDS.items():
             now = self._clock()
-            due = await self._store.due(
-                timer, now.timestamp(), lease_seconds=self._lease.total_seconds(), limit=self._limit
-            )
+            due = await self._due(timer, now)
             events: list[Outbound] = []
             for sid, app in zip(due, await self._store.load(due), strict=True):
                 if app is None or app.final or app.deadline_at is None:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from contracts import topics
 from contracts.referral import ManualDecision
-from gateway.recheck import Publish
+from gateway.timers import Publish
 from runtime.codec import describe, encode
 from runtime.records import Outbound, caused_by
 

@@ -9,46 +9,23 @@ gateway instances may poll at once: a lease keeps them apart, and asking an
 agency twice is harmless anyway.
 """
 
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime, timedelta
-
 from contracts.verification import CheckOutcome
 from gateway.rules.form import form_facts
-from gateway.store import RegistrationStore, Timer
+from gateway.store import Timer
+from gateway.timers import TimerWorker
 from gateway.verification import REQUEST_TOPIC, required_checks
 from runtime.codec import encode
 from runtime.records import Outbound, caused_by
 
 REQUEST_SCHEMA = "insw.verification.requested/v1"
 
-Publish = Callable[[Sequence[Outbound]], Awaitable[None]]
 
-
-class Rechecker:
+class Rechecker(TimerWorker):
     """Republishes verification requests for referred applications whose re-check is due."""
-
-    def __init__(
-        self,
-        store: RegistrationStore,
-        publish: Publish,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        lease: timedelta = timedelta(seconds=60),
-        limit: int = 500,
-    ) -> None:
-        self._store = store
-        self._publish = publish
-        self._clock = clock
-        self._lease = lease
-        self._limit = limit
 
     async def run_once(self) -> int:
         """Handle the re-checks due now; return how many requests were republished."""
-        due = await self._store.due(
-            Timer.RECHECK,
-            self._clock().timestamp(),
-            lease_seconds=self._lease.total_seconds(),
-            limit=self._limit,
-        )
+        due = await self._due(Timer.RECHECK, self._clock())
         outbound: list[Outbound] = []
         for sid, app in zip(due, await self._store.load(due), strict=True):
             if app is None or app.final:

@@ -2,12 +2,42 @@
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from gateway.store import RegistrationStore, Timer
 from runtime.consumer import TRANSIENT
+from runtime.records import Outbound
 
 log = logging.getLogger(__name__)
+
+
+Publish = Callable[[Sequence[Outbound]], Awaitable[None]]
+
+
+class TimerWorker:
+    """Base of the gateway's timer workers: store, publisher, clock and leases."""
+
+    def __init__(
+        self,
+        store: RegistrationStore,
+        publish: Publish,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        lease: timedelta = timedelta(seconds=60),
+        limit: int = 500,
+    ) -> None:
+        self._store = store
+        self._publish = publish
+        self._clock = clock
+        self._lease = lease
+        self._limit = limit
+
+    async def _due(self, timer: Timer, now: datetime) -> list[str]:
+        """Lease the submissions whose ``timer`` is due at ``now``."""
+        return await self._store.due(
+            timer, now.timestamp(), lease_seconds=self._lease.total_seconds(), limit=self._limit
+        )
 
 
 class TimerWork(Protocol):

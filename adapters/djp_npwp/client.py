@@ -1,13 +1,9 @@
 """The DJP client: one NPWP look-up per verification request."""
 
 from adapters.djp_npwp import wire
-from contracts.verification import (
-    Check,
-    CheckOutcome,
-    VerificationCompleted,
-    VerificationRequested,
-)
-from runtime.agency_http import AgencyHttp, AgencyUnavailable
+from contracts.verification import Check, VerificationCompleted, VerificationRequested
+from runtime.agency_http import AgencyHttp
+from runtime.lookups import lookup_answer
 
 
 class DjpNpwpClient:
@@ -21,20 +17,10 @@ class DjpNpwpClient:
     async def verify(self, request: VerificationRequested) -> VerificationCompleted:
         """Look the NPWP up; a registered NPWP is VERIFIED, active or not."""
         answer = await self._http.call("GET", wire.lookup_path(request.identifier))
-        done = VerificationCompleted
-        sid = request.submission_id
-        if answer.status == 404:
-            return done(submission_id=sid, check=self.check, outcome=CheckOutcome.NOT_FOUND)
-        if answer.status == 400:
-            return done(
-                submission_id=sid,
-                check=self.check,
-                outcome=CheckOutcome.INVALID,
-                detail="DJP refused the NPWP format",
-            )
-        record = wire.to_record(answer.body) if answer.status == 200 else None
-        if record is None:
-            raise AgencyUnavailable(f"DJP answered HTTP {answer.status} with an unusable body")
-        return done(
-            submission_id=sid, check=self.check, outcome=CheckOutcome.VERIFIED, npwp_record=record
+        return lookup_answer(
+            request,
+            answer,
+            agency="DJP",
+            to_record=wire.to_record,
+            attach=lambda record: {"npwp_record": record},
         )
