@@ -20,7 +20,7 @@ from contracts import topics
 from devstack.infra import TOPIC_PARTITIONS, Infrastructure
 from devstack.kafka import create_topics
 from devstack.processes import ProcessGroup
-from devstack.stack import Stack
+from devstack.stack import Stack, decision_path_specs
 
 WARMUP = 200
 HUB_HOPS = {
@@ -79,7 +79,7 @@ class Run:
     async def hub(self) -> dict[str, PhaseReport]:
         """The whole hub, every service its own process, as ``devstack.stack`` starts it."""
         say("starting the hub (simulators, 4 adapters, gateway)")
-        stack = Stack(self.infra).start()
+        stack = Stack(self.infra, specs=decision_path_specs).start()
         self.started |= {pid: name for name, pid in _group_pids(stack.group).items()}
         try:
 
