@@ -78,6 +78,12 @@ NIB_NOT_ACTIVE = _r(
     "NIB dibekukan atau dicabut.",
     "NIB is frozen or revoked.",
 )
+NIB_NOT_YET_ACTIVE = _r(
+    "NIB_NOT_YET_ACTIVE",
+    "R3",
+    "NIB belum aktif di OSS; permohonan diteruskan ke petugas.",
+    "The NIB is not yet active at OSS; the application was referred to an officer.",
+)
 NPWP_FORMAT = _r(
     "NPWP_FORMAT",
     "R4",
@@ -107,6 +113,12 @@ NPWP_NIB_MISMATCH = _r(
     "R4",
     "NPWP tidak sesuai dengan NPWP pada data NIB.",
     "NPWP does not match the NPWP on the NIB.",
+)
+NPWP_NAME_DIFFERS = _r(
+    "NPWP_NAME_DIFFERS",
+    "R4",
+    "Nama wajib pajak di DJP berbeda dengan nama perusahaan di OSS; diteruskan ke petugas.",
+    "The taxpayer name at DJP differs from the company name at OSS; referred to an officer.",
 )
 ORGANISATION_NAME_REQUIRED = _r(
     "ORGANISATION_NAME_REQUIRED",

@@ -18,14 +18,14 @@ from contracts.verification import (
     VerificationCompleted,
 )
 from gateway.rules.identifiers import Npwp, parse_npwp
-from gateway.rules.names import same_person_name
+from gateway.rules.names import same_company_name, same_person_name
 
 INACTIVE_NIB = frozenset({NibStatus.DIBEKUKAN, NibStatus.DICABUT})
 """A frozen or revoked NIB must not be approved (OSS PIA status 05 and 06)."""
 
 
 def referral_reasons(results: Mapping[Check, VerificationCompleted]) -> list[Reason]:
-    """Why people must decide: an agency that could not answer or refused to (R13)."""
+    """Why people must decide (R13): an agency could not answer, or the data is ambiguous."""
     reasons = []
     for check, result in sorted(results.items()):
         field = _FIELD[check]
@@ -33,6 +33,30 @@ def referral_reasons(results: Mapping[Check, VerificationCompleted]) -> list[Rea
             reasons.append(rc.AGENCY_UNAVAILABLE.at(field))
         elif result.outcome is CheckOutcome.INVALID:
             reasons.append(rc.AGENCY_REFUSED.at(field))
+    return reasons + ambiguity_reasons(results)
+
+
+def ambiguity_reasons(results: Mapping[Check, VerificationCompleted]) -> list[Reason]:
+    """Facts that neither allow nor forbid approval: an officer must look.
+
+    An NIB that is issued but not yet active (OSS status 02) is neither frozen
+    nor usable; a taxpayer name at DJP that is not the company name at OSS may
+    be a renamed company or a wrong NPWP. Neither is a silent approval.
+    """
+    reasons = []
+    nib = results.get(Check.NIB)
+    record = nib.nib_record if nib is not None else None
+    if record is not None and record.status is NibStatus.BELUM_AKTIF:
+        reasons.append(rc.NIB_NOT_YET_ACTIVE.at("organisation.nib"))
+    npwp = results.get(Check.NPWP)
+    taxpayer = npwp.npwp_record if npwp is not None else None
+    if (
+        record is not None
+        and taxpayer is not None
+        and taxpayer.taxpayer_type in (None, "BADAN")
+        and not same_company_name(record.company_name, taxpayer.taxpayer_name)
+    ):
+        reasons.append(rc.NPWP_NAME_DIFFERS.at("organisation.npwp"))
     return reasons
 
 

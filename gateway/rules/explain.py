@@ -3,7 +3,8 @@
 Form rules (R1 to R12) are applied to every submission. Some of them are also
 checked at an agency: R3 and R8 at OSS, R4 at DJP, R9 at Dukcapil. A rule is
 FAILED when a reason names it, UNDECIDED when the agency that would settle it
-was not asked (the form already failed) or could not answer, PASSED otherwise.
+was not asked (the form already failed) or could not answer, or a referral
+cites it (ambiguous data for an officer to settle), PASSED otherwise.
 R13 (people decide within 24 hours) applies only to referred applications.
 """
 
@@ -22,8 +23,11 @@ def explain(
     verdict: Verdict, results: Mapping[Check, VerificationCompleted], *, agencies_asked: bool
 ) -> list[RuleResult]:
     """The status of every rule applied to one submission, in rule order."""
-    failed = {reason.rule for reason in verdict.reasons}
-    undecided: set[str] = set()
+    cited = {reason.rule for reason in verdict.reasons}
+    # A referral's reasons say what people must settle, not what failed.
+    referred = verdict.outcome is Outcome.REFERRED
+    failed = set() if referred else cited
+    undecided: set[str] = set(cited) if referred else set()
     for check, rules in SETTLED_AT.items():
         answer = results.get(check)
         if (not agencies_asked and check not in results) or (

@@ -62,3 +62,18 @@ def same_person_name(left: str, right: str) -> bool:
     """True when two written names are the same name once titles and styling are ignored."""
     a, b = normalise_name(left), normalise_name(right)
     return bool(a) and a == b
+
+
+def same_company_name(left: str, right: str) -> bool:
+    """True when two registries write the same company name (case, spacing, punctuation aside).
+
+    DJP writes names in capitals and OSS as filed; legal-form words (PT, CV,
+    Tbk) are kept: a PT and a CV of the same name are different companies.
+    """
+
+    def words(name: str) -> list[str]:
+        folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+        return "".join(c if c.isalnum() else " " for c in folded).split()
+
+    a, b = words(left), words(right)
+    return bool(a) and a == b

@@ -35,6 +35,8 @@ FIXTURE_OUTCOMES = {
     "npwp_unknown": ("REJECTED", ["NPWP_NOT_FOUND"]),
     "dukcapil_name_mismatch": ("REJECTED", ["NIK_NOT_VERIFIED"]),
     "nik_not_in_dukcapil": ("REJECTED", ["NIK_NOT_VERIFIED"]),
+    "npwp_name_mismatch": ("REFERRED", ["NPWP_NAME_DIFFERS"]),
+    "nib_not_yet_active": ("REFERRED", ["NIB_NOT_YET_ACTIVE"]),
 }
 
 
