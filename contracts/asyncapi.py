@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from contracts import headers as h
 from contracts import topics
+from contracts.customs import CustomsApplicationStatus, CustomsDeadline
 from contracts.decision import RegistrationDecided
 from contracts.notification import NotificationRequested
 from contracts.referral import ManualDecision, ReferralDeadline
@@ -87,6 +88,31 @@ CHANNELS: list[tuple[str, type[BaseModel] | None, str, str]] = [
         "receive",
         "Internal. Every adapter's answer, keyed by submission id so one gateway instance "
         "sees all answers of one submission.",
+    ),
+    (
+        topics.CEISA_RESPONSE,
+        None,
+        "receive",
+        "Public. XML from customs (CEISA) about an application, keyed by submission id: proof "
+        "of entry, TTP-RK, additional documents request, acceptance, rejection, return receipt, "
+        "blocking, unblocking, revocation; each valid against schemas/xsd/ceisa/v1/<message>.xsd. "
+        "Read with the hardened reader; anything refused, and any transition PER-21 does not "
+        "allow, is dead-lettered with the reason.",
+    ),
+    (
+        topics.CUSTOMS_APPLICATION_STATUS,
+        CustomsApplicationStatus,
+        "send",
+        "Public. Compacted (cleanup.policy=compact): the customs status of an application after "
+        "every change customs reported, keyed by submission id; the latest record per key is "
+        "the current status. version counts the customs messages applied.",
+    ),
+    (
+        topics.CUSTOMS_DEADLINE,
+        CustomsDeadline,
+        "send",
+        "A PER-21 deadline (C3, C6, C7, C14; working days, C16) of an application is "
+        "APPROACHING or has PASSED, each once, keyed by submission id.",
     ),
 ]
 

@@ -27,6 +27,13 @@ REFERRAL_DEADLINE: Final = "insw.referral.deadline.v1"
 # Internal: the gateway asks the notifier to email the applicant about a decision.
 NOTIFICATION_REQUESTED: Final = "insw.notification.requested.v1"
 
+# Customs (PER-21/BC/2011): what CEISA answers about each application (XML),
+# and the hub's view of it. The status topic is compacted: its latest record
+# per submission id is the application's current customs status.
+CEISA_RESPONSE: Final = "ceisa.response.v1"
+CUSTOMS_APPLICATION_STATUS: Final = "customs.application.status.v1"
+CUSTOMS_DEADLINE: Final = "customs.deadline.v1"
+
 DLQ_SUFFIX: Final = ".dlq"
 
 CONSUMED: Final = (
@@ -38,10 +45,21 @@ CONSUMED: Final = (
     VERIFICATION_COMPLETED,
     NOTIFICATION_REQUESTED,
     MANUAL_DECISION,
+    CEISA_RESPONSE,
 )
 """Topics some hub service consumes; each has a dead-letter twin."""
 
-PRODUCED_ONLY: Final = (CEISA_REGISTRATION, REFERRAL_DEADLINE)
+PRODUCED_ONLY: Final = (
+    CEISA_REGISTRATION,
+    REFERRAL_DEADLINE,
+    CUSTOMS_APPLICATION_STATUS,
+    CUSTOMS_DEADLINE,
+)
+
+TOPIC_CONFIGS: Final[dict[str, dict[str, str]]] = {
+    CUSTOMS_APPLICATION_STATUS: {"cleanup.policy": "compact"},
+}
+"""Topic-level configs to create topics with; every other topic takes the broker's defaults."""
 
 
 def dead_letter_topic(topic: str) -> str:

@@ -30,6 +30,13 @@ def hub_topics() -> tuple[str, ...]:
     return all_topics()
 
 
+def hub_topic_configs() -> dict[str, dict[str, str]]:
+    """Topic-level configs of the hub contract (e.g. the compacted customs status topic)."""
+    from contracts.topics import TOPIC_CONFIGS
+
+    return TOPIC_CONFIGS
+
+
 def seed_example_documents(redis_url: str) -> None:
     """Put the sample Surat Kuasa the examples and benchmarks refer to in the document store.
 
@@ -116,7 +123,9 @@ class Infrastructure:
             if not self._external_kafka:
                 self.kafka = KafkaNode().start()
             topics = hub_topics() if self._topics is None else self._topics
-            create_topics(self.bootstrap_servers, topics, self._partitions)
+            create_topics(
+                self.bootstrap_servers, topics, self._partitions, configs=hub_topic_configs()
+            )
             if self.kafka is not None:
                 warm_coordinators(self.bootstrap_servers)
             seed_example_documents(self.redis_url)

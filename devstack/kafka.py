@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -126,8 +126,18 @@ async def probe_async(bootstrap: str, timeout_ms: int = 5000) -> dict[str, Any]:
         await admin.close()
 
 
-async def create_topics_async(bootstrap: str, names: Iterable[str], partitions: int = 4) -> None:
-    """Create topics that do not exist yet (replication factor 1); idempotent."""
+async def create_topics_async(
+    bootstrap: str,
+    names: Iterable[str],
+    partitions: int = 4,
+    configs: Mapping[str, Mapping[str, str]] | None = None,
+) -> None:
+    """Create topics that do not exist yet (replication factor 1); idempotent.
+
+    ``configs`` gives topic-level settings by name (e.g. ``cleanup.policy``);
+    a topic that already exists is left as it is.
+    """
+    configs = configs or {}
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
@@ -136,7 +146,15 @@ async def create_topics_async(bootstrap: str, names: Iterable[str], partitions: 
         if not wanted:
             return
         response = await admin.create_topics(
-            [NewTopic(name=n, num_partitions=partitions, replication_factor=1) for n in wanted]
+            [
+                NewTopic(
+                    name=n,
+                    num_partitions=partitions,
+                    replication_factor=1,
+                    topic_configs=dict(configs.get(n, {})),
+                )
+                for n in wanted
+            ]
         )
         for entry in response.topic_errors:
             name, code = entry[0], entry[1]
@@ -176,9 +194,14 @@ def warm_coordinators(bootstrap: str) -> None:
     _run_sync(warm_coordinators_async(bootstrap))
 
 
-def create_topics(bootstrap: str, names: Iterable[str], partitions: int = 4) -> None:
+def create_topics(
+    bootstrap: str,
+    names: Iterable[str],
+    partitions: int = 4,
+    configs: Mapping[str, Mapping[str, str]] | None = None,
+) -> None:
     """Sync wrapper of :func:`create_topics_async` for fixtures and CLIs."""
-    _run_sync(create_topics_async(bootstrap, list(names), partitions))
+    _run_sync(create_topics_async(bootstrap, list(names), partitions, configs))
 
 
 class KafkaNode:

@@ -23,9 +23,13 @@ from devstack.processes import ProcessGroup, ServiceDiedError, ServiceProcess, S
 SIMULATORS = ("oss", "djp", "dukcapil")
 """Agency simulators, each an HTTP server on its own free port."""
 
-SERVICE_PORTS = ("mailbox", "notifier", "intake", "officers")
+SERVICE_PORTS = ("mailbox", "notifier", "intake", "officers", "ceisa", "customs")
 """Other listeners on free ports: the dev SMTP mailbox, the notifier's account endpoints,
-the HTTP intake and the gateway's officer endpoint."""
+the HTTP intake, the gateway's officer endpoint, the CEISA simulator's admin endpoint and
+the customs lifecycle service's HTTP read side."""
+
+CEISA_STEP_DELAY_S = "0.3"
+"""Seconds between two documents of a simulated customs story: a story ends in seconds."""
 
 READY_TIMEOUT_S = 30.0
 SETTLE_S = 1.0
@@ -105,13 +109,33 @@ def service_specs(bootstrap: str, redis_url: str, ports: Mapping[str, int]) -> l
         env={**env, "INTAKE_PORT": str(ports["intake"])},
         ready_port=ports["intake"],
     )
-    return [*simulators, mailbox, *adapters, gateway, notifier, intake]
+    ceisa = ServiceSpec(
+        name="simulator-ceisa",
+        argv=(
+            py,
+            "-m",
+            "simulators.ceisa",
+            "--port",
+            str(ports["ceisa"]),
+            "--step-delay",
+            CEISA_STEP_DELAY_S,
+        ),
+        env=env,
+        ready_port=ports["ceisa"],
+    )
+    customs = ServiceSpec(
+        name="customs",
+        argv=(py, "-m", "customs"),
+        env={**env, "CUSTOMS_HTTP_PORT": str(ports["customs"])},
+        ready_port=ports["customs"],
+    )
+    return [*simulators, mailbox, *adapters, gateway, notifier, intake, ceisa, customs]
 
 
 SpecsFactory = Callable[[str, str, Mapping[str, int]], list[ServiceSpec]]
 
-DECISION_PATH_ONLY = frozenset({"mailbox", "notifier", "intake"})
-"""Services off the submission-to-decision path (email, HTTP intake)."""
+DECISION_PATH_ONLY = frozenset({"mailbox", "notifier", "intake", "simulator-ceisa", "customs"})
+"""Services off the submission-to-decision path (email, HTTP intake, the customs lifecycle)."""
 
 
 def decision_path_specs(

@@ -1,0 +1,61 @@
+"""Composition root of the customs lifecycle service (``python -m customs``).
+
+Consumes ``ceisa.response.v1`` with the hub's consume policy, keeps each
+application in Redis, publishes statuses and deadline events, and serves the
+HTTP read side. Nothing connects at import time.
+"""
+
+import asyncio
+import logging
+
+from aiohttp import web
+from faststream import FastStream
+from redis.asyncio import Redis
+
+from contracts import topics
+from customs import http
+from customs.handler import Lifecycle
+from customs.settings import CustomsSettings
+from customs.store_redis import RedisCustomsStore
+from customs.watch import DeadlineWatch
+from runtime.service import HubService
+
+log = logging.getLogger(__name__)
+
+
+def build(settings: CustomsSettings) -> FastStream:
+    """The lifecycle service, ready for ``app.run()``."""
+    service = HubService(settings, name=settings.customs_group_id)
+    redis = Redis.from_url(settings.redis_url)
+    store = RedisCustomsStore(redis)
+    lifecycle = Lifecycle(store, warning_days=settings.customs_deadline_warning_days)
+    service.subscribe(
+        topics.CEISA_RESPONSE,
+        handler=lifecycle.on_responses,
+        description="CEISA's answers: read safely, apply PER-21, publish the status.",
+    )
+    watch = DeadlineWatch(store, service.outbox.publish)
+    background: list[asyncio.Task[None]] = []
+    runner = web.AppRunner(http.make_app(store), access_log=None)
+
+    async def start_background() -> None:
+        background.append(
+            asyncio.create_task(watch.run(settings.customs_deadline_interval_seconds))
+        )
+        await runner.setup()
+        await web.TCPSite(runner, settings.customs_http_host, settings.customs_http_port).start()
+        log.info(
+            "customs applications on http://%s:%s",
+            settings.customs_http_host,
+            runner.addresses[0][1],
+        )
+
+    async def stop_background() -> None:
+        await runner.cleanup()
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+
+    return service.app(
+        on_startup=[start_background], after_shutdown=[stop_background, redis.aclose]
+    )

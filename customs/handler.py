@@ -1,0 +1,120 @@
+"""CEISA's answers in, customs application statuses out: the lifecycle service's handler.
+
+For every record of ``ceisa.response.v1``, in order:
+
+1. read it with the hardened reader (:func:`customs.reading.read_notice`);
+   anything refused is a dead letter naming the refusal (``DTD_FORBIDDEN``,
+   ``TOO_LARGE``, ``XSD_INVALID`` …), never a value of the document;
+2. find its application by submission id (the record key, which must agree
+   with a ``SubmissionId`` in the document); skip it if its message id was
+   handled before: a redelivered message changes nothing;
+3. apply it to the pure state machine; a transition PER-21 does not allow
+   is *not applied*: it is dead-lettered as :class:`TransitionRefused` with
+   the code and rule (e.g. ``NOT_BLOCKED (C11)``) and remembered as handled;
+4. publish the new status on the compacted status topic.
+
+The records (state plus handled ids) and their deadline timers are written
+only after the statuses and dead letters are on the broker, so a crash in
+between means redelivery and the same statuses again, never a lost one.
+"""
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from contracts import topics
+from customs.deadlines import timers
+from customs.reading import Notice, read_notice
+from customs.record import ApplicationRecord, advance, to_status
+from customs.state import InvalidTransition
+from customs.store import CustomsStore
+from runtime.codec import encode
+from runtime.consumer import HandlerResult
+from runtime.errors import PoisonMessage
+from runtime.records import Inbound, Outbound, caused_by
+
+log = logging.getLogger(__name__)
+
+STATUS_SCHEMA = "customs.application.status/v1"
+
+
+class TransitionRefused(PoisonMessage):
+    """A customs message the application's state does not allow; carries code and rule."""
+
+    def __init__(self, error: InvalidTransition, notice: Notice) -> None:
+        self.code, self.rule = error.code, error.rule
+        super().__init__(
+            f"transition refused: {error.code} ({error.rule}) for {notice.message.name}"
+        )
+
+
+class Lifecycle:
+    """Applies CEISA messages to customs applications kept in a :class:`CustomsStore`."""
+
+    def __init__(
+        self,
+        store: CustomsStore,
+        *,
+        status_topic: str = topics.CUSTOMS_APPLICATION_STATUS,
+        warning_days: int = 2,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store = store
+        self._status_topic = status_topic
+        self._warning_days = warning_days
+        self._clock = clock
+
+    async def on_responses(self, batch: Sequence[Inbound]) -> HandlerResult:
+        """Handle one batch of ``ceisa.response.v1`` records."""
+        result = HandlerResult()
+        readable: list[tuple[Inbound, Notice, str]] = []
+        for record in batch:
+            try:
+                notice = read_notice(record.value)
+                readable.append((record, notice, _submission_id(record, notice)))
+            except PoisonMessage as error:
+                result.dead.append((record, error))
+        sids = list(dict.fromkeys(sid for _, _, sid in readable))
+        current = dict(zip(sids, await self._store.load(sids), strict=True))
+        changed: dict[str, ApplicationRecord] = {}
+        for record, notice, sid in readable:
+            before = current[sid]
+            if before is not None and notice.message_id in before.seen:
+                continue  # redelivered: already applied or refused
+            try:
+                after = advance(before, notice, self._clock())
+            except InvalidTransition as error:
+                log.warning(
+                    "%s: %s refused (%s, %s)", sid, notice.message.name, error.code, error.rule
+                )
+                result.dead.append((record, TransitionRefused(error, notice)))
+                if before is not None:
+                    current[sid] = changed[sid] = before.handled(notice.message_id)
+                continue
+            current[sid] = changed[sid] = after
+            result.outbound.append(self._status(record, after))
+        if changed:
+            records = list(changed.values())
+            due = [t for r in records for t in timers(r, self._warning_days)]
+
+            async def save() -> None:
+                await self._store.save(records, due)
+
+            result.after_publish.append(save)
+        return result
+
+    def _status(self, cause: Inbound, record: ApplicationRecord) -> Outbound:
+        sid = record.app.submission_id
+        headers = caused_by(cause, correlation_id=sid, schema=STATUS_SCHEMA)
+        return Outbound(self._status_topic, sid.encode(), encode(to_status(record)), headers)
+
+
+def _submission_id(record: Inbound, notice: Notice) -> str:
+    """The application a record is about: its key, which the document must not contradict."""
+    key = record.key.decode("utf-8", errors="replace") if record.key else None
+    if notice.submission_id is not None and key is not None and key != notice.submission_id:
+        raise PoisonMessage("ceisa document refused: KEY_MISMATCH (key and SubmissionId differ)")
+    sid = notice.submission_id or key
+    if not sid:
+        raise PoisonMessage("ceisa document refused: NO_SUBMISSION (no key, no SubmissionId)")
+    return sid

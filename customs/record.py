@@ -1,0 +1,165 @@
+"""What the hub keeps per customs application: the lifecycle state plus its tracking record.
+
+Pure. ``seen`` holds the id of every CEISA message already handled (applied
+or refused), stored in the same value as the state it produced, so a
+redelivered message is recognised and changes nothing (the tracking-record
+pattern: effect and marker are written together, never one without the other).
+"""
+
+import json
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from contracts.customs import (
+    CustomsApplicationStatus,
+    CustomsBlocking,
+    CustomsReason,
+    CustomsStage,
+)
+from customs import lifecycle
+from customs.events import EntryProved
+from customs.reading import Notice, Reason
+from customs.state import CustomsApplication, InvalidTransition, Stage
+
+
+@dataclass(frozen=True)
+class ApplicationRecord:
+    """One application: its state, the last message applied, and every message handled."""
+
+    app: CustomsApplication
+    version: int
+    message_id: str
+    message: str
+    rule: str
+    updated_at: datetime
+    reasons: tuple[Reason, ...] = ()
+    seen: frozenset[str] = field(default_factory=frozenset)
+
+    def handled(self, message_id: str) -> "ApplicationRecord":
+        """The same record, also remembering ``message_id`` (a refused message)."""
+        return replace(self, seen=self.seen | {message_id})
+
+
+def advance(record: ApplicationRecord | None, notice: Notice, now: datetime) -> ApplicationRecord:
+    """The record after ``notice``, or :class:`InvalidTransition` saying why it cannot apply.
+
+    A proof of entry starts the application (it names the activities applied
+    for, C1, C2); anything else needs one, and a measure must name the customs
+    id the application was given.
+    """
+    if record is None:
+        if not isinstance(notice.event, EntryProved):
+            raise InvalidTransition("UNKNOWN_APPLICATION", "PER-21", "no proof of entry yet")
+        app = lifecycle.start(notice.submission_id or "", notice.activities)
+    else:
+        app = record.app
+        if notice.submission_id is None and notice.customs_id != app.customs_id:
+            raise InvalidTransition(
+                "CUSTOMS_ID_MISMATCH", "C8", "the measure names another customs id"
+            )
+    app = lifecycle.apply(app, notice.event)
+    return ApplicationRecord(
+        app=app,
+        version=(record.version if record else 0) + 1,
+        message_id=notice.message_id,
+        message=notice.message.name,
+        rule=notice.message.rule,
+        updated_at=now,
+        reasons=notice.reasons,
+        seen=(record.seen if record else frozenset()) | {notice.message_id},
+    )
+
+
+def to_status(record: ApplicationRecord) -> CustomsApplicationStatus:
+    """The published status of ``record`` (topic and HTTP alike)."""
+    app = record.app
+    stage: CustomsStage = app.stage.value  # same literals
+    return CustomsApplicationStatus(
+        submission_id=app.submission_id,
+        stage=stage,
+        version=record.version,
+        message_id=record.message_id,
+        message=record.message,
+        rule=record.rule,
+        customs_id=app.customs_id,
+        activities=sorted(app.activities),
+        approved=sorted(app.approved),
+        active=sorted(app.active),
+        blocked=sorted(app.blocked),
+        revoked=sorted(app.revoked),
+        blockings=[
+            CustomsBlocking(number=n, activities=sorted(a))
+            for n, a in sorted(app.blockings.items())
+        ],
+        reasons=[
+            CustomsReason(code=r.code, text=r.text, legal_basis=r.legal_basis)
+            for r in record.reasons
+        ],
+        deadlines=lifecycle.deadlines(app),
+        updated_at=record.updated_at,
+    )
+
+
+_DATES = ("documents_due", "decision_due", "interim_service_until", "additional_documents_due")
+
+
+def dumps(record: ApplicationRecord) -> bytes:
+    """JSON for the store."""
+    app = record.app
+    state: dict[str, Any] = {
+        "submission_id": app.submission_id,
+        "activities": sorted(app.activities),
+        "stage": app.stage.value,
+        "customs_id": app.customs_id,
+        "approved": sorted(app.approved),
+        "revoked": sorted(app.revoked),
+        "blockings": {n: sorted(a) for n, a in app.blockings.items()},
+    }
+    state.update({name: _iso(getattr(app, name)) for name in _DATES})
+    return json.dumps(
+        {
+            "app": state,
+            "version": record.version,
+            "message_id": record.message_id,
+            "message": record.message,
+            "rule": record.rule,
+            "updated_at": record.updated_at.isoformat(),
+            "reasons": [[r.code, r.text, r.legal_basis] for r in record.reasons],
+            "seen": sorted(record.seen),
+        }
+    ).encode()
+
+
+def loads(data: bytes) -> ApplicationRecord:
+    """The record :func:`dumps` wrote."""
+    raw = json.loads(data)
+    state = raw["app"]
+    app = CustomsApplication(
+        submission_id=state["submission_id"],
+        activities=frozenset(state["activities"]),
+        stage=Stage(state["stage"]),
+        customs_id=state["customs_id"],
+        approved=frozenset(state["approved"]),
+        revoked=frozenset(state["revoked"]),
+        blockings={n: frozenset(a) for n, a in state["blockings"].items()},
+        **{name: _day(state[name]) for name in _DATES},
+    )
+    return ApplicationRecord(
+        app=app,
+        version=raw["version"],
+        message_id=raw["message_id"],
+        message=raw["message"],
+        rule=raw["rule"],
+        updated_at=datetime.fromisoformat(raw["updated_at"]),
+        reasons=tuple(Reason(c, t, b) for c, t, b in raw["reasons"]),
+        seen=frozenset(raw["seen"]),
+    )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None

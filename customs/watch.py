@@ -1,0 +1,91 @@
+"""Deadline events of customs applications (C3, C6, C7, C14), polled like the gateway's timers.
+
+Each poll leases the timers due now, publishes one ``customs.deadline.v1``
+event per timer whose deadline is still open, and forgets the timers only
+after the events are on the topic: a crash repeats an event, never loses
+one. Leases let several service instances poll the same sorted sets.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+
+from contracts import topics
+from contracts.customs import CustomsDeadline, DeadlineMoment
+from customs.deadlines import parse, still_open
+from customs.store import CustomsStore
+from runtime.codec import encode
+from runtime.consumer import TRANSIENT
+from runtime.records import Outbound, caused_by
+
+log = logging.getLogger(__name__)
+
+DEADLINE_SCHEMA = "customs.deadline/v1"
+Publish = Callable[[Sequence[Outbound]], Awaitable[None]]
+
+
+class DeadlineWatch:
+    """Publishes due deadline events; ``run_once`` for one poll, ``run`` until cancelled."""
+
+    def __init__(
+        self,
+        store: CustomsStore,
+        publish: Publish,
+        *,
+        topic: str = topics.CUSTOMS_DEADLINE,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        lease: timedelta = timedelta(seconds=60),
+        limit: int = 500,
+    ) -> None:
+        self._store = store
+        self._publish = publish
+        self._topic = topic
+        self._clock = clock
+        self._lease = lease
+        self._limit = limit
+
+    async def run_once(self) -> int:
+        """Publish the deadline events due now; return how many were published."""
+        published = 0
+        for moment in DeadlineMoment:
+            now = self._clock()
+            members = await self._store.due(
+                moment,
+                now.timestamp(),
+                lease_seconds=self._lease.total_seconds(),
+                limit=self._limit,
+            )
+            if not members:
+                continue
+            parsed = [parse(member) for member in members]
+            records = await self._store.load([sid for sid, _, _ in parsed])
+            events = [
+                self._event(sid, rule, due, moment, now)
+                for (sid, rule, due), record in zip(parsed, records, strict=True)
+                if still_open(record, rule, due)
+            ]
+            await self._publish(events)
+            await self._store.cancel(moment, members)
+            published += len(events)
+        return published
+
+    def _event(
+        self, sid: str, rule: str, due: date, moment: DeadlineMoment, now: datetime
+    ) -> Outbound:
+        event = CustomsDeadline(
+            submission_id=sid, rule=rule, moment=moment, due_on=due, emitted_at=now
+        )
+        headers = caused_by(None, correlation_id=sid, schema=DEADLINE_SCHEMA)
+        return Outbound(self._topic, sid.encode(), encode(event), headers)
+
+    async def run(self, interval: float) -> None:
+        """Poll until cancelled; an outage of Redis or Kafka only delays the events."""
+        while True:
+            try:
+                done = await self.run_once()
+                if done:
+                    log.info("customs deadlines: %d event(s) published", done)
+            except TRANSIENT as error:
+                log.warning("customs deadlines postponed: %s", type(error).__name__)
+            await asyncio.sleep(interval)

@@ -1,0 +1,177 @@
+"""The scripted stories, as data: which messages customs sends, with which ids and dates.
+
+Pure. A story depends only on the registration (its message id, submission id
+and activities), the scenario and the start date, so a redelivered
+registration yields the same message ids and references. Dates advance in
+working days (PER-21 counts nothing else, C16) from the day of entry, like a
+customs office that takes a few days per step; every deadline a document
+states is the one PER-21 gives.
+"""
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from typing import Final
+
+from contracts import xml_messages as m
+from contracts.xml_messages import CustomsMessage
+from customs.workdays import add_working_days
+
+
+class Scenario(StrEnum):
+    """The stories the simulator can play."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+    LATE_DOCUMENTS = "late_documents"
+    ADDITIONAL_DOCUMENTS = "additional_documents"
+    BLOCK_UNBLOCK = "block_unblock"
+    REVOKE = "revoke"
+
+
+INTERIM_ACTIVITIES: Final = frozenset({"EKSPORTIR", "PENGANGKUT"})  # C14, Art. 42
+
+
+@dataclass(frozen=True)
+class Application:
+    """What the simulator needs from a ``RegistrationApplication``."""
+
+    message_id: str
+    submission_id: str
+    activities: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One document customs sends; fields a message type lacks stay empty."""
+
+    message: CustomsMessage
+    message_id: str
+    on: date
+    submission_id: str
+    reference: str | None = None  # the message answered: the registration's MessageId
+    entry_number: str = ""
+    receipt_number: str = ""
+    number: str = ""  # request, blocking or revocation number
+    customs_id: str = ""
+    activities: tuple[str, ...] = ()  # applied, approved, or a measure's scope (empty: all)
+    due: date | None = None
+    interim_until: date | None = None
+    reasons: tuple[tuple[str, str, str], ...] = field(default=())  # code, text, legal basis
+
+
+def story(scenario: Scenario, application: Application, start: date) -> list[Step]:
+    """The documents customs sends for ``application`` under ``scenario``, in order."""
+    ids = _Ids(application.message_id)
+    entry = Step(
+        m.PROOF_OF_ENTRY,
+        ids.message("POE"),
+        start,
+        application.submission_id,
+        reference=application.message_id,
+        entry_number=ids.number("REG"),
+        activities=application.activities,
+        due=add_working_days(start, 10),  # C3, Art. 7(1)
+    )
+    if scenario is Scenario.LATE_DOCUMENTS:
+        returned = _after(entry, 11, m.RETURN_RECEIPT, ids.message("RET"))
+        return [entry, _with(returned, reasons=(_LATE,))]
+    ttp_on = add_working_days(start, 2)
+    interim = bool(INTERIM_ACTIVITIES & set(application.activities))
+    ttp_rk = Step(
+        m.TTP_RK,
+        ids.message("TTP"),
+        ttp_on,
+        application.submission_id,
+        reference=application.message_id,
+        entry_number=entry.entry_number,
+        receipt_number=ids.number("TTPRK"),
+        due=add_working_days(ttp_on, 14),  # C7, Art. 20
+        interim_until=add_working_days(ttp_on, 14) if interim else None,  # C14
+    )
+    steps = [entry, ttp_rk]
+    previous = ttp_rk
+    if scenario is Scenario.ADDITIONAL_DOCUMENTS:
+        request = _after(ttp_rk, 2, m.ADDITIONAL_DOCUMENTS_REQUEST, ids.message("ADR"))
+        request = _with(request, number=ids.number("ADR"), due=add_working_days(request.on, 7))
+        steps.append(request)
+        previous = request
+    if scenario is Scenario.REJECT:
+        rejection = _after(previous, 5, m.REJECTION, ids.message("REJ"))
+        return [*steps, _with(rejection, reasons=(_ADDRESS,))]
+    acceptance = _after(previous, 4, m.ACCEPTANCE, ids.message("ACC"))
+    acceptance = _with(acceptance, customs_id=ids.customs_id(), activities=application.activities)
+    steps.append(acceptance)
+    return steps + _measures(scenario, acceptance, application, ids)
+
+
+def _measures(scenario: Scenario, accepted: Step, app: Application, ids: "_Ids") -> list[Step]:
+    measure = {
+        "customs_id": accepted.customs_id,
+        "reference": None,
+        "submission_id": app.submission_id,
+    }
+    if scenario is Scenario.BLOCK_UNBLOCK:
+        one = (sorted(app.activities)[0],)  # C11: a blocking for ONE activity
+        blocking = _with(
+            _after(accepted, 10, m.BLOCKING, ids.message("BLK")),
+            number=ids.number("BLK"),
+            activities=one,
+            reasons=(_EXPERT,),
+            **measure,
+        )
+        unblocking = _with(_after(blocking, 5, m.UNBLOCKING, ids.message("UBL")), reasons=())
+        return [blocking, unblocking]
+    if scenario is Scenario.REVOKE:
+        revocation = _with(
+            _after(accepted, 20, m.REVOCATION, ids.message("REV")),
+            number=ids.number("REV"),
+            activities=(),
+            reasons=(_DISSOLVED,),
+            **measure,
+        )
+        return [revocation]
+    return []
+
+
+def _after(step: Step, days: int, message: CustomsMessage, message_id: str) -> Step:
+    return _with(step, message=message, message_id=message_id, on=add_working_days(step.on, days))
+
+
+def _with(step: Step, **changes: object) -> Step:
+    return replace(step, **changes)  # type: ignore[arg-type]
+
+
+class _Ids:
+    """Message ids, numbers and the customs id, derived from the registration's message id."""
+
+    def __init__(self, registration_id: str) -> None:
+        self.digest = hashlib.sha256(registration_id.encode()).hexdigest()
+
+    def message(self, kind: str) -> str:
+        return f"CEISA-{kind}-{self.digest[:20]}"
+
+    def number(self, kind: str) -> str:
+        return f"{kind}-{self.digest[20:32].upper()}"
+
+    def customs_id(self) -> str:
+        return f"NIK-{int(self.digest[32:44], 16) % 10**10:010d}"
+
+
+_LATE = (
+    "DOCUMENTS_NOT_RECEIVED",
+    "Supporting documents were not received within 10 working days.",
+    "PER-21/BC/2011 Art. 9(1)",
+)
+_ADDRESS = (
+    "ADDRESS_NOT_VERIFIED",
+    "The business address could not be verified.",
+    "PER-21/BC/2011 Art. 22(1)",
+)
+_EXPERT = (
+    "CUSTOMS_EXPERT_MISSING",
+    "The company no longer employs a customs expert.",
+    "PER-21/BC/2011 Art. 34(2)",
+)
+_DISSOLVED = ("BUSINESS_DISSOLVED", "The company has been dissolved.", "PER-21/BC/2011 Art. 37(1)")
