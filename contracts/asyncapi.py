@@ -111,7 +111,8 @@ CHANNELS: list[tuple[str, type[BaseModel] | None, str, str]] = [
         topics.CUSTOMS_DEADLINE,
         CustomsDeadline,
         "send",
-        "A PER-21 deadline (C3, C6, C7, C14; working days, C16) of an application is "
+        "A PER-21 deadline (C3, C6, C7, C14, C10, C11; working days per C16, calendar where "
+        "Art. 30 and 35 say so) of an application is "
         "APPROACHING or has PASSED, each once, keyed by submission id.",
     ),
 ]

@@ -69,7 +69,8 @@ class CustomsApplicationStatus(BaseModel):
         description="Reasons the last applied message gave (rejection, return, measure)"
     )
     deadlines: dict[str, date] = Field(
-        description="Open deadlines by rule (C3, C6, C7, C14): the last day that still counts"
+        description="Open deadlines by rule (C3, C6, C7, C14, C10/documents, C10/decision, "
+        "C10/reapply, C11/<blocking number>): the last day that still counts"
     )
     updated_at: datetime
 
@@ -87,7 +88,9 @@ class CustomsDeadline(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     submission_id: str
-    rule: str = Field(description="C3, C6, C7 or C14")
+    rule: str = Field(
+        description="C3, C6, C7, C14, C10/documents, C10/decision, C10/reapply or C11/<blocking>"
+    )
     moment: DeadlineMoment
     due_on: date = Field(description="The last working day of the period")
     emitted_at: datetime

@@ -88,6 +88,9 @@ class Blocked:
     on: date
     number: str
     scope: Scope
+    time_limited: bool = False
+    """Blocked for a cause of Art. 34(1) b, d, e or f: unblocking must be applied for
+    within 3 months (Art. 35(4)); CEISA says so by stating ``UnblockApplicationDueDate``."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,37 @@ class Revoked:
     scope: Scope
 
 
+@dataclass(frozen=True)
+class DataChangeNotified:
+    """The user notified changed registration data (C10, Art. 24-26).
+
+    Documents are due within 10 working days (Art. 26(2)) and the decision
+    within 14 (Art. 28). ``protected`` says the change touches the groups of
+    Art. 24(1)-(3), whose rejection obliges the user to reapply (Art. 30(2)).
+    """
+
+    on: date
+    protected: bool = True
+
+
+@dataclass(frozen=True)
+class DataChangeDecided:
+    """A data change approved or rejected (C10, Art. 28-30), or made by customs (Art. 31).
+
+    ``by_customs`` is a change on customs' own or other agencies' sources:
+    applied without an application and only notified (Art. 31(1)-(3)).
+    ``protected`` marks a rejected change of the Art. 24(1)-(3) groups, after
+    which the user must reapply within 30 days (Art. 30(2)). An approval may
+    issue a new customs id (Art. 29(1)).
+    """
+
+    on: date
+    approved: bool
+    by_customs: bool = False
+    protected: bool = False
+    new_customs_id: str | None = None
+
+
 CustomsEvent = (
     EntryProved
     | ReturnedForLateDocuments
@@ -119,4 +153,6 @@ CustomsEvent = (
     | Blocked
     | Unblocked
     | Revoked
+    | DataChangeNotified
+    | DataChangeDecided
 )

@@ -11,6 +11,13 @@ never blocked. Deadlines are working days (``customs.workdays``, C16)::
     RECEIPTED or DOCUMENTS_REQUESTED --Accepted--> ACCEPTED (C8) / --Rejected--> REJECTED (C9)
     ACCEPTED --Blocked / Unblocked (per activity or all, C11)--> ACCEPTED
     ACCEPTED --Revoked (C12)--> ACCEPTED, or REVOKED once every activity is revoked
+    ACCEPTED --DataChangeNotified / DataChangeDecided (C10)--> ACCEPTED
+
+While ACCEPTED the open deadlines are a notified data change's documents and
+decision (``C10/documents``, ``C10/decision``), the reapplication after a
+rejected protected change (``C10/reapply``, calendar days) and, per blocking
+with a time-limited cause, the unblocking window (``C11/<blocking number>``,
+3 calendar months); see :mod:`customs.changes` and :mod:`customs.measures`.
 
 RETURNED and REJECTED end the application: the user reapplies (Art. 10, 22).
 """
@@ -20,12 +27,15 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, Final
 
+from customs.changes import decided, notified
 from customs.events import (
     Accepted,
     AdditionalDocumentsReceived,
     AdditionalDocumentsRequested,
     Blocked,
     CustomsEvent,
+    DataChangeDecided,
+    DataChangeNotified,
     EntryProved,
     Rejected,
     ReturnedForLateDocuments,
@@ -109,8 +119,21 @@ def deadlines(app: CustomsApplication) -> dict[str, date]:
             "C14": app.interim_service_until,
         },
     }
+    if app.stage is Stage.ACCEPTED:
+        return _registered_deadlines(app)
     candidates = open_by_stage.get(app.stage, {})
     return {rule: due for rule, due in candidates.items() if due is not None}
+
+
+def _registered_deadlines(app: CustomsApplication) -> dict[str, date]:
+    """C10 data-change deadlines and C11 unblocking windows of a registered customs id."""
+    found = {
+        "C10/documents": app.change_documents_due,
+        "C10/decision": app.change_decision_due,
+        "C10/reapply": app.reapply_by,
+    }
+    found.update({f"C11/{number}": due for number, due in sorted(app.unblock_by.items())})
+    return {rule: due for rule, due in found.items() if due is not None}
 
 
 def overdue(app: CustomsApplication, today: date) -> list[str]:
@@ -150,4 +173,6 @@ _HANDLERS: Final[dict[type[Any], Callable[[CustomsApplication, Any], CustomsAppl
     Blocked: block,
     Unblocked: unblock,
     Revoked: revoke,
+    DataChangeNotified: notified,
+    DataChangeDecided: decided,
 }

@@ -3,12 +3,24 @@
 Each applies to some activities or to all (Art. 36, 38). A blocking is known
 by its number, so an unblocking must name one that is in force: lifting a
 blocking that never happened is refused, not ignored.
+
+A blocking for a cause of Art. 34(1) b, d, e or f opens a window of 3
+calendar months (Art. 35(4)) in which the user may apply for unblocking; it
+is tracked per blocking number until that blocking is wholly lifted or its
+activities revoked. Art. 35(4) limits the user's *application*, which the
+hub does not receive from CEISA, not customs' decision: an unblocking notice
+after the window (on an application filed in time) is therefore applied.
 """
 
 from dataclasses import replace
+from datetime import date
+from typing import Final
 
 from customs.events import Blocked, Revoked, Unblocked
+from customs.periods import add_months
 from customs.state import CustomsApplication, InvalidTransition, Stage, expect
+
+UNBLOCK_MONTHS: Final = 3  # C11, Art. 35(4), calendar months
 
 
 def _registered(app: CustomsApplication, event: Blocked | Unblocked | Revoked) -> frozenset[str]:
@@ -27,7 +39,10 @@ def block(app: CustomsApplication, event: Blocked) -> CustomsApplication:
     activities = _registered(app, event)
     if event.number in app.blockings:
         raise InvalidTransition("BLOCKING_EXISTS", "C11", f"blocking {event.number} is in force")
-    return replace(app, blockings={**app.blockings, event.number: activities})
+    windows = dict(app.unblock_by)
+    if event.time_limited:
+        windows[event.number] = add_months(event.on, UNBLOCK_MONTHS)
+    return replace(app, blockings={**app.blockings, event.number: activities}, unblock_by=windows)
 
 
 def unblock(app: CustomsApplication, event: Unblocked) -> CustomsApplication:
@@ -44,7 +59,7 @@ def unblock(app: CustomsApplication, event: Unblocked) -> CustomsApplication:
     remaining = {number: acts for number, acts in app.blockings.items() if number != event.number}
     if blocked - lifted:
         remaining[event.number] = blocked - lifted
-    return replace(app, blockings=remaining)
+    return replace(app, blockings=remaining, unblock_by=_windows(app.unblock_by, remaining))
 
 
 def revoke(app: CustomsApplication, event: Revoked) -> CustomsApplication:
@@ -53,4 +68,15 @@ def revoke(app: CustomsApplication, event: Revoked) -> CustomsApplication:
     revoked = app.revoked | activities
     blockings = {n: acts - revoked for n, acts in app.blockings.items() if acts - revoked}
     stage = Stage.REVOKED if revoked >= app.approved else Stage.ACCEPTED
-    return replace(app, revoked=revoked, blockings=blockings, stage=stage)
+    return replace(
+        app,
+        revoked=revoked,
+        blockings=blockings,
+        unblock_by=_windows(app.unblock_by, blockings),
+        stage=stage,
+    )
+
+
+def _windows(windows: dict[str, date], blockings: dict[str, frozenset[str]]) -> dict[str, date]:
+    """The unblocking windows of the blockings still in force."""
+    return {number: due for number, due in windows.items() if number in blockings}

@@ -129,10 +129,29 @@ def _accepted(d: _Doc) -> Notice:
     return d.notice(ev.Accepted(d.day("AcceptedOn"), d.text("CustomsId"), approved))
 
 
+def _data_change(d: _Doc) -> Notice:
+    """C10: ``ReapplyBy`` is stated only after a rejected change of protected data (Art. 30(2))."""
+    event = ev.DataChangeDecided(
+        d.day("DecidedOn"),
+        approved=d.text("Outcome") == "APPROVED",
+        by_customs=d.text("Initiative") == "CUSTOMS_SOURCES",
+        protected=bool(d.text("ReapplyBy")),
+        new_customs_id=d.text("NewCustomsId") or None,
+    )
+    return d.notice(event)
+
+
+def _blocked(d: _Doc) -> Notice:
+    """C11: a stated ``UnblockApplicationDueDate`` marks a cause with the Art. 35(4) limit."""
+    limited = bool(d.text("UnblockApplicationDueDate"))
+    event = ev.Blocked(d.day("BlockedOn"), d.text("BlockingNumber"), d.scope(), limited)
+    return d.notice(event)
+
+
 Mapper = Callable[[_Doc], Notice]
 
 
-def _measure(kind: type[ev.Blocked | ev.Unblocked | ev.Revoked], number: str, on: str) -> Mapper:
+def _measure(kind: type[ev.Unblocked | ev.Revoked], number: str, on: str) -> Mapper:
     def mapper(d: _Doc) -> Notice:
         return d.notice(kind(d.day(on), d.text(number), d.scope()))
 
@@ -150,7 +169,8 @@ _MAPPERS: Final[dict[str, Mapper]] = {
     m.REJECTION.name: lambda d: d.notice(
         ev.Rejected(d.day("RejectedOn"), tuple(r.code for r in d.reasons()))
     ),
-    m.BLOCKING.name: _measure(ev.Blocked, "BlockingNumber", "BlockedOn"),
+    m.DATA_CHANGE_OUTCOME.name: _data_change,
+    m.BLOCKING.name: _blocked,
     m.UNBLOCKING.name: _measure(ev.Unblocked, "BlockingNumber", "UnblockedOn"),
     m.REVOCATION.name: _measure(ev.Revoked, "RevocationNumber", "RevokedOn"),
 }

@@ -101,7 +101,15 @@ def to_status(record: ApplicationRecord) -> CustomsApplicationStatus:
     )
 
 
-_DATES = ("documents_due", "decision_due", "interim_service_until", "additional_documents_due")
+_DATES = (
+    "documents_due",
+    "decision_due",
+    "interim_service_until",
+    "additional_documents_due",
+    "change_documents_due",
+    "change_decision_due",
+    "reapply_by",
+)
 
 
 def dumps(record: ApplicationRecord) -> bytes:
@@ -115,6 +123,7 @@ def dumps(record: ApplicationRecord) -> bytes:
         "approved": sorted(app.approved),
         "revoked": sorted(app.revoked),
         "blockings": {n: sorted(a) for n, a in app.blockings.items()},
+        "unblock_by": {n: due.isoformat() for n, due in app.unblock_by.items()},
     }
     state.update({name: _iso(getattr(app, name)) for name in _DATES})
     return json.dumps(
@@ -132,9 +141,10 @@ def dumps(record: ApplicationRecord) -> bytes:
 
 
 def loads(data: bytes) -> ApplicationRecord:
-    """The record :func:`dumps` wrote."""
+    """The record :func:`dumps` wrote (fields added since, C10 and C11, may be missing)."""
     raw = json.loads(data)
     state = raw["app"]
+    dates: dict[str, Any] = {name: _day(state.get(name)) for name in _DATES}
     app = CustomsApplication(
         submission_id=state["submission_id"],
         activities=frozenset(state["activities"]),
@@ -143,7 +153,8 @@ def loads(data: bytes) -> ApplicationRecord:
         approved=frozenset(state["approved"]),
         revoked=frozenset(state["revoked"]),
         blockings={n: frozenset(a) for n, a in state["blockings"].items()},
-        **{name: _day(state[name]) for name in _DATES},
+        unblock_by={n: date.fromisoformat(d) for n, d in state.get("unblock_by", {}).items()},
+        **dates,
     )
     return ApplicationRecord(
         app=app,

@@ -43,6 +43,10 @@ class CustomsApplication:
     approved: frozenset[str] = frozenset()
     revoked: frozenset[str] = frozenset()
     blockings: dict[str, frozenset[str]] = field(default_factory=dict)
+    unblock_by: dict[str, date] = field(default_factory=dict)  # C11, per blocking number
+    change_documents_due: date | None = None  # C10, Art. 26(2)
+    change_decision_due: date | None = None  # C10, Art. 28
+    reapply_by: date | None = None  # C10, Art. 30(2)
 
     @property
     def blocked(self) -> frozenset[str]:

@@ -1,4 +1,4 @@
-"""Deadline events of customs applications (C3, C6, C7, C14), polled like the gateway's timers.
+"""Deadline events of customs applications (C3, C6, C7, C10, C11, C14), polled like timers.
 
 Each poll leases the timers due now, publishes one ``customs.deadline.v1``
 event per timer whose deadline is still open, and forgets the timers only

@@ -134,6 +134,17 @@ def _rejection(b: _Builder) -> None:
     b.reasons()
 
 
+def _data_change_outcome(b: _Builder) -> None:
+    s = b.step
+    b.add("CustomsId", s.customs_id)
+    b.add("Initiative", "USER_NOTIFICATION")
+    b.add("Outcome", "APPROVED" if s.approved else "REJECTED")
+    b.add("DecidedOn", s.on)
+    if s.due is not None:
+        b.add("ReapplyBy", s.due)
+    b.reasons()
+
+
 def _measure(on: str) -> Callable[[_Builder], None]:
     def build(b: _Builder) -> None:
         b.add("CustomsId", b.step.customs_id)
@@ -155,6 +166,7 @@ _BODIES: Final[dict[str, Callable[[_Builder], None]]] = {
     m.ADDITIONAL_DOCUMENTS_REQUEST.name: _additional_documents,
     m.ACCEPTANCE.name: _acceptance,
     m.REJECTION.name: _rejection,
+    m.DATA_CHANGE_OUTCOME.name: _data_change_outcome,
     m.BLOCKING.name: _measure("BlockedOn"),
     m.UNBLOCKING.name: _measure("UnblockedOn"),
     m.REVOCATION.name: _measure("RevokedOn"),

@@ -16,6 +16,7 @@ from typing import Final
 
 from contracts import xml_messages as m
 from contracts.xml_messages import CustomsMessage
+from customs.periods import add_calendar_days
 from customs.workdays import add_working_days
 
 
@@ -28,6 +29,8 @@ class Scenario(StrEnum):
     ADDITIONAL_DOCUMENTS = "additional_documents"
     BLOCK_UNBLOCK = "block_unblock"
     REVOKE = "revoke"
+    DATA_CHANGE = "data_change"
+    DATA_CHANGE_REJECTED = "data_change_rejected"
 
 
 INTERIM_ACTIVITIES: Final = frozenset({"EKSPORTIR", "PENGANGKUT"})  # C14, Art. 42
@@ -56,7 +59,8 @@ class Step:
     number: str = ""  # request, blocking or revocation number
     customs_id: str = ""
     activities: tuple[str, ...] = ()  # applied, approved, or a measure's scope (empty: all)
-    due: date | None = None
+    due: date | None = None  # for a data-change rejection: reapply by (C10)
+    approved: bool = True  # a data-change outcome's verdict (C10)
     interim_until: date | None = None
     reasons: tuple[tuple[str, str, str], ...] = field(default=())  # code, text, legal basis
 
@@ -123,6 +127,8 @@ def _measures(scenario: Scenario, accepted: Step, app: Application, ids: "_Ids")
         )
         unblocking = _with(_after(blocking, 5, m.UNBLOCKING, ids.message("UBL")), reasons=())
         return [blocking, unblocking]
+    if scenario in (Scenario.DATA_CHANGE, Scenario.DATA_CHANGE_REJECTED):
+        return [_data_change(scenario, accepted, ids)]
     if scenario is Scenario.REVOKE:
         revocation = _with(
             _after(accepted, 20, m.REVOCATION, ids.message("REV")),
@@ -133,6 +139,31 @@ def _measures(scenario: Scenario, accepted: Step, app: Application, ids: "_Ids")
         )
         return [revocation]
     return []
+
+
+def _data_change(scenario: Scenario, accepted: Step, ids: "_Ids") -> Step:
+    """C10: the outcome of a change the user notified after acceptance (Art. 28-30).
+
+    Customs decides 10 working days on (within the 14 of Art. 28); a rejection
+    of protected data states the reapplication date, 30 calendar days on
+    (Art. 30(2)). The notification answered is the user's, so the reference is
+    a notification id derived like the others.
+    """
+    outcome = _with(
+        _after(accepted, 10, m.DATA_CHANGE_OUTCOME, ids.message("DCO")),
+        reference=ids.notification(),
+        due=None,
+        interim_until=None,
+        reasons=(),
+    )
+    if scenario is Scenario.DATA_CHANGE:
+        return outcome
+    return _with(
+        outcome,
+        approved=False,
+        due=add_calendar_days(outcome.on, 30),
+        reasons=(_DOMICILE,),
+    )
 
 
 def _after(step: Step, days: int, message: CustomsMessage, message_id: str) -> Step:
@@ -155,6 +186,9 @@ class _Ids:
     def number(self, kind: str) -> str:
         return f"{kind}-{self.digest[20:32].upper()}"
 
+    def notification(self) -> str:
+        return f"INSW-DCN-{self.digest[:20]}"
+
     def customs_id(self) -> str:
         return f"NIK-{int(self.digest[32:44], 16) % 10**10:010d}"
 
@@ -175,3 +209,8 @@ _EXPERT = (
     "PER-21/BC/2011 Art. 34(2)",
 )
 _DISSOLVED = ("BUSINESS_DISSOLVED", "The company has been dissolved.", "PER-21/BC/2011 Art. 37(1)")
+_DOMICILE = (
+    "DOCUMENTS_DO_NOT_MATCH",
+    "The domicile letter does not match the new address.",
+    "PER-21/BC/2011 Art. 30",
+)

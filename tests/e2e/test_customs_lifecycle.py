@@ -17,8 +17,14 @@ from simulators.dataset import WORLD
 from simulators.registrations import approvable
 from tests.kafka_io import collect, produce
 
-SCENARIOS = ("accept", "reject", "late_documents", "block_unblock")
-FINAL_VERSION = {"accept": 3, "reject": 3, "late_documents": 2, "block_unblock": 5}
+SCENARIOS = ("accept", "reject", "late_documents", "block_unblock", "data_change")
+FINAL_VERSION = {
+    "accept": 3,
+    "reject": 3,
+    "late_documents": 2,
+    "block_unblock": 5,
+    "data_change": 4,
+}
 
 
 async def test_customs_stories_reach_their_outcomes_on_the_status_topic_and_over_http(stack):
@@ -91,6 +97,11 @@ async def test_customs_stories_reach_their_outcomes_on_the_status_topic_and_over
     blocked, unblocked = story[3], story[4]
     assert blocked.blocked == ["EKSPORTIR"] and blocked.active == ["IMPORTIR"]
     assert unblocked.blocked == [] and unblocked.active == ["EKSPORTIR", "IMPORTIR"]
+
+    changed = found[sids["data_change"]]
+    assert [s.message for s in changed][-2:] == ["acceptance", "data-change-outcome"]
+    assert changed[-1].stage == "ACCEPTED" and changed[-1].rule == "C10"
+    assert changed[-1].customs_id == changed[-2].customs_id and changed[-1].deadlines == {}
 
     base = f"http://127.0.0.1:{stack.ports['customs']}/customs/applications"
     async with aiohttp.ClientSession() as http:

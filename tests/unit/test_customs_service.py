@@ -198,3 +198,48 @@ async def test_http_read_side_serves_the_status_or_404():
         assert json.loads(await found.text()) == json.loads(result.outbound[-1].value or b"")
         missing = await client.get("/customs/applications/SUB-NONE")
         assert missing.status == 404
+
+
+async def test_a_data_change_outcome_updates_the_status():
+    store = MemoryCustomsStore()
+    result = await handle(Lifecycle(store, clock=lambda: NOW), records(Scenario.DATA_CHANGE))
+    assert not result.dead
+    final = statuses(result)[-1]
+    assert (final.stage, final.version, final.message, final.rule) == (
+        "ACCEPTED",
+        4,
+        "data-change-outcome",
+        "C10",
+    )
+    assert final.deadlines == {}
+    [record] = await store.load([SID])
+    assert record is not None and loads(dumps(record)) == record
+
+
+async def test_a_rejected_protected_change_opens_the_reapply_deadline_with_its_timers():
+    store = MemoryCustomsStore()
+    result = await handle(
+        Lifecycle(store, clock=lambda: NOW), records(Scenario.DATA_CHANGE_REJECTED)
+    )
+    final = statuses(result)[-1]
+    rejected_on = story(Scenario.DATA_CHANGE_REJECTED, APP, START)[-1].on
+    assert final.deadlines == {"C10/reapply": rejected_on + timedelta(days=30)}
+    assert [r.code for r in final.reasons] == ["DOCUMENTS_DO_NOT_MATCH"]
+    [record] = await store.load([SID])
+    assert record is not None and {m for _, m, _ in timers(record, 2)} == {
+        f"{SID}|C10/reapply|{final.deadlines['C10/reapply'].isoformat()}"
+    }
+
+
+async def test_a_data_change_outcome_for_a_revoked_customs_id_is_refused():
+    store = MemoryCustomsStore()
+    lifecycle = Lifecycle(store, clock=lambda: NOW)
+    await handle(lifecycle, records(Scenario.REVOKE))
+    outcome = records(Scenario.DATA_CHANGE, offset=10)[-1]
+    result = await handle(lifecycle, [outcome])
+    assert not result.outbound
+    [(_, error)] = result.dead
+    assert isinstance(error, TransitionRefused) and (error.code, error.rule) == (
+        "NOT_REGISTERED",
+        "C10",
+    )

@@ -1,6 +1,6 @@
 """The CEISA simulator's stories (pure): messages, ids, references, dates, XSD validity."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -27,6 +27,13 @@ EXPECTED = {
     ],
     Scenario.BLOCK_UNBLOCK: [m.PROOF_OF_ENTRY, m.TTP_RK, m.ACCEPTANCE, m.BLOCKING, m.UNBLOCKING],
     Scenario.REVOKE: [m.PROOF_OF_ENTRY, m.TTP_RK, m.ACCEPTANCE, m.REVOCATION],
+    Scenario.DATA_CHANGE: [m.PROOF_OF_ENTRY, m.TTP_RK, m.ACCEPTANCE, m.DATA_CHANGE_OUTCOME],
+    Scenario.DATA_CHANGE_REJECTED: [
+        m.PROOF_OF_ENTRY,
+        m.TTP_RK,
+        m.ACCEPTANCE,
+        m.DATA_CHANGE_OUTCOME,
+    ],
 }
 
 
@@ -49,6 +56,8 @@ def test_ids_are_unique_stable_and_replies_reference_the_registration(scenario):
     for step in first:
         if step.message in (m.BLOCKING, m.UNBLOCKING, m.REVOCATION):
             assert step.reference is None and step.customs_id  # measures name the customs id
+        elif step.message is m.DATA_CHANGE_OUTCOME:  # answers the user's notification (C10)
+            assert step.reference and step.reference.startswith("INSW-DCN-") and step.customs_id
         else:
             assert step.reference == APP.message_id and step.submission_id == APP.submission_id
     other = story(scenario, Application("CEISA-REG-OTHER", "SUB-2", APP.activities), START)
@@ -70,6 +79,16 @@ def test_block_unblock_blocks_one_activity_and_lifts_that_same_blocking():
     assert blocking.activities == ("EKSPORTIR",)
     assert unblocking.number == blocking.number and unblocking.activities == blocking.activities
     assert blocking.customs_id == unblocking.customs_id == accepted.customs_id
+
+
+def test_data_change_outcomes_name_the_customs_id_and_a_rejection_its_reapply_date():
+    *_, accepted, approved = story(Scenario.DATA_CHANGE, APP, START)
+    *_, rejected = story(Scenario.DATA_CHANGE_REJECTED, APP, START)
+    assert approved.customs_id == rejected.customs_id == accepted.customs_id
+    assert approved.approved and approved.due is None and not approved.reasons
+    assert approved.on == add_working_days(accepted.on, 10)  # within Art. 28's 14
+    assert not rejected.approved and rejected.reasons
+    assert rejected.due == date(2026, 5, 16) == rejected.on + timedelta(days=30)  # Art. 30(2)
 
 
 def test_no_interim_service_for_an_importer_only():
