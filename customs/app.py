@@ -18,6 +18,7 @@ from customs.handler import Lifecycle
 from customs.settings import CustomsSettings
 from customs.store_redis import RedisCustomsStore
 from customs.watch import DeadlineWatch
+from runtime.polling import poll_forever
 from runtime.service import HubService
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def build(settings: CustomsSettings) -> FastStream:
 
     async def start_background() -> None:
         background.append(
-            asyncio.create_task(watch.run(settings.customs_deadline_interval_seconds))
+            asyncio.create_task(poll_forever([watch], settings.customs_deadline_interval_seconds))
         )
         await runner.setup()
         await web.TCPSite(runner, settings.customs_http_host, settings.customs_http_port).start()

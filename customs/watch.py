@@ -6,8 +6,6 @@ after the events are on the topic: a crash repeats an event, never loses
 one. Leases let several service instances poll the same sorted sets.
 """
 
-import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
@@ -16,17 +14,14 @@ from contracts.customs import CustomsDeadline, DeadlineMoment
 from customs.deadlines import parse, still_open
 from customs.store import CustomsStore
 from runtime.codec import encode
-from runtime.consumer import TRANSIENT
 from runtime.records import Outbound, caused_by
-
-log = logging.getLogger(__name__)
 
 DEADLINE_SCHEMA = "customs.deadline/v1"
 Publish = Callable[[Sequence[Outbound]], Awaitable[None]]
 
 
 class DeadlineWatch:
-    """Publishes due deadline events; ``run_once`` for one poll, ``run`` until cancelled."""
+    """Publishes due deadline events; polled by :func:`runtime.polling.poll_forever`."""
 
     def __init__(
         self,
@@ -78,14 +73,3 @@ class DeadlineWatch:
         )
         headers = caused_by(None, correlation_id=sid, schema=DEADLINE_SCHEMA)
         return Outbound(self._topic, sid.encode(), encode(event), headers)
-
-    async def run(self, interval: float) -> None:
-        """Poll until cancelled; an outage of Redis or Kafka only delays the events."""
-        while True:
-            try:
-                done = await self.run_once()
-                if done:
-                    log.info("customs deadlines: %d event(s) published", done)
-            except TRANSIENT as error:
-                log.warning("customs deadlines postponed: %s", type(error).__name__)
-            await asyncio.sleep(interval)

@@ -20,8 +20,8 @@ from gateway.officers import OfficerDesk
 from gateway.recheck import Rechecker
 from gateway.settings import GatewaySettings
 from gateway.store_redis import RedisRegistrationStore
-from gateway.timers import TimerWork, run_timers
 from runtime.documents import RedisDocumentStore
+from runtime.polling import DueWork, poll_forever
 from runtime.service import HubService
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def build(settings: GatewaySettings) -> FastStream:
         handler=desk.on_manual_decisions,
         description="Officers' decisions on referred applications (R13).",
     )
-    workers: list[TimerWork] = [
+    workers: list[DueWork] = [
         Rechecker(store, service.outbox.publish),
         DeadlineWatch(store, service.outbox.publish),
     ]
@@ -62,7 +62,7 @@ def build(settings: GatewaySettings) -> FastStream:
 
     async def start_background() -> None:
         background.append(
-            asyncio.create_task(run_timers(workers, settings.recheck_interval_seconds))
+            asyncio.create_task(poll_forever(workers, settings.recheck_interval_seconds))
         )
         if settings.officer_api_port is not None:
             runner = web.AppRunner(officer_api.make_app(service.outbox.publish), access_log=None)
