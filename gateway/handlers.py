@@ -81,7 +81,7 @@ class Gateway:
             if verdict is None and not requests:
                 verdict = decide(sub, form, {})
             if verdict is not None:
-                to_decide.append(ToDecide(record, sub, form, verdict, {}))
+                to_decide.append(ToDecide(record, sub, form, verdict, {}, stored=False))
                 continue
             to_open.append((sub, frozenset(r.check for r in requests)))
             result.outbound += [
@@ -142,7 +142,9 @@ class Gateway:
     def _decide(cause: Inbound, state: PendingApplication) -> ToDecide:
         form = form_facts(state.submission)
         verdict = decide(state.submission, form, state.results)
-        return ToDecide(cause, state.submission, form, verdict, state.results)
+        return ToDecide(
+            cause, state.submission, form, verdict, state.results, previous=state.last_outcome
+        )
 
 
 def _waits_for_an_agency(state: PendingApplication) -> bool:

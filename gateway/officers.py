@@ -90,6 +90,7 @@ class OfficerDesk:
                         verdict,
                         state.results,
                         decided_by=decision.officer_id,
+                        previous=state.last_outcome,
                     )
                 )
         await publish_decisions(self._store, to_decide, result, self._clock)

@@ -37,6 +37,10 @@ class ToDecide:
     verdict: Verdict
     answers: dict[Check, VerificationCompleted]
     decided_by: str | None = None
+    stored: bool = True
+    """The application is in the store (it was opened); False when decided at intake."""
+    previous: Outcome | None = None
+    """The outcome already published for it, if any (REFERRED before a final decision)."""
 
 
 REFERRAL_WARNING_LEAD = timedelta(hours=4)
@@ -85,8 +89,10 @@ async def publish_decisions(
                 e.outcome,
                 encode(e),
                 e.deadline_at.timestamp() if e.deadline_at else None,
+                stored=item.stored,
+                had_timers=item.previous is Outcome.REFERRED,
             )
-            for e in events
+            for e, item in zip(events, decided, strict=True)
         ]
         referred = [(p.submission_id, p.deadline_at) for p in published if p.deadline_at]
         lead = warning_lead.total_seconds()

@@ -27,8 +27,10 @@ class Rechecker(TimerWorker):
         """Handle the re-checks due now; return how many requests were republished."""
         due = await self._due(Timer.RECHECK, self._clock())
         outbound: list[Outbound] = []
+        finished: list[str] = []
         for sid, app in zip(due, await self._store.load(due), strict=True):
             if app is None or app.final:
+                finished.append(sid)  # closed meanwhile: nothing left to ask
                 continue
             unanswered = {
                 c for c, r in app.results.items() if r.outcome is CheckOutcome.UNAVAILABLE
@@ -40,4 +42,5 @@ class Rechecker(TimerWorker):
                 if request.check in unanswered
             ]
         await self._publish(outbound)
+        await self._store.cancel(Timer.RECHECK, finished)
         return len(outbound)

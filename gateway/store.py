@@ -84,6 +84,10 @@ class PublishedDecision:
     outcome: Outcome
     decision_json: bytes
     deadline_at: float | None = None
+    stored: bool = True
+    """The application was opened in the store; one decided at intake has nothing to update."""
+    had_timers: bool = False
+    """It was referred before, so timers may be set that a final decision must clear."""
 
 
 class RegistrationStore(Protocol):

@@ -77,8 +77,9 @@ class MemoryRegistrationStore:
                 self.deadlines[decision.submission_id] = decision.deadline_at
             if decision.outcome in FINAL_OUTCOMES:
                 self.decisions[decision.submission_id] = decision.decision_json
-                for pending in self.timers.values():
-                    pending.pop(decision.submission_id, None)
+                if decision.had_timers:
+                    for pending in self.timers.values():
+                        pending.pop(decision.submission_id, None)
 
     async def schedule(self, timer: Timer, due: Sequence[tuple[str, float]]) -> None:
         """See :meth:`gateway.store.RegistrationStore.schedule`."""

@@ -120,34 +120,43 @@ class RedisRegistrationStore:
         return [_pending(fields) for fields in await self._run(pipe)]
 
     async def claim_username(self, candidates: Sequence[tuple[str, str]]) -> list[bool]:
-        """See :meth:`gateway.store.RegistrationStore.claim_username`."""
+        """See :meth:`gateway.store.RegistrationStore.claim_username`.
+
+        ``SET NX GET`` (Redis 7) claims and reports the previous owner in one command.
+        """
         if not candidates:
             return []
         pipe = self._pipe()
         for username, submission_id in candidates:
-            pipe.set(_username(username), submission_id, nx=True)
-            pipe.get(_username(username))
-        replies = await self._run(pipe)
+            pipe.set(_username(username), submission_id, nx=True, get=True)
+        owners = await self._run(pipe)
         return [
-            replies[2 * i + 1] == submission_id.encode()
-            for i, (_, submission_id) in enumerate(candidates)
+            owner is None or owner == submission_id.encode()
+            for owner, (_, submission_id) in zip(owners, candidates, strict=True)
         ]
 
     async def mark_decided(self, decisions: Sequence[PublishedDecision]) -> None:
-        """See :meth:`gateway.store.RegistrationStore.mark_decided`."""
+        """See :meth:`gateway.store.RegistrationStore.mark_decided`.
+
+        Only what can matter later is written: the outcome on an application
+        that is in the store, the final decision, and the clearing of timers
+        only where a referral may have set them.
+        """
         if not decisions:
             return
         pipe = self._pipe()
         for decision in decisions:
             sid = decision.submission_id
-            pipe.hset(_app(sid), "outcome", decision.outcome.value)
-            if decision.deadline_at is not None:
-                pipe.hset(_app(sid), "deadline_at", repr(decision.deadline_at))
-            pipe.expire(_app(sid), APPLICATION_TTL_SECONDS)
+            if decision.stored:
+                fields = {"outcome": decision.outcome.value}
+                if decision.deadline_at is not None:
+                    fields["deadline_at"] = repr(decision.deadline_at)
+                pipe.hset(_app(sid), mapping=fields)
             if decision.outcome in FINAL_OUTCOMES:
                 pipe.set(_decision(sid), decision.decision_json, ex=DECISION_TTL_SECONDS)
-                for timer in Timer:
-                    pipe.zrem(_timer(timer), sid)
+                if decision.had_timers:
+                    for timer in Timer:
+                        pipe.zrem(_timer(timer), sid)
         await self._run(pipe)
 
     async def schedule(self, timer: Timer, due: Sequence[tuple[str, float]]) -> None:

@@ -81,7 +81,7 @@ class StoreConformance:
         assert sid in await store.due(Timer.RECHECK, 100.0, lease_seconds=60, limit=1000)
         assert sid not in await store.due(Timer.RECHECK, 150.0, lease_seconds=60, limit=1000)
         assert sid in await store.due(Timer.RECHECK, 160.0, lease_seconds=60, limit=1000)
-        await store.mark_decided([PublishedDecision(sid, Outcome.APPROVED, b"{}")])
+        await store.mark_decided([PublishedDecision(sid, Outcome.APPROVED, b"{}", had_timers=True)])
         assert sid not in await store.due(Timer.RECHECK, 10_000.0, lease_seconds=60, limit=1000)
 
     async def test_load_returns_none_for_unknown(self, store, sid):
