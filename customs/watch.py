@@ -6,7 +6,7 @@ after the events are on the topic: a crash repeats an event, never loses
 one. Leases let several service instances poll the same sorted sets.
 """
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from contracts import topics
@@ -14,13 +14,13 @@ from contracts.customs import CustomsDeadline, DeadlineMoment
 from customs.deadlines import parse, still_open
 from customs.store import CustomsStore
 from runtime.codec import encode
+from runtime.polling import Publish, TimerWorker
 from runtime.records import Outbound, caused_by
 
 DEADLINE_SCHEMA = "customs.deadline/v1"
-Publish = Callable[[Sequence[Outbound]], Awaitable[None]]
 
 
-class DeadlineWatch:
+class DeadlineWatch(TimerWorker[CustomsStore]):
     """Publishes due deadline events; polled by :func:`runtime.polling.poll_forever`."""
 
     def __init__(
@@ -33,24 +33,15 @@ class DeadlineWatch:
         lease: timedelta = timedelta(seconds=60),
         limit: int = 500,
     ) -> None:
-        self._store = store
-        self._publish = publish
+        super().__init__(store, publish, clock, lease, limit)
         self._topic = topic
-        self._clock = clock
-        self._lease = lease
-        self._limit = limit
 
     async def run_once(self) -> int:
         """Publish the deadline events due now; return how many were published."""
         published = 0
         for moment in DeadlineMoment:
             now = self._clock()
-            members = await self._store.due(
-                moment,
-                now.timestamp(),
-                lease_seconds=self._lease.total_seconds(),
-                limit=self._limit,
-            )
+            members = await self._due(moment, now)
             if not members:
                 continue
             parsed = [parse(member) for member in members]

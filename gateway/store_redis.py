@@ -15,13 +15,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from contracts.decision import Outcome
 from contracts.registration import RegistrationSubmitted
 from contracts.verification import Check, VerificationCompleted
 from gateway.store import FINAL_OUTCOMES, PendingApplication, PublishedDecision, Timer
-from runtime.errors import TransientFailure
+from runtime.redis_faults import redis_faults
 
 APPLICATION_TTL_SECONDS = 14 * 24 * 3600
 DECISION_TTL_SECONDS = 90 * 24 * 3600
@@ -53,10 +52,8 @@ class RedisRegistrationStore:
         return self._redis.pipeline(transaction=False)
 
     async def _run(self, pipe: Any) -> list[Any]:
-        try:
+        with redis_faults():
             return list(await pipe.execute())
-        except RedisError as error:
-            raise TransientFailure(f"redis: {type(error).__name__}") from error
 
     async def already_decided(self, submission_ids: Sequence[str]) -> set[str]:
         """See :meth:`gateway.store.RegistrationStore.already_decided`."""

@@ -12,9 +12,8 @@ import json
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
-from runtime.errors import TransientFailure
+from runtime.redis_faults import redis_faults
 
 
 def submission_id_for(idempotency_key: str) -> str:
@@ -35,18 +34,14 @@ class ReceiptBook:
 
     async def find(self, idempotency_key: str) -> dict[str, Any] | None:
         """The answer already given for this key, if any."""
-        try:
+        with redis_faults():
             raw = await self._redis.get(_key(idempotency_key))
-        except RedisError as error:
-            raise TransientFailure(f"redis: {type(error).__name__}") from error
         return None if raw is None else dict(json.loads(raw))
 
     async def keep_first(self, idempotency_key: str, answer: dict[str, Any]) -> dict[str, Any]:
         """Remember ``answer`` unless one is already kept; return the kept one."""
         key = _key(idempotency_key)
-        try:
+        with redis_faults():
             await self._redis.set(key, json.dumps(answer), nx=True, ex=self._ttl)
             raw = await self._redis.get(key)
-        except RedisError as error:
-            raise TransientFailure(f"redis: {type(error).__name__}") from error
         return dict(json.loads(raw)) if raw else answer

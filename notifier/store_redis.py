@@ -18,10 +18,9 @@ instances or a resend racing a redeem cannot both win.
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from notifier.store import Account, Claim, TokenCheck, TokenStatus
-from runtime.errors import TransientFailure
+from runtime.redis_faults import redis_faults
 
 TOKEN_RETENTION_MS = 30 * 24 * 3600 * 1000
 
@@ -86,10 +85,8 @@ class _RedisPort:
         self._redis = redis
 
     async def _call(self, script: Any, keys: list[str], args: list[Any]) -> str:
-        try:
+        with redis_faults():
             return _text(await script(keys=keys, args=args))
-        except RedisError as error:
-            raise TransientFailure(f"redis: {type(error).__name__}") from error
 
 
 class RedisMailLedger(_RedisPort):
@@ -106,10 +103,8 @@ class RedisMailLedger(_RedisPort):
 
     async def mark_sent(self, decision_id: str) -> None:
         """See :meth:`notifier.store.MailLedger.mark_sent`."""
-        try:
+        with redis_faults():
             await self._redis.set(mail_key(decision_id), "sent")
-        except RedisError as error:
-            raise TransientFailure(f"redis: {type(error).__name__}") from error
 
     async def release(self, decision_id: str, owner: str) -> None:
         """See :meth:`notifier.store.MailLedger.release`."""
@@ -134,10 +129,8 @@ class RedisActivationStore(_RedisPort):
 
     async def account(self, username: str) -> Account | None:
         """See :meth:`notifier.store.ActivationStore.account`."""
-        try:
+        with redis_faults():
             email, password = await self._redis.hmget(account_key(username), ["email", "password"])
-        except RedisError as error:
-            raise TransientFailure(f"redis: {type(error).__name__}") from error
         if email is None:
             return None
         return Account(username, _text(email), activated=password is not None)
@@ -155,10 +148,8 @@ class RedisActivationStore(_RedisPort):
     ) -> TokenCheck:
         # The username is read first only to name the account key; the script
         # checks it again, so a concurrent change cannot slip between.
-        try:
+        with redis_faults():
             username = await self._redis.hget(token_key(token_hash), "username")
-        except RedisError as error:
-            raise TransientFailure(f"redis: {type(error).__name__}") from error
         if username is None:
             return TokenCheck(TokenStatus.UNKNOWN)
         name = _text(username)

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
-from runtime.errors import TransientFailure
+from runtime.redis_faults import redis_faults
 
 DOCUMENT_TTL_SECONDS = 400 * 24 * 3600
 
@@ -54,10 +53,8 @@ class RedisDocumentStore:
         self._redis = redis
 
     async def _run(self, pipe: Any) -> list[Any]:
-        try:
+        with redis_faults():
             return list(await pipe.execute())
-        except RedisError as error:
-            raise TransientFailure(f"redis: {type(error).__name__}") from error
 
     async def put(self, document_id: str, content: bytes, media_type: str) -> StoredDocument:
         """See :meth:`DocumentStore.put`."""

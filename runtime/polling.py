@@ -7,10 +7,12 @@ Kafka must only delay that work, never stop the loop.
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Generic, Protocol, TypeVar
 
 from runtime.consumer import TRANSIENT
+from runtime.records import Outbound
 
 log = logging.getLogger(__name__)
 
@@ -33,3 +35,41 @@ async def poll_forever(workers: Sequence[DueWork], interval: float) -> None:
             except TRANSIENT as error:
                 log.warning("%s postponed: %s", type(worker).__name__, type(error).__name__)
         await asyncio.sleep(interval)
+
+
+Publish = Callable[[Sequence[Outbound]], Awaitable[None]]
+"""Publish records and wait until the broker has them (an Outbox's ``publish``)."""
+
+
+class LeasedTimers(Protocol):
+    """A store of timers that hands out due ones under a lease (sorted sets in Redis)."""
+
+    async def due(self, timer: Any, now: float, *, lease_seconds: float, limit: int) -> list[str]:
+        """Members of ``timer`` due by ``now``, each leased until ``now + lease_seconds``."""
+
+
+S = TypeVar("S", bound=LeasedTimers)
+
+
+class TimerWorker(Generic[S]):
+    """Base of the timer workers of every service: store, publisher, clock and leases."""
+
+    def __init__(
+        self,
+        store: S,
+        publish: Publish,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        lease: timedelta = timedelta(seconds=60),
+        limit: int = 500,
+    ) -> None:
+        self._store = store
+        self._publish = publish
+        self._clock = clock
+        self._lease = lease
+        self._limit = limit
+
+    async def _due(self, timer: Any, now: datetime) -> list[str]:
+        """Lease the members of ``timer`` that are due at ``now``."""
+        return await self._store.due(
+            timer, now.timestamp(), lease_seconds=self._lease.total_seconds(), limit=self._limit
+        )
