@@ -23,6 +23,8 @@ DLQ_EXCEPTION_MESSAGE: Final = "__connect.errors.exception.message"
 DLQ_FAILED_AT: Final = "__connect.errors.timestamp"
 DLQ_SEALED: Final = "insw-dlq-sealed"
 """Present on dead letters whose value is sealed (encrypted); names the scheme."""
+REDRIVEN_FROM: Final = "insw-redriven-from"
+"""On a record re-driven from a dead-letter topic: ``<dlq topic>/<partition>/<offset>``."""
 
 RawHeaders = Sequence[tuple[str, bytes]]
 

@@ -35,6 +35,7 @@ CUSTOMS_APPLICATION_STATUS: Final = "customs.application.status.v1"
 CUSTOMS_DEADLINE: Final = "customs.deadline.v1"
 
 DLQ_SUFFIX: Final = ".dlq"
+RETRY_SUFFIX: Final = ".retry"
 
 CONSUMED: Final = (
     REGISTRATION_SUBMITTED,
@@ -67,6 +68,24 @@ def dead_letter_topic(topic: str) -> str:
     return topic + DLQ_SUFFIX
 
 
+def retry_topic(topic: str) -> str:
+    """Name of the delayed-retry topic for ``topic`` (``T`` -> ``T.retry``)."""
+    return topic + RETRY_SUFFIX
+
+
+def original_topic(topic: str) -> str:
+    """The consumed topic behind a retry or dead-letter topic (``T.retry`` -> ``T``)."""
+    for suffix in (RETRY_SUFFIX, DLQ_SUFFIX):
+        if topic.endswith(suffix):
+            return topic[: -len(suffix)]
+    return topic
+
+
 def all_topics() -> tuple[str, ...]:
-    """Every topic the hub needs, dead-letter topics included, for provisioning."""
-    return CONSUMED + PRODUCED_ONLY + tuple(dead_letter_topic(t) for t in CONSUMED)
+    """Every topic the hub needs, retry and dead-letter topics included, for provisioning."""
+    return (
+        CONSUMED
+        + PRODUCED_ONLY
+        + tuple(retry_topic(t) for t in CONSUMED)
+        + tuple(dead_letter_topic(t) for t in CONSUMED)
+    )

@@ -1,32 +1,42 @@
-"""The hub's one consume policy: batches, at-least-once, dead letters, backoff.
+"""The hub's one consume policy: batches, transactions, retries, dead letters, backoff.
 
 Every subscriber in the hub is registered through :func:`subscribe`, so the
 acknowledgement policy is decided here and nowhere else:
 
 * Records arrive in batches (one poll); the handler sees the whole batch so it
-  can pipeline Redis and fire its publishes together. Offsets are committed
-  once per batch, only **after** every record the batch produced, dead
-  letters included, is confirmed by the broker (FastStream ``NACK_ON_ERROR``:
-  ack on return, seek back on exception). Nothing is committed before it is
-  processed, so a crash means redelivery, never loss; handlers are idempotent.
-* A record that can never succeed (:class:`PoisonMessage`, or a bug the
-  handler hits on that record alone) goes to ``<topic>.dlq`` and the batch
-  moves on. When a batch fails with an unexpected error, the records are
-  replayed one at a time to find the culprit instead of dead-lettering the
+  can pipeline Redis and prepare its publishes together. Everything the batch
+  produces (outputs, retries, dead letters) and the batch's input offsets are
+  committed in **one Kafka transaction** (:mod:`runtime.transactions`), so a
+  crash at any point means the batch is processed again and its earlier
+  outputs were never visible to ``read_committed`` readers: each output once.
+  Effects outside Kafka (Redis "done" marks, email) are made idempotent by
+  their handlers; the marks run after the commit (``after_publish``) and are
+  retried until they succeed, never rewinding a committed batch.
+* A record that can never succeed (:class:`PoisonMessage`) goes to
+  ``<topic>.dlq``. A record that fails for another reason of its own gets
+  delayed retries on ``<topic>.retry`` (:mod:`runtime.retry`), then the
+  dead-letter topic. When a batch fails with an unexpected error, its records
+  are replayed one at a time to find the culprit instead of punishing the
   innocent.
 * A failure of the world (:class:`TransientFailure`, broker or Redis
-  unreachable) backs off exponentially with jitter, then rewinds the batch:
-  slow retries, no hot loop, no dead-lettering of good records during an outage.
+  unreachable) aborts the transaction, backs off exponentially with jitter,
+  then rewinds the batch: slow retries, no hot loop, no dead-lettering of
+  good records during an outage.
+* On a consumer-group rebalance, partitions are handed over only after the
+  batch in flight is committed or rewound, so two instances never process
+  the same records at once.
 """
 
 import asyncio
 import logging
 import random
+import time
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from aiokafka import ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
@@ -34,11 +44,14 @@ from faststream.kafka.annotations import KafkaMessage
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from contracts.topics import retry_topic
 from runtime.deadletter import dead_letter
 from runtime.errors import PoisonMessage, TransientFailure
-from runtime.outbox import Outbox
+from runtime.faultpoints import FaultPoint
 from runtime.records import Inbound, Outbound
+from runtime.retry import RetryPolicy, due_at
 from runtime.sealing import DeadLetterSeal
+from runtime.transactions import TransactionalOutbox
 
 log = logging.getLogger(__name__)
 
@@ -91,35 +104,67 @@ class Backoff:
 DEFAULT_BACKOFF = Backoff()
 
 
+@dataclass(frozen=True)
+class FailurePolicy:
+    """Where records that failed go: sealed dead letters, delayed retries, batch backoff."""
+
+    seal: DeadLetterSeal
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    backoff: Backoff = DEFAULT_BACKOFF
+
+    def reroute(self, record: Inbound, error: BaseException) -> Outbound:
+        """``T.retry`` for a record that may yet succeed, ``T.dlq`` for one that cannot."""
+        if not isinstance(error, PoisonMessage):
+            parked = self.retry.park(record, error)
+            if parked is not None:
+                return parked
+        return dead_letter(record, error, self.seal)
+
+
 class BatchPump:
-    """Runs one handler over batches with the policy above. One instance per subscriber."""
+    """Runs one handler over batches with the policy above. One instance per subscription."""
 
     def __init__(
         self,
-        outbox: Outbox,
+        outbox: TransactionalOutbox,
         handler: BatchHandler,
-        name: str,
-        seal: DeadLetterSeal,
-        backoff: Backoff = DEFAULT_BACKOFF,
+        *,
+        group_id: str,
+        failures: FailurePolicy,
+        fault: FaultPoint | None = None,
     ) -> None:
         self._outbox = outbox
-        self._seal = seal
         self._handler = handler
-        self._name = name
-        self._backoff = backoff
+        self._group_id = group_id
+        self._failures_policy = failures
+        self._fault = fault
         self._failures = 0
+        self.busy = asyncio.Lock()
+        """Held while a batch is in flight; a rebalance waits for it (see :class:`HandOver`)."""
+
+    @property
+    def name(self) -> str:
+        """The consumer group and transactional id, for logs."""
+        return self._outbox.transactional_id
 
     async def process(self, records: Sequence[Inbound]) -> None:
-        """Handle, publish, confirm; raise (after a backoff) if the world is not ready."""
+        """Handle, then publish and commit in one transaction; raise after a backoff on outages."""
+        topic = records[0].topic if records else ""
         try:
             result = await self._handle(records)
-            await self._publish(result)
+            await self._reach("before-produce", topic)
+            await self._outbox.commit(
+                result.outbound + [self._failures_policy.reroute(r, e) for r, e in result.dead],
+                next_offsets(records),
+                self._group_id,
+                before_commit=lambda: self._reach("before-commit", topic),
+            )
         except TRANSIENT as error:
             self._failures += 1
-            delay = self._backoff.delay(self._failures)
+            delay = self._failures_policy.backoff.delay(self._failures)
             log.warning(
                 "%s: batch of %d will be retried in %.1fs after %s",
-                self._name,
+                self.name,
                 len(records),
                 delay,
                 type(error).__name__,
@@ -127,6 +172,30 @@ class BatchPump:
             await asyncio.sleep(delay)
             raise
         self._failures = 0
+        await self._settle(result.after_publish)
+
+    async def _reach(self, point: str, topic: str) -> None:
+        if self._fault is not None:
+            await self._fault.reach(point, topic)
+
+    async def _settle(self, follow_ups: Sequence[Callable[[], Awaitable[None]]]) -> None:
+        """Run the post-commit marks until they succeed: the batch is committed, never rewind it."""
+        for follow_up in follow_ups:
+            failures = 0
+            while True:
+                try:
+                    await follow_up()
+                    break
+                except TRANSIENT as error:
+                    failures += 1
+                    delay = self._failures_policy.backoff.delay(failures)
+                    log.warning(
+                        "%s: post-commit mark failed (%s), retrying in %.1fs",
+                        self.name,
+                        type(error).__name__,
+                        delay,
+                    )
+                    await asyncio.sleep(delay)
 
     async def _handle(self, records: Sequence[Inbound]) -> HandlerResult:
         try:
@@ -135,7 +204,7 @@ class BatchPump:
             raise
         except Exception as error:
             if len(records) == 1:
-                return self._poisoned(records[0], error)
+                return self._failed(records[0], error)
         merged = HandlerResult()
         for record in records:
             try:
@@ -143,10 +212,10 @@ class BatchPump:
             except TRANSIENT:
                 raise
             except Exception as error:
-                merged.merge(self._poisoned(record, error))
+                merged.merge(self._failed(record, error))
         return merged
 
-    def _poisoned(self, record: Inbound, error: Exception) -> HandlerResult:
+    def _failed(self, record: Inbound, error: Exception) -> HandlerResult:
         # Frames only: an exception's message may quote personal data.
         frames = (
             ""
@@ -154,8 +223,8 @@ class BatchPump:
             else "".join(traceback.format_tb(error.__traceback__))
         )
         log.error(
-            "%s: dead-lettering %s[%d]@%d: %s %s",
-            self._name,
+            "%s: %s[%d]@%d failed: %s %s",
+            self.name,
             record.topic,
             record.partition,
             record.offset,
@@ -164,11 +233,29 @@ class BatchPump:
         )
         return HandlerResult(dead=[(record, error)])
 
-    async def _publish(self, result: HandlerResult) -> None:
-        outbound = result.outbound + [dead_letter(rec, err, self._seal) for rec, err in result.dead]
-        await self._outbox.publish(outbound)
-        for follow_up in result.after_publish:
-            await follow_up()
+
+def next_offsets(records: Sequence[Inbound]) -> dict[TopicPartition, int]:
+    """The offsets to commit after ``records``: one past the last record of each partition."""
+    offsets: dict[TopicPartition, int] = {}
+    for record in records:
+        tp = TopicPartition(record.topic, record.partition)
+        offsets[tp] = max(offsets.get(tp, 0), record.offset + 1)
+    return offsets
+
+
+class HandOver(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Gives partitions away only once the batch in flight is committed or rewound."""
+
+    def __init__(self, busy: asyncio.Lock) -> None:
+        self._busy = busy
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        """Wait for the batch in flight; its transaction commits or aborts before hand-over."""
+        async with self._busy:
+            return
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        """Nothing to do: positions come from the committed offsets."""
 
 
 def _inbound(record: Any) -> Inbound:
@@ -207,38 +294,78 @@ async def _raw_body(message: Any) -> Any:
     return message.body
 
 
+RETRY_POLL_MS = 500
+"""Idle poll interval of the retry subscribers: their records wait seconds anyway."""
+NOT_DUE_WAIT_S = 5.0
+"""Longest a retry subscriber sleeps on a batch that is not due, before rewinding it."""
+
+
 def subscribe(
     broker: KafkaBroker,
-    outbox: Outbox,
+    outbox: TransactionalOutbox,
     topic: str,
     *,
     group_id: str,
     handler: BatchHandler,
     max_records: int,
     description: str,
-    seal: DeadLetterSeal,
-    backoff: Backoff = DEFAULT_BACKOFF,
+    failures: FailurePolicy,
+    fault: FaultPoint | None = None,
+    retrying: bool = False,
 ) -> BatchPump:
-    """Register ``handler`` on ``topic`` with the hub's consume policy; publish via ``outbox``."""
-    pump = BatchPump(outbox, handler, name=f"{group_id}/{topic}", seal=seal, backoff=backoff)
+    """Register ``handler`` on ``topic`` with the hub's consume policy; publish via ``outbox``.
+
+    With ``retrying`` the subscription reads ``topic``'s retry topic instead,
+    handing each batch to ``handler`` once its records are due.
+    """
+    pump = BatchPump(outbox, handler, group_id=group_id, failures=failures, fault=fault)
+    source = retry_topic(topic) if retrying else topic
 
     async def on_batch(message: KafkaMessage) -> None:
-        await pump.process([_inbound(r) for r in message.raw_message])
+        records = [_inbound(r) for r in message.raw_message]
+        async with pump.busy:
+            if retrying and not await _due(records):
+                await _rewind(message)
+                return
+            try:
+                await pump.process(records)
+            except TRANSIENT:
+                await _rewind(message)  # the pump has backed off already
+            except Exception:
+                await _rewind(message)
+                raise
 
     broker.subscriber(
-        topic,
+        source,
         batch=True,
         group_id=group_id,
         max_records=max_records,
         # FastStream sleeps this long again after an empty poll: keep it short,
         # it is the idle latency floor of every hop.
-        batch_timeout_ms=10,
+        batch_timeout_ms=RETRY_POLL_MS if retrying else 10,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
+        ack_policy=AckPolicy.MANUAL,  # offsets are committed in the pump's transaction
+        listener=HandOver(pump.busy),
         parser=_parse_tolerant,
         decoder=_raw_body,
-        title=f"{topic}:{group_id}",
+        title=f"{source}:{group_id}",
         description=description,
     )(on_batch)
     return pump
+
+
+async def _due(records: Sequence[Inbound]) -> bool:
+    """Wait (a bounded while) for the batch's parked records to be due; True once they are."""
+    wait = max((due_at(r) for r in records), default=0.0) - time.time()
+    if wait > 0:
+        await asyncio.sleep(min(wait, NOT_DUE_WAIT_S))
+    return wait <= NOT_DUE_WAIT_S
+
+
+async def _rewind(message: KafkaMessage) -> None:
+    """Seek back to the batch's first records so they are read again."""
+    try:
+        await message.nack()
+    except Exception:  # partitions revoked meanwhile: their new owner starts from the commit
+        log.debug("could not rewind a batch", exc_info=True)

@@ -3,7 +3,8 @@
 A dead letter keeps the original key, and the original value sealed (see
 :mod:`runtime.sealing`: it holds personal data), so it can be re-driven to its
 topic after a fix; it adds headers naming where it came from and why it
-failed. The error text is produced by the hub (see
+failed: the topic and offset where it was first consumed, even when it
+failed last on ``T.retry`` (see :mod:`runtime.retry`). The error text is produced by the hub (see
 :class:`runtime.errors.PoisonMessage`), never copied from the payload.
 """
 
@@ -11,11 +12,10 @@ import time
 
 from contracts import headers as h
 from contracts.topics import dead_letter_topic
-from runtime.errors import HubError
+from runtime.errors import safe_error_text
 from runtime.records import Inbound, Outbound
+from runtime.retry import origin_coordinates
 from runtime.sealing import SCHEME, DeadLetterSeal
-
-MAX_ERROR_TEXT = 500
 
 
 def dead_letter(record: Inbound, error: BaseException, seal: DeadLetterSeal) -> Outbound:
@@ -25,11 +25,12 @@ def dead_letter(record: Inbound, error: BaseException, seal: DeadLetterSeal) -> 
         for name, value in record.headers
         if name in (h.MESSAGE_ID, h.CORRELATION_ID, h.CAUSATION_ID, h.SCHEMA, h.CONTENT_TYPE)
     }
+    topic, partition, offset = origin_coordinates(record)
     kept.update(
         {
-            h.DLQ_TOPIC: record.topic,
-            h.DLQ_PARTITION: str(record.partition),
-            h.DLQ_OFFSET: str(record.offset),
+            h.DLQ_TOPIC: topic,
+            h.DLQ_PARTITION: str(partition),
+            h.DLQ_OFFSET: str(offset),
             h.DLQ_EXCEPTION_CLASS: f"{type(error).__module__}.{type(error).__qualname__}",
             h.DLQ_EXCEPTION_MESSAGE: safe_error_text(error),
             h.DLQ_FAILED_AT: str(int(time.time() * 1000)),
@@ -37,19 +38,8 @@ def dead_letter(record: Inbound, error: BaseException, seal: DeadLetterSeal) -> 
         }
     )
     return Outbound(
-        topic=dead_letter_topic(record.topic),
+        topic=dead_letter_topic(topic),
         key=record.key,
         value=seal.seal(record.value),
         headers=kept,
     )
-
-
-def safe_error_text(error: BaseException) -> str:
-    """Error text fit for a header: the hub's own message, or only the class for foreign errors.
-
-    Foreign exceptions (a library's ``ValueError``) may quote their input, so
-    their text is not trusted; our own errors are written to be free of
-    personal data.
-    """
-    text = str(error) if isinstance(error, HubError) else "unexpected error in handler"
-    return text[:MAX_ERROR_TEXT]

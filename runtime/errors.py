@@ -1,5 +1,7 @@
 """The hub's own exceptions; third-party errors are translated into these at the boundary."""
 
+MAX_ERROR_TEXT = 500
+
 
 class HubError(Exception):
     """Root of every error the hub raises on purpose."""
@@ -15,3 +17,14 @@ class PoisonMessage(HubError):
 
 class TransientFailure(HubError):
     """A dependency is unavailable; the same record may succeed later."""
+
+
+def safe_error_text(error: BaseException) -> str:
+    """Error text fit for a header: the hub's own message, or only the class for foreign errors.
+
+    Foreign exceptions (a library's ``ValueError``) may quote their input, so
+    their text is not trusted; our own errors are written to be free of
+    personal data.
+    """
+    text = str(error) if isinstance(error, HubError) else "unexpected error in handler"
+    return text[:MAX_ERROR_TEXT]

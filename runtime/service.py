@@ -14,16 +14,31 @@ import uvloop
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
-from runtime.consumer import DEFAULT_BACKOFF, Backoff, BatchHandler, BatchPump, subscribe
+from runtime.consumer import (
+    DEFAULT_BACKOFF,
+    Backoff,
+    BatchHandler,
+    BatchPump,
+    FailurePolicy,
+    subscribe,
+)
+from runtime.faultpoints import FaultPoint
 from runtime.outbox import Outbox
+from runtime.retry import RetryPolicy
 from runtime.sealing import DeadLetterSeal
 from runtime.settings import InfraSettings
+from runtime.transactions import TransactionalOutbox
 
 Hook = Callable[[], Awaitable[None]]
 
 
 class HubService:
-    """One service's broker (consuming) and outbox (publishing), started and stopped together."""
+    """One service's broker (consuming) and producers, started and stopped together.
+
+    Each subscription publishes through a transactional producer of its own
+    (see :mod:`runtime.transactions`); ``outbox`` is for what a service
+    publishes outside any consumed batch (timers, HTTP endpoints).
+    """
 
     def __init__(self, settings: InfraSettings, *, name: str) -> None:
         self.name = name
@@ -33,6 +48,9 @@ class HubService:
         )
         self.outbox = Outbox(settings.kafka_bootstrap_servers, client_id=name)
         self.seal = DeadLetterSeal(settings.dlq_seal_key)
+        self.retry = RetryPolicy(settings.retry_delays_seconds)
+        self._fault = FaultPoint.from_env()
+        self._transactional: list[TransactionalOutbox] = []
 
     def subscribe(
         self,
@@ -43,40 +61,78 @@ class HubService:
         group_id: str | None = None,
         backoff: Backoff = DEFAULT_BACKOFF,
     ) -> BatchPump:
-        """Consume ``topic`` with the hub's consume policy (group defaults to the service name)."""
+        """Consume ``topic`` (and its retry topic) with the hub's consume policy.
+
+        The group defaults to the service name; the retry topic is read by the
+        group ``<group>.retry``.
+        """
+        group = group_id or self.name
+        failures = FailurePolicy(self.seal, self.retry, backoff)
+        pump = self._subscribe(topic, group, handler, description, failures, retrying=False)
+        self._subscribe(
+            topic, f"{group}.retry", handler, f"Retries of: {description}", failures, retrying=True
+        )
+        return pump
+
+    def _subscribe(
+        self,
+        topic: str,
+        group: str,
+        handler: BatchHandler,
+        description: str,
+        failures: FailurePolicy,
+        *,
+        retrying: bool,
+    ) -> BatchPump:
+        instance = self._settings.hub_instance_id
+        outbox = TransactionalOutbox(
+            self._settings.kafka_bootstrap_servers,
+            transactional_id=f"{group}.{instance}.{topic}",
+            client_id=self.name,
+        )
+        self._transactional.append(outbox)
         return subscribe(
             self.broker,
-            self.outbox,
+            outbox,
             topic,
-            group_id=group_id or self.name,
+            group_id=group,
             handler=handler,
             max_records=self._settings.batch_max_records,
             description=description,
-            seal=self.seal,
-            backoff=backoff,
+            failures=failures,
+            fault=self._fault,
+            retrying=retrying,
         )
+
+    async def _start_producers(self) -> None:
+        await self.outbox.start()
+        await asyncio.gather(*(t.start() for t in self._transactional))
+
+    async def _stop_producers(self) -> None:
+        await asyncio.gather(*(t.stop() for t in self._transactional))
+        await self.outbox.stop()
 
     async def start(self) -> None:
         """Start publishing, then consuming (what the app does; for tests and tools)."""
-        await self.outbox.start()
+        await self._start_producers()
         await self.broker.start()
 
     async def stop(self) -> None:
         """Stop consuming, then publishing."""
         await self.broker.stop()
-        await self.outbox.stop()
+        await self._stop_producers()
 
     def app(
         self, *, on_startup: Iterable[Hook] = (), after_shutdown: Iterable[Hook] = ()
     ) -> FastStream:
         """The FastStream app: outbox up before consuming starts, down after it stops."""
         app = FastStream(self.broker)
-        app.on_startup(self.outbox.start)
+        app.on_startup(self._start_producers)
         for hook in on_startup:
             app.on_startup(hook)
         for hook in after_shutdown:
             app.after_shutdown(hook)
-        app.after_shutdown(self.outbox.stop)  # last: hooks above may still publish
+        app.after_shutdown(self._stop_producers)  # last: hooks above may still publish
         return app
 
 

@@ -15,3 +15,11 @@ class InfraSettings(BaseSettings):
     """Fernet key sealing dead-letter values (they hold personal data); see runtime.sealing."""
     batch_max_records: int = Field(default=500, ge=1, le=10_000)
     """Upper bound of records handled per poll: one Redis pipeline and one commit per batch."""
+    hub_instance_id: str = Field(default="0", pattern=r"^[A-Za-z0-9_-]{1,40}$")
+    """Names this instance of a service; stable across its restarts, unique among its peers.
+
+    Kafka transactional ids derive from it: a restarted instance must reuse its
+    id to fence its killed predecessor, and two live instances must differ.
+    """
+    retry_delays_seconds: tuple[float, ...] = Field(default=(2.0, 10.0, 30.0))
+    """Delays before each retry on ``T.retry``, then ``T.dlq`` (JSON list in the environment)."""

@@ -1,4 +1,4 @@
-"""The one consume policy, on the real broker: dead letters, no loss, no hot loop."""
+"""The one consume policy, on the real broker: transactions, retries, dead letters, no hot loop."""
 
 import asyncio
 
@@ -22,8 +22,13 @@ async def produce(bootstrap, topic, records):
         await producer.stop()
 
 
-async def read_all(bootstrap, topic, expected, timeout=20.0):
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+async def read_all(bootstrap, topic, expected, timeout=20.0, isolation="read_committed"):
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        isolation_level=isolation,
+    )
     await consumer.start()
     found: list = []
     try:
@@ -91,17 +96,22 @@ async def test_poison_goes_to_dlq_with_context_and_the_next_message_is_processed
     assert len(await read_all(bootstrap_servers, unique_topic + ".out", 2)) == 2
 
 
-async def test_a_bug_on_one_record_dead_letters_only_that_record(bootstrap_servers, unique_topic):
+async def test_a_bug_on_one_record_retries_it_later_then_dead_letters_only_that_record(
+    bootstrap_servers, unique_topic
+):
     processed: list[bytes] = []
+    booms: list[str] = []
 
     async def handler(batch):
         if any(r.value == b"boom" for r in batch):
+            booms.append(batch[0].topic)
             raise KeyError("handler bug")  # a bug, not a PoisonMessage
         processed.extend(r.value for r in batch)
         return HandlerResult()
 
     service = HubService(
-        InfraSettings(kafka_bootstrap_servers=bootstrap_servers), name=unique_topic + ".g"
+        InfraSettings(kafka_bootstrap_servers=bootstrap_servers, retry_delays_seconds=(0.3, 0.6)),
+        name=unique_topic + ".g",
     )
     service.subscribe(unique_topic, handler=handler, description="test")
     await produce(
@@ -117,6 +127,12 @@ async def test_a_bug_on_one_record_dead_letters_only_that_record(bootstrap_serve
         await service.stop()
     headers = {k: v.decode() for k, v in dead.headers}
     assert service.seal.open(dead.value) == b"boom"
+    # Tried on the topic (alone, after the batch failed), then once per retry delay.
+    assert booms.count(unique_topic) == 2 and booms.count(unique_topic + ".retry") == 2
+    parked = await read_all(bootstrap_servers, unique_topic + ".retry", 2)
+    assert [dict(r.headers)["insw-retry-attempt"] for r in parked] == [b"1", b"2"]
+    # The dead letter names where the record was first consumed, for re-drive.
+    assert headers[h.DLQ_TOPIC] == unique_topic and headers[h.DLQ_OFFSET] == "1"
     assert headers[h.DLQ_EXCEPTION_CLASS] == "builtins.KeyError"
     # A foreign exception's text may quote input: only the class travels.
     assert "handler bug" not in headers[h.DLQ_EXCEPTION_MESSAGE]
@@ -166,3 +182,77 @@ async def test_transient_failure_retries_with_backoff_and_commits_only_when_done
         await wait_for(lambda: again == [b"next"])
     finally:
         await service.stop()
+
+
+async def test_a_record_that_fails_once_succeeds_on_its_retry_topic(
+    bootstrap_servers, unique_topic
+):
+    tries: list[str] = []
+
+    async def handler(batch):
+        tries.extend(r.topic for r in batch)
+        if len(tries) == 1:
+            raise RuntimeError("first try fails")
+        return HandlerResult(
+            outbound=[Outbound(unique_topic + ".out", r.key, r.value) for r in batch]
+        )
+
+    service = HubService(
+        InfraSettings(kafka_bootstrap_servers=bootstrap_servers, retry_delays_seconds=(0.5,)),
+        name=unique_topic + ".g",
+    )
+    service.subscribe(unique_topic, handler=handler, description="test")
+    await produce(bootstrap_servers, unique_topic, [(b"k", b"once", [])])
+    await service.start()
+    try:
+        [out] = await read_all(bootstrap_servers, unique_topic + ".out", 1)
+        await asyncio.sleep(0.5)
+    finally:
+        await service.stop()
+    assert out.value == b"once" and tries == [unique_topic, unique_topic + ".retry"]
+    assert await read_all(bootstrap_servers, unique_topic + ".dlq", 1, timeout=1.0) == []
+
+
+async def test_a_batch_that_dies_before_its_commit_is_never_seen_twice(
+    bootstrap_servers, unique_topic, monkeypatch
+):
+    """Outputs on the broker, then the commit fails: read_committed readers see each output once."""
+    calls: list[int] = []
+
+    async def handler(batch):
+        calls.append(len(batch))
+        return HandlerResult(
+            outbound=[Outbound(unique_topic + ".out", r.key, r.value) for r in batch]
+        )
+
+    service = HubService(
+        InfraSettings(kafka_bootstrap_servers=bootstrap_servers), name=unique_topic + ".g"
+    )
+    pump = service.subscribe(
+        unique_topic,
+        handler=handler,
+        description="test",
+        backoff=Backoff(base_seconds=0.05, cap_seconds=0.1),
+    )
+    crashes: list[str] = []
+
+    async def crash_once(point, topic):
+        if point == "before-commit" and not crashes:
+            crashes.append(topic)
+            raise TransientFailure("simulated crash between produce and commit")
+
+    monkeypatch.setattr(pump, "_reach", crash_once)
+    await produce(bootstrap_servers, unique_topic, [(b"a", b"one", []), (b"b", b"two", [])])
+    await service.start()
+    try:
+        committed = await read_all(bootstrap_servers, unique_topic + ".out", 2)
+        await asyncio.sleep(0.5)
+    finally:
+        await service.stop()
+    everything = await read_all(
+        bootstrap_servers, unique_topic + ".out", 4, isolation="read_uncommitted"
+    )
+    assert crashes == [unique_topic] and len(calls) >= 2
+    assert sorted(r.value for r in committed) == [b"one", b"two"]
+    # The aborted try really reached the broker: only the transaction hides it.
+    assert sorted(r.value for r in everything) == [b"one", b"one", b"two", b"two"]

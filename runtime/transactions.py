@@ -1,0 +1,153 @@
+"""A subscriber's transactional producer: its outputs and its input offsets commit as one.
+
+Why transactions: a consume-transform-produce step that publishes and then
+commits its offsets separately can crash in between, and its input is then
+processed again and its outputs published twice. Inside one Kafka
+transaction the outputs and the input offsets (``send_offsets_to_transaction``)
+become visible together or not at all, and consumers reading with
+``isolation_level=read_committed`` never see the outputs of an aborted try.
+
+Why one producer per subscriber: a producer holds one transaction at a
+time; a service's subscribers run concurrently. The transactional id names
+the service, its instance and the consumed topic, and is stable across
+restarts, so a restarted instance fences its killed predecessor and aborts
+the transaction it left open instead of waiting for it to time out.
+
+On any broker error the producer is dropped and rebuilt on the next batch:
+a producer that failed mid-transaction may be in an error state, and
+starting a new one with the same id aborts whatever the old one left open.
+"""
+
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+
+from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaError, ProducerFenced
+
+from runtime.errors import TransientFailure
+from runtime.records import Outbound
+
+log = logging.getLogger(__name__)
+
+TRANSACTION_TIMEOUT_MS = 20_000
+"""How long the broker lets a silent producer's transaction stay open.
+
+Read-committed consumers cannot read past an open transaction, so this
+bounds the stall after an instance disappears for good; an instance that
+restarts with its id aborts its old transaction at once.
+"""
+
+BeforeCommit = Callable[[], Awaitable[None]]
+
+
+class TransactionalOutbox:
+    """Publishes one batch's records and commits its offsets in one transaction."""
+
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        *,
+        transactional_id: str,
+        client_id: str,
+        linger_ms: int = 2,
+    ) -> None:
+        self.transactional_id = transactional_id
+        self._bootstrap_servers = bootstrap_servers
+        self._client_id = client_id
+        self._linger_ms = linger_ms
+        self._producer: AIOKafkaProducer | None = None
+
+    async def start(self) -> None:
+        """Connect and register the transactional id (fencing any older holder)."""
+        await self._ready()
+
+    async def stop(self) -> None:
+        """Disconnect; a transaction still open is aborted by the next holder of the id."""
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            await producer.stop()
+
+    async def commit(
+        self,
+        records: Sequence[Outbound],
+        offsets: Mapping[TopicPartition, int],
+        group_id: str,
+        before_commit: BeforeCommit | None = None,
+    ) -> None:
+        """Publish ``records`` and commit ``offsets`` for ``group_id``, all or nothing.
+
+        ``before_commit`` runs once the records are acknowledged inside the
+        open transaction (the fault-injection suite's kill point).
+        """
+        producer = await self._ready()
+        try:
+            await producer.begin_transaction()
+            pending = [
+                await producer.send(
+                    record.topic,
+                    record.value,
+                    key=record.key,
+                    headers=[(name, value.encode()) for name, value in record.headers.items()],
+                )
+                for record in records
+            ]
+            if pending:
+                await asyncio.gather(*pending)
+            if before_commit is not None:
+                await before_commit()
+            if offsets:
+                await producer.send_offsets_to_transaction(dict(offsets), group_id)
+            await producer.commit_transaction()
+        except ProducerFenced:
+            self._fenced()
+            raise
+        except KafkaError as error:
+            await asyncio.shield(self._drop())
+            raise TransientFailure(f"kafka transaction: {type(error).__name__}") from error
+        except BaseException:
+            # Anything else (a shutdown, a failing hook): leave nothing open for
+            # read_committed readers to wait on; the batch will be tried again.
+            await asyncio.shield(self._drop())
+            raise
+
+    async def _ready(self) -> AIOKafkaProducer:
+        if self._producer is not None:
+            return self._producer
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self._bootstrap_servers,
+            client_id=self._client_id,
+            transactional_id=self.transactional_id,
+            transaction_timeout_ms=TRANSACTION_TIMEOUT_MS,
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=self._linger_ms,
+        )
+        try:
+            await producer.start()
+        except KafkaError as error:
+            await producer.stop()
+            raise TransientFailure(f"kafka producer start: {type(error).__name__}") from error
+        self._producer = producer
+        return producer
+
+    async def _drop(self) -> None:
+        """Forget the producer; the next batch starts a new one, aborting what is open."""
+        producer, self._producer = self._producer, None
+        if producer is None:
+            return
+        try:
+            await producer.stop()
+        except Exception:  # it already failed; closing is best effort
+            log.debug("closing a failed transactional producer", exc_info=True)
+
+    def _fenced(self) -> None:
+        """Another process holds our transactional id: we are a zombie and must stop."""
+        log.critical(
+            "transactional id %s was taken by another instance (same HUB_INSTANCE_ID?): "
+            "stopping this one",
+            self.transactional_id,
+        )
+        os.kill(os.getpid(), signal.SIGTERM)
