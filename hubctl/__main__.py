@@ -4,7 +4,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from hubctl import dlq
+from hubctl import dlq, replay
 
 
 def parser() -> argparse.ArgumentParser:
@@ -12,6 +12,7 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="hubctl", description=__doc__)
     commands = root.add_subparsers(dest="concern", required=True)
     dlq.register(commands)
+    replay.register(commands)
     return root
 
 

@@ -1,0 +1,1 @@
+"""The bundled replay history and the script that records it (see ``history/README.md``)."""
