@@ -132,12 +132,13 @@ _DLQ_HEADERS = {
     "properties": {
         name: {"type": "string", "description": text}
         for name, text in [
-            (h.DLQ_TOPIC, "Topic the record was consumed from."),
+            (h.DLQ_TOPIC, "Topic the record was first consumed from (never T.retry)."),
             (h.DLQ_PARTITION, "Its partition."),
             (h.DLQ_OFFSET, "Its offset."),
             (h.DLQ_EXCEPTION_CLASS, "Class of the error that stopped it."),
             (h.DLQ_EXCEPTION_MESSAGE, "What went wrong, free of personal data."),
             (h.DLQ_FAILED_AT, "When, in epoch milliseconds."),
+            (h.DLQ_SEALED, "Sealing scheme of the value (fernet-v1)."),
         ]
     },
 }
@@ -145,6 +146,20 @@ _DLQ_HEADERS = {
 
 def _key(topic: str) -> str:
     return topic.replace(".", "_")
+
+
+_RETRY_HEADERS = {
+    "type": "object",
+    "properties": {
+        name: {"type": "string", "description": text}
+        for name, text in [
+            (h.RETRY_ATTEMPT, "Which retry this is: 1, 2, ..."),
+            (h.RETRY_DUE_MS, "Not to be tried before this time, in epoch milliseconds."),
+            (h.RETRY_ORIGIN, "topic/partition/offset where the record was first consumed."),
+            (h.RETRY_LAST_ERROR, "Class and text of the last failure, free of personal data."),
+        ]
+    },
+}
 
 
 def _message(topic: str, model: type[BaseModel] | None, headers: dict[str, Any]) -> dict[str, Any]:
@@ -204,6 +219,24 @@ def document() -> dict[str, Any]:
                     _key(dlq): _message(dlq, None, _DLQ_HEADERS)
                     | {
                         "contentType": "application/octet-stream",
+                        "payload": {
+                            "type": "string",
+                            "description": "the original value sealed with Fernet under "
+                            "DLQ_SEAL_KEY: it holds personal data",
+                        },
+                    }
+                },
+            }
+            retry = topics.retry_topic(topic)
+            channels[_key(retry)] = {
+                "address": retry,
+                "description": f"Delayed retries of {topic}: the original key, value and "
+                "lineage headers, with the attempt number and the time it is due. Read back "
+                "by the same service; after the last attempt the record goes to "
+                f"{dlq}.",
+                "messages": {
+                    _key(retry): _message(retry, None, _RETRY_HEADERS)
+                    | {
                         "payload": {
                             "type": "string",
                             "description": "the original value, unchanged",

@@ -22,11 +22,10 @@ from contracts.topics import original_topic, retry_topic
 from runtime.errors import safe_error_text
 from runtime.records import Inbound, Outbound
 
-ATTEMPT = "insw-retry-attempt"
-DUE_AT = "insw-retry-due-ms"
-ORIGIN = "insw-retry-origin"
-"""``topic/partition/offset`` where the record was first consumed."""
-LAST_ERROR = "insw-retry-last-error"
+ATTEMPT = h.RETRY_ATTEMPT
+DUE_AT = h.RETRY_DUE_MS
+ORIGIN = h.RETRY_ORIGIN
+LAST_ERROR = h.RETRY_LAST_ERROR
 
 _KEPT = (h.MESSAGE_ID, h.CORRELATION_ID, h.CAUSATION_ID, h.SCHEMA, h.CONTENT_TYPE)
 
