@@ -127,39 +127,40 @@ _LINEAGE_HEADERS = {
     },
 }
 
-_DLQ_HEADERS = {
-    "type": "object",
-    "properties": {
-        name: {"type": "string", "description": text}
-        for name, text in [
-            (h.DLQ_TOPIC, "Topic the record was first consumed from (never T.retry)."),
-            (h.DLQ_PARTITION, "Its partition."),
-            (h.DLQ_OFFSET, "Its offset."),
-            (h.DLQ_EXCEPTION_CLASS, "Class of the error that stopped it."),
-            (h.DLQ_EXCEPTION_MESSAGE, "What went wrong, free of personal data."),
-            (h.DLQ_FAILED_AT, "When, in epoch milliseconds."),
-            (h.DLQ_SEALED, "Sealing scheme of the value (fernet-v1)."),
-        ]
-    },
-}
+
+def _string_headers(described: list[tuple[str, str]]) -> dict[str, Any]:
+    """A JSON schema of string headers, each with its description."""
+    return {
+        "type": "object",
+        "properties": {name: {"type": "string", "description": text} for name, text in described},
+    }
+
+
+_DLQ_HEADERS = _string_headers(
+    [
+        (h.DLQ_TOPIC, "Topic the record was first consumed from (never T.retry)."),
+        (h.DLQ_PARTITION, "Its partition."),
+        (h.DLQ_OFFSET, "Its offset."),
+        (h.DLQ_EXCEPTION_CLASS, "Class of the error that stopped it."),
+        (h.DLQ_EXCEPTION_MESSAGE, "What went wrong, free of personal data."),
+        (h.DLQ_FAILED_AT, "When, in epoch milliseconds."),
+        (h.DLQ_SEALED, "Sealing scheme of the value (fernet-v1)."),
+    ]
+)
 
 
 def _key(topic: str) -> str:
     return topic.replace(".", "_")
 
 
-_RETRY_HEADERS = {
-    "type": "object",
-    "properties": {
-        name: {"type": "string", "description": text}
-        for name, text in [
-            (h.RETRY_ATTEMPT, "Which retry this is: 1, 2, ..."),
-            (h.RETRY_DUE_MS, "Not to be tried before this time, in epoch milliseconds."),
-            (h.RETRY_ORIGIN, "topic/partition/offset where the record was first consumed."),
-            (h.RETRY_LAST_ERROR, "Class and text of the last failure, free of personal data."),
-        ]
-    },
-}
+_RETRY_HEADERS = _string_headers(
+    [
+        (h.RETRY_ATTEMPT, "Which retry this is: 1, 2, ..."),
+        (h.RETRY_DUE_MS, "Not to be tried before this time, in epoch milliseconds."),
+        (h.RETRY_ORIGIN, "topic/partition/offset where the record was first consumed."),
+        (h.RETRY_LAST_ERROR, "Class and text of the last failure, free of personal data."),
+    ]
+)
 
 
 def _message(topic: str, model: type[BaseModel] | None, headers: dict[str, Any]) -> dict[str, Any]:

@@ -50,16 +50,21 @@ class Outbox:
         if producer is None:
             raise RuntimeError("Outbox.start() was not awaited before publish()")
         try:
-            pending = [
-                await producer.send(
-                    record.topic,
-                    record.value,
-                    key=record.key,
-                    headers=[(name, value.encode()) for name, value in record.headers.items()],
-                )
-                for record in records
-            ]
-            if pending:
-                await asyncio.gather(*pending)
+            await send_all(producer, records)
         except KafkaError as error:
             raise TransientFailure(f"kafka: {type(error).__name__}") from error
+
+
+async def send_all(producer: AIOKafkaProducer, records: Sequence[Outbound]) -> None:
+    """Hand every record to the producer, then wait for all of their acknowledgements."""
+    pending = [
+        await producer.send(
+            record.topic,
+            record.value,
+            key=record.key,
+            headers=[(name, value.encode()) for name, value in record.headers.items()],
+        )
+        for record in records
+    ]
+    if pending:
+        await asyncio.gather(*pending)

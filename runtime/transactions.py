@@ -28,6 +28,7 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError, ProducerFenced
 
 from runtime.errors import TransientFailure
+from runtime.outbox import send_all
 from runtime.records import Outbound
 
 log = logging.getLogger(__name__)
@@ -85,17 +86,7 @@ class TransactionalOutbox:
         producer = await self._ready()
         try:
             await producer.begin_transaction()
-            pending = [
-                await producer.send(
-                    record.topic,
-                    record.value,
-                    key=record.key,
-                    headers=[(name, value.encode()) for name, value in record.headers.items()],
-                )
-                for record in records
-            ]
-            if pending:
-                await asyncio.gather(*pending)
+            await send_all(producer, records)
             if before_commit is not None:
                 await before_commit()
             if offsets:
