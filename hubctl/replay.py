@@ -50,6 +50,15 @@ def _bootstrap(parser: argparse.ArgumentParser | Any) -> None:
     parser.add_argument("--bootstrap", metavar="SERVERS", help=BOOTSTRAP_HELP)
 
 
+def _sandbox_source(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sandbox",
+        metavar="NAME",
+        help="read the copies in sandbox.NAME.<topic> (see replay sandbox) instead of "
+        "the production topics",
+    )
+
+
 def _group(commands: Any) -> None:
     parser = commands.add_parser(
         "group",
@@ -149,6 +158,7 @@ def _what_if(commands: Any) -> None:
     source.add_argument(
         "--bootstrap", metavar="SERVERS", help=BOOTSTRAP_HELP + "; used without --history"
     )
+    _sandbox_source(parser)
     parser.add_argument("--csv", metavar="PATH", help="also write the changed submissions as CSV")
     parser.add_argument("--json", metavar="PATH", help="also write the changed submissions as JSON")
     parser.set_defaults(run=replay_whatif.run)
@@ -169,5 +179,6 @@ def _export(commands: Any) -> None:
         ),
     )
     parser.add_argument("--out", required=True, metavar="FILE", help="e.g. history.jsonl.gz")
+    _sandbox_source(parser)
     _bootstrap(parser)
     parser.set_defaults(run=replay_export.run)

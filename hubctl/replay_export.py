@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -24,12 +25,21 @@ from hubctl.replay_kafka import (
     reader,
 )
 from hubctl.replay_offsets import OffsetRange
+from hubctl.replay_sandbox import sandbox_topic
 
 
-async def read_topics(bootstrap: str, names: Sequence[str] = HISTORY_TOPICS) -> list[HistoryRecord]:
-    """Every committed record of ``names``, from the first stored offset to the end at start."""
+async def read_topics(
+    bootstrap: str, names: Sequence[str] = HISTORY_TOPICS, sandbox: str | None = None
+) -> list[HistoryRecord]:
+    """Every committed record of ``names``, from the first stored offset to the end at start.
+
+    With ``sandbox``, the topics are read from ``sandbox.<sandbox>.<name>`` (a
+    copy made by ``replay sandbox``) and recorded under their production
+    names, so a what-if treats the copy as the history it was copied from.
+    """
+    sources = {sandbox_topic(sandbox, n) if sandbox else n: n for n in names}
     async with admin_client(bootstrap) as admin:
-        layouts = [await existing_layout(admin, name) for name in names]
+        layouts = [await existing_layout(admin, source) for source in sources]
     found: list[HistoryRecord] = []
     with console.progress() as bars:
         async with reader(bootstrap) as consumer:
@@ -43,13 +53,15 @@ async def read_topics(bootstrap: str, names: Sequence[str] = HISTORY_TOPICS) -> 
                     ranges,
                     partial(bars.advance, task),
                 ):
-                    found.append(HistoryRecord.from_kafka(record))
+                    found.append(
+                        replace(HistoryRecord.from_kafka(record), topic=sources[layout.name])
+                    )
     return found
 
 
-async def export(bootstrap: str, out: Path) -> int:
+async def export(bootstrap: str, out: Path, sandbox: str | None = None) -> int:
     """Write the history file and say how much it holds."""
-    records = await read_topics(bootstrap)
+    records = await read_topics(bootstrap, sandbox=sandbox)
     written = write_history(out, records)
     per_topic = {name: sum(r.topic == name for r in records) for name in HISTORY_TOPICS}
     summary = ", ".join(f"{count} from {name}" for name, count in per_topic.items())
@@ -59,4 +71,5 @@ async def export(bootstrap: str, out: Path) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``replay export``."""
-    return console.run(export(console.bootstrap_servers(args.bootstrap), Path(args.out)))
+    bootstrap = console.bootstrap_servers(args.bootstrap)
+    return console.run(export(bootstrap, Path(args.out), args.sandbox))

@@ -107,7 +107,7 @@ def write_json(path: Path, changed: list[Comparison]) -> None:
 async def _records(args: argparse.Namespace) -> list[HistoryRecord]:
     if args.history:
         return read_history(Path(args.history))
-    return await read_topics(console.bootstrap_servers(args.bootstrap))
+    return await read_topics(console.bootstrap_servers(args.bootstrap), sandbox=args.sandbox)
 
 
 async def what_if_command(args: argparse.Namespace) -> int:

@@ -323,12 +323,18 @@ async def test_what_if_over_the_bundled_history_finds_no_change(capsys):
     assert report.recorded_rules_versions() == {RULES_VERSION: 152}
 
 
-async def test_export_then_what_if_read_the_live_topics(bootstrap_servers, topic_prefix, tmp_path):
+async def test_export_then_what_if_read_a_sandbox_copy(bootstrap_servers, topic_prefix, tmp_path):
+    """Read from sandbox.<ns>.*: production topics may have live services on them."""
     sid = f"WI-{uuid.uuid4().hex[:12]}"
     changed = f"{sid}-X"
+    namespace = f"wi{uuid.uuid4().hex[:8]}"
+
+    def copy_of(topic: str) -> str:
+        return f"sandbox.{namespace}.{topic}"
+
     await produce(
         bootstrap_servers,
-        topics.REGISTRATION_SUBMITTED,
+        copy_of(topics.REGISTRATION_SUBMITTED),
         [
             (sid.encode(), json.dumps(submission_dict(sid)).encode(), [(h.MESSAGE_ID, b"m1")]),
             (
@@ -340,13 +346,13 @@ async def test_export_then_what_if_read_the_live_topics(bootstrap_servers, topic
     )
     await produce(
         bootstrap_servers,
-        topics.VERIFICATION_COMPLETED,
+        copy_of(topics.VERIFICATION_COMPLETED),
         [(a.submission_id.encode(), a.model_dump_json().encode(), []) for s in (sid, changed)
          for a in verified_answers(s)],
     )  # fmt: skip
     await produce(
         bootstrap_servers,
-        topics.REGISTRATION_DECIDED,
+        copy_of(topics.REGISTRATION_DECIDED),
         [
             (s.encode(), recorded(s, Outcome.APPROVED).model_dump_json().encode(), [])
             for s in (sid, changed)
@@ -354,15 +360,19 @@ async def test_export_then_what_if_read_the_live_topics(bootstrap_servers, topic
     )
     await collect(
         bootstrap_servers,
-        [topics.REGISTRATION_DECIDED],
+        [copy_of(topics.REGISTRATION_DECIDED)],
         lambda rs: {sid, changed} <= {r.key.decode() for r in rs if r.key},
     )
     out = tmp_path / "history.jsonl.gz"
 
-    assert await hubctl("export", "--out", str(out)) == EXIT_OK
-    assert await hubctl("what-if", "--json", str(tmp_path / "w.json")) == EXIT_OK
+    assert await hubctl("export", "--out", str(out), "--sandbox", namespace) == EXIT_OK
+    what_if_json = str(tmp_path / "w.json")
+    assert await hubctl("what-if", "--json", what_if_json, "--sandbox", namespace) == EXIT_OK
 
-    mine = [r for r in read_history(out) if r.key in (sid, changed)]
+    history = read_history(out)
+    assert {r.topic for r in history} == set(topics_of_history())  # production names
+    mine = [r for r in history if r.key in (sid, changed)]
+    assert len(mine) == len(history)  # only the sandbox was read
     assert {r.topic for r in mine} == set(topics_of_history())
     [submitted] = [r for r in mine if r.topic == topics.REGISTRATION_SUBMITTED and r.key == sid]
     assert submitted.headers == ((h.MESSAGE_ID, "m1"),)
