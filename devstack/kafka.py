@@ -249,8 +249,7 @@ class KafkaNode:
         self.run_dir = run_dir
         server_props = run_dir / "server.properties"
         server_props.write_text(self._server_properties(run_dir / "data"))
-        log4j = run_dir / "log4j.properties"
-        log4j.write_text(_LOG4J)
+        (run_dir / "log4j.properties").write_text(_LOG4J)
         classpath = f"{libs}/*"
         fmt = subprocess.run(
             [
@@ -271,22 +270,45 @@ class KafkaNode:
         )
         if fmt.returncode != 0:
             raise KafkaStartError(f"StorageTool format failed:\n{fmt.stdout}{fmt.stderr}")
+        self._launch(libs, timeout)
+
+    def _launch(self, libs: Path, timeout: float) -> None:
+        """Start the JVM on the prepared run directory and wait until it answers."""
+        run_dir = self.run_dir
+        assert run_dir is not None
         self.process = ServiceProcess(
             f"kafka-{self.port}",
             [
                 "java",
                 f"-Xmx{self.heap}",
                 "-Djava.awt.headless=true",
-                f"-Dlog4j.configuration=file:{log4j}",
+                f"-Dlog4j.configuration=file:{run_dir / 'log4j.properties'}",
                 "-cp",
-                classpath,
+                f"{libs}/*",
                 "kafka.Kafka",
-                str(server_props),
+                str(run_dir / "server.properties"),
             ],
             log_path=LOG_DIR / f"kafka-{self.port}.log",
             cwd=run_dir,
         ).start()
         self._wait_ready(timeout)
+
+    def restart(self, timeout: float = START_TIMEOUT_S, *, down_s: float = 0.0) -> float:
+        """Stop the broker (SIGTERM: controlled shutdown), wait ``down_s``, start it again.
+
+        Same ports, same data directory, same cluster id: to its clients this is
+        a broker restart (or outage), which they must ride out by reconnecting.
+        Why here: the fault-injection suite (``python -m faults``) restarts the
+        broker under load. Returns how many seconds the broker was unreachable.
+        """
+        if self.process is None or self.run_dir is None:
+            raise KafkaStartError("restart() needs a started broker")
+        began = time.monotonic()
+        self.process.stop()
+        self.process = None
+        time.sleep(down_s)
+        self._launch(libs_dir(), timeout)
+        return time.monotonic() - began
 
     def _wait_ready(self, timeout: float) -> None:
         proc = self.process

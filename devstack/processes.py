@@ -162,6 +162,29 @@ class ServiceProcess:
         # Only forgotten once really gone: an interrupted stop is retried at exit.
         _unregister(self)
 
+    def send_signal(self, sig: signal.Signals) -> None:
+        """Send ``sig`` to the child's whole process group without waiting (no-op once exited).
+
+        Why not :meth:`stop`: fault injection needs SIGKILL with no grace, and a
+        graceful-drain check SIGTERMs many services at once and then waits for each.
+        """
+        if self._popen is not None and self._popen.poll() is None:
+            _signal_group(self._popen.pid, sig)
+
+    def wait(self, timeout: float) -> int | None:
+        """Wait up to ``timeout`` seconds for the child to exit; its exit status, or None."""
+        if self._popen is None:
+            return None
+        try:
+            return self._popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def kill(self) -> None:
+        """SIGKILL the process group at once (a crash, as far as the child can tell), reap it."""
+        self.send_signal(signal.SIGKILL)
+        self.stop(timeout=10)
+
     def tail(self, lines: int = 40) -> str:
         """Last ``lines`` lines of the log, for error messages that explain a failure."""
         try:
@@ -189,8 +212,10 @@ def _signal_group(pgid: int, sig: signal.Signals) -> None:
 class ProcessGroup:
     """An ordered set of services started together and stopped in reverse order."""
 
-    def __init__(self) -> None:
+    def __init__(self, log_dir: Path = LOG_DIR) -> None:
         self.processes: list[ServiceProcess] = []
+        self.log_dir = log_dir
+        """Where each process logs, as ``<name>.log``; a harness may give one per run."""
 
     def start(
         self, spec: ServiceSpec, *, base_env: Mapping[str, str] | None = None
@@ -198,9 +223,15 @@ class ProcessGroup:
         """Start ``spec`` with ``base_env`` (default: this process's env) plus its env."""
         env = dict(os.environ if base_env is None else base_env)
         env.update(spec.env)
-        proc = ServiceProcess(spec.name, spec.argv, env)
+        proc = ServiceProcess(spec.name, spec.argv, env, log_path=self.log_dir / f"{spec.name}.log")
         self.processes.append(proc)
         return proc.start()
+
+    def discard(self, proc: ServiceProcess) -> None:
+        """Forget a process that was stopped on purpose, so :meth:`dead` no longer reports it."""
+        proc.stop()
+        with contextlib.suppress(ValueError):
+            self.processes.remove(proc)
 
     def dead(self) -> list[ServiceProcess]:
         """Processes of this group that have exited."""

@@ -1,9 +1,16 @@
-"""A real Redis server on a free loopback port, without persistence.
+"""A real Redis server on a free loopback port, persisting to an append-only file.
 
 Why: integration tests must exercise the real server (its command semantics,
 expiry, scripting), not a fake. Debian's ``redis-server`` package is
-installed on demand; each node runs in its own throw-away directory with
-saving disabled so runs never share or leak state.
+installed on demand; each node runs in its own throw-away directory, so runs
+never share or leak state.
+
+Why persistence: the hub keeps applications, timers and "email sent" marks in
+Redis, and the fault-injection suite restarts Redis under load. The server
+writes an append-only file in its run directory, fsynced every second
+(``appendfsync everysec``): a SIGTERM flushes it, so a restart loses nothing;
+a SIGKILL (or power loss) can lose up to the last second of writes. No RDB
+snapshots: they would fork the server mid-benchmark for nothing.
 """
 
 from __future__ import annotations
@@ -56,7 +63,7 @@ def ensure_redis_server() -> str:
 
 
 class RedisNode:
-    """One ``redis-server`` bound to 127.0.0.1 on a free port, no persistence."""
+    """One ``redis-server`` bound to 127.0.0.1 on a free port, append-only file in its run dir."""
 
     def __init__(self) -> None:
         self.port = 0
@@ -72,14 +79,33 @@ class RedisNode:
 
     def start(self, timeout: float = START_TIMEOUT_S) -> RedisNode:
         """Start the server and wait until it answers PING; raise with its log otherwise."""
-        binary = ensure_redis_server()
         began = time.monotonic()
         self.port = free_port()
         self.run_dir = new_run_dir(f"redis-{self.port}")
+        self._launch(timeout)
+        self.startup_seconds = time.monotonic() - began
+        return self
+
+    def restart(self, timeout: float = START_TIMEOUT_S) -> float:
+        """SIGTERM the server (it flushes its append-only file) and start it again; seconds down.
+
+        Same port, same directory: the data written before the restart is there
+        again once it answers PING (it answers LOADING meanwhile).
+        """
+        if self.process is None or self.run_dir is None:
+            raise RedisStartError("restart() needs a started server")
+        began = time.monotonic()
+        self.process.stop()
+        self.process = None
+        self._launch(timeout)
+        return time.monotonic() - began
+
+    def _launch(self, timeout: float) -> None:
+        assert self.run_dir is not None
         self.process = ServiceProcess(
             f"redis-{self.port}",
             [
-                binary,
+                ensure_redis_server(),
                 "--port",
                 str(self.port),
                 "--bind",
@@ -87,7 +113,9 @@ class RedisNode:
                 "--save",
                 "",
                 "--appendonly",
-                "no",
+                "yes",
+                "--appendfsync",
+                "everysec",
                 "--daemonize",
                 "no",
                 "--protected-mode",
@@ -119,8 +147,6 @@ class RedisNode:
             self.version = str(client.info("server")["redis_version"])
         finally:
             client.close()
-        self.startup_seconds = time.monotonic() - began
-        return self
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM the server's process group (SIGKILL after ``timeout``) and clean up."""

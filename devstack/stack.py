@@ -164,12 +164,15 @@ class Stack:
         infrastructure: Infrastructure | None = None,
         *,
         specs: SpecsFactory = service_specs,
+        log_dir: Path | None = None,
     ) -> None:
         self._owns_infra = infrastructure is None
         self.infra = infrastructure or Infrastructure()
         self._specs = specs
-        self.group = ProcessGroup()
+        self.group = ProcessGroup() if log_dir is None else ProcessGroup(log_dir)
         self.ports: dict[str, int] = {}
+        self.specs: dict[str, ServiceSpec] = {}
+        """The spec each service was started from, by name: what a restart starts again."""
 
     @property
     def bootstrap_servers(self) -> str:
@@ -198,16 +201,31 @@ class Stack:
                 self.infra.start()
             self.ports = {name: free_port() for name in SIMULATORS + SERVICE_PORTS}
             for spec in self._specs(self.bootstrap_servers, self.redis_url, self.ports):
-                # Every service sees the stack's infrastructure (and its DLQ seal key).
-                proc = self.group.start(spec, base_env={**os.environ, **self.infra.env()})
-                if spec.ready_port is not None:
-                    self._wait_ready(proc, spec.ready_port)
+                self.start_service(spec)
             time.sleep(SETTLE_S)
             self.check_alive()
         except BaseException:
             self.stop()
             raise
         return self
+
+    def start_service(self, spec: ServiceSpec) -> ServiceProcess:
+        """Start one service (a first start, a restart or an extra instance) and wait until ready.
+
+        Every service sees the stack's infrastructure (and its DLQ seal key).
+        """
+        proc = self.group.start(spec, base_env={**os.environ, **self.infra.env()})
+        self.specs[spec.name] = spec
+        if spec.ready_port is not None:
+            self._wait_ready(proc, spec.ready_port)
+        return proc
+
+    def process(self, name: str) -> ServiceProcess:
+        """The running (newest) process of service ``name``; KeyError if there is none."""
+        for proc in reversed(self.group.processes):
+            if proc.name == name:
+                return proc
+        raise KeyError(name)
 
     @staticmethod
     def _wait_ready(proc: ServiceProcess, port: int) -> None:
