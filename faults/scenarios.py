@@ -8,6 +8,8 @@ port and data, let the agency recover.
 """
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import Callable
 
 from aiokafka.admin import AIOKafkaAdminClient
@@ -16,6 +18,7 @@ from contracts import topics
 from faults.ledger import Ledger
 from faults.run import FaultRun, Scenario
 from faults.stack import Settings, fault_point
+from runtime.lag import pending_records
 
 MARKER = "fault-point-reached"
 FALLBACK_SHARE = 0.9
@@ -200,6 +203,77 @@ class GracefulDrain(Scenario):
         run.note("every service started again")
 
 
+class ReplayEverything(Scenario):
+    """Integrators re-drive every hub consumer group to the beginning with ``hubctl``.
+
+    Not a crash but the operation issue 6 promises is safe: once the load is
+    decided, every hub service is stopped, ``hubctl replay group ...
+    --to-earliest`` moves each of their groups back to offset 0 on every topic
+    it consumes, and the services start again and read all of history. The
+    ledger must not change: no decision, email or customs message twice.
+    """
+
+    name = "replay-everything"
+    title = "re-drive every hub consumer group to the beginning (hubctl), restart"
+
+    async def inject(self, run: FaultRun) -> None:
+        """After the load is decided: stop, re-drive each group on each topic, start again."""
+        await run.until(decided=1.0)
+        names = run.stack.hub_service_names()
+        exits = run.stack.terminate(names, EXIT_TIMEOUT_S)
+        for bad in (e for e in exits if not e.graceful):
+            run.problem(f"{bad.name} did not exit 0 after SIGTERM ({bad.status})")
+        bootstrap = run.stack.bootstrap_servers
+        plan = await consumed_topics(bootstrap)
+        run.fault(f"hubctl replay group --to-earliest for {len(plan)} group/topic pairs")
+        for group, topic in plan:
+            status = await asyncio.to_thread(_hubctl_to_earliest, bootstrap, group, topic)
+            if status != 0:
+                run.problem(f"hubctl replay group {group} --topic {topic}: exit status {status}")
+        to_reread = sum([sum((await pending_records(bootstrap, g, [t])).values()) for g, t in plan])
+        run.note(f"{to_reread} records to read again across those groups")
+        if not to_reread:
+            run.problem("the re-drive left nothing to read again: it proved nothing")
+        run.stack.start_services(names)
+        run.note("every service started again, reading its topics from the beginning")
+
+
+def _hubctl_to_earliest(bootstrap: str, group: str, topic: str) -> int:
+    """Run the real command line, as an integrator would."""
+    argv = [
+        sys.executable,
+        "-m",
+        "hubctl",
+        "replay",
+        "group",
+        group,
+        "--topic",
+        topic,
+        "--to-earliest",
+        "--bootstrap",
+        bootstrap,
+    ]
+    return subprocess.run(argv, capture_output=True, check=False, timeout=120).returncode
+
+
+async def consumed_topics(bootstrap: str) -> list[tuple[str, str]]:
+    """(group, topic) for every hub group (retry groups aside) and every topic it committed on."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        listed = await admin.list_consumer_groups()
+        groups = sorted(
+            g[0] for g in listed if g[0].startswith("insw-") and not g[0].endswith(".retry")
+        )
+        plan: list[tuple[str, str]] = []
+        for group in groups:
+            offsets = await admin.list_consumer_group_offsets(group)
+            plan += [(group, topic) for topic in sorted({tp.topic for tp in offsets})]
+        return plan
+    finally:
+        await admin.close()
+
+
 async def group_members(bootstrap: str, group: str) -> int:
     """Members of consumer group ``group`` right now (one per subscriber of each instance)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
@@ -254,6 +328,7 @@ SCENARIOS: dict[str, Scenario] = {
         AgencyOutage("djp", adapter="adapters-djp_npwp", prefix="DJP"),
         Rebalance(),
         GracefulDrain(),
+        ReplayEverything(),
     )
 }
 """Every scenario by name, in the order ``python -m faults`` runs them."""

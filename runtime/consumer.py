@@ -32,7 +32,7 @@ import logging
 import random
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -44,7 +44,6 @@ from faststream.kafka.annotations import KafkaMessage
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from contracts.topics import retry_topic
 from runtime.deadletter import dead_letter
 from runtime.errors import PoisonMessage, TransientFailure
 from runtime.faultpoints import FaultPoint
@@ -295,9 +294,9 @@ async def _raw_body(message: Any) -> Any:
 
 
 RETRY_POLL_MS = 500
-"""Idle poll interval of the retry subscribers: their records wait seconds anyway."""
+"""Idle poll interval of the retry subscriber: its records wait seconds anyway."""
 NOT_DUE_WAIT_S = 5.0
-"""Longest a retry subscriber sleeps on a batch that is not due, before rewinding it."""
+"""Longest the retry subscriber sleeps on records that are not due, before reading them again."""
 
 
 def subscribe(
@@ -311,22 +310,13 @@ def subscribe(
     description: str,
     failures: FailurePolicy,
     fault: FaultPoint | None = None,
-    retrying: bool = False,
 ) -> BatchPump:
-    """Register ``handler`` on ``topic`` with the hub's consume policy; publish via ``outbox``.
-
-    With ``retrying`` the subscription reads ``topic``'s retry topic instead,
-    handing each batch to ``handler`` once its records are due.
-    """
+    """Register ``handler`` on ``topic`` with the hub's consume policy; publish via ``outbox``."""
     pump = BatchPump(outbox, handler, group_id=group_id, failures=failures, fault=fault)
-    source = retry_topic(topic) if retrying else topic
 
     async def on_batch(message: KafkaMessage) -> None:
         records = [_inbound(r) for r in message.raw_message]
         async with pump.busy:
-            if retrying and not await _due(records):
-                await _rewind(message)
-                return
             try:
                 await pump.process(records)
             except TRANSIENT:
@@ -335,24 +325,91 @@ def subscribe(
                 await _rewind(message)
                 raise
 
-    broker.subscriber(
-        source,
+    _register(
+        broker,
+        [topic],
+        group_id=group_id,
+        max_records=max_records,
+        busy=pump.busy,
+        description=description,
+        poll_ms=10,
+    )(on_batch)
+    return pump
+
+
+def subscribe_retries(
+    broker: KafkaBroker,
+    pumps: Mapping[str, BatchPump],
+    *,
+    group_id: str,
+    max_records: int,
+    description: str,
+) -> None:
+    """One consumer for all of a service's retry topics; each topic's records go to its pump.
+
+    Why one: a consumer per retry topic doubled each service's group members,
+    and every member joining a group costs a rebalance at start-up.
+    """
+    busy = asyncio.Lock()
+
+    async def on_batch(message: KafkaMessage) -> None:
+        by_topic: dict[str, list[Inbound]] = {}
+        for raw in message.raw_message:
+            by_topic.setdefault(raw.topic, []).append(_inbound(raw))
+        unfinished = dict(by_topic)
+        async with busy:
+            try:
+                for topic, records in by_topic.items():
+                    if not await _due(records):
+                        continue
+                    try:
+                        await pumps[topic].process(records)
+                    except TRANSIENT:
+                        continue  # the pump has backed off already
+                    del unfinished[topic]
+            finally:
+                for records in unfinished.values():
+                    _seek_back(message, records)
+
+    _register(
+        broker,
+        list(pumps),
+        group_id=group_id,
+        max_records=max_records,
+        busy=busy,
+        description=description,
+        poll_ms=RETRY_POLL_MS,
+    )(on_batch)
+
+
+def _register(
+    broker: KafkaBroker,
+    topics: list[str],
+    *,
+    group_id: str,
+    max_records: int,
+    busy: asyncio.Lock,
+    description: str,
+    poll_ms: int,
+) -> Any:
+    """The FastStream batch subscriber every hub consumer is: manual offsets, read_committed."""
+    return broker.subscriber(
+        *topics,
         batch=True,
         group_id=group_id,
         max_records=max_records,
-        # FastStream sleeps this long again after an empty poll: keep it short,
-        # it is the idle latency floor of every hop.
-        batch_timeout_ms=RETRY_POLL_MS if retrying else 10,
+        # FastStream sleeps this long again after an empty poll: on the main
+        # topics it is the idle latency floor of every hop.
+        batch_timeout_ms=poll_ms,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
-        ack_policy=AckPolicy.MANUAL,  # offsets are committed in the pump's transaction
-        listener=HandOver(pump.busy),
+        ack_policy=AckPolicy.MANUAL,  # offsets are committed in the pumps' transactions
+        listener=HandOver(busy),
         parser=_parse_tolerant,
         decoder=_raw_body,
-        title=f"{source}:{group_id}",
+        title=f"{','.join(topics)}:{group_id}",
         description=description,
-    )(on_batch)
-    return pump
+    )
 
 
 async def _due(records: Sequence[Inbound]) -> bool:
@@ -361,6 +418,19 @@ async def _due(records: Sequence[Inbound]) -> bool:
     if wait > 0:
         await asyncio.sleep(min(wait, NOT_DUE_WAIT_S))
     return wait <= NOT_DUE_WAIT_S
+
+
+def _seek_back(message: KafkaMessage, records: Sequence[Inbound]) -> None:
+    """Read ``records`` again: seek each of their partitions back to its first one."""
+    earliest: dict[TopicPartition, int] = {}
+    for record in records:
+        tp = TopicPartition(record.topic, record.partition)
+        earliest[tp] = min(earliest.get(tp, record.offset), record.offset)
+    for tp, offset in earliest.items():
+        try:
+            message.consumer.seek(tp, offset)
+        except Exception:  # partition revoked meanwhile: its new owner starts from the commit
+            log.debug("could not rewind %s", tp, exc_info=True)
 
 
 async def _rewind(message: KafkaMessage) -> None:

@@ -15,10 +15,22 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 READ_TIMEOUT_MS = 200
+COUNT_DEADLINE_S = 60.0
 
 
-async def pending_records(bootstrap: str, group_id: str, topics: Iterable[str]) -> dict[str, int]:
-    """Unprocessed data records of ``group_id`` on each of ``topics`` (0 when caught up)."""
+async def pending_records(
+    bootstrap: str, group_id: str, topics: Iterable[str], deadline_s: float = COUNT_DEADLINE_S
+) -> dict[str, int]:
+    """Unprocessed data records of ``group_id`` on each of ``topics`` (0 when caught up).
+
+    Raises :class:`TimeoutError` after ``deadline_s``: an unreachable broker
+    must not hang the caller (a test, the fault suite's settling loop).
+    """
+    async with asyncio.timeout(deadline_s):
+        return await _pending_records(bootstrap, group_id, topics)
+
+
+async def _pending_records(bootstrap: str, group_id: str, topics: Iterable[str]) -> dict[str, int]:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, isolation_level="read_committed", enable_auto_commit=False

@@ -14,6 +14,7 @@ import uvloop
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
+from contracts.topics import retry_topic
 from runtime.consumer import (
     DEFAULT_BACKOFF,
     Backoff,
@@ -21,6 +22,7 @@ from runtime.consumer import (
     BatchPump,
     FailurePolicy,
     subscribe,
+    subscribe_retries,
 )
 from runtime.faultpoints import FaultPoint
 from runtime.outbox import Outbox
@@ -51,6 +53,8 @@ class HubService:
         self.retry = RetryPolicy(settings.retry_delays_seconds)
         self._fault = FaultPoint.from_env()
         self._transactional: list[TransactionalOutbox] = []
+        self._retry_pumps: dict[str, BatchPump] = {}
+        self._retries_subscribed = False
 
     def subscribe(
         self,
@@ -61,39 +65,16 @@ class HubService:
         group_id: str | None = None,
         backoff: Backoff = DEFAULT_BACKOFF,
     ) -> BatchPump:
-        """Consume ``topic`` (and its retry topic) with the hub's consume policy.
+        """Consume ``topic`` with the hub's consume policy (group defaults to the service name).
 
-        The group defaults to the service name; the retry topic is read by the
-        group ``<group>.retry``.
+        The topic's retry topic is read by the service's one retry consumer
+        (group ``<service>.retry``) with the same handler.
         """
         group = group_id or self.name
         failures = FailurePolicy(self.seal, self.retry, backoff)
-        pump = self._subscribe(topic, group, handler, description, failures, retrying=False)
-        self._subscribe(
-            topic, f"{group}.retry", handler, f"Retries of: {description}", failures, retrying=True
-        )
-        return pump
-
-    def _subscribe(
-        self,
-        topic: str,
-        group: str,
-        handler: BatchHandler,
-        description: str,
-        failures: FailurePolicy,
-        *,
-        retrying: bool,
-    ) -> BatchPump:
-        instance = self._settings.hub_instance_id
-        outbox = TransactionalOutbox(
-            self._settings.kafka_bootstrap_servers,
-            transactional_id=f"{group}.{instance}.{topic}",
-            client_id=self.name,
-        )
-        self._transactional.append(outbox)
-        return subscribe(
+        pump = subscribe(
             self.broker,
-            outbox,
+            self._transactional_outbox(group, topic),
             topic,
             group_id=group,
             handler=handler,
@@ -101,8 +82,41 @@ class HubService:
             description=description,
             failures=failures,
             fault=self._fault,
-            retrying=retrying,
         )
+        parked = retry_topic(topic)
+        self._retry_pumps[parked] = BatchPump(
+            self._transactional_outbox(self._retry_group, parked),
+            handler,
+            group_id=self._retry_group,
+            failures=failures,
+            fault=self._fault,
+        )
+        return pump
+
+    @property
+    def _retry_group(self) -> str:
+        return f"{self.name}.retry"
+
+    def _transactional_outbox(self, group: str, topic: str) -> TransactionalOutbox:
+        outbox = TransactionalOutbox(
+            self._settings.kafka_bootstrap_servers,
+            transactional_id=f"{group}.{self._settings.hub_instance_id}.{topic}",
+            client_id=self.name,
+        )
+        self._transactional.append(outbox)
+        return outbox
+
+    def _subscribe_retries(self) -> None:
+        """Register the one retry consumer, once every topic is subscribed."""
+        if self._retry_pumps and not self._retries_subscribed:
+            subscribe_retries(
+                self.broker,
+                self._retry_pumps,
+                group_id=self._retry_group,
+                max_records=self._settings.batch_max_records,
+                description=f"Delayed retries of {', '.join(self._retry_pumps)}.",
+            )
+            self._retries_subscribed = True
 
     async def _start_producers(self) -> None:
         await self.outbox.start()
@@ -114,6 +128,7 @@ class HubService:
 
     async def start(self) -> None:
         """Start publishing, then consuming (what the app does; for tests and tools)."""
+        self._subscribe_retries()
         await self._start_producers()
         await self.broker.start()
 
@@ -126,6 +141,7 @@ class HubService:
         self, *, on_startup: Iterable[Hook] = (), after_shutdown: Iterable[Hook] = ()
     ) -> FastStream:
         """The FastStream app: outbox up before consuming starts, down after it stops."""
+        self._subscribe_retries()
         app = FastStream(self.broker)
         app.on_startup(self._start_producers)
         for hook in on_startup:

@@ -6,7 +6,7 @@ gateway killed with ``kill -9`` at its fault point mid-aggregation and
 restarted, and the Kafka broker restarted. Afterwards every topic is read
 back with ``read_committed`` and the dev mailbox is read, and the ledger must
 add up: every submission decided once, one email and one customs message per
-approval, no consumer group left behind. The full suite (seven faults, 2,000
+approval, no consumer group left behind. The full suite (eight faults, 2,000
 registrations each) is ``python -m faults``; RELIABILITY.md holds its figures.
 """
 
