@@ -4,8 +4,9 @@ Why: it is the floor the hub is compared with. Same broker, same hops
 (submitted -> 3 requests -> 3 answers on one keyed topic -> 1 decision), same
 value and header sizes (:mod:`bench.shape`), same partitions, same producer
 settings (acks=all, idempotent, linger 2 ms) and the same commit discipline
-(poll a batch, send its outputs, await every acknowledgement, then commit),
-each stage its own OS process. No parsing, no Redis, no HTTP.
+(poll a batch, send its outputs and its input offsets in one Kafka
+transaction, read_committed downstream), each stage its own OS process. No
+parsing, no Redis, no HTTP.
 
 Run one stage: ``python -m bench.rawpipe {A,B,C} --bootstrap H:P --prefix P
 --shape JSON [--check NIB]``; :func:`stage_specs` builds the five processes.
@@ -19,7 +20,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 import uvloop
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from bench.shape import CHECKS, Hop, Shape
@@ -97,7 +98,7 @@ def stage_c(shape: Shape, names: dict[str, str]) -> Transform:
 
 
 async def pump(bootstrap: str, topic: str, group: str, transform: Transform) -> None:
-    """Poll, transform, send, await every ack, commit; until SIGTERM or SIGINT."""
+    """Poll, transform, send and commit in one transaction; until SIGTERM or SIGINT."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -111,7 +112,11 @@ async def pump(bootstrap: str, topic: str, group: str, transform: Transform) -> 
         isolation_level="read_committed",
     )
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=2
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=2,
+        transactional_id=f"{group}.{topic}",
     )
     await producer.start()
     await consumer.start()
@@ -121,11 +126,14 @@ async def pump(bootstrap: str, topic: str, group: str, transform: Transform) -> 
             records = [r for rs in batches.values() for r in rs]
             if not records:
                 continue
-            futures = [
-                await producer.send(t, v, key=k, headers=h) for t, k, v, h in transform(records)
-            ]
-            await asyncio.gather(*futures)
-            await consumer.commit()
+            offsets: dict[TopicPartition, int] = {}
+            for r in records:
+                tp = TopicPartition(r.topic, r.partition)
+                offsets[tp] = max(offsets.get(tp, 0), r.offset + 1)
+            async with producer.transaction():
+                for t, k, v, h in transform(records):
+                    await producer.send(t, v, key=k, headers=h)
+                await producer.send_offsets_to_transaction(offsets, group)
     finally:
         await consumer.stop()
         await producer.stop()
