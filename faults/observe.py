@@ -9,6 +9,7 @@ Everything is read as a customs system or integrator would: ``read_committed``,
 so records of aborted (or still open) Kafka transactions never count.
 """
 
+import asyncio
 import contextlib
 import json
 import time
@@ -26,13 +27,14 @@ from contracts import topics
 from contracts.headers import header
 from faults.ledger import DeadLetter, Decision, Mail, Observation
 from notifier.emails import DECISION_HEADER
+from runtime.lag import group_lag
 
 HUB_GROUP_PREFIX = "insw-"
 """Consumer groups of the hub's services (every one is named ``insw-...``)."""
 ERROR_HEADER_PREFIX = "__connect.errors."
 TAILED = (topics.REGISTRATION_DECIDED, topics.CEISA_REGISTRATION)
 """Tailed besides every ``*.dlq`` topic the broker has."""
-LAG_READ_TIMEOUT_S = 5.0
+LAG_READ_TIMEOUT_S = 15.0
 _HEADERS_ONLY = BytesHeaderParser(policy=default_policy)
 
 
@@ -203,37 +205,18 @@ class Tap:
 async def consumer_lag(
     admin: AIOKafkaAdminClient, probe: AIOKafkaConsumer, prefix: str = HUB_GROUP_PREFIX
 ) -> dict[str, int]:
-    """Data records each hub group still has to process, per group.
+    """Data records each hub group still has to process (see :mod:`runtime.lag` for why counted).
 
-    Why not end offset minus committed offset: a transactional producer writes
-    a commit marker after its records, which takes an offset but is no record
-    anyone consumes, so that difference is never 0 for a topic written in
-    transactions. The records after the committed offset are read instead
-    (``read_committed``) and counted. A partition of a group's topic that has
-    no committed offset counts from its beginning.
+    Raises :class:`TimeoutError` when the broker cannot tell within
+    ``LAG_READ_TIMEOUT_S``: a partial count could pass for zero.
     """
-    groups = [str(g[0]) for g in await admin.list_consumer_groups()]
-    committed: dict[str, dict[TopicPartition, int]] = {}
-    for group in sorted(g for g in groups if g.startswith(prefix)):
-        offsets = await admin.list_consumer_group_offsets(group)
-        positions = {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
-        for tp in await partitions_of(admin, {tp.topic for tp in offsets}):
-            positions.setdefault(tp, -1)
-        committed[group] = positions
-    every = list({tp for positions in committed.values() for tp in positions})
-    if not every:
-        return {group: 0 for group in committed}
-    ends = await probe.end_offsets(every)
-    starts = await probe.beginning_offsets(every)
-    lag = {}
-    for group, positions in committed.items():
-        spans = {
-            tp: (starts[tp] if at < 0 else max(at, starts[tp]), ends[tp])
-            for tp, at in positions.items()
+    groups = sorted(str(g[0]) for g in await admin.list_consumer_groups())
+    async with asyncio.timeout(LAG_READ_TIMEOUT_S):
+        return {
+            group: sum((await group_lag(admin, probe, group)).values())
+            for group in groups
+            if group.startswith(prefix)
         }
-        spans = {tp: span for tp, span in spans.items() if span[0] < span[1]}
-        lag[group] = sum((await count_records(probe, spans)).values()) if spans else 0
-    return lag
 
 
 async def partitions_of(admin: AIOKafkaAdminClient, names: Iterable[str]) -> list[TopicPartition]:
@@ -247,23 +230,3 @@ async def partitions_of(admin: AIOKafkaAdminClient, names: Iterable[str]) -> lis
         for topic in described
         for partition in topic["partitions"]
     ]
-
-
-async def count_records(
-    consumer: AIOKafkaConsumer, spans: dict[TopicPartition, tuple[int, int]]
-) -> dict[TopicPartition, int]:
-    """Data records (control markers and aborted records excluded) in ``[start, end)`` spans."""
-    consumer.assign(list(spans))
-    for tp, (start, _) in spans.items():
-        consumer.seek(tp, start)
-    counts = dict.fromkeys(spans, 0)
-    pending = set(spans)
-    deadline = time.monotonic() + LAG_READ_TIMEOUT_S
-    while pending and time.monotonic() < deadline:
-        batches = await consumer.getmany(*pending, timeout_ms=200, max_records=5000)
-        for tp, records in batches.items():
-            counts[tp] += sum(1 for r in records if r.offset < spans[tp][1])
-        for tp in list(pending):
-            if await consumer.position(tp) >= spans[tp][1]:
-                pending.discard(tp)
-    return counts

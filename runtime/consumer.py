@@ -66,11 +66,14 @@ TRANSIENT: tuple[type[BaseException], ...] = (
 
 @dataclass
 class HandlerResult:
-    """What a handler asks for: records to publish, records to dead-letter, follow-ups.
+    """What a handler asks for: records to publish, records that failed, follow-ups.
 
-    ``after_publish`` callbacks run once every record is confirmed by the
-    broker and before the offsets are committed: the place to write "done"
-    markers, so a marker never claims an effect that was not published.
+    ``dead`` records go where :class:`FailurePolicy` sends them: ``T.retry``,
+    or ``T.dlq`` for poison and for records whose retries are spent.
+    ``after_publish`` callbacks run once the batch's transaction (outputs and
+    offsets) has committed, and are retried until they succeed: the place to
+    write "done" markers, so a marker never claims an effect that was not
+    published, and a failing marker never causes a second publication.
     """
 
     outbound: list[Outbound] = field(default_factory=list)
@@ -135,7 +138,7 @@ class BatchPump:
         self._outbox = outbox
         self._handler = handler
         self._group_id = group_id
-        self._failures_policy = failures
+        self._policy = failures
         self._fault = fault
         self._failures = 0
         self.busy = asyncio.Lock()
@@ -153,14 +156,14 @@ class BatchPump:
             result = await self._handle(records)
             await self._reach("before-produce", topic)
             await self._outbox.commit(
-                result.outbound + [self._failures_policy.reroute(r, e) for r, e in result.dead],
+                result.outbound + [self._policy.reroute(r, e) for r, e in result.dead],
                 next_offsets(records),
                 self._group_id,
                 before_commit=lambda: self._reach("before-commit", topic),
             )
         except TRANSIENT as error:
             self._failures += 1
-            delay = self._failures_policy.backoff.delay(self._failures)
+            delay = self._policy.backoff.delay(self._failures)
             log.warning(
                 "%s: batch of %d will be retried in %.1fs after %s",
                 self.name,
@@ -187,7 +190,7 @@ class BatchPump:
                     break
                 except TRANSIENT as error:
                     failures += 1
-                    delay = self._failures_policy.backoff.delay(failures)
+                    delay = self._policy.backoff.delay(failures)
                     log.warning(
                         "%s: post-commit mark failed (%s), retrying in %.1fs",
                         self.name,

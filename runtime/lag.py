@@ -38,25 +38,41 @@ async def _pending_records(bootstrap: str, group_id: str, topics: Iterable[str])
     await admin.start()
     await consumer.start()
     try:
-        committed = await admin.list_consumer_group_offsets(group_id)
-        wanted = list(topics)
-        described = {t["topic"]: t["partitions"] for t in await admin.describe_topics(wanted)}
-        pending: dict[str, int] = {}
-        for topic in wanted:
-            partitions = [TopicPartition(topic, p["partition"]) for p in described.get(topic) or ()]
-            starts = {
-                tp: committed[tp].offset if tp in committed and committed[tp].offset >= 0 else None
-                for tp in partitions
-            }
-            pending[topic] = await _count_after(consumer, starts)
-        return pending
+        return await group_lag(admin, consumer, group_id, topics)
     finally:
         await consumer.stop()
         await admin.close()
 
 
+async def group_lag(
+    admin: AIOKafkaAdminClient,
+    consumer: AIOKafkaConsumer,
+    group_id: str,
+    topics: Iterable[str] | None = None,
+) -> dict[str, int]:
+    """:func:`pending_records` with the caller's clients (a poller asking every second).
+
+    ``consumer`` must read ``read_committed`` and belong to no group; it is
+    re-assigned here. Without ``topics``, every topic the group committed on.
+    """
+    committed = await admin.list_consumer_group_offsets(group_id)
+    wanted = sorted({tp.topic for tp in committed} if topics is None else set(topics))
+    if not wanted:
+        return {}
+    described = {t["topic"]: t["partitions"] for t in await admin.describe_topics(wanted)}
+    pending: dict[str, int] = {}
+    for topic in wanted:
+        partitions = [TopicPartition(topic, p["partition"]) for p in described.get(topic) or ()]
+        starts = {
+            tp: committed[tp].offset if tp in committed and committed[tp].offset >= 0 else None
+            for tp in partitions
+        }
+        pending[topic] = await _count_after(consumer, starts)
+    return pending
+
+
 async def _count_after(consumer: AIOKafkaConsumer, starts: dict[TopicPartition, int | None]) -> int:
-    """Data records from each partition's start (its beginning when ``None``) to its end."""
+    """Data records from each partition's start (its beginning when ``None``) to its end now."""
     if not starts:
         return 0
     consumer.assign(list(starts))
@@ -72,6 +88,7 @@ async def _count_after(consumer: AIOKafkaConsumer, starts: dict[TopicPartition, 
         if not behind:
             return count
         batch = await consumer.getmany(*behind, timeout_ms=READ_TIMEOUT_MS)
-        count += sum(len(records) for records in batch.values())
+        # Records written after the end was taken are not this count's business.
+        count += sum(r.offset < ends[tp] for tp, records in batch.items() for r in records)
         if not batch:
             await asyncio.sleep(0)
