@@ -36,7 +36,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from aiokafka import ConsumerRebalanceListener, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
@@ -50,7 +50,7 @@ from runtime.faultpoints import FaultPoint
 from runtime.records import Inbound, Outbound
 from runtime.retry import RetryPolicy, due_at
 from runtime.sealing import DeadLetterSeal
-from runtime.transactions import TransactionalOutbox
+from runtime.transactions import CommitUncertain, TransactionalOutbox
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,13 @@ class HandlerResult:
 
 
 BatchHandler = Callable[[Sequence[Inbound]], Awaitable[HandlerResult]]
+CommittedOffsets = Callable[
+    [Sequence[TopicPartition]], Awaitable[Mapping[TopicPartition, int | None]]
+]
+"""Reads the consumer group's committed offsets from the broker (not the consumer's positions)."""
+
+RESOLVE_READ_TIMEOUT_S = 15.0
+"""Longest one read of committed offsets may take before it is logged and tried again."""
 
 
 @dataclass(frozen=True)
@@ -149,8 +156,13 @@ class BatchPump:
         """The consumer group and transactional id, for logs."""
         return self._outbox.transactional_id
 
-    async def process(self, records: Sequence[Inbound]) -> None:
-        """Handle, then publish and commit in one transaction; raise after a backoff on outages."""
+    async def process(self, records: Sequence[Inbound], committed: CommittedOffsets) -> None:
+        """Handle, then publish and commit in one transaction; raise after a backoff on outages.
+
+        Raising means "read this batch again". When the commit itself failed
+        it may still have landed, so ``committed`` (the group's offsets on
+        the broker) decides, after the transaction has been settled.
+        """
         topic = records[0].topic if records else ""
         try:
             result = await self._handle(records)
@@ -161,20 +173,58 @@ class BatchPump:
                 self._group_id,
                 before_commit=lambda: self._reach("before-commit", topic),
             )
-        except TRANSIENT as error:
-            self._failures += 1
-            delay = self._policy.backoff.delay(self._failures)
+        except CommitUncertain as error:
+            if not await self._landed(records, committed):
+                await self._back_off(records, error)
+                raise
             log.warning(
-                "%s: batch of %d will be retried in %.1fs after %s",
+                "%s: the commit of a batch of %d reported %s but had landed: not processed again",
                 self.name,
                 len(records),
-                delay,
-                type(error).__name__,
+                error,
             )
-            await asyncio.sleep(delay)
+        except TRANSIENT as error:
+            await self._back_off(records, error)
             raise
         self._failures = 0
         await self._settle(result.after_publish)
+
+    async def _back_off(self, records: Sequence[Inbound], error: BaseException) -> None:
+        self._failures += 1
+        delay = self._policy.backoff.delay(self._failures)
+        log.warning(
+            "%s: batch of %d will be retried in %.1fs after %s: %s",
+            self.name,
+            len(records),
+            delay,
+            type(error).__name__,
+            error if isinstance(error, TransientFailure) else "",  # ours: no personal data
+        )
+        await asyncio.sleep(delay)
+
+    async def _landed(self, records: Sequence[Inbound], committed: CommittedOffsets) -> bool:
+        """Whether the batch's uncertain commit landed: its offsets are the group's now.
+
+        Keeps trying while the broker is away: guessing either way is wrong
+        (a rewind repeats the outputs, a skip loses the batch).
+        """
+        wanted = next_offsets(records)
+        failures = 0
+        while True:
+            try:
+                await self._outbox.fence()
+                found = await asyncio.wait_for(committed(list(wanted)), RESOLVE_READ_TIMEOUT_S)
+                return all((found.get(tp) or 0) >= offset for tp, offset in wanted.items())
+            except TRANSIENT as error:
+                failures += 1
+                delay = self._policy.backoff.delay(failures)
+                log.warning(
+                    "%s: cannot yet tell whether an uncertain commit landed (%s), asking in %.1fs",
+                    self.name,
+                    type(error).__name__,
+                    delay,
+                )
+                await asyncio.sleep(delay)
 
     async def _reach(self, point: str, topic: str) -> None:
         if self._fault is not None:
@@ -321,7 +371,7 @@ def subscribe(
         records = [_inbound(r) for r in message.raw_message]
         async with pump.busy:
             try:
-                await pump.process(records)
+                await pump.process(records, _committed_offsets(message))
             except TRANSIENT:
                 await _rewind(message)  # the pump has backed off already
             except Exception:
@@ -366,7 +416,7 @@ def subscribe_retries(
                     if not await _due(records):
                         continue
                     try:
-                        await pumps[topic].process(records)
+                        await pumps[topic].process(records, _committed_offsets(message))
                     except TRANSIENT:
                         continue  # the pump has backed off already
                     del unfinished[topic]
@@ -421,6 +471,22 @@ async def _due(records: Sequence[Inbound]) -> bool:
     if wait > 0:
         await asyncio.sleep(min(wait, NOT_DUE_WAIT_S))
     return wait <= NOT_DUE_WAIT_S
+
+
+def _committed_offsets(message: KafkaMessage) -> CommittedOffsets:
+    """The group's committed offsets, as the broker has them, via the message's consumer.
+
+    FastStream's in-memory test broker hands a stand-in consumer with no group
+    behind it: it reports nothing committed, so an uncertain batch is read again.
+    """
+    consumer = message.consumer
+
+    async def read(partitions: Sequence[TopicPartition]) -> Mapping[TopicPartition, int | None]:
+        if not isinstance(consumer, AIOKafkaConsumer):
+            return {}
+        return {tp: await consumer.committed(tp) for tp in partitions}
+
+    return read
 
 
 def _seek_back(message: KafkaMessage, records: Sequence[Inbound]) -> None:

@@ -16,6 +16,17 @@ the transaction it left open instead of waiting for it to time out.
 On any broker error the producer is dropped and rebuilt on the next batch:
 a producer that failed mid-transaction may be in an error state, and
 starting a new one with the same id aborts whatever the old one left open.
+
+One failure is different: ``commit_transaction`` itself failing. The commit
+request may have reached the transaction coordinator before the connection
+broke (aiokafka gives up on the transaction when it cannot find the
+coordinator again, which is what a broker restart looks like), and the
+coordinator then finishes that commit on its own. Rewinding such a batch
+would publish its outputs a second time. That failure is raised as
+:class:`CommitUncertain`, and :meth:`TransactionalOutbox.fence` lets the
+caller learn the truth: once a new producer with the same id is initialised,
+the coordinator has completed or aborted the old transaction, and the
+group's committed offsets say which.
 """
 
 import asyncio
@@ -42,6 +53,10 @@ restarts with its id aborts its old transaction at once.
 """
 
 BeforeCommit = Callable[[], Awaitable[None]]
+
+
+class CommitUncertain(TransientFailure):
+    """The commit request failed after it may have reached the coordinator: it may have landed."""
 
 
 class TransactionalOutbox:
@@ -84,25 +99,40 @@ class TransactionalOutbox:
         open transaction (the fault-injection suite's kill point).
         """
         producer = await self._ready()
+        step = "begin"
         try:
             await producer.begin_transaction()
+            step = "send"
             await send_all(producer, records)
             if before_commit is not None:
                 await before_commit()
+            step = "offsets"
             if offsets:
                 await producer.send_offsets_to_transaction(dict(offsets), group_id)
+            step = "commit"
             await producer.commit_transaction()
         except ProducerFenced:
             self._fenced()
             raise
         except KafkaError as error:
             await asyncio.shield(self._drop())
-            raise TransientFailure(f"kafka transaction: {type(error).__name__}") from error
+            failure = CommitUncertain if step == "commit" else TransientFailure
+            raise failure(f"kafka transaction ({step}): {type(error).__name__}: {error}") from error
         except BaseException:
             # Anything else (a shutdown, a failing hook): leave nothing open for
             # read_committed readers to wait on; the batch will be tried again.
             await asyncio.shield(self._drop())
             raise
+
+    async def fence(self) -> None:
+        """Have the coordinator finish our last transaction: committed if asked to, else aborted.
+
+        A new producer's ``InitProducerId`` is answered only once no
+        transaction of this id is half-done, so when this returns the
+        outcome of the failed commit is settled and visible. (:meth:`commit`
+        dropped the producer that failed; any producer held now is newer.)
+        """
+        await self._ready()
 
     async def _ready(self) -> AIOKafkaProducer:
         if self._producer is not None:

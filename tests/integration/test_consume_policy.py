@@ -3,6 +3,7 @@
 import asyncio
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaConnectionError
 
 from contracts import headers as h
 from runtime.consumer import Backoff, HandlerResult
@@ -256,3 +257,91 @@ async def test_a_batch_that_dies_before_its_commit_is_never_seen_twice(
     assert sorted(r.value for r in committed) == [b"one", b"two"]
     # The aborted try really reached the broker: only the transaction hides it.
     assert sorted(r.value for r in everything) == [b"one", b"one", b"two", b"two"]
+
+
+def _lose_first_commit_answer(monkeypatch, *, landed: bool) -> list[str]:
+    """Make the first ``commit_transaction`` fail as in a broker restart, after or before landing.
+
+    ``landed``: the commit reaches the coordinator and completes, only the
+    answer is lost. Otherwise the commit request never leaves: the open
+    transaction is left for the next producer of the id to abort.
+    """
+    failures: list[str] = []
+    real_commit = AIOKafkaProducer.commit_transaction
+
+    async def commit_transaction(producer):
+        if failures:
+            return await real_commit(producer)
+        failures.append("landed" if landed else "not sent")
+        if landed:
+            await real_commit(producer)
+        raise KafkaConnectionError("connection closed (simulated broker restart)")
+
+    monkeypatch.setattr(AIOKafkaProducer, "commit_transaction", commit_transaction)
+    return failures
+
+
+async def _run_through_a_lost_commit(bootstrap_servers, unique_topic, monkeypatch, *, landed):
+    """One batch of two through a pump whose first commit answer is lost; what happened."""
+    calls: list[int] = []
+    marks: list[int] = []
+
+    async def handler(batch):
+        calls.append(len(batch))
+
+        async def mark() -> None:
+            marks.append(len(batch))
+
+        return HandlerResult(
+            outbound=[Outbound(unique_topic + ".out", r.key, r.value) for r in batch],
+            after_publish=[mark],
+        )
+
+    service = HubService(
+        InfraSettings(kafka_bootstrap_servers=bootstrap_servers), name=unique_topic + ".g"
+    )
+    service.subscribe(
+        unique_topic,
+        handler=handler,
+        description="test",
+        backoff=Backoff(base_seconds=0.05, cap_seconds=0.1),
+    )
+    await produce(bootstrap_servers, unique_topic, [(b"a", b"one", []), (b"b", b"two", [])])
+    failures = _lose_first_commit_answer(monkeypatch, landed=landed)
+    await service.start()
+    try:
+        committed = await read_all(bootstrap_servers, unique_topic + ".out", 2)
+        await asyncio.sleep(1.0)  # room for a wrong second try to show up
+    finally:
+        await service.stop()
+    everything = await read_all(
+        bootstrap_servers, unique_topic + ".out", 4, timeout=3.0, isolation="read_uncommitted"
+    )
+    assert failures, "the simulated lost commit answer never happened"
+    return calls, marks, committed, everything
+
+
+async def test_a_commit_that_landed_but_reported_a_failure_is_not_processed_again(
+    bootstrap_servers, unique_topic, monkeypatch
+):
+    """A rewind here would publish every output twice, each in a committed transaction."""
+    calls, marks, committed, everything = await _run_through_a_lost_commit(
+        bootstrap_servers, unique_topic, monkeypatch, landed=True
+    )
+    assert sum(calls) == 2, calls  # handled once, never again
+    assert sorted(r.value for r in committed) == [b"one", b"two"]
+    assert sorted(r.value for r in everything) == [b"one", b"two"]  # no second try at all
+    assert marks == [2]  # the landed batch's post-commit marks still ran
+
+
+async def test_a_commit_that_never_landed_is_processed_again_and_seen_once(
+    bootstrap_servers, unique_topic, monkeypatch
+):
+    calls, marks, committed, everything = await _run_through_a_lost_commit(
+        bootstrap_servers, unique_topic, monkeypatch, landed=False
+    )
+    assert sum(calls) == 4, calls  # the batch was handled a second time
+    assert sorted(r.value for r in committed) == [b"one", b"two"]
+    # The first try's outputs reached the broker; its transaction was aborted.
+    assert sorted(r.value for r in everything) == [b"one", b"one", b"two", b"two"]
+    assert marks == [2]
