@@ -2,11 +2,13 @@
 
 The idempotency protocol (Redis, ``insw:notifier:mail:{decision_id}``):
 
-1. **Claim** with a lease (Lua ``GET`` + ``SET PX``): unclaimed -> ours for
+1. **Claim** with a lease (Lua ``GET`` + ``SET PX``): unclaimed, or leased
+   by this process (a release that failed while Redis was down) -> ours for
    ``mail_claim_seconds``; ``sent`` -> skip, the record is acknowledged;
-   leased by another attempt -> :class:`TransientFailure`, the batch is retried
-   after a backoff, by when the other attempt has marked it sent or its lease
-   has run out.
+   leased by another process -> :class:`TransientFailure`, the batch is
+   retried after a backoff, by when the other process has marked it sent or
+   its lease has run out. Within the process an in-flight set keeps the main
+   and retry subscribers from sending one decision at once.
 2. **Send** over SMTP. If the server does not take it, the lease is released
    and the failure is transient: backoff, redelivery, a new attempt. Nothing is
    lost.
@@ -75,6 +77,9 @@ class Notifier:
         self._lease_ms = int(lease.total_seconds() * 1000)
         self._clock = clock
         self._owner = uuid.uuid4().hex
+        """This process, as the owner of mail leases (see :meth:`MailLedger.claim`)."""
+        self._sending: set[str] = set()
+        """Decision ids being emailed now: the main and retry subscribers run at once."""
         self._sent_unmarked: set[str] = set()
 
     async def on_requests(self, batch: Sequence[Inbound]) -> HandlerResult:
@@ -96,6 +101,16 @@ class Notifier:
         if decision_id in self._sent_unmarked:
             await self._mark_sent(decision_id)
             return
+        if decision_id in self._sending:
+            raise TransientFailure(f"decision {decision_id}: email being sent by this process")
+        self._sending.add(decision_id)
+        try:
+            await self._send_once(request)
+        finally:
+            self._sending.discard(decision_id)
+
+    async def _send_once(self, request: NotificationRequested) -> None:
+        decision_id = request.decision_id
         claim = await self._ledger.claim(decision_id, self._owner, self._lease_ms)
         if claim is Claim.SENT:
             log.info("decision %s: email already sent, skipped", decision_id)

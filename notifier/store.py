@@ -21,14 +21,20 @@ class Claim(StrEnum):
     SENT = "SENT"
     """Already sent: skip it."""
     BUSY = "BUSY"
-    """Another attempt holds the lease: try again later (after it expires, if that one died)."""
+    """Another owner holds the lease: try again later (after it expires, if that one died)."""
 
 
 class MailLedger(Protocol):
     """One record per decision id: unclaimed, claimed by an owner (with a lease) or sent."""
 
     async def claim(self, decision_id: str, owner: str, lease_ms: int) -> Claim:
-        """Atomically take the lease on ``decision_id`` unless it is sent or leased."""
+        """Atomically take the lease on ``decision_id`` unless it is sent or leased by another.
+
+        An owner's own lease is its to take again (and renew): an owner is
+        one process that never runs two attempts at one decision at once, so
+        a lease it still holds is one it failed to release (Redis was down),
+        and waiting for it to expire would only delay the email.
+        """
         ...
 
     async def mark_sent(self, decision_id: str) -> None:

@@ -28,7 +28,7 @@ class MemoryMailLedger:
             value, deadline = held
             if value == SENT:
                 return Claim.SENT
-            if deadline is None or deadline > now:
+            if value != owner and (deadline is None or deadline > now):
                 return Claim.BUSY
         self.records[decision_id] = (owner, now + lease_ms / 1000)
         return Claim.CLAIMED

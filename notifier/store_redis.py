@@ -27,7 +27,7 @@ TOKEN_RETENTION_MS = 30 * 24 * 3600 * 1000
 _CLAIM = """
 local v = redis.call('GET', KEYS[1])
 if v == 'sent' then return 'SENT' end
-if v then return 'BUSY' end
+if v and v ~= ARGV[1] then return 'BUSY' end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 'CLAIMED'
 """

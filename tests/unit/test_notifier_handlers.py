@@ -1,5 +1,6 @@
 """The notifier's consume handler over fakes: one email per decision id, whatever happens."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -156,3 +157,39 @@ async def test_logs_name_decision_ids_never_names_or_addresses(world, caplog):
     assert "d1" in logged and "d2" in logged
     for secret in ("budi", "example.co.id", "pt contoh"):
         assert secret not in logged
+
+
+async def test_a_lease_this_process_could_not_release_does_not_hold_the_email_back(world):
+    """Redis down during the release: the next attempt sends at once, not after the lease."""
+    world.mailer.down = True
+    real_release = world.ledger.release
+
+    async def redis_down(decision_id, owner):
+        raise TransientFailure("redis: ConnectionError")
+
+    world.ledger.release = redis_down
+    with pytest.raises(TransientFailure):
+        await world.notifier.on_requests([record(request())])
+    assert world.ledger.records["d1"][0] != "sent"  # the lease is still there
+    world.ledger.release = real_release
+    world.mailer.down = False
+    await world.notifier.on_requests([record(request())])
+    assert [m[DECISION_HEADER] for m in world.mailer.sent] == ["d1"]
+
+
+async def test_one_decision_is_never_sent_by_two_attempts_of_this_process_at_once(world):
+    gate = asyncio.Event()
+    real_send = world.mailer.send
+
+    async def slow_send(message):
+        await gate.wait()
+        await real_send(message)
+
+    world.mailer.send = slow_send
+    first = asyncio.create_task(world.notifier.on_requests([record(request())]))
+    await asyncio.sleep(0)  # the first attempt holds the lease and waits on SMTP
+    with pytest.raises(TransientFailure):
+        await world.notifier.on_requests([record(request())])  # the retry subscriber, say
+    gate.set()
+    await first
+    assert [m[DECISION_HEADER] for m in world.mailer.sent] == ["d1"]

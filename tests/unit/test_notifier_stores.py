@@ -34,7 +34,11 @@ class MailLedgerConformance:
     async def test_first_claim_wins_and_a_second_is_busy(self, ledger, decision_id):
         assert await ledger.claim(decision_id, "a", 60_000) is Claim.CLAIMED
         assert await ledger.claim(decision_id, "b", 60_000) is Claim.BUSY
-        assert await ledger.claim(decision_id, "a", 60_000) is Claim.BUSY
+
+    async def test_an_owner_may_take_its_own_unreleased_lease_again(self, ledger, decision_id):
+        await ledger.claim(decision_id, "a", 60_000)  # say its release then failed
+        assert await ledger.claim(decision_id, "a", 60_000) is Claim.CLAIMED
+        assert await ledger.claim(decision_id, "b", 60_000) is Claim.BUSY
 
     async def test_sent_is_final(self, ledger, decision_id):
         await ledger.claim(decision_id, "a", 60_000)
