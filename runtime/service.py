@@ -15,6 +15,7 @@ from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
 from contracts.topics import retry_topic
+from runtime import logs
 from runtime.consumer import (
     DEFAULT_BACKOFF,
     Backoff,
@@ -154,6 +155,6 @@ class HubService:
 
 def run(app: FastStream) -> None:
     """Run a service on uvloop; FastStream handles SIGINT/SIGTERM by draining and closing."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logs.configure()
     uvloop.install()
     asyncio.run(app.run())
