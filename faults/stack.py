@@ -184,10 +184,14 @@ class FaultStack:
                 if status is not None and proc.name not in ended:
                     ended[proc.name] = Exit(proc.name, status, time.monotonic() - began)
             time.sleep(0.05)
-        for proc in procs:
-            if proc.name not in ended:
-                ended[proc.name] = Exit(proc.name, None, time.monotonic() - began)
-                proc.kill()
+        stuck = [proc for proc in procs if proc.name not in ended]
+        for proc in stuck:  # every thread's stack into its log, to see where it hangs
+            proc.send_signal(signal.SIGUSR1)
+        if stuck:
+            time.sleep(1.0)
+        for proc in stuck:
+            ended[proc.name] = Exit(proc.name, None, time.monotonic() - began)
+            proc.kill()
             self.stack.group.discard(proc)
         return [ended[p.name] for p in procs]
 

@@ -7,7 +7,9 @@ that publishes what handlers return), subscribers registered through it, and
 """
 
 import asyncio
+import faulthandler
 import logging
+import signal
 from collections.abc import Awaitable, Callable, Iterable
 
 import uvloop
@@ -31,6 +33,8 @@ from runtime.retry import RetryPolicy
 from runtime.sealing import DeadLetterSeal
 from runtime.settings import InfraSettings
 from runtime.transactions import TransactionalOutbox
+
+log = logging.getLogger(__name__)
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -153,8 +157,32 @@ class HubService:
         return app
 
 
+EXIT_GRACE_SECONDS = 10.0
+"""How long the process may take to end once the app has drained and closed."""
+
+
 def run(app: FastStream) -> None:
-    """Run a service on uvloop; FastStream handles SIGINT/SIGTERM by draining and closing."""
+    """Run a service on uvloop; FastStream handles SIGINT/SIGTERM by draining and closing.
+
+    ``kill -USR1`` writes every thread's stack to stderr, for a service that
+    seems stuck. A process still alive :data:`EXIT_GRACE_SECONDS` after its
+    app has closed writes the same and exits with status 1: its work is
+    committed, and a hang at exit must be seen, not wait for a SIGKILL.
+    """
     logs.configure()
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     uvloop.install()
-    asyncio.run(app.run())
+    asyncio.run(_serve(app))
+
+
+async def _serve(app: FastStream) -> None:
+    await app.run()
+    faulthandler.dump_traceback_later(EXIT_GRACE_SECONDS, exit=True)
+    current = asyncio.current_task()
+    leftovers = sorted(
+        getattr(task.get_coro(), "__qualname__", "?")
+        for task in asyncio.all_tasks()
+        if task is not current
+    )
+    if leftovers:
+        log.info("closed; cancelling %d leftover task(s): %s", len(leftovers), ", ".join(leftovers))

@@ -1,0 +1,51 @@
+"""A closed service ends: at once when clean, within its grace when something hangs."""
+
+import subprocess
+import sys
+import textwrap
+
+SCRIPT = textwrap.dedent(
+    """
+    import asyncio
+    import runtime.service as service
+
+    service.EXIT_GRACE_SECONDS = 1.0
+
+    async def stubborn():
+        while True:
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                pass  # a task that will not stop: asyncio.run would wait forever
+
+    class App:
+        async def run(self):
+            if {hang!r}:
+                asyncio.get_running_loop().create_task(stubborn())
+
+    service.run(App())
+    """
+)
+
+
+def run_service(hang: bool) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(hang=hang)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def test_a_clean_close_exits_zero_without_a_stack_dump():
+    done = run_service(hang=False)
+    assert done.returncode == 0, done.stderr
+    assert "Thread" not in done.stderr
+
+
+def test_a_hang_after_close_dumps_every_stack_and_exits_one():
+    done = run_service(hang=True)
+    assert done.returncode == 1
+    assert "Timeout (0:00:01)!" in done.stderr and "Thread" in done.stderr
+    assert "leftover task(s): stubborn" in done.stderr
