@@ -192,6 +192,7 @@ class FaultStack:
         for proc in stuck:
             ended[proc.name] = Exit(proc.name, None, time.monotonic() - began)
             proc.kill()
+        for proc in procs:
             self.stack.group.discard(proc)
         return [ended[p.name] for p in procs]
 

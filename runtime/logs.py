@@ -17,6 +17,9 @@ from dataclasses import dataclass
 FOLD_SECONDS = 10.0
 FOLDED_LOGGERS = ("aiokafka",)
 """Loggers whose repeats are folded: the Kafka client's, never the hub's own."""
+FOLDED_FROM = logging.WARNING
+"""Only warnings and errors are folded: the client's INFO lines are its lifecycle (joins,
+leaves, coordinators found), few and each worth keeping."""
 FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
 
 
@@ -43,7 +46,7 @@ class RepeatFolder(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """False for a repeat inside its window; the line after it carries the count."""
-        if not record.name.startswith(self._prefixes):
+        if record.levelno < FOLDED_FROM or not record.name.startswith(self._prefixes):
             return True
         key = (record.name, record.levelno, str(record.msg))
         now = self._clock()

@@ -41,3 +41,4 @@ def test_other_templates_levels_and_the_hubs_own_loggers_pass():
     assert folder.filter(line("aiokafka.consumer.fetcher", "Unable connect to node with id %s", 1))
     for _ in range(3):
         assert folder.filter(line("runtime.consumer", "batch of %d will be retried", 5))
+        assert folder.filter(line("aiokafka", "LeaveGroup request succeeded", level=logging.INFO))
