@@ -10,6 +10,7 @@ import asyncio
 import faulthandler
 import logging
 import signal
+import sys
 from collections.abc import Awaitable, Callable, Iterable
 
 import uvloop
@@ -179,10 +180,14 @@ async def _serve(app: FastStream) -> None:
     await app.run()
     faulthandler.dump_traceback_later(EXIT_GRACE_SECONDS, exit=True)
     current = asyncio.current_task()
-    leftovers = sorted(
-        getattr(task.get_coro(), "__qualname__", "?")
-        for task in asyncio.all_tasks()
-        if task is not current
-    )
-    if leftovers:
-        log.info("closed; cancelling %d leftover task(s): %s", len(leftovers), ", ".join(leftovers))
+    leftovers = [task for task in asyncio.all_tasks() if task is not current]
+    if not leftovers:
+        return
+    names = sorted(getattr(task.get_coro(), "__qualname__", "?") for task in leftovers)
+    log.info("closed; cancelling %d leftover task(s): %s", len(names), ", ".join(names))
+    for task in leftovers:
+        task.cancel()
+    _, stubborn = await asyncio.wait(leftovers, timeout=EXIT_GRACE_SECONDS / 2)
+    for task in stubborn:  # where each one is stuck: code locations only, no data
+        log.error("task %s ignores cancellation; its stack follows", task.get_name())
+        task.print_stack(file=sys.stderr)

@@ -22,6 +22,7 @@ SCRIPT = textwrap.dedent(
         async def run(self):
             if {hang!r}:
                 asyncio.get_running_loop().create_task(stubborn())
+                await asyncio.sleep(0)  # let it start
 
     service.run(App())
     """
@@ -49,3 +50,5 @@ def test_a_hang_after_close_dumps_every_stack_and_exits_one():
     assert done.returncode == 1
     assert "Timeout (0:00:01)!" in done.stderr and "Thread" in done.stderr
     assert "leftover task(s): stubborn" in done.stderr
+    assert "ignores cancellation; its stack follows" in done.stderr
+    assert "in stubborn" in done.stderr
