@@ -13,6 +13,7 @@ from contracts.reasons import Reason
 from contracts.registration import (
     WITHOUT_IDENTIFIER,
     BusinessType,
+    DocumentRef,
     IdentityKind,
     Purpose,
     RegistrationSubmitted,
@@ -168,14 +169,23 @@ def _check_contacts(sub: RegistrationSubmitted, reasons: list[Reason]) -> str | 
     return phone
 
 
+def well_formed_reference(document: DocumentRef) -> bool:
+    """R11's claim check is usable: a document id and a SHA-256 of 64 hexadecimal digits.
+
+    Shared with the document-store rule, so a malformed reference is one
+    reason (the form's), not also a digest mismatch.
+    """
+    digest = (document.sha256 or "").lower()
+    return not _blank(document.document_id) and len(digest) == 64 and set(digest) <= _SHA256_HEX
+
+
 def _check_attachments(sub: RegistrationSubmitted, reasons: list[Reason]) -> None:
     document = sub.attachments.power_of_attorney
     path = "attachments.power_of_attorney"
     if document is None:
         reasons.append(rc.POWER_OF_ATTORNEY_REQUIRED.at(path))
         return
-    digest = (document.sha256 or "").lower()
-    if _blank(document.document_id) or len(digest) != 64 or not set(digest) <= _SHA256_HEX:
+    if not well_formed_reference(document):
         reasons.append(rc.POWER_OF_ATTORNEY_REFERENCE.at(path))
     if document.size_bytes is None or document.size_bytes > MAX_POWER_OF_ATTORNEY_BYTES:
         reasons.append(rc.POWER_OF_ATTORNEY_TOO_LARGE.at(f"{path}.size_bytes"))

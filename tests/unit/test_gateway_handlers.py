@@ -238,3 +238,18 @@ async def test_r11_surat_kuasa_must_resolve_in_the_document_store_with_its_diges
         "SUB-0001": [("POWER_OF_ATTORNEY_NOT_FOUND", "attachments.power_of_attorney")],
         "SUB-0002": [("POWER_OF_ATTORNEY_HASH_MISMATCH", "attachments.power_of_attorney.sha256")],
     }
+
+
+async def test_r11_a_malformed_digest_is_one_reason_not_also_a_mismatch():
+    gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
+    malformed = submitted(
+        attachments__power_of_attorney={
+            "document_id": "DOC-1",
+            "sha256": "not-a-digest",
+            "size_bytes": 10,
+        }
+    )
+    [decision] = decisions(await gateway.on_submissions([malformed]))
+    assert [(r.code, r.field) for r in decision.reasons] == [
+        ("POWER_OF_ATTORNEY_REFERENCE", "attachments.power_of_attorney")
+    ]
