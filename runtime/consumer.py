@@ -22,6 +22,10 @@ acknowledgement policy is decided here and nowhere else:
   unreachable) aborts the transaction, backs off exponentially with jitter,
   then rewinds the batch: slow retries, no hot loop, no dead-lettering of
   good records during an outage.
+* A failed commit request may still have landed
+  (:class:`~runtime.transactions.CommitUncertain`): the pump settles the
+  transaction and asks the broker for the group's committed offsets before
+  it either rewinds or carries on, so such a batch is neither repeated nor lost.
 * On a consumer-group rebalance, partitions are handed over only after the
   batch in flight is committed or rewound, so two instances never process
   the same records at once.
