@@ -38,7 +38,7 @@ import time
 import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
@@ -57,6 +57,8 @@ from runtime.sealing import DeadLetterSeal
 from runtime.transactions import CommitUncertain, TransactionalOutbox
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 TRANSIENT: tuple[type[BaseException], ...] = (
     TransientFailure,
@@ -213,22 +215,13 @@ class BatchPump:
         (a rewind repeats the outputs, a skip loses the batch).
         """
         wanted = next_offsets(records)
-        failures = 0
-        while True:
-            try:
-                await self._outbox.fence()
-                found = await asyncio.wait_for(committed(list(wanted)), RESOLVE_READ_TIMEOUT_S)
-                return all((found.get(tp) or 0) >= offset for tp, offset in wanted.items())
-            except TRANSIENT as error:
-                failures += 1
-                delay = self._policy.backoff.delay(failures)
-                log.warning(
-                    "%s: cannot yet tell whether an uncertain commit landed (%s), asking in %.1fs",
-                    self.name,
-                    type(error).__name__,
-                    delay,
-                )
-                await asyncio.sleep(delay)
+
+        async def ask() -> bool:
+            await self._outbox.fence()
+            found = await asyncio.wait_for(committed(list(wanted)), RESOLVE_READ_TIMEOUT_S)
+            return all((found.get(tp) or 0) >= offset for tp, offset in wanted.items())
+
+        return await self._until_done(ask, "cannot yet tell whether an uncertain commit landed")
 
     async def _reach(self, point: str, topic: str) -> None:
         if self._fault is not None:
@@ -237,21 +230,29 @@ class BatchPump:
     async def _settle(self, follow_ups: Sequence[Callable[[], Awaitable[None]]]) -> None:
         """Run the post-commit marks until they succeed: the batch is committed, never rewind it."""
         for follow_up in follow_ups:
-            failures = 0
-            while True:
-                try:
-                    await follow_up()
-                    break
-                except TRANSIENT as error:
-                    failures += 1
-                    delay = self._policy.backoff.delay(failures)
-                    log.warning(
-                        "%s: post-commit mark failed (%s), retrying in %.1fs",
-                        self.name,
-                        type(error).__name__,
-                        delay,
-                    )
-                    await asyncio.sleep(delay)
+            await self._until_done(follow_up, "post-commit mark failed")
+
+    async def _until_done(self, attempt: Callable[[], Awaitable[T]], trouble: str) -> T:
+        """Try ``attempt`` until the world lets it through, backing off between tries.
+
+        For steps after a commit was sent, where neither rewinding nor giving
+        up is right: they must happen, however long an outage lasts.
+        """
+        failures = 0
+        while True:
+            try:
+                return await attempt()
+            except TRANSIENT as error:
+                failures += 1
+                delay = self._policy.backoff.delay(failures)
+                log.warning(
+                    "%s: %s (%s), trying again in %.1fs",
+                    self.name,
+                    trouble,
+                    type(error).__name__,
+                    delay,
+                )
+                await asyncio.sleep(delay)
 
     async def _handle(self, records: Sequence[Inbound]) -> HandlerResult:
         try:
