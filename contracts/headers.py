@@ -14,6 +14,8 @@ CORRELATION_ID: Final = "insw-correlation-id"
 CAUSATION_ID: Final = "insw-causation-id"
 SCHEMA: Final = "insw-schema"
 CONTENT_TYPE: Final = "content-type"
+LINEAGE: Final = (MESSAGE_ID, CORRELATION_ID, CAUSATION_ID, SCHEMA, CONTENT_TYPE)
+"""The headers a record keeps wherever it is moved (retry topic, dead-letter topic)."""
 
 DLQ_TOPIC: Final = "__connect.errors.topic"
 DLQ_PARTITION: Final = "__connect.errors.partition"

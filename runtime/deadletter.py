@@ -14,17 +14,13 @@ from contracts import headers as h
 from contracts.topics import dead_letter_topic
 from runtime.errors import safe_error_text
 from runtime.records import Inbound, Outbound
-from runtime.retry import origin_coordinates
+from runtime.retry import lineage, origin_coordinates
 from runtime.sealing import SCHEME, DeadLetterSeal
 
 
 def dead_letter(record: Inbound, error: BaseException, seal: DeadLetterSeal) -> Outbound:
     """The dead-letter record for ``record`` that failed with ``error``, its value sealed."""
-    kept = {
-        name: value.decode("utf-8", errors="replace")
-        for name, value in record.headers
-        if name in (h.MESSAGE_ID, h.CORRELATION_ID, h.CAUSATION_ID, h.SCHEMA, h.CONTENT_TYPE)
-    }
+    kept = lineage(record)
     topic, partition, offset = origin_coordinates(record)
     kept.update(
         {

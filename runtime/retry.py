@@ -22,13 +22,6 @@ from contracts.topics import original_topic, retry_topic
 from runtime.errors import safe_error_text
 from runtime.records import Inbound, Outbound
 
-ATTEMPT = h.RETRY_ATTEMPT
-DUE_AT = h.RETRY_DUE_MS
-ORIGIN = h.RETRY_ORIGIN
-LAST_ERROR = h.RETRY_LAST_ERROR
-
-_KEPT = (h.MESSAGE_ID, h.CORRELATION_ID, h.CAUSATION_ID, h.SCHEMA, h.CONTENT_TYPE)
-
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -42,34 +35,40 @@ class RetryPolicy:
         if attempt >= len(self.delays_s):
             return None
         due_ms = int((time.time() + self.delays_s[attempt]) * 1000)
-        headers = {n: v.decode("utf-8", "replace") for n, v in record.headers if n in _KEPT}
+        headers = lineage(record)
         headers.update(
             {
-                ATTEMPT: str(attempt + 1),
-                DUE_AT: str(due_ms),
-                ORIGIN: origin_of(record),
-                LAST_ERROR: f"{type(error).__qualname__}: {safe_error_text(error)}",
+                h.RETRY_ATTEMPT: str(attempt + 1),
+                h.RETRY_DUE_MS: str(due_ms),
+                h.RETRY_ORIGIN: origin_of(record),
+                h.RETRY_LAST_ERROR: f"{type(error).__qualname__}: {safe_error_text(error)}",
             }
         )
         parked_on = retry_topic(original_topic(record.topic))
         return Outbound(parked_on, record.key, record.value, headers)
 
 
+def lineage(record: Inbound) -> dict[str, str]:
+    """The record's lineage headers (:data:`contracts.headers.LINEAGE`), decoded, to carry along."""
+    return {n: v.decode("utf-8", "replace") for n, v in record.headers if n in h.LINEAGE}
+
+
 def attempts_made(record: Inbound) -> int:
     """How many retries this record has already had (0 on its original topic)."""
-    value = h.header(record.headers, ATTEMPT)
+    value = h.header(record.headers, h.RETRY_ATTEMPT)
     return int(value) if value and value.isdigit() else 0
 
 
 def due_at(record: Inbound) -> float:
     """When (epoch seconds) a parked record may be tried again; 0 for any other record."""
-    value = h.header(record.headers, DUE_AT)
+    value = h.header(record.headers, h.RETRY_DUE_MS)
     return int(value) / 1000 if value and value.isdigit() else 0.0
 
 
 def origin_of(record: Inbound) -> str:
     """``topic/partition/offset`` of the record's first consumption."""
-    return h.header(record.headers, ORIGIN) or f"{record.topic}/{record.partition}/{record.offset}"
+    first = h.header(record.headers, h.RETRY_ORIGIN)
+    return first or f"{record.topic}/{record.partition}/{record.offset}"
 
 
 def origin_coordinates(record: Inbound) -> tuple[str, int, int]:
