@@ -27,7 +27,7 @@ from contracts import topics
 from contracts.headers import header
 from faults.ledger import DeadLetter, Decision, Mail, Observation
 from notifier.emails import DECISION_HEADER
-from runtime.lag import group_lag
+from runtime.lag import lag_by_group
 
 HUB_GROUP_PREFIX = "insw-"
 """Consumer groups of the hub's services (every one is named ``insw-...``)."""
@@ -210,13 +210,8 @@ async def consumer_lag(
     Raises :class:`TimeoutError` when the broker cannot tell within
     ``LAG_READ_TIMEOUT_S``: a partial count could pass for zero.
     """
-    groups = sorted(str(g[0]) for g in await admin.list_consumer_groups())
     async with asyncio.timeout(LAG_READ_TIMEOUT_S):
-        return {
-            group: sum((await group_lag(admin, probe, group)).values())
-            for group in groups
-            if group.startswith(prefix)
-        }
+        return await lag_by_group(admin, probe, prefix)
 
 
 async def partitions_of(admin: AIOKafkaAdminClient, names: Iterable[str]) -> list[TopicPartition]:

@@ -9,7 +9,8 @@ the group's committed offset.
 """
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -31,17 +32,44 @@ async def pending_records(
 
 
 async def _pending_records(bootstrap: str, group_id: str, topics: Iterable[str]) -> dict[str, int]:
+    async with _lag_clients(bootstrap) as (admin, consumer):
+        return await group_lag(admin, consumer, group_id, topics)
+
+
+@asynccontextmanager
+async def _lag_clients(
+    bootstrap: str,
+) -> AsyncIterator[tuple[AIOKafkaAdminClient, AIOKafkaConsumer]]:
+    """An admin client and a group-less ``read_committed`` probe, both closed however it ends."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, isolation_level="read_committed", enable_auto_commit=False
     )
-    await admin.start()
-    await consumer.start()
     try:
-        return await group_lag(admin, consumer, group_id, topics)
+        await admin.start()
+        await consumer.start()
+        yield admin, consumer
     finally:
-        await consumer.stop()
+        await consumer.stop()  # also after a failed start: it holds a client
         await admin.close()
+
+
+async def lag_by_group(
+    admin: AIOKafkaAdminClient, consumer: AIOKafkaConsumer, prefix: str
+) -> dict[str, int]:
+    """Unprocessed data records of every group named ``prefix*``, summed over its topics."""
+    groups = sorted(str(g[0]) for g in await admin.list_consumer_groups())
+    return {
+        group: sum((await group_lag(admin, consumer, group)).values())
+        for group in groups
+        if group.startswith(prefix)
+    }
+
+
+async def total_pending(bootstrap: str, prefix: str, deadline_s: float = COUNT_DEADLINE_S) -> int:
+    """Unprocessed data records over every group named ``prefix*`` (0: all caught up)."""
+    async with asyncio.timeout(deadline_s), _lag_clients(bootstrap) as (admin, consumer):
+        return sum((await lag_by_group(admin, consumer, prefix)).values())
 
 
 async def group_lag(
@@ -90,5 +118,3 @@ async def _count_after(consumer: AIOKafkaConsumer, starts: dict[TopicPartition, 
         batch = await consumer.getmany(*behind, timeout_ms=READ_TIMEOUT_MS)
         # Records written after the end was taken are not this count's business.
         count += sum(r.offset < ends[tp] for tp, records in batch.items() for r in records)
-        if not batch:
-            await asyncio.sleep(0)

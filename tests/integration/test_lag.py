@@ -3,7 +3,7 @@
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from runtime.lag import pending_records
+from runtime.lag import pending_records, total_pending
 
 
 async def test_a_group_past_its_last_transactional_record_has_no_lag(
@@ -23,6 +23,7 @@ async def test_a_group_past_its_last_transactional_record_has_no_lag(
         async with producer.transaction():
             await producer.send_offsets_to_transaction({tp: 2}, group)
         assert await pending_records(bootstrap_servers, group, [unique_topic]) == {unique_topic: 1}
+        assert await total_pending(bootstrap_servers, unique_topic) == 1  # the bench's settle
         async with producer.transaction():
             await producer.send_offsets_to_transaction({tp: 3}, group)
     finally:
@@ -35,3 +36,4 @@ async def test_a_group_past_its_last_transactional_record_has_no_lag(
         await admin.close()
     assert committed == 3  # the naive lag would count the commit marker at offset 3
     assert await pending_records(bootstrap_servers, group, [unique_topic]) == {unique_topic: 0}
+    assert await total_pending(bootstrap_servers, unique_topic) == 0
