@@ -171,15 +171,6 @@ class ServiceProcess:
         if self._popen is not None and self._popen.poll() is None:
             _signal_group(self._popen.pid, sig)
 
-    def wait(self, timeout: float) -> int | None:
-        """Wait up to ``timeout`` seconds for the child to exit; its exit status, or None."""
-        if self._popen is None:
-            return None
-        try:
-            return self._popen.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
-
     def kill(self) -> None:
         """SIGKILL the process group at once (a crash, as far as the child can tell), reap it."""
         self.send_signal(signal.SIGKILL)

@@ -38,7 +38,7 @@ LAG_READ_TIMEOUT_S = 15.0
 _HEADERS_ONLY = BytesHeaderParser(policy=default_policy)
 
 
-def decision_from(key: bytes | None, value: bytes | None) -> Decision | None:
+def decision_from(value: bytes | None) -> Decision | None:
     """The ledger's view of a decision record; None for a record that is not one."""
     try:
         data: Any = json.loads(value or b"")
@@ -87,7 +87,6 @@ class Tap:
     """Tails the decision, customs and every dead-letter topic, and the mailbox, of one stack."""
 
     def __init__(self, bootstrap: str, mailbox_dir: Path) -> None:
-        self._bootstrap = bootstrap
         self.mailbox = Mailbox(mailbox_dir)
         self.decisions: list[Decision] = []
         self.customs_keys: list[str] = []
@@ -109,6 +108,13 @@ class Tap:
 
     async def start(self) -> None:
         """Connect, and assign every partition of the tailed topics from the beginning."""
+        try:
+            await self._connect()
+        except BaseException:
+            await self.stop()  # a failed start must not leave clients behind
+            raise
+
+    async def _connect(self) -> None:
         await self._tail.start()
         await self._probe.start()
         await self._admin.start()
@@ -164,7 +170,7 @@ class Tap:
         self, topic: str, key: bytes | None, value: bytes | None, headers: Sequence[Any]
     ) -> None:
         if topic == topics.REGISTRATION_DECIDED:
-            decision = decision_from(key, value)
+            decision = decision_from(value)
             if decision is not None:
                 self.decisions.append(decision)
         elif topic == topics.CEISA_REGISTRATION:

@@ -79,7 +79,6 @@ class FaultStack:
         self.infra = Infrastructure(env={})
         self._settings = settings
         self.stack = Stack(self.infra, specs=self._specs, log_dir=log_dir)
-        self.log_dir = log_dir
 
     def _specs(self, bootstrap: str, redis_url: str, ports: Mapping[str, int]) -> list[ServiceSpec]:
         chosen = [

@@ -16,7 +16,7 @@ from hubctl import replay_export, replay_group, replay_sandbox, replay_whatif
 IDEMPOTENCE = (
     "Nothing is emailed or sent to customs twice: the services are idempotent "
     "(the gateway skips submissions it has decided, the notifier emails once per "
-    "decision id, the CEISA adapter sends once per decision id)."
+    "decision id, the CEISA adapter sends once per submission id)."
 )
 BOOTSTRAP_HELP = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS, else 127.0.0.1:9092)"
 READ_NOTE = "Topics are read with isolation level read_committed."

@@ -8,7 +8,7 @@ broker enforces the same rule should a member join in between.
 
 Re-reading is safe for the hub's own groups because every service is
 idempotent: the gateway skips submissions it has decided, the notifier
-emails once per decision id, the CEISA adapter sends once per decision id.
+emails once per decision id, the CEISA adapter sends once per submission id.
 """
 
 from __future__ import annotations

@@ -167,8 +167,8 @@ def test_records_of_other_submissions_are_ignored():
 
 def test_decision_records_and_dead_letters_are_read_from_their_bytes():
     value = b'{"submission_id": "S-1", "decision_id": "D-1", "outcome": "APPROVED", "x": 1}'
-    assert decision_from(b"S-1", value) == Decision("S-1", "D-1", "APPROVED")
-    assert decision_from(b"S-1", b"not json") is None
+    assert decision_from(value) == Decision("S-1", "D-1", "APPROVED")
+    assert decision_from(b"not json") is None
     dead = dead_letter_from(
         "t.dlq",
         b"S-2",
