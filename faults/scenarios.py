@@ -12,12 +12,13 @@ import subprocess
 import sys
 from collections.abc import Callable
 
-from aiokafka.admin import AIOKafkaAdminClient
-
 from contracts import topics
 from faults.ledger import Ledger
+from faults.observe import HUB_GROUP_PREFIX
 from faults.run import FaultRun, Scenario
 from faults.stack import Settings, fault_point
+from hubctl.replay_group import group_state
+from hubctl.replay_kafka import admin_client
 from runtime.lag import pending_records
 
 MARKER = "fault-point-reached"
@@ -66,7 +67,7 @@ class ServiceCrash(Scenario):
 
     async def prepare(self, run: FaultRun) -> None:
         """Restart the service with its fault point armed; wait until it is back in its group."""
-        before = await group_members(run.stack.bootstrap_servers, self.group)
+        before = await group_members(run, self.group)
         marker = run.workdir / MARKER
         run.stack.rearm(
             self.service, fault_point(self.point, self.topic, marker, self.after_batches)
@@ -167,7 +168,7 @@ class Rebalance(Scenario):
     async def inject(self, run: FaultRun) -> None:
         """Add instance 1 at 10% decided; once it is in the group, remove it at +25%."""
         await run.until(decided=0.1)
-        before = await group_members(run.stack.bootstrap_servers, "insw-gateway")
+        before = await group_members(run, "insw-gateway")
         run.fault("second gateway instance started (HUB_INSTANCE_ID=1)")
         run.stack.add_instance("gateway", "1")
         joined = await _until_members(run, "insw-gateway", lambda n: n > before)
@@ -230,7 +231,12 @@ class ReplayEverything(Scenario):
             status = await asyncio.to_thread(_hubctl_to_earliest, bootstrap, group, topic)
             if status != 0:
                 run.problem(f"hubctl replay group {group} --topic {topic}: exit status {status}")
-        to_reread = sum([sum((await pending_records(bootstrap, g, [t])).values()) for g, t in plan])
+        by_group: dict[str, list[str]] = {}
+        for group, topic in plan:
+            by_group.setdefault(group, []).append(topic)
+        to_reread = sum(
+            [sum((await pending_records(bootstrap, g, ts)).values()) for g, ts in by_group.items()]
+        )
         run.note(f"{to_reread} records to read again across those groups")
         if not to_reread:
             run.problem("the re-drive left nothing to read again: it proved nothing")
@@ -258,31 +264,24 @@ def _hubctl_to_earliest(bootstrap: str, group: str, topic: str) -> int:
 
 async def consumed_topics(bootstrap: str) -> list[tuple[str, str]]:
     """(group, topic) for every hub group (retry groups aside) and every topic it committed on."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
+    async with admin_client(bootstrap) as admin:
         listed = await admin.list_consumer_groups()
         groups = sorted(
-            g[0] for g in listed if g[0].startswith("insw-") and not g[0].endswith(".retry")
+            g[0]
+            for g in listed
+            if g[0].startswith(HUB_GROUP_PREFIX) and not g[0].endswith(".retry")
         )
         plan: list[tuple[str, str]] = []
         for group in groups:
             offsets = await admin.list_consumer_group_offsets(group)
             plan += [(group, topic) for topic in sorted({tp.topic for tp in offsets})]
         return plan
-    finally:
-        await admin.close()
 
 
-async def group_members(bootstrap: str, group: str) -> int:
+async def group_members(run: FaultRun, group: str) -> int:
     """Members of consumer group ``group`` right now (one per subscriber of each instance)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        [response] = await admin.describe_consumer_groups([group])
-        return sum(len(described[5]) for described in response.groups)
-    finally:
-        await admin.close()
+    async with admin_client(run.stack.bootstrap_servers) as admin:
+        return (await group_state(admin, group))[1]
 
 
 async def _until_members(
@@ -292,11 +291,12 @@ async def _until_members(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait_s
     members = 0
-    while loop.time() < deadline:
-        members = await group_members(run.stack.bootstrap_servers, group)
-        if enough(members):
-            return members
-        await asyncio.sleep(0.5)
+    async with admin_client(run.stack.bootstrap_servers) as admin:
+        while loop.time() < deadline:
+            _, members = await group_state(admin, group)
+            if enough(members):
+                return members
+            await asyncio.sleep(0.5)
     run.problem(f"consumer group {group} still had {members} members after {wait_s:.0f}s")
     return members
 
