@@ -25,9 +25,9 @@ from hubctl.dlq_kafka import DlqCluster
 from hubctl.dlq_letters import DlqRefusal, dlq_name, seal_from_env
 from hubctl.dlq_output import Listing, emit, inspection, inspection_text, list_report, list_text
 from hubctl.dlq_redrive import redrive
+from hubctl.replay_console import DEFAULT_BOOTSTRAP
 from runtime.sealing import SealBroken
 
-DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 DEFAULT_LIMIT = 50
 REFUSED, KAFKA_FAILED = 2, 1
 
@@ -75,7 +75,7 @@ def _command(
     parser.add_argument(
         "--bootstrap",
         default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_BOOTSTRAP),
-        help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or %(default)s)",
+        help=f"Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or {DEFAULT_BOOTSTRAP})",
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(run=run)

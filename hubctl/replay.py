@@ -111,7 +111,8 @@ def _sandbox(commands: Any) -> None:
             "record or the current end.",
             "Production topics are only read. NAME is one plain name (letters, digits, "
             "'-', '_'); copying a topic of sandbox NAME into sandbox NAME is refused. "
-            "Copying the same range twice appends it twice.",
+            "Copying the same range twice appends it twice. The copies hold the same "
+            "personal data as the originals: give sandbox topics the same access rules.",
             READ_NOTE,
         ),
     )

@@ -153,7 +153,7 @@ def test_the_help_says_why_replays_send_nothing_twice(capsys):
         parse("group", "--help")
     help_text = " ".join(capsys.readouterr().out.split())
     assert "the notifier emails once per decision id" in help_text
-    assert "the CEISA adapter sends once per decision id" in help_text
+    assert "the CEISA adapter sends once per submission id" in help_text
 
 
 # --- sandbox names ----------------------------------------------------------
