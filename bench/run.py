@@ -17,6 +17,7 @@ from bench import shape as shapes
 from bench.phases import PhaseReport, Target, loud, measure, say
 from bench.rawpipe import stage_specs, topic_names
 from contracts import topics
+from contracts.agencies import DJP_NPWP, DUKCAPIL_NIK, OSS_NIB
 from devstack.infra import TOPIC_PARTITIONS, Infrastructure
 from devstack.kafka import create_topics
 from devstack.processes import ProcessGroup
@@ -25,9 +26,9 @@ from devstack.stack import Stack, decision_path_specs
 WARMUP = 200
 HUB_HOPS = {
     "submitted": topics.REGISTRATION_SUBMITTED,
-    "NIB": topics.NIB_VERIFICATION_REQUESTED,
-    "NPWP": topics.NPWP_VERIFICATION_REQUESTED,
-    "NIK": topics.NIK_VERIFICATION_REQUESTED,
+    "NIB": OSS_NIB.request_topic,
+    "NPWP": DJP_NPWP.request_topic,
+    "NIK": DUKCAPIL_NIK.request_topic,
     "completed": topics.VERIFICATION_COMPLETED,
     "decided": topics.REGISTRATION_DECIDED,
 }

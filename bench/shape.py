@@ -16,12 +16,13 @@ from dataclasses import asdict, dataclass
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from contracts import topics
+from contracts.agencies import DJP_NPWP, DUKCAPIL_NIK, OSS_NIB
 
 CHECKS = ("NIB", "NPWP", "NIK")
 REQUEST_TOPICS = {
-    "NIB": topics.NIB_VERIFICATION_REQUESTED,
-    "NPWP": topics.NPWP_VERIFICATION_REQUESTED,
-    "NIK": topics.NIK_VERIFICATION_REQUESTED,
+    "NIB": OSS_NIB.request_topic,
+    "NPWP": DJP_NPWP.request_topic,
+    "NIK": DUKCAPIL_NIK.request_topic,
 }
 
 HeaderShape = list[tuple[str, int]]

@@ -9,113 +9,11 @@ import json
 import sys
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import TypeAdapter
 
 from contracts import headers as h
 from contracts import topics
-from contracts.customs import CustomsApplicationStatus, CustomsDeadline
-from contracts.decision import RegistrationDecided
-from contracts.notification import NotificationRequested
-from contracts.referral import ManualDecision, ReferralDeadline
-from contracts.registration import RegistrationSubmitted
-from contracts.verification import VerificationCompleted, VerificationRequested
-from contracts.xsd import CEISA_REGISTRATION_V1
-
-CHANNELS: list[tuple[str, type[BaseModel] | None, str, str]] = [
-    (
-        topics.REGISTRATION_SUBMITTED,
-        RegistrationSubmitted,
-        "receive",
-        "Public. One message per application from a partner portal, keyed by submission id. "
-        "The Surat Kuasa travels by reference (document id and SHA-256), never inline.",
-    ),
-    (
-        topics.REGISTRATION_DECIDED,
-        RegistrationDecided,
-        "send",
-        "Public. The one decision per submission, keyed by submission id. decision_id is "
-        "stable across redelivery: consumers drop repeats by it.",
-    ),
-    (
-        topics.CEISA_REGISTRATION,
-        None,
-        "send",
-        f"Public. XML for customs (CEISA), one per approved decision, valid against "
-        f"schemas/xsd/{CEISA_REGISTRATION_V1}; keyed by submission id.",
-    ),
-    (
-        topics.NIB_VERIFICATION_REQUESTED,
-        VerificationRequested,
-        "send",
-        "Internal. The gateway asks the OSS adapter about an NIB.",
-    ),
-    (
-        topics.NPWP_VERIFICATION_REQUESTED,
-        VerificationRequested,
-        "send",
-        "Internal. The gateway asks the DJP adapter about an NPWP.",
-    ),
-    (
-        topics.NIK_VERIFICATION_REQUESTED,
-        VerificationRequested,
-        "send",
-        "Internal. The gateway asks the Dukcapil adapter about a NIK and name.",
-    ),
-    (
-        topics.MANUAL_DECISION,
-        ManualDecision,
-        "receive",
-        "Officers' decisions on referred applications (R13), keyed by submission id; also "
-        "accepted over HTTP by the gateway's officer endpoint.",
-    ),
-    (
-        topics.REFERRAL_DEADLINE,
-        ReferralDeadline,
-        "send",
-        "The 24-hour promise (R13): a WARNING before a referred application's deadline and "
-        "an OVERDUE event when it passes, keyed by submission id.",
-    ),
-    (
-        topics.NOTIFICATION_REQUESTED,
-        NotificationRequested,
-        "send",
-        "Internal. The gateway asks the notifier to email the applicant about a decision; "
-        "decision_id is the idempotency key. Carries personal data in the value only.",
-    ),
-    (
-        topics.VERIFICATION_COMPLETED,
-        VerificationCompleted,
-        "receive",
-        "Internal. Every adapter's answer, keyed by submission id so one gateway instance "
-        "sees all answers of one submission.",
-    ),
-    (
-        topics.CEISA_RESPONSE,
-        None,
-        "receive",
-        "Public. XML from customs (CEISA) about an application, keyed by submission id: proof "
-        "of entry, TTP-RK, additional documents request, acceptance, rejection, return receipt, "
-        "blocking, unblocking, revocation; each valid against schemas/xsd/ceisa/v1/<message>.xsd. "
-        "Read with the hardened reader; anything refused, and any transition PER-21 does not "
-        "allow, is dead-lettered with the reason.",
-    ),
-    (
-        topics.CUSTOMS_APPLICATION_STATUS,
-        CustomsApplicationStatus,
-        "send",
-        "Public. Compacted (cleanup.policy=compact): the customs status of an application after "
-        "every change customs reported, keyed by submission id; the latest record per key is "
-        "the current status. version counts the customs messages applied.",
-    ),
-    (
-        topics.CUSTOMS_DEADLINE,
-        CustomsDeadline,
-        "send",
-        "A PER-21 deadline (C3, C6, C7, C14, C10, C11; working days per C16, calendar where "
-        "Art. 30 and 35 say so) of an application is "
-        "APPROACHING or has PASSED, each once, keyed by submission id.",
-    ),
-]
+from contracts.channels import Channel, channels
 
 _LINEAGE_HEADERS = {
     "type": "object",
@@ -163,14 +61,20 @@ _RETRY_HEADERS = _string_headers(
 )
 
 
-def _message(topic: str, model: type[BaseModel] | None, headers: dict[str, Any]) -> dict[str, Any]:
-    if model is None:
-        payload: dict[str, Any] = {"type": "string", "contentMediaType": "application/xml"}
-        content_type = "application/xml"
+def _json_schema(model: Any) -> dict[str, Any]:
+    return TypeAdapter(model).json_schema(ref_template="#/components/schemas/{model}")
+
+
+def _message(topic: str, channel: Channel | None, headers: dict[str, Any]) -> dict[str, Any]:
+    if channel is None or channel.model is None:
+        content_type = channel.content_type if channel else "application/xml"
+        payload: dict[str, Any] = {"type": "string", "contentMediaType": content_type}
     else:
-        payload = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        payload = _json_schema(channel.model)
         payload.pop("$defs", None)
-        content_type = "application/json"
+        content_type = channel.content_type
+    if channel is not None:
+        payload = {**payload, "x-insw-schema": channel.schema_id}
     return {
         "name": topic,
         "contentType": content_type,
@@ -182,37 +86,30 @@ def _message(topic: str, model: type[BaseModel] | None, headers: dict[str, Any])
 
 def _schemas() -> dict[str, Any]:
     found: dict[str, Any] = {}
-    for _, model, _, _ in CHANNELS:
-        if model is not None:
-            schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-            found.update(schema.get("$defs", {}))
+    for channel in channels():
+        if channel.model is not None:
+            found.update(_json_schema(channel.model).get("$defs", {}))
     return dict(sorted(found.items()))
 
 
 def document() -> dict[str, Any]:
     """The AsyncAPI 3.0.0 document as a JSON-ready dict."""
-    channels: dict[str, Any] = {}
+    documented: dict[str, Any] = {}
     operations: dict[str, Any] = {}
-    for topic, model, action, description in CHANNELS:
-        key = _key(topic)
-        channels[key] = {
+    for channel in channels():
+        topic, key = channel.topic, _key(channel.topic)
+        documented[key] = {
             "address": topic,
-            "description": description,
-            "messages": {key: _message(topic, model, _LINEAGE_HEADERS)},
+            "description": channel.description,
+            "messages": {key: _message(topic, channel, _LINEAGE_HEADERS)},
         }
-        operations[f"{action}_{key}"] = {
-            "action": action,
+        operations[f"{channel.action}_{key}"] = {
+            "action": channel.action,
             "channel": {"$ref": f"#/channels/{key}"},
         }
-        if action == "receive" or topic in (
-            topics.NIB_VERIFICATION_REQUESTED,
-            topics.NPWP_VERIFICATION_REQUESTED,
-            topics.NIK_VERIFICATION_REQUESTED,
-            topics.NOTIFICATION_REQUESTED,
-            topics.REGISTRATION_DECIDED,
-        ):
+        if channel.retried:
             dlq = topics.dead_letter_topic(topic)
-            channels[_key(dlq)] = {
+            documented[_key(dlq)] = {
                 "address": dlq,
                 "description": f"Dead letters of {topic}: original key and value, "
                 "Kafka Connect error headers.",
@@ -229,7 +126,7 @@ def document() -> dict[str, Any]:
                 },
             }
             retry = topics.retry_topic(topic)
-            channels[_key(retry)] = {
+            documented[_key(retry)] = {
                 "address": retry,
                 "description": f"Delayed retries of {topic}: the original key, value and "
                 "lineage headers, with the attempt number and the time it is due. Read back "
@@ -254,7 +151,7 @@ def document() -> dict[str, Any]:
             "registration hub: one submission, one decision.",
         },
         "defaultContentType": "application/json",
-        "channels": channels,
+        "channels": documented,
         "operations": operations,
         "components": {"schemas": _schemas()},
     }

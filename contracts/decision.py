@@ -11,7 +11,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.reasons import Reason
-from contracts.verification import Check, CheckOutcome
+from contracts.verification import CheckOutcome
 
 
 class Outcome(StrEnum):
@@ -27,7 +27,7 @@ class AgencyCheckResult(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    check: Check
+    check: str
     agency: str
     outcome: CheckOutcome
 

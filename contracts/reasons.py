@@ -216,6 +216,12 @@ POWER_OF_ATTORNEY_TOO_LARGE = _r(
     "Ukuran Surat Kuasa maksimal 1 MB.",
     "The power of attorney may be at most 1 MB.",
 )
+POWER_OF_ATTORNEY_NOT_PDF = _r(
+    "POWER_OF_ATTORNEY_NOT_PDF",
+    "R11",
+    "Surat Kuasa harus berupa dokumen PDF.",
+    "The power of attorney must be a PDF document.",
+)
 POWER_OF_ATTORNEY_REFERENCE = _r(
     "POWER_OF_ATTORNEY_REFERENCE",
     "R11",
@@ -253,11 +259,140 @@ AGENCY_REFUSED = _r(
     "An agency refused the verification request; the application was referred to an officer.",
 )
 
+# Fail closed (R13): facts no agency proved go to an officer, never to approval.
+IDENTITY_NOT_PROVEN = _r(
+    "IDENTITY_NOT_PROVEN",
+    "R9",
+    "Identitas pemohon (paspor) tidak dapat dibuktikan oleh instansi; petugas memeriksa "
+    "Surat Kuasa.",
+    "The applicant's identity (passport) cannot be proven by an agency; an officer reviews "
+    "the Surat Kuasa.",
+)
+ORGANISATION_NOT_PROVEN = _r(
+    "ORGANISATION_NOT_PROVEN",
+    "R8",
+    "Tanpa NIB, kedudukan pemohon sebagai penanggung jawab tidak dapat dibuktikan oleh OSS; "
+    "petugas memeriksa Surat Kuasa.",
+    "Without an NIB, OSS cannot prove the applicant is a responsible person; an officer "
+    "reviews the Surat Kuasa.",
+)
+RESPONSIBLE_PERSON_NOT_PROVEN = _r(
+    "RESPONSIBLE_PERSON_NOT_PROVEN",
+    "R8",
+    "Pemohon hanya cocok berdasarkan nama pada NIB, tanpa nomor KTP yang terbukti; "
+    "diteruskan ke petugas.",
+    "The applicant matches a responsible person on the NIB by name only, without a proven "
+    "KTP number; referred to an officer.",
+)
+AGENCY_ANSWER_INCOMPLETE = _r(
+    "AGENCY_ANSWER_INCOMPLETE",
+    "R13",
+    "Jawaban instansi tidak memuat data yang dibutuhkan aturan; diteruskan ke petugas.",
+    "The agency's answer lacks the facts the rule needs; referred to an officer.",
+)
+AGENCY_ANSWER_FOR_OTHER_IDENTIFIER = _r(
+    "AGENCY_ANSWER_FOR_OTHER_IDENTIFIER",
+    "R13",
+    "Jawaban instansi bukan untuk nomor yang ditanyakan; diteruskan ke petugas.",
+    "The agency's answer is not about the identifier asked; referred to an officer.",
+)
+AGENCY_NOT_VERIFIED = _r(
+    "AGENCY_NOT_VERIFIED",
+    "R13",
+    "Instansi tidak dapat memverifikasi data ini.",
+    "The agency could not verify this data.",
+)
+
 OFFICER_DECISION = _r(
     "OFFICER_DECISION",
     "R13",
     "Diputuskan oleh petugas INSW.",
     "Decided by an INSW officer.",
+)
+
+
+PASSWORD_MAX_LENGTH = 256
+"""R18's upper bound: Argon2 hashes any length, but a megabyte password is an attack."""
+
+# Account rules (R14 to R19): the notifier's answers about links and usernames.
+TOKEN_INVALID = _r(
+    "TOKEN_INVALID",
+    "R14",
+    "Tautan konfirmasi tidak dikenal; gunakan tautan dari email terakhir.",
+    "Unknown confirmation link; use the link from the latest email.",
+)
+TOKEN_EXPIRED = _r(
+    "TOKEN_EXPIRED",
+    "R19",
+    "Token Expired: tautan sudah kedaluwarsa; minta Kirim Ulang Email.",
+    "Token Expired: the link has expired; ask to resend the email.",
+)
+TOKEN_USED = _r(
+    "TOKEN_USED",
+    "R19",
+    "Token Expired: tautan sudah dipakai untuk memasang password.",
+    "Token Expired: the link was already used to set the password.",
+)
+TOKEN_SUPERSEDED = _r(
+    "TOKEN_SUPERSEDED",
+    "R19",
+    "Token Expired: tautan baru telah dikirim; gunakan tautan dari email terakhir.",
+    "Token Expired: a newer link was sent; use the link from the latest email.",
+)
+USERNAME_FORMAT = _r(
+    "USERNAME_FORMAT",
+    "R16",
+    "Username harus 6 karakter heksadesimal huruf besar.",
+    "Username must be six uppercase hexadecimal characters.",
+)
+ACCOUNT_NOT_FOUND = _r(
+    "ACCOUNT_NOT_FOUND",
+    "R19",
+    "Tidak ada akun yang disetujui dengan username ini.",
+    "No approved account has this username.",
+)
+EMAIL_REFUSED = _r(
+    "EMAIL_REFUSED",
+    "R19",
+    "Server email menolak alamat email yang tercatat; hubungi Contact Center INSW.",
+    "The mail server refused the email address on file; contact the INSW Contact Center.",
+)
+ACCOUNT_ACTIVE = _r(
+    "ACCOUNT_ALREADY_ACTIVATED",
+    "R19",
+    "Password akun ini sudah dipasang.",
+    "The password of this account is already set.",
+)
+
+PASSWORD_TOO_SHORT = _r(
+    "PASSWORD_TOO_SHORT",
+    "R18",
+    "Password minimal 6 karakter.",
+    "Password must be at least 6 characters.",
+)
+PASSWORD_NEEDS_SYMBOL = _r(
+    "PASSWORD_NEEDS_SYMBOL",
+    "R18",
+    "Password harus mengandung minimal 1 simbol.",
+    "Password must contain at least one symbol.",
+)
+PASSWORD_NEEDS_DIGIT = _r(
+    "PASSWORD_NEEDS_DIGIT",
+    "R18",
+    "Password harus mengandung minimal 1 angka.",
+    "Password must contain at least one digit.",
+)
+PASSWORD_NEEDS_CAPITAL = _r(
+    "PASSWORD_NEEDS_CAPITAL",
+    "R18",
+    "Password harus mengandung minimal 1 huruf kapital.",
+    "Password must contain at least one capital letter.",
+)
+PASSWORD_TOO_LONG = _r(
+    "PASSWORD_TOO_LONG",
+    "R18",
+    f"Password maksimal {PASSWORD_MAX_LENGTH} karakter.",
+    f"Password may be at most {PASSWORD_MAX_LENGTH} characters.",
 )
 
 

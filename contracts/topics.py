@@ -12,12 +12,10 @@ REGISTRATION_SUBMITTED: Final = "insw.registration.submitted.v1"
 REGISTRATION_DECIDED: Final = "insw.registration.decided.v1"
 CEISA_REGISTRATION: Final = "ceisa.registration.v1"
 
-# Internal: the gateway asks each agency adapter, the adapters answer on one
-# topic keyed by submission id so every answer for one submission lands on the
-# same partition, hence the same gateway instance.
-NIB_VERIFICATION_REQUESTED: Final = "insw.verification.nib.requested.v1"
-NPWP_VERIFICATION_REQUESTED: Final = "insw.verification.npwp.requested.v1"
-NIK_VERIFICATION_REQUESTED: Final = "insw.verification.nik.requested.v1"
+# Internal: every agency adapter answers on one topic keyed by submission id,
+# so every answer for one submission lands on the same partition, hence the
+# same gateway instance. Each agency's request topic is in its spec
+# (contracts.agencies); every channel with its model is in contracts.channels.
 VERIFICATION_COMPLETED: Final = "insw.verification.completed.v1"
 
 # Officers (R13): their decisions on referred applications, and deadline events.
@@ -37,31 +35,6 @@ CUSTOMS_DEADLINE: Final = "customs.deadline.v1"
 DLQ_SUFFIX: Final = ".dlq"
 RETRY_SUFFIX: Final = ".retry"
 
-CONSUMED: Final = (
-    REGISTRATION_SUBMITTED,
-    REGISTRATION_DECIDED,
-    NIB_VERIFICATION_REQUESTED,
-    NPWP_VERIFICATION_REQUESTED,
-    NIK_VERIFICATION_REQUESTED,
-    VERIFICATION_COMPLETED,
-    NOTIFICATION_REQUESTED,
-    MANUAL_DECISION,
-    CEISA_RESPONSE,
-)
-"""Topics some hub service consumes; each has a dead-letter twin."""
-
-PRODUCED_ONLY: Final = (
-    CEISA_REGISTRATION,
-    REFERRAL_DEADLINE,
-    CUSTOMS_APPLICATION_STATUS,
-    CUSTOMS_DEADLINE,
-)
-
-TOPIC_CONFIGS: Final[dict[str, dict[str, str]]] = {
-    CUSTOMS_APPLICATION_STATUS: {"cleanup.policy": "compact"},
-}
-"""Topic-level configs to create topics with; every other topic takes the broker's defaults."""
-
 
 def dead_letter_topic(topic: str) -> str:
     """Name of the dead-letter topic for ``topic`` (``T`` -> ``T.dlq``)."""
@@ -79,13 +52,3 @@ def original_topic(topic: str) -> str:
         if topic.endswith(suffix):
             return topic[: -len(suffix)]
     return topic
-
-
-def all_topics() -> tuple[str, ...]:
-    """Every topic the hub needs, retry and dead-letter topics included, for provisioning."""
-    return (
-        CONSUMED
-        + PRODUCED_ONLY
-        + tuple(retry_topic(t) for t in CONSUMED)
-        + tuple(dead_letter_topic(t) for t in CONSUMED)
-    )

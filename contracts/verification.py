@@ -7,13 +7,17 @@ gateway's rules never depend on how OSS, DJP or Dukcapil spell things.
 """
 
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 
 class Check(StrEnum):
-    """Which identifier is being verified, and so which agency answers."""
+    """The checks of the three agencies the hub ships with.
+
+    A check is a plain string on the wire and in the models: the agencies are
+    data (:mod:`contracts.agencies`), and a new one needs no new member here.
+    """
 
     NIB = "NIB"
     NPWP = "NPWP"
@@ -37,13 +41,17 @@ class _Frozen(BaseModel):
 class VerificationRequested(_Frozen):
     """Ask one agency about one identifier of one submission.
 
-    ``full_name`` is only sent to Dukcapil, whose answer is a set of match
-    flags for the NIK and the name together.
+    ``request_id`` names this question; the answer repeats it and the
+    identifier asked, so the gateway can tell an answer to *this* question
+    from a stray or a replay for another submission. ``full_name`` is only
+    sent to agencies whose spec asks for it (Dukcapil matches NIK and name
+    together).
     """
 
     submission_id: str
-    check: Check
+    check: str
     identifier: str
+    request_id: str | None = None
     full_name: str | None = None
 
 
@@ -99,13 +107,55 @@ class NikMatch(_Frozen):
     name_matches: bool
 
 
-class VerificationCompleted(_Frozen):
-    """One agency's answer for one submission."""
+class AgencyAnswer(_Frozen):
+    """One agency's answer for one submission: what every agency's answer has in common.
+
+    ``identifier`` and ``request_id`` echo the question (see
+    :class:`VerificationRequested`); an answer that does not echo them proves
+    nothing about the identifier asked. Agencies with facts of their own
+    extend this model (:class:`NibAnswer`, ...); an agency whose answer is
+    only an outcome uses it as it is.
+    """
 
     submission_id: str
-    check: Check
+    check: str
     outcome: CheckOutcome
+    identifier: str | None = None
+    request_id: str | None = None
     detail: str | None = Field(default=None, description="Why, in words free of personal data")
+
+    def answers(self, request: VerificationRequested) -> bool:
+        """This answer is about ``request``'s identifier (and request, when both name one)."""
+        if self.check != request.check or self.identifier != request.identifier:
+            return False
+        return self.request_id is None or self.request_id == request.request_id
+
+
+class NibAnswer(AgencyAnswer):
+    """OSS's answer: the NIB record when the NIB exists."""
+
+    check: Literal["NIB"] = "NIB"
     nib_record: NibRecord | None = None
+
+
+class NpwpAnswer(AgencyAnswer):
+    """DJP's answer: the taxpayer record when the NPWP exists."""
+
+    check: Literal["NPWP"] = "NPWP"
     npwp_record: NpwpRecord | None = None
+
+
+class NikAnswer(AgencyAnswer):
+    """Dukcapil's answer: match flags for the NIK and the name, never the person's record."""
+
+    check: Literal["NIK"] = "NIK"
     nik_match: NikMatch | None = None
+
+
+VerificationCompleted = Annotated[NibAnswer | NpwpAnswer | NikAnswer, Field(discriminator="check")]
+"""``insw.verification.completed.v1``: the answers of the shipped agencies, keyed by ``check``."""
+
+VERIFICATION_COMPLETED: TypeAdapter[NibAnswer | NpwpAnswer | NikAnswer] = TypeAdapter(
+    VerificationCompleted
+)
+"""Validates the union; :mod:`contracts.agencies` decodes any registered agency's answer."""

@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from contracts import topics
+from contracts import channels, topics
 from customs.deadlines import timers
 from customs.reading import Notice, read_notice
 from customs.record import ApplicationRecord, advance, to_status
@@ -34,8 +34,6 @@ from runtime.errors import PoisonMessage
 from runtime.records import Inbound, Outbound, caused_by
 
 log = logging.getLogger(__name__)
-
-STATUS_SCHEMA = "customs.application.status/v1"
 
 
 class TransitionRefused(PoisonMessage):
@@ -105,7 +103,9 @@ class Lifecycle:
 
     def _status(self, cause: Inbound, record: ApplicationRecord) -> Outbound:
         sid = record.app.submission_id
-        headers = caused_by(cause, correlation_id=sid, schema=STATUS_SCHEMA)
+        headers = caused_by(
+            cause, correlation_id=sid, schema=channels.CUSTOMS_APPLICATION_STATUS.schema_id
+        )
         return Outbound(self._status_topic, sid.encode(), encode(to_status(record)), headers)
 
 

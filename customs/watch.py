@@ -9,15 +9,13 @@ one. Leases let several service instances poll the same sorted sets.
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from contracts import topics
+from contracts import channels, topics
 from contracts.customs import CustomsDeadline, DeadlineMoment
 from customs.deadlines import parse, still_open
 from customs.store import CustomsStore
 from runtime.codec import encode
 from runtime.polling import Publish, TimerWorker
 from runtime.records import Outbound, caused_by
-
-DEADLINE_SCHEMA = "customs.deadline/v1"
 
 
 class DeadlineWatch(TimerWorker[CustomsStore]):
@@ -62,5 +60,5 @@ class DeadlineWatch(TimerWorker[CustomsStore]):
         event = CustomsDeadline(
             submission_id=sid, rule=rule, moment=moment, due_on=due, emitted_at=now
         )
-        headers = caused_by(None, correlation_id=sid, schema=DEADLINE_SCHEMA)
+        headers = caused_by(None, correlation_id=sid, schema=channels.CUSTOMS_DEADLINE.schema_id)
         return Outbound(self._topic, sid.encode(), encode(event), headers)

@@ -99,12 +99,12 @@ def cmd_run() -> int:
 
 def cmd_topics() -> int:
     """Create the hub's topics on ``KAFKA_BOOTSTRAP_SERVERS`` (docker compose uses this)."""
-    from contracts.topics import TOPIC_CONFIGS, all_topics
+    from contracts.channels import all_topics, topic_configs
     from devstack.infra import TOPIC_PARTITIONS
     from devstack.kafka import create_topics
 
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-    create_topics(bootstrap, all_topics(), TOPIC_PARTITIONS, configs=TOPIC_CONFIGS)
+    create_topics(bootstrap, all_topics(), TOPIC_PARTITIONS, configs=topic_configs())
     _say(f"topics ready on {bootstrap}")
     return 0
 

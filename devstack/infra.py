@@ -25,16 +25,16 @@ TOPIC_PARTITIONS = 4
 
 def hub_topics() -> tuple[str, ...]:
     """Every topic of the hub contract (imported late: contracts may be mid-edit)."""
-    from contracts.topics import all_topics
+    from contracts.channels import all_topics
 
     return all_topics()
 
 
 def hub_topic_configs() -> dict[str, dict[str, str]]:
     """Topic-level configs of the hub contract (e.g. the compacted customs status topic)."""
-    from contracts.topics import TOPIC_CONFIGS
+    from contracts.channels import topic_configs
 
-    return TOPIC_CONFIGS
+    return topic_configs()
 
 
 def seed_example_documents(redis_url: str) -> None:

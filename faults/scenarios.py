@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 
 from contracts import topics
+from contracts.agencies import DUKCAPIL_NIK
 from faults.ledger import Ledger
 from faults.observe import HUB_GROUP_PREFIX
 from faults.run import FaultRun, Scenario
@@ -320,7 +321,7 @@ SCENARIOS: dict[str, Scenario] = {
             service="adapters-dukcapil",
             group="insw-adapter-dukcapil",
             point="before-commit",
-            topic=topics.NIK_VERIFICATION_REQUESTED,
+            topic=DUKCAPIL_NIK.request_topic,
             after_batches=1,
         ),
         BrokerRestart("broker-restart"),

@@ -12,7 +12,7 @@ from aiohttp import web
 from faststream import FastStream
 from redis.asyncio import Redis
 
-from contracts import topics
+from contracts import channels
 from gateway import officer_api
 from gateway.deadlines import DeadlineWatch
 from gateway.handlers import Gateway
@@ -38,19 +38,20 @@ def build(settings: GatewaySettings) -> FastStream:
         recheck_delay=timedelta(seconds=settings.recheck_delay_seconds),
     )
     desk = OfficerDesk(store)
-    service.subscribe(
-        topics.REGISTRATION_SUBMITTED,
-        handler=gateway.on_submissions,
+    service.consume(
+        channels.REGISTRATION_SUBMITTED,
+        gateway.on_submissions,
         description="Registrations from portals: validate, then ask the agencies.",
     )
-    service.subscribe(
-        topics.VERIFICATION_COMPLETED,
-        handler=gateway.on_results,
+    service.consume(
+        channels.VERIFICATION_COMPLETED,
+        gateway.on_results,
+        parse=gateway.rulebook.agencies.decode_answer,
         description="Agency answers: gather in Redis, decide when all are in.",
     )
-    service.subscribe(
-        topics.MANUAL_DECISION,
-        handler=desk.on_manual_decisions,
+    service.consume(
+        channels.MANUAL_DECISION,
+        desk.on_manual_decisions,
         description="Officers' decisions on referred applications (R13).",
     )
     workers: list[DueWork] = [

@@ -1,6 +1,6 @@
 """The 24-hour promise (R13): warn before a referred application's deadline, flag it after.
 
-Timers are set when a referral is published (:mod:`gateway.outcomes`) and
+Timers are set when a referral is published (:mod:`gateway.decisions`) and
 cleared when a final decision closes the application. This watcher runs in
 the gateway process beside the re-check poller; it publishes one
 ``insw.referral.deadline.v1`` event per timer and clears the timer only after
@@ -9,14 +9,12 @@ the event is on the topic, so a crash repeats an event rather than losing it.
 
 from datetime import UTC, datetime
 
-from contracts import topics
+from contracts import channels
 from contracts.referral import DeadlineKind, ReferralDeadline
 from gateway.store import Timer
 from gateway.timers import TimerWorker
-from runtime.codec import encode
-from runtime.records import Outbound, caused_by
+from runtime.records import Outbound
 
-DEADLINE_SCHEMA = "insw.referral.deadline/v1"
 KINDS = {Timer.DEADLINE_WARNING: DeadlineKind.WARNING, Timer.DEADLINE_OVERDUE: DeadlineKind.OVERDUE}
 
 
@@ -39,9 +37,8 @@ class DeadlineWatch(TimerWorker):
                     deadline_at=datetime.fromtimestamp(app.deadline_at, UTC),
                     emitted_at=now,
                 )
-                headers = caused_by(None, correlation_id=sid, schema=DEADLINE_SCHEMA)
                 events.append(
-                    Outbound(topics.REFERRAL_DEADLINE, sid.encode(), encode(event), headers)
+                    Outbound.of(channels.REFERRAL_DEADLINE, event, cause=None, correlation_id=sid)
                 )
             await self._publish(events)
             await self._store.cancel(timer, due)

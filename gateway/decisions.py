@@ -1,22 +1,35 @@
-"""Turning a verdict into the published decision event."""
+"""From verdicts to published records: the decision event and the email request.
+
+The submission path, the answer path, the re-check poller and officers'
+manual decisions all publish decisions here, the same way, and the store
+learns of a decision only after it is on the topic.
+"""
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from contracts import channels
 from contracts.decision import AgencyCheckResult, Outcome, RegistrationDecided, RegistrationSummary
+from contracts.notification import NotificationRequested
 from contracts.registration import RegistrationSubmitted
-from contracts.verification import Check, VerificationCompleted
+from contracts.verification import AgencyAnswer, Check, NpwpAnswer
+from gateway import usernames
 from gateway.rules import RULES_VERSION
-from gateway.rules.decide import Verdict
-from gateway.rules.explain import explain
-from gateway.rules.form import FormResult
-
-AGENCY = {Check.NIB: "OSS", Check.NPWP: "DJP", Check.NIK: "DUKCAPIL"}
-
+from gateway.rules.assess import Assessment
+from gateway.rules.decide import Verdict, accepted_answers
+from gateway.rules.identifiers import parse_npwp
+from gateway.rules.pipeline import Rulebook
+from gateway.store import PublishedDecision, RegistrationStore, Timer
+from runtime.consumer import HandlerResult
+from runtime.records import Inbound, Outbound
 
 REFERRAL_DEADLINE = timedelta(hours=24)
 """R13: approval or rejection within 1x24 hours; officers' deadline for referred applications."""
+
+REFERRAL_WARNING_LEAD = timedelta(hours=4)
+"""How long before a referred application's deadline officers are warned (R13)."""
 
 
 def decision_id(submission_id: str, outcome: Outcome, rules_version: str = RULES_VERSION) -> str:
@@ -25,40 +38,54 @@ def decision_id(submission_id: str, outcome: Outcome, rules_version: str = RULES
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
+@dataclass(frozen=True)
+class ToDecide:
+    """One application ready to be decided, with what caused the decision."""
+
+    cause: Inbound | None
+    submission: RegistrationSubmitted
+    assessment: Assessment
+    verdict: Verdict
+    answers: Mapping[str, AgencyAnswer]
+    decided_by: str | None = None
+    stored: bool = True
+    """The application is in the store (it was opened); False when decided at intake."""
+    previous: Outcome | None = None
+    """The outcome already published for it, if any (REFERRED before a final decision)."""
+
+
 def build_decision(
-    sub: RegistrationSubmitted,
-    form: FormResult,
-    verdict: Verdict,
-    results: Mapping[Check, VerificationCompleted],
-    *,
-    decided_at: datetime,
-    username: str | None,
-    decided_by: str | None = None,
+    item: ToDecide, rulebook: Rulebook, *, decided_at: datetime, username: str | None
 ) -> RegistrationDecided:
     """The decision event; approvals carry what customs needs to open its process."""
+    verdict, assessment = item.verdict, item.assessment
     approved = verdict.outcome is Outcome.APPROVED
     referred = verdict.outcome is Outcome.REFERRED
+    answered = accepted_answers(assessment, item.answers)
+    agencies = rulebook.agencies
     return RegistrationDecided(
-        decision_id=decision_id(sub.submission_id, verdict.outcome),
-        submission_id=sub.submission_id,
+        decision_id=decision_id(item.submission.submission_id, verdict.outcome),
+        submission_id=item.submission.submission_id,
         outcome=verdict.outcome,
         reasons=verdict.reasons,
         checks=[
-            AgencyCheckResult(check=check, agency=AGENCY[check], outcome=result.outcome)
-            for check, result in sorted(results.items())
+            AgencyCheckResult(
+                check=check, agency=agencies.spec(check).agency, outcome=answered[check].outcome
+            )
+            for check in sorted(answered, key=agencies.order)
         ],
         rules_version=RULES_VERSION,
         decided_at=decided_at,
         username=username if approved else None,
-        registration=_summary(sub, form, results) if approved else None,
-        rules=explain(verdict, results, agencies_asked=not form.reasons),
+        registration=_summary(item.submission, assessment, answered) if approved else None,
+        rules=rulebook.explain(verdict, assessment, item.answers),
         deadline_at=decided_at + REFERRAL_DEADLINE if referred else None,
-        decided_by=decided_by,
+        decided_by=item.decided_by,
     )
 
 
 def _summary(
-    sub: RegistrationSubmitted, form: FormResult, results: Mapping[Check, VerificationCompleted]
+    sub: RegistrationSubmitted, assessment: Assessment, answers: Mapping[str, AgencyAnswer]
 ) -> RegistrationSummary:
     org, applicant = sub.organisation, sub.applicant
     document = sub.attachments.power_of_attorney
@@ -66,8 +93,8 @@ def _summary(
     return RegistrationSummary(
         trader_type=org.trader_type or "",
         organisation_name=(org.name or "").strip(),
-        nib=form.nib,
-        npwp=_npwp16(form, results),
+        nib=assessment.identifiers.get(Check.NIB),
+        npwp=_npwp16(assessment, answers),
         business_types=list(org.business_types),
         address=(org.address or "").strip(),
         applicant_name=(applicant.full_name or "").strip(),
@@ -77,9 +104,82 @@ def _summary(
     )
 
 
-def _npwp16(form: FormResult, results: Mapping[Check, VerificationCompleted]) -> str | None:
+def _npwp16(assessment: Assessment, answers: Mapping[str, AgencyAnswer]) -> str | None:
     """The 16-digit NPWP for customs: DJP's when it answered, else the organisation form."""
-    answer = results.get(Check.NPWP)
-    if answer is not None and answer.npwp_record is not None:
+    answer = answers.get(Check.NPWP)
+    if isinstance(answer, NpwpAnswer) and answer.npwp_record is not None:
         return answer.npwp_record.npwp
-    return form.npwp.canonical if form.npwp else None
+    asked = assessment.identifiers.get(Check.NPWP)
+    parsed = parse_npwp(asked) if asked else None
+    return parsed.canonical if parsed else None
+
+
+async def publish_decisions(
+    store: RegistrationStore,
+    decided: Sequence[ToDecide],
+    result: HandlerResult,
+    clock: Callable[[], datetime],
+    rulebook: Rulebook,
+    *,
+    warning_lead: timedelta = REFERRAL_WARNING_LEAD,
+) -> list[RegistrationDecided]:
+    """Add decision events and email requests to ``result``; remember them once published.
+
+    A new referral also sets the 24-hour promise's two timers (warning and
+    overdue), only once its decision is on the topic.
+    """
+    approved = [
+        d.submission.submission_id for d in decided if d.verdict.outcome is Outcome.APPROVED
+    ]
+    names = await usernames.allocate(store, approved)
+    now = clock()
+    events: list[RegistrationDecided] = []
+    for item in decided:
+        sid = item.submission.submission_id
+        event = build_decision(item, rulebook, decided_at=now, username=names.get(sid))
+        events.append(event)
+        result.outbound.append(
+            Outbound.of(channels.REGISTRATION_DECIDED, event, cause=item.cause, correlation_id=sid)
+        )
+        result.outbound.append(_email_request(item.cause, item.submission, event))
+    if events:
+        published = [
+            PublishedDecision(
+                e.submission_id,
+                e.outcome,
+                e.model_dump_json().encode(),
+                e.deadline_at.timestamp() if e.deadline_at else None,
+                stored=item.stored,
+                had_timers=item.previous is Outcome.REFERRED,
+            )
+            for e, item in zip(events, decided, strict=True)
+        ]
+        referred = [(p.submission_id, p.deadline_at) for p in published if p.deadline_at]
+        lead = warning_lead.total_seconds()
+
+        async def remember() -> None:
+            await store.mark_decided(published)
+            await store.schedule(Timer.DEADLINE_WARNING, [(sid, at - lead) for sid, at in referred])
+            await store.schedule(Timer.DEADLINE_OVERDUE, referred)
+
+        result.after_publish.append(remember)
+    return events
+
+
+def _email_request(
+    cause: Inbound | None, sub: RegistrationSubmitted, event: RegistrationDecided
+) -> Outbound:
+    """Ask the notifier to email the applicant (it decides what REFERRED warrants)."""
+    request = NotificationRequested(
+        decision_id=event.decision_id,
+        submission_id=event.submission_id,
+        outcome=event.outcome,
+        reasons=event.reasons,
+        username=event.username,
+        applicant_name=(sub.applicant.full_name or "").strip(),
+        email=(sub.applicant.email or "").strip(),
+        organisation_name=(sub.organisation.name or "").strip() or None,
+    )
+    return Outbound.of(
+        channels.NOTIFICATION_REQUESTED, request, cause=cause, correlation_id=sub.submission_id
+    )

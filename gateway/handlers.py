@@ -1,7 +1,8 @@
 """The gateway's two handlers: submissions in, agency answers in, decisions out.
 
-Both take a whole batch (see :mod:`runtime.consumer` for the ack policy) and
-are idempotent, keyed by submission id:
+Both take a whole batch of decoded records (see :mod:`runtime.typed` and
+:mod:`runtime.consumer` for decoding and the ack policy) and are idempotent,
+keyed by submission id:
 
 * a redelivered submission re-opens nothing (first write wins) and re-asks
   the agencies only if it has no final decision; asking twice is harmless;
@@ -12,33 +13,49 @@ are idempotent, keyed by submission id:
 
 An application referred because an agency was unavailable is scheduled for
 an automatic re-check (:mod:`gateway.recheck`); never approved by default.
+Both paths decide with the one pipeline of :mod:`gateway.rules.pipeline`.
 """
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from contracts.channels import request_channel
 from contracts.decision import Outcome
 from contracts.registration import RegistrationSubmitted
-from contracts.verification import Check, CheckOutcome, VerificationCompleted
-from gateway.outcomes import ToDecide, publish_decisions
-from gateway.rules.decide import decide, decide_on_form
-from gateway.rules.documents import document_reasons
-from gateway.rules.form import check_form, form_facts
+from contracts.verification import AgencyAnswer, CheckOutcome
+from gateway.decisions import ToDecide, publish_decisions
+from gateway.rules.assess import Assessment, question_of, verification_requests
+from gateway.rules.documents import StoredFacts
+from gateway.rules.pipeline import SHIPPED_RULES, Rulebook
 from gateway.store import PendingApplication, RegistrationStore, Timer
-from gateway.verification import REQUEST_TOPIC, required_checks
-from runtime.codec import decode, encode
 from runtime.consumer import HandlerResult
-from runtime.documents import DocumentStore, StoredDocument
+from runtime.documents import DocumentStore
 from runtime.errors import PoisonMessage
-from runtime.records import Inbound, Outbound, caused_by
+from runtime.records import Inbound, Outbound
 
-REQUEST_SCHEMA = "insw.verification.requested/v1"
+log = logging.getLogger(__name__)
+
 DEFAULT_RECHECK_DELAY = timedelta(seconds=30)
 
 
+def ask(
+    cause: Inbound | None,
+    assessment: Assessment,
+    rulebook: Rulebook,
+    only: frozenset[str] | None = None,
+) -> list[Outbound]:
+    """The verification requests for an assessed submission (``only`` those checks)."""
+    return [
+        Outbound.of(
+            request_channel(spec), request, cause=cause, correlation_id=assessment.submission_id
+        )
+        for spec, request in verification_requests(assessment, rulebook.agencies, only)
+    ]
+
+
 class Gateway:
-    """Decides registrations; depends only on a store and a clock."""
+    """Decides registrations; depends only on a store, a document store, a clock and the rules."""
 
     def __init__(
         self,
@@ -46,88 +63,78 @@ class Gateway:
         documents: DocumentStore,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         recheck_delay: timedelta = DEFAULT_RECHECK_DELAY,
+        rulebook: Rulebook = SHIPPED_RULES,
     ) -> None:
         self._store = store
         self._documents = documents
         self._clock = clock
         self._recheck_delay = recheck_delay
+        self.rulebook = rulebook
+        self.strays = 0
+        """Answers dropped because no question of an open application matches them."""
 
-    async def on_submissions(self, batch: Sequence[Inbound]) -> HandlerResult:
-        """Validate each submission; reject on the form, or ask the agencies."""
+    async def on_submissions(
+        self, batch: Sequence[tuple[Inbound, RegistrationSubmitted]]
+    ) -> HandlerResult:
+        """Assess each submission; reject or refer at once, or ask the agencies."""
         result = HandlerResult()
         submissions: dict[str, tuple[Inbound, RegistrationSubmitted]] = {}
-        for record in batch:
-            try:
-                sub = decode(RegistrationSubmitted, record.value)
-            except PoisonMessage as error:
-                result.dead.append((record, error))
-                continue
+        for record, sub in batch:
             submissions.setdefault(sub.submission_id, (record, sub))
         done = await self._store.already_decided(list(submissions))
         stored = await self._stored_documents(sub for _, sub in submissions.values())
-        to_open: list[tuple[RegistrationSubmitted, frozenset[Check]]] = []
+        today = self._clock().date()
+        to_open: list[tuple[RegistrationSubmitted, Assessment]] = []
         to_decide: list[ToDecide] = []
         for sid, (record, sub) in submissions.items():
             if sid in done:
                 continue
-            form = check_form(sub, self._clock().date())
-            reference = sub.attachments.power_of_attorney
-            found = stored.get(reference.document_id or "") if reference else None
-            document_problems = document_reasons(reference, found.sha256 if found else None)
-            if document_problems:
-                form = replace(form, reasons=[*form.reasons, *document_problems])
-            verdict = decide_on_form(form)
-            requests = [] if verdict else required_checks(sub, form)
-            if verdict is None and not requests:
-                verdict = decide(sub, form, {})
-            if verdict is not None:
-                to_decide.append(ToDecide(record, sub, form, verdict, {}, stored=False))
+            assessment = self.rulebook.assess(sub, today, stored)
+            if not assessment.checks_needed:
+                verdict = self.rulebook.decide(assessment, {})
+                to_decide.append(ToDecide(record, sub, assessment, verdict, {}, stored=False))
                 continue
-            to_open.append((sub, frozenset(r.check for r in requests)))
-            result.outbound += [
-                Outbound(
-                    REQUEST_TOPIC[r.check],
-                    sid.encode(),
-                    encode(r),
-                    caused_by(record, correlation_id=sid, schema=REQUEST_SCHEMA),
-                )
-                for r in requests
-            ]
+            to_open.append((sub, assessment))
+            result.outbound += ask(record, assessment, self.rulebook)
         await self._store.open(to_open)
-        await publish_decisions(self._store, to_decide, result, self._clock)
+        await publish_decisions(self._store, to_decide, result, self._clock, self.rulebook)
         return result
 
-    async def on_results(self, batch: Sequence[Inbound]) -> HandlerResult:
+    async def on_results(self, batch: Sequence[tuple[Inbound, AgencyAnswer]]) -> HandlerResult:
         """Store each agency answer; decide every application whose answers are all in."""
         result = HandlerResult()
-        answers: list[tuple[Inbound, VerificationCompleted]] = []
-        for record in batch:
-            try:
-                answers.append((record, decode(VerificationCompleted, record.value)))
-            except PoisonMessage as error:
-                result.dead.append((record, error))
-        states = await self._store.record([answer for _, answer in answers])
+        states = await self._store.record([answer for _, answer in batch])
         to_decide: dict[str, ToDecide] = {}
         rechecks: dict[str, float] = {}
-        for (record, answer), state in zip(answers, states, strict=True):
+        for (record, answer), state in zip(batch, states, strict=True):
             sid = answer.submission_id
             if state is None:
                 stray = PoisonMessage(f"no application waiting for submission {sid}")
                 result.dead.append((record, stray))
+            elif not _asked(state, answer):
+                self.strays += 1
+                log.warning(
+                    "answer dropped: %s for %s answers no question asked (%d so far)",
+                    answer.check,
+                    sid,
+                    self.strays,
+                )
             elif state.complete and not state.final:
                 item = self._decide(record, state)
-                if item.verdict.outcome is Outcome.REFERRED and _waits_for_an_agency(state):
+                if item.verdict.outcome is Outcome.REFERRED and _waits_for_an_agency(item):
                     rechecks[sid] = (self._clock() + self._recheck_delay).timestamp()
                 if item.verdict.outcome is not state.last_outcome:
                     to_decide[sid] = item
         await self._store.schedule(Timer.RECHECK, list(rechecks.items()))
-        await publish_decisions(self._store, list(to_decide.values()), result, self._clock)
+        await publish_decisions(
+            self._store, list(to_decide.values()), result, self._clock, self.rulebook
+        )
         return result
 
     async def _stored_documents(
         self, submissions: Iterable[RegistrationSubmitted]
-    ) -> dict[str, StoredDocument]:
-        """The stored documents the submissions refer to, in one round trip."""
+    ) -> dict[str, StoredFacts]:
+        """What the document store holds for the submissions' documents, in one round trip."""
         ids = sorted(
             {
                 ref.document_id
@@ -136,17 +143,35 @@ class Gateway:
             }
         )
         found = await self._documents.describe(ids)
-        return {doc.document_id: doc for doc in found if doc is not None}
+        return {
+            doc.document_id: StoredFacts(doc.sha256, doc.media_type)
+            for doc in found
+            if doc is not None
+        }
 
-    @staticmethod
-    def _decide(cause: Inbound, state: PendingApplication) -> ToDecide:
-        form = form_facts(state.submission)
-        verdict = decide(state.submission, form, state.results)
+    def _decide(self, cause: Inbound, state: PendingApplication) -> ToDecide:
+        answers = state.answers(self.rulebook.agencies)
+        verdict = self.rulebook.decide(state.assessment, answers)
         return ToDecide(
-            cause, state.submission, form, verdict, state.results, previous=state.last_outcome
+            cause,
+            state.submission,
+            state.assessment,
+            verdict,
+            answers,
+            previous=state.last_outcome,
         )
 
 
-def _waits_for_an_agency(state: PendingApplication) -> bool:
+def _asked(state: PendingApplication, answer: AgencyAnswer) -> bool:
+    """The answer is to a question this application asked: its check and identifier.
+
+    A stray (another check, or an identifier that was never asked) is counted
+    and dropped; filed apart by the store, it never completes or decides an
+    application.
+    """
+    return question_of(answer) in state.expected
+
+
+def _waits_for_an_agency(item: ToDecide) -> bool:
     """True when some agency could not answer: worth asking again later."""
-    return any(r.outcome is CheckOutcome.UNAVAILABLE for r in state.results.values())
+    return any(a.outcome is CheckOutcome.UNAVAILABLE for a in item.answers.values())

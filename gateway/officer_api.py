@@ -11,13 +11,12 @@ or ``422`` naming each bad field and the rule it broke (never echoing input).
 from aiohttp import web
 from pydantic import ValidationError
 
-from contracts import topics
+from contracts import channels
 from contracts.referral import ManualDecision
 from gateway.timers import Publish
-from runtime.codec import describe, encode
-from runtime.records import Outbound, caused_by
+from runtime.codec import describe
+from runtime.records import Outbound
 
-SCHEMA = "insw.registration.manual-decision/v1"
 PUBLISH: web.AppKey[Publish] = web.AppKey("publish")
 
 
@@ -36,9 +35,8 @@ async def decide(request: web.Request) -> web.Response:
     except ValidationError as error:
         return _problem(describe(error))
     sid = decision.submission_id
-    headers = caused_by(None, correlation_id=sid, schema=SCHEMA)
     await request.app[PUBLISH](
-        [Outbound(topics.MANUAL_DECISION, sid.encode(), encode(decision), headers)]
+        [Outbound.of(channels.MANUAL_DECISION, decision, cause=None, correlation_id=sid)]
     )
     return web.json_response({"submission_id": sid, "status": "accepted"}, status=202)
 

@@ -13,11 +13,10 @@ from contracts import reasons as rc
 from contracts.decision import Outcome
 from contracts.reasons import Reason
 from contracts.referral import ManualDecision
-from gateway.outcomes import ToDecide, publish_decisions
+from gateway.decisions import ToDecide, publish_decisions
 from gateway.rules.decide import Verdict
-from gateway.rules.form import form_facts
+from gateway.rules.pipeline import SHIPPED_RULES, Rulebook
 from gateway.store import RegistrationStore
-from runtime.codec import decode
 from runtime.consumer import HandlerResult
 from runtime.errors import PoisonMessage
 from runtime.records import Inbound
@@ -48,21 +47,22 @@ class OfficerDesk:
     """Applies officers' manual decisions to referred applications."""
 
     def __init__(
-        self, store: RegistrationStore, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self,
+        store: RegistrationStore,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        rulebook: Rulebook = SHIPPED_RULES,
     ) -> None:
         self._store = store
         self._clock = clock
+        self._rulebook = rulebook
 
-    async def on_manual_decisions(self, batch: Sequence[Inbound]) -> HandlerResult:
+    async def on_manual_decisions(
+        self, batch: Sequence[tuple[Inbound, ManualDecision]]
+    ) -> HandlerResult:
         """Decide each referred application as its officer said."""
         result = HandlerResult()
         decisions: dict[str, tuple[Inbound, ManualDecision]] = {}
-        for record in batch:
-            try:
-                decision = decode(ManualDecision, record.value)
-            except PoisonMessage as error:
-                result.dead.append((record, error))
-                continue
+        for record, decision in batch:
             decisions[decision.submission_id] = (record, decision)
         states = await self._store.load(list(decisions))
         to_decide: list[ToDecide] = []
@@ -81,17 +81,16 @@ class OfficerDesk:
                 except PoisonMessage as error:
                     result.dead.append((record, error))
                     continue
-                form = form_facts(state.submission)
                 to_decide.append(
                     ToDecide(
                         record,
                         state.submission,
-                        form,
+                        state.assessment,
                         verdict,
-                        state.results,
+                        state.answers(self._rulebook.agencies),
                         decided_by=decision.officer_id,
                         previous=state.last_outcome,
                     )
                 )
-        await publish_decisions(self._store, to_decide, result, self._clock)
+        await publish_decisions(self._store, to_decide, result, self._clock, self._rulebook)
         return result

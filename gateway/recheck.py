@@ -1,27 +1,37 @@
 """Automatic re-checks: ask an agency again once it may have recovered.
 
-An application referred because an agency could not answer is scheduled for a
-re-check (by :class:`gateway.handlers.Gateway`). This poller runs inside the
-gateway process, leases due re-checks from the store and republishes the
-verification requests for the checks that went unanswered; the answers then
-flow through the normal path and the application is decided again. Several
-gateway instances may poll at once: a lease keeps them apart, and asking an
-agency twice is harmless anyway.
+An application referred because an agency could not answer is scheduled for
+a re-check (by :class:`gateway.handlers.Gateway`). This poller runs inside the
+gateway process, leases due re-checks from the store and asks again the
+questions that went unanswered, with the identifiers stored in the
+application's assessment; the answers then flow through the normal path and
+the application is decided again. Several gateway instances may poll at once:
+a lease keeps them apart, and asking an agency twice is harmless anyway.
 """
 
-from contracts.verification import CheckOutcome
-from gateway.rules.form import form_facts
-from gateway.store import Timer
-from gateway.timers import TimerWorker
-from gateway.verification import REQUEST_TOPIC, required_checks
-from runtime.codec import encode
-from runtime.records import Outbound, caused_by
+from typing import Any
 
-REQUEST_SCHEMA = "insw.verification.requested/v1"
+from contracts.verification import CheckOutcome
+from gateway.handlers import ask
+from gateway.rules.pipeline import SHIPPED_RULES, Rulebook
+from gateway.store import RegistrationStore, Timer
+from gateway.timers import Publish, TimerWorker
+from runtime.records import Outbound
 
 
 class Rechecker(TimerWorker):
     """Republishes verification requests for referred applications whose re-check is due."""
+
+    def __init__(
+        self,
+        store: RegistrationStore,
+        publish: Publish,
+        *args: Any,
+        rulebook: Rulebook = SHIPPED_RULES,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(store, publish, *args, **kwargs)
+        self._rulebook = rulebook
 
     async def run_once(self) -> int:
         """Handle the re-checks due now; return how many requests were republished."""
@@ -32,15 +42,12 @@ class Rechecker(TimerWorker):
             if app is None or app.final:
                 finished.append(sid)  # closed meanwhile: nothing left to ask
                 continue
-            unanswered = {
-                c for c, r in app.results.items() if r.outcome is CheckOutcome.UNAVAILABLE
-            }
-            headers = caused_by(None, correlation_id=sid, schema=REQUEST_SCHEMA)
-            outbound += [
-                Outbound(REQUEST_TOPIC[request.check], sid.encode(), encode(request), headers)
-                for request in required_checks(app.submission, form_facts(app.submission))
-                if request.check in unanswered
-            ]
+            unanswered = frozenset(
+                check
+                for check, answer in app.answers(self._rulebook.agencies).items()
+                if answer.outcome is CheckOutcome.UNAVAILABLE
+            )
+            outbound += ask(None, app.assessment, self._rulebook, only=unanswered)
         await self._publish(outbound)
         await self._store.cancel(Timer.RECHECK, finished)
         return len(outbound)

@@ -19,9 +19,11 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Protocol
 
+from contracts.agencies import SHIPPED, Agencies
 from contracts.decision import Outcome
 from contracts.registration import RegistrationSubmitted
-from contracts.verification import Check, VerificationCompleted
+from contracts.verification import AgencyAnswer
+from gateway.rules.assess import Assessment
 
 FINAL_OUTCOMES = frozenset({Outcome.APPROVED, Outcome.REJECTED})
 
@@ -46,11 +48,19 @@ class PendingApplication:
     """
 
     submission_json: bytes
-    expected: frozenset[Check]
-    answers_json: dict[Check, bytes] = field(default_factory=dict)
+    expected: frozenset[str]
+    """The ids of the questions asked when the application was opened (kept apart from the
+    assessment: read on every answer). Answers are filed by the question they answer."""
+    assessment_json: bytes
+    answers_json: dict[str, bytes] = field(default_factory=dict)
     last_outcome: Outcome | None = None
     deadline_at: float | None = None
     """When an officer must have decided, while the application is referred (epoch s)."""
+
+    @cached_property
+    def assessment(self) -> Assessment:
+        """What the gateway assessed when it opened the application: the identifiers asked."""
+        return Assessment.model_validate_json(self.assessment_json)
 
     @property
     def complete(self) -> bool:
@@ -67,13 +77,15 @@ class PendingApplication:
         """The stored submission."""
         return RegistrationSubmitted.model_validate_json(self.submission_json)
 
-    @cached_property
-    def results(self) -> dict[Check, VerificationCompleted]:
-        """The stored answers, by check."""
-        return {
-            check: VerificationCompleted.model_validate_json(raw)
-            for check, raw in self.answers_json.items()
-        }
+    def answers(self, agencies: Agencies = SHIPPED) -> dict[str, AgencyAnswer]:
+        """The answers to the questions asked, by check, each read with its agency's model."""
+        found = {}
+        for question in self.expected:
+            raw = self.answers_json.get(question)
+            if raw is not None:
+                answer = agencies.decode_answer(raw)
+                found[answer.check] = answer
+        return found
 
 
 @dataclass(frozen=True)
@@ -96,14 +108,14 @@ class RegistrationStore(Protocol):
     async def already_decided(self, submission_ids: Sequence[str]) -> set[str]:
         """Those of ``submission_ids`` whose final decision was published already."""
 
-    async def open(
-        self, applications: Sequence[tuple[RegistrationSubmitted, frozenset[Check]]]
-    ) -> None:
-        """Start waiting for answers; re-opening keeps the first submission (idempotent)."""
+    async def open(self, applications: Sequence[tuple[RegistrationSubmitted, Assessment]]) -> None:
+        """Start waiting for answers; re-opening keeps the first submission (idempotent).
 
-    async def record(
-        self, results: Sequence[VerificationCompleted]
-    ) -> list[PendingApplication | None]:
+        The assessment is kept with the submission, so later decisions read
+        the identifiers that were asked instead of deriving them again.
+        """
+
+    async def record(self, results: Sequence[AgencyAnswer]) -> list[PendingApplication | None]:
         """Store answers and return, per answer, the application as it stands.
 
         The state returned for an answer includes that answer and every earlier

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 from contracts.decision import Outcome
 from contracts.registration import RegistrationSubmitted
-from contracts.verification import Check, VerificationCompleted
+from contracts.verification import AgencyAnswer
+from gateway.rules.assess import Assessment, question_of
 from gateway.store import FINAL_OUTCOMES, PendingApplication, PublishedDecision, Timer
 
 
@@ -16,7 +17,7 @@ class MemoryRegistrationStore:
     """Dictionaries standing in for Redis."""
 
     def __init__(self) -> None:
-        self.applications: dict[str, tuple[bytes, frozenset[Check], dict[Check, bytes]]] = {}
+        self.applications: dict[str, tuple[bytes, bytes, dict[str, bytes]]] = {}
         self.outcomes: dict[str, Outcome] = {}
         self.deadlines: dict[str, float] = {}
         self.decisions: dict[str, bytes] = {}
@@ -27,37 +28,39 @@ class MemoryRegistrationStore:
         """See :meth:`gateway.store.RegistrationStore.already_decided`."""
         return {sid for sid in submission_ids if sid in self.decisions}
 
-    async def open(
-        self, applications: Sequence[tuple[RegistrationSubmitted, frozenset[Check]]]
-    ) -> None:
+    async def open(self, applications: Sequence[tuple[RegistrationSubmitted, Assessment]]) -> None:
         """See :meth:`gateway.store.RegistrationStore.open`."""
-        for submission, expected in applications:
+        for submission, assessment in applications:
             self.applications.setdefault(
-                submission.submission_id, (submission.model_dump_json().encode(), expected, {})
+                submission.submission_id,
+                (
+                    submission.model_dump_json().encode(),
+                    assessment.model_dump_json().encode(),
+                    {},
+                ),
             )
 
     def _state(self, submission_id: str) -> PendingApplication | None:
         app = self.applications.get(submission_id)
         if app is None:
             return None
-        submission, expected, answers = app
+        submission, assessment, answers = app
         return PendingApplication(
             submission,
-            expected,
+            frozenset(Assessment.model_validate_json(assessment).questions.values()),
+            assessment,
             dict(answers),
             self.outcomes.get(submission_id),
             self.deadlines.get(submission_id),
         )
 
-    async def record(
-        self, results: Sequence[VerificationCompleted]
-    ) -> list[PendingApplication | None]:
+    async def record(self, results: Sequence[AgencyAnswer]) -> list[PendingApplication | None]:
         """See :meth:`gateway.store.RegistrationStore.record`."""
         states: list[PendingApplication | None] = []
         for result in results:
             app = self.applications.get(result.submission_id)
             if app is not None:
-                app[2][result.check] = result.model_dump_json().encode()
+                app[2][question_of(result)] = result.model_dump_json().encode()
             states.append(self._state(result.submission_id))
         return states
 

@@ -3,7 +3,9 @@
 Layout (application and decision keys expire, so abandoned work does not pile up):
 
 * ``insw:gw:app:{submission_id}``: hash with ``submission`` (JSON),
-  ``expected`` (comma-separated checks), one ``result:{CHECK}`` per answer
+  ``assessment`` (JSON: the identifiers asked), ``expected`` (comma-separated
+  ids of the questions asked, read on every answer without parsing the
+  assessment), one ``result:{question id}`` per answer
   and ``outcome`` (the last published decision's outcome);
 * ``insw:gw:decision:{submission_id}``: the final decision (JSON);
 * ``insw:gw:username:{USERNAME}``: the submission that owns a username (R16);
@@ -18,7 +20,8 @@ from redis.asyncio import Redis
 
 from contracts.decision import Outcome
 from contracts.registration import RegistrationSubmitted
-from contracts.verification import Check, VerificationCompleted
+from contracts.verification import AgencyAnswer
+from gateway.rules.assess import Assessment, question_of
 from gateway.store import FINAL_OUTCOMES, PendingApplication, PublishedDecision, Timer
 from runtime.redis_faults import redis_faults
 
@@ -65,23 +68,20 @@ class RedisRegistrationStore:
         found = await self._run(pipe)
         return {sid for sid, hit in zip(submission_ids, found, strict=True) if hit}
 
-    async def open(
-        self, applications: Sequence[tuple[RegistrationSubmitted, frozenset[Check]]]
-    ) -> None:
+    async def open(self, applications: Sequence[tuple[RegistrationSubmitted, Assessment]]) -> None:
         """See :meth:`gateway.store.RegistrationStore.open`."""
         if not applications:
             return
         pipe = self._pipe()
-        for submission, expected in applications:
+        for submission, assessment in applications:
             key = _app(submission.submission_id)
             pipe.hsetnx(key, "submission", submission.model_dump_json())
-            pipe.hsetnx(key, "expected", ",".join(sorted(expected)))
+            pipe.hsetnx(key, "assessment", assessment.model_dump_json())
+            pipe.hsetnx(key, "expected", ",".join(assessment.questions.values()))
             pipe.expire(key, APPLICATION_TTL_SECONDS)
         await self._run(pipe)
 
-    async def record(
-        self, results: Sequence[VerificationCompleted]
-    ) -> list[PendingApplication | None]:
+    async def record(self, results: Sequence[AgencyAnswer]) -> list[PendingApplication | None]:
         """See :meth:`gateway.store.RegistrationStore.record`.
 
         One round trip per batch: write every answer, then read each touched
@@ -93,7 +93,9 @@ class RedisRegistrationStore:
         pipe = self._pipe()
         for result in results:
             pipe.hset(
-                _app(result.submission_id), f"result:{result.check}", result.model_dump_json()
+                _app(result.submission_id),
+                f"result:{question_of(result)}",
+                result.model_dump_json(),
             )
         touched = list(dict.fromkeys(result.submission_id for result in results))
         for submission_id in touched:
@@ -188,16 +190,18 @@ class RedisRegistrationStore:
 def _pending(fields: dict[bytes, bytes]) -> PendingApplication | None:
     """The application stored in a hash, or ``None`` when only stray answers are there."""
     submission = fields.get(b"submission")
-    if submission is None:
+    assessment = fields.get(b"assessment")
+    if submission is None or assessment is None:
         return None
     expected = fields.get(b"expected", b"").decode()
     outcome = fields.get(b"outcome")
     deadline = fields.get(b"deadline_at")
     return PendingApplication(
         submission_json=submission,
-        expected=frozenset(Check(c) for c in expected.split(",") if c),
+        expected=frozenset(c for c in expected.split(",") if c),
+        assessment_json=assessment,
         answers_json={
-            Check(name[len(b"result:") :].decode()): value
+            name[len(b"result:") :].decode(): value
             for name, value in fields.items()
             if name.startswith(b"result:")
         },

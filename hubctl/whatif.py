@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date
 from enum import StrEnum
 
@@ -35,14 +35,14 @@ from contracts import topics
 from contracts.decision import RegistrationDecided
 from contracts.reasons import Reason
 from contracts.registration import RegistrationSubmitted
-from contracts.verification import Check, VerificationCompleted
-from gateway.decisions import AGENCY
+from contracts.verification import AgencyAnswer
 from gateway.rules import RULES_VERSION
-from gateway.rules.decide import Verdict, decide, decide_on_form
-from gateway.rules.form import check_form, form_facts
-from gateway.verification import required_checks
+from gateway.rules.decide import Verdict
+from gateway.rules.documents import StoredFacts
+from gateway.rules.form import POWER_OF_ATTORNEY_MEDIA_TYPE
+from gateway.rules.pipeline import SHIPPED_RULES, Rulebook
 from hubctl.history import HistoryRecord
-from runtime.codec import decode
+from runtime.codec import decode, parse_with
 from runtime.errors import PoisonMessage
 
 UNDECIDED = "UNDECIDED"
@@ -71,7 +71,7 @@ class SubmissionHistory:
 
     submission_id: str
     submission: RegistrationSubmitted | None = None
-    answers: dict[Check, VerificationCompleted] = field(default_factory=dict)
+    answers: dict[str, AgencyAnswer] = field(default_factory=dict)
     decision: RegistrationDecided | None = None
 
 
@@ -165,7 +165,7 @@ def _fold(histories: dict[str, SubmissionHistory], record: HistoryRecord) -> Non
         if history.submission is None:
             history.submission = sub
     elif record.topic == topics.VERIFICATION_COMPLETED:
-        answer = decode(VerificationCompleted, raw)
+        answer = parse_with(SHIPPED_RULES.agencies.decode_answer, raw, "agency answer")
         _history(histories, answer.submission_id).answers[answer.check] = answer
     elif record.topic == topics.REGISTRATION_DECIDED:
         decision = decode(RegistrationDecided, raw)
@@ -189,8 +189,13 @@ def reason_key(reason: Reason) -> str:
     return f"{reason.code}({reason.field})"
 
 
-def redecide(history: SubmissionHistory) -> Comparison:
-    """Re-decide one submission with a recorded decision and compare the two."""
+def redecide(history: SubmissionHistory, rulebook: Rulebook = SHIPPED_RULES) -> Comparison:
+    """Re-decide one submission with a recorded decision and compare the two.
+
+    It goes through the gateway's own pipeline (assess, then decide). The
+    Surat Kuasa is taken as the recorded decision found it: matching the
+    reference, unless the decision named a document-store reason.
+    """
     old = history.decision
     if old is None:
         raise ValueError(f"{history.submission_id} has no recorded decision")
@@ -199,22 +204,26 @@ def redecide(history: SubmissionHistory) -> Comparison:
         return _left_out(old, NO_SUBMISSION)
     if old.decided_by is not None:
         return _left_out(old, OFFICER_DECIDED)
-    form = check_form(sub, submission_day(sub))
     given = [r for r in old.reasons if r.code in DOCUMENT_CODES]
+    assessment = rulebook.assess(sub, submission_day(sub), _documents_as_referenced(sub))
     if given:
-        form = replace(form, reasons=[*form.reasons, *given])
-    verdict = decide_on_form(form)
-    if verdict is None:
-        needed = [request.check for request in required_checks(sub, form)]
-        missing = [check for check in needed if check not in history.answers]
-        if missing:
-            return _without_answers(old, missing, documents_as_given=bool(given))
-        if needed:
-            answers = {check: history.answers[check] for check in needed}
-            verdict = decide(sub, form_facts(sub), answers)
-        else:
-            verdict = decide(sub, form, {})
+        assessment = assessment.model_copy(
+            update={"reasons": [*assessment.reasons, *given], "identifiers": {}, "unproven": []}
+        )
+    needed = assessment.checks_needed
+    missing = [check for check in needed if check not in history.answers]
+    if missing:
+        return _without_answers(old, missing, rulebook, documents_as_given=bool(given))
+    verdict = rulebook.decide(assessment, {check: history.answers[check] for check in needed})
     return compare(old, verdict, documents_as_given=bool(given))
+
+
+def _documents_as_referenced(sub: RegistrationSubmitted) -> dict[str, StoredFacts]:
+    """The document store as the submission references it (offline: it cannot be asked)."""
+    ref = sub.attachments.power_of_attorney
+    if ref is None or not ref.document_id:
+        return {}
+    return {ref.document_id: StoredFacts((ref.sha256 or "").lower(), POWER_OF_ATTORNEY_MEDIA_TYPE)}
 
 
 def compare(
@@ -240,7 +249,7 @@ def compare(
 
 
 def _without_answers(
-    old: RegistrationDecided, missing: list[Check], *, documents_as_given: bool
+    old: RegistrationDecided, missing: list[str], rulebook: Rulebook, *, documents_as_given: bool
 ) -> Comparison:
     """The current rules need agency answers the history does not hold.
 
@@ -248,7 +257,7 @@ def _without_answers(
     rules changed what reaches the agencies: that is a change, to UNDECIDED.
     Otherwise the history was cut short and the submission is left out.
     """
-    agencies = ", ".join(AGENCY[check] for check in missing)
+    agencies = ", ".join(rulebook.agencies.spec(check).agency for check in missing)
     if old.checks:
         return _left_out(old, f"answers missing from the history ({agencies})")
     return Comparison(

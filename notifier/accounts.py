@@ -11,7 +11,17 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from contracts.reasons import Reason, ReasonCode
+from contracts.reasons import (
+    ACCOUNT_ACTIVE,
+    ACCOUNT_NOT_FOUND,
+    EMAIL_REFUSED,
+    TOKEN_EXPIRED,
+    TOKEN_INVALID,
+    TOKEN_SUPERSEDED,
+    TOKEN_USED,
+    USERNAME_FORMAT,
+    Reason,
+)
 from notifier.emails import new_link_email
 from notifier.mailer import Mailer, MailRefused
 from notifier.passwords import check_password, hash_password
@@ -21,55 +31,6 @@ from notifier.tokens import IssuedLink, Tokens
 log = logging.getLogger(__name__)
 
 USERNAME = re.compile(r"^[0-9A-F]{6}$")
-
-TOKEN_INVALID = ReasonCode(
-    "TOKEN_INVALID",
-    "R14",
-    "Tautan konfirmasi tidak dikenal; gunakan tautan dari email terakhir.",
-    "Unknown confirmation link; use the link from the latest email.",
-)
-TOKEN_EXPIRED = ReasonCode(
-    "TOKEN_EXPIRED",
-    "R19",
-    "Token Expired: tautan sudah kedaluwarsa; minta Kirim Ulang Email.",
-    "Token Expired: the link has expired; ask to resend the email.",
-)
-TOKEN_USED = ReasonCode(
-    "TOKEN_USED",
-    "R19",
-    "Token Expired: tautan sudah dipakai untuk memasang password.",
-    "Token Expired: the link was already used to set the password.",
-)
-TOKEN_SUPERSEDED = ReasonCode(
-    "TOKEN_SUPERSEDED",
-    "R19",
-    "Token Expired: tautan baru telah dikirim; gunakan tautan dari email terakhir.",
-    "Token Expired: a newer link was sent; use the link from the latest email.",
-)
-USERNAME_FORMAT = ReasonCode(
-    "USERNAME_FORMAT",
-    "R16",
-    "Username harus 6 karakter heksadesimal huruf besar.",
-    "Username must be six uppercase hexadecimal characters.",
-)
-ACCOUNT_NOT_FOUND = ReasonCode(
-    "ACCOUNT_NOT_FOUND",
-    "R19",
-    "Tidak ada akun yang disetujui dengan username ini.",
-    "No approved account has this username.",
-)
-EMAIL_REFUSED = ReasonCode(
-    "EMAIL_REFUSED",
-    "R19",
-    "Server email menolak alamat email yang tercatat; hubungi Contact Center INSW.",
-    "The mail server refused the email address on file; contact the INSW Contact Center.",
-)
-ACCOUNT_ACTIVE = ReasonCode(
-    "ACCOUNT_ALREADY_ACTIVATED",
-    "R19",
-    "Password akun ini sudah dipasang.",
-    "The password of this account is already set.",
-)
 
 _BY_STATUS = {
     TokenStatus.UNKNOWN: (400, TOKEN_INVALID),

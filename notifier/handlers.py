@@ -35,17 +35,19 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from functools import cached_property
 
+from contracts import channels
 from contracts.decision import Outcome
 from contracts.notification import NotificationRequested
 from notifier.emails import InvalidAddress, approval_email, recipient, rejection_email
 from notifier.mailer import Mailer
 from notifier.store import Claim, MailLedger
 from notifier.tokens import Tokens
-from runtime.codec import decode
-from runtime.consumer import HandlerResult
+from runtime.consumer import BatchHandler, HandlerResult
 from runtime.errors import PoisonMessage, TransientFailure
 from runtime.records import Inbound
+from runtime.typed import typed
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +84,19 @@ class Notifier:
         """Decision ids being emailed now: the main and retry subscribers run at once."""
         self._sent_unmarked: set[str] = set()
 
-    async def on_requests(self, batch: Sequence[Inbound]) -> HandlerResult:
+    @cached_property
+    def on_requests(self) -> BatchHandler:
+        """The subscriber: requests decoded by the one decode loop, then :meth:`_on_requests`."""
+        return typed(channels.NOTIFICATION_REQUESTED, self._on_requests)
+
+    async def _on_requests(
+        self, batch: Sequence[tuple[Inbound, NotificationRequested]]
+    ) -> HandlerResult:
         """Email each request of the batch; a poison request is dead-lettered, not retried."""
         result = HandlerResult()
-        for record in batch:
+        for record, request in batch:
             try:
-                await self._notify(decode(NotificationRequested, record.value))
+                await self._notify(request)
             except PoisonMessage as error:
                 result.dead.append((record, error))
         return result

@@ -11,44 +11,22 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.low_level import Type
 
-from contracts.reasons import Reason, ReasonCode
+from contracts.reasons import (
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_NEEDS_CAPITAL,
+    PASSWORD_NEEDS_DIGIT,
+    PASSWORD_NEEDS_SYMBOL,
+    PASSWORD_TOO_LONG,
+    PASSWORD_TOO_SHORT,
+    Reason,
+    ReasonCode,
+)
 
 MIN_LENGTH = 6
-MAX_LENGTH = 256
+MAX_LENGTH = PASSWORD_MAX_LENGTH
 """Not in the seed: a bound so a huge body cannot make Argon2 work for nothing."""
 
 FIELD = "password"
-
-PASSWORD_TOO_SHORT = ReasonCode(
-    "PASSWORD_TOO_SHORT",
-    "R18",
-    "Password minimal 6 karakter.",
-    "Password must be at least 6 characters.",
-)
-PASSWORD_NEEDS_SYMBOL = ReasonCode(
-    "PASSWORD_NEEDS_SYMBOL",
-    "R18",
-    "Password harus mengandung minimal 1 simbol.",
-    "Password must contain at least one symbol.",
-)
-PASSWORD_NEEDS_DIGIT = ReasonCode(
-    "PASSWORD_NEEDS_DIGIT",
-    "R18",
-    "Password harus mengandung minimal 1 angka.",
-    "Password must contain at least one digit.",
-)
-PASSWORD_NEEDS_CAPITAL = ReasonCode(
-    "PASSWORD_NEEDS_CAPITAL",
-    "R18",
-    "Password harus mengandung minimal 1 huruf kapital.",
-    "Password must contain at least one capital letter.",
-)
-PASSWORD_TOO_LONG = ReasonCode(
-    "PASSWORD_TOO_LONG",
-    "R18",
-    f"Password maksimal {MAX_LENGTH} karakter.",
-    f"Password may be at most {MAX_LENGTH} characters.",
-)
 
 
 def _is_symbol(char: str) -> bool:

@@ -30,7 +30,8 @@ from typing import Protocol
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
-from contracts.verification import CheckOutcome, VerificationCompleted, VerificationRequested
+from contracts.agencies import answer_for
+from contracts.verification import AgencyAnswer, CheckOutcome, VerificationRequested
 from runtime.agency_metrics import AgencyMeter
 
 CACHEABLE = frozenset({CheckOutcome.VERIFIED, CheckOutcome.MISMATCH, CheckOutcome.NOT_FOUND})
@@ -43,10 +44,10 @@ log = logging.getLogger(__name__)
 class AnswerCache(Protocol):
     """Where an agency's answers are kept between requests."""
 
-    async def get(self, request: VerificationRequested) -> VerificationCompleted | None:
+    async def get(self, request: VerificationRequested) -> AgencyAnswer | None:
         """The cached answer to ``request``, stamped with its submission id, or ``None``."""
 
-    async def put(self, request: VerificationRequested, answer: VerificationCompleted) -> None:
+    async def put(self, request: VerificationRequested, answer: AgencyAnswer) -> None:
         """Keep ``answer`` if its outcome is cacheable; never raise."""
 
     async def close(self) -> None:
@@ -56,11 +57,11 @@ class AnswerCache(Protocol):
 class NoCache:
     """The cache when caching is off (TTL 0): every request goes to the agency."""
 
-    async def get(self, request: VerificationRequested) -> VerificationCompleted | None:
+    async def get(self, request: VerificationRequested) -> AgencyAnswer | None:
         """Never a hit."""
         return None
 
-    async def put(self, request: VerificationRequested, answer: VerificationCompleted) -> None:
+    async def put(self, request: VerificationRequested, answer: AgencyAnswer) -> None:
         """Keep nothing."""
 
     async def close(self) -> None:
@@ -97,7 +98,7 @@ class RedisAnswerCache:
     def _key(self, request: VerificationRequested) -> str:
         return f"{self._prefix}:{self._agency}:{cache_key(self._secret, request)}"
 
-    async def get(self, request: VerificationRequested) -> VerificationCompleted | None:
+    async def get(self, request: VerificationRequested) -> AgencyAnswer | None:
         """The cached answer, re-stamped with ``request``'s submission id; ``None`` on a miss."""
         if time.monotonic() < self._skip_until:
             self._meter.cache("error")
@@ -113,15 +114,15 @@ class RedisAnswerCache:
             return None
         self._meter.cache("hit")
         facts = json.loads(raw)
-        return VerificationCompleted.model_validate(
-            {**facts, "submission_id": request.submission_id}
-        )
+        return answer_for(request, **facts)
 
-    async def put(self, request: VerificationRequested, answer: VerificationCompleted) -> None:
+    async def put(self, request: VerificationRequested, answer: AgencyAnswer) -> None:
         """Keep a cacheable answer, without its submission id, for the TTL."""
         if answer.outcome not in CACHEABLE or time.monotonic() < self._skip_until:
             return
-        facts = answer.model_dump_json(exclude={"submission_id"}, exclude_none=True)
+        facts = answer.model_dump_json(
+            exclude={"submission_id", "request_id", "check", "identifier"}, exclude_none=True
+        )
         try:
             await self._redis.set(self._key(request), facts, ex=self._ttl)
         except (RedisError, OSError) as error:

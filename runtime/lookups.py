@@ -9,7 +9,8 @@ anything else is an agency that could not give a usable answer.
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from contracts.verification import CheckOutcome, VerificationCompleted, VerificationRequested
+from contracts.agencies import answer_for
+from contracts.verification import AgencyAnswer, CheckOutcome, VerificationRequested
 from runtime.agency_http import AgencyUnavailable, HttpAnswer
 
 R = TypeVar("R")
@@ -22,19 +23,18 @@ def lookup_answer(
     agency: str,
     to_record: Callable[[Any], R | None],
     attach: Callable[[R], dict[str, Any]],
-) -> VerificationCompleted:
+) -> AgencyAnswer:
     """The verification result for one look-up answer; raise AgencyUnavailable if unusable.
 
     ``attach`` names the contract field the record goes into (e.g. ``nib_record``).
     """
-    base = {"submission_id": request.submission_id, "check": request.check}
     if answer.status == 404:
-        return VerificationCompleted(**base, outcome=CheckOutcome.NOT_FOUND)
+        return answer_for(request, outcome=CheckOutcome.NOT_FOUND)
     if answer.status == 400:
-        return VerificationCompleted(
-            **base, outcome=CheckOutcome.INVALID, detail=f"{agency} refused the request format"
+        return answer_for(
+            request, outcome=CheckOutcome.INVALID, detail=f"{agency} refused the request format"
         )
     record = to_record(answer.body) if answer.status == 200 else None
     if record is None:
         raise AgencyUnavailable(f"{agency} answered HTTP {answer.status} with an unusable body")
-    return VerificationCompleted(**base, outcome=CheckOutcome.VERIFIED, **attach(record))
+    return answer_for(request, outcome=CheckOutcome.VERIFIED, **attach(record))

@@ -7,7 +7,10 @@ with plain data and lets the error policy live in one place.
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from pydantic import BaseModel
+
 from contracts import headers as h
+from contracts.channels import Channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,34 @@ class Outbound:
     key: bytes | None
     value: bytes | None
     headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        channel: Channel,
+        payload: BaseModel | bytes,
+        *,
+        cause: "Inbound | None",
+        correlation_id: str,
+        key: str | None = None,
+    ) -> "Outbound":
+        """A record for ``channel``: its topic, key, value and every lineage header.
+
+        The key defaults to the correlation id (the submission id), which keeps
+        every record of one application on one partition.
+        """
+        value = payload if isinstance(payload, bytes) else payload.model_dump_json().encode()
+        return cls(
+            channel.topic,
+            (key if key is not None else correlation_id).encode(),
+            value,
+            caused_by(
+                cause,
+                correlation_id=correlation_id,
+                schema=channel.schema_id,
+                content_type=channel.content_type,
+            ),
+        )
 
 
 def caused_by(

@@ -22,7 +22,8 @@ import asyncio
 import time
 from typing import Protocol
 
-from contracts.verification import Check, CheckOutcome, VerificationCompleted, VerificationRequested
+from contracts.agencies import answer_for
+from contracts.verification import AgencyAnswer, CheckOutcome, VerificationRequested
 from runtime.agency_cache import AnswerCache
 from runtime.agency_http import AgencyUnavailable
 from runtime.agency_metrics import AgencyMeter
@@ -34,20 +35,15 @@ BREAKER_OPEN = "circuit open: the agency failed repeatedly; not called"
 class AgencyClient(Protocol):
     """What an adapter must provide: one agency, one question."""
 
-    check: Check
+    check: str
 
-    async def verify(self, request: VerificationRequested) -> VerificationCompleted:
+    async def verify(self, request: VerificationRequested) -> AgencyAnswer:
         """Ask the agency; raise AgencyUnavailable when it cannot answer."""
 
 
-def unavailable(request: VerificationRequested, detail: str) -> VerificationCompleted:
+def unavailable(request: VerificationRequested, detail: str) -> AgencyAnswer:
     """The answer when the agency could not be asked or gave no usable answer."""
-    return VerificationCompleted(
-        submission_id=request.submission_id,
-        check=request.check,
-        outcome=CheckOutcome.UNAVAILABLE,
-        detail=detail,
-    )
+    return answer_for(request, outcome=CheckOutcome.UNAVAILABLE, detail=detail)
 
 
 class ResilientAgency:
@@ -69,7 +65,7 @@ class ResilientAgency:
         self._meter = meter
         self._limit = asyncio.Semaphore(concurrency)
 
-    async def verify(self, request: VerificationRequested) -> VerificationCompleted:
+    async def verify(self, request: VerificationRequested) -> AgencyAnswer:
         """The agency's answer to ``request``, from the cache or the agency, or UNAVAILABLE."""
         self._meter.verification()
         answer = await self._cache.get(request)
@@ -78,7 +74,7 @@ class ResilientAgency:
         self._meter.outcome(answer.outcome)
         return answer
 
-    async def _ask(self, request: VerificationRequested) -> VerificationCompleted:
+    async def _ask(self, request: VerificationRequested) -> AgencyAnswer:
         if self._breaker.rejects_now():  # fail fast without queueing behind the limit
             return unavailable(request, BREAKER_OPEN)
         async with self._limit:

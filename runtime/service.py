@@ -12,11 +12,13 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterable
+from typing import TypeVar
 
 import uvloop
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
+from contracts.channels import Channel
 from contracts.topics import retry_topic
 from runtime import logs
 from runtime.consumer import (
@@ -34,8 +36,10 @@ from runtime.retry import RetryPolicy
 from runtime.sealing import DeadLetterSeal
 from runtime.settings import InfraSettings
 from runtime.transactions import TransactionalOutbox
+from runtime.typed import TypedHandler, typed
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -62,6 +66,25 @@ class HubService:
         self._retry_pumps: dict[str, BatchPump] = {}
         self._retries_subscribed = False
 
+    def consume(
+        self,
+        channel: Channel,
+        handler: TypedHandler[T],
+        *,
+        description: str,
+        parse: Callable[[bytes], T] | None = None,
+        group_id: str | None = None,
+        backoff: Backoff = DEFAULT_BACKOFF,
+    ) -> BatchPump:
+        """Consume ``channel``: records decoded with its model (or ``parse``), see :func:`typed`."""
+        return self.subscribe(
+            channel.topic,
+            handler=typed(channel, handler, parse),
+            description=description,
+            group_id=group_id,
+            backoff=backoff,
+        )
+
     def subscribe(
         self,
         topic: str,
@@ -73,8 +96,9 @@ class HubService:
     ) -> BatchPump:
         """Consume ``topic`` with the hub's consume policy (group defaults to the service name).
 
-        The topic's retry topic is read by the service's one retry consumer
-        (group ``<service>.retry``) with the same handler.
+        Raw records: for XML channels whose reader checks more than a model
+        can. The topic's retry topic is read by the service's one retry
+        consumer (group ``<service>.retry``) with the same handler.
         """
         group = group_id or self.name
         failures = FailurePolicy(self.seal, self.retry, backoff)

@@ -14,79 +14,67 @@ from typing import Protocol
 
 from faststream import FastStream
 
-from contracts import topics
-from contracts.verification import Check, VerificationCompleted, VerificationRequested
+from contracts import channels
+from contracts.agencies import AgencySpec
+from contracts.verification import AgencyAnswer, VerificationRequested
 from runtime.agency import Agency
-from runtime.codec import decode, encode
 from runtime.consumer import BatchHandler, HandlerResult
 from runtime.errors import PoisonMessage
-from runtime.records import Inbound, Outbound, caused_by
+from runtime.records import Inbound, Outbound
 from runtime.service import HubService
 from runtime.settings import InfraSettings
-
-ANSWER_SCHEMA = "insw.verification.completed/v1"
+from runtime.typed import typed
 
 
 class Verifier(Protocol):
     """An agency behind the resilience policy: always answers, never raises for the agency."""
 
-    check: Check
+    check: str
 
-    async def verify(self, request: VerificationRequested) -> VerificationCompleted:
+    async def verify(self, request: VerificationRequested) -> AgencyAnswer:
         """The answer to ``request`` (``UNAVAILABLE`` when the agency cannot give one)."""
 
 
-def verification_handler(client: Verifier) -> BatchHandler:
-    """A batch handler answering every request on the adapter's topic."""
+def verification_handler(client: Verifier, spec: AgencySpec) -> BatchHandler:
+    """A batch handler answering every request on ``spec``'s request channel."""
 
-    async def handle(batch: Sequence[Inbound]) -> HandlerResult:
+    async def handle(batch: Sequence[tuple[Inbound, VerificationRequested]]) -> HandlerResult:
         result = HandlerResult()
         requests: dict[str, tuple[Inbound, VerificationRequested]] = {}
-        for record in batch:
-            try:
-                request = decode(VerificationRequested, record.value)
-            except PoisonMessage as error:
-                result.dead.append((record, error))
-                continue
-            if request.check is not client.check:
-                result.dead.append(
-                    (
-                        record,
-                        PoisonMessage(f"check {request.check} sent to the {client.check} adapter"),
-                    )
-                )
+        for record, request in batch:
+            if request.check != client.check:
+                wrong = PoisonMessage(f"check {request.check} sent to the {client.check} adapter")
+                result.dead.append((record, wrong))
                 continue
             requests[request.submission_id] = (record, request)
         answers = await asyncio.gather(
             *(client.verify(request) for _, request in requests.values())
         )
         for (record, request), answer in zip(requests.values(), answers, strict=True):
-            sid = request.submission_id
             result.outbound.append(
-                Outbound(
-                    topics.VERIFICATION_COMPLETED,
-                    sid.encode(),
-                    encode(answer),
-                    caused_by(record, correlation_id=sid, schema=ANSWER_SCHEMA),
+                Outbound.of(
+                    channels.VERIFICATION_COMPLETED,
+                    answer,
+                    cause=record,
+                    correlation_id=request.submission_id,
                 )
             )
         return result
 
-    return handle
+    return typed(channels.request_channel(spec), handle)
 
 
 def verification_service(
     settings: InfraSettings,
     *,
-    name: str,
-    topic: str,
+    spec: AgencySpec,
     agency: Agency,
 ) -> FastStream:
     """A runnable adapter service: subscriber, agency connection and lifecycle."""
-    service = HubService(settings, name=name)
+    service = HubService(settings, name=spec.service)
     service.subscribe(
-        topic,
-        handler=verification_handler(agency.verifier),
-        description=f"Verification requests answered by the {agency.verifier.check} adapter.",
+        spec.request_topic,
+        handler=verification_handler(agency.verifier, spec),
+        description=f"Verification requests answered by the {spec.agency} adapter.",
     )
     return service.app(on_startup=[agency.start], after_shutdown=[agency.close])

@@ -119,7 +119,7 @@ def examples(world: World = WORLD) -> dict[str, dict[str, Any]]:
 EXPECTED_OUTCOMES = {
     "01-company-approved.json": ("APPROVED", []),
     "02-applicant-not-responsible-person.json": ("REJECTED", ["APPLICANT_NOT_RESPONSIBLE_PERSON"]),
-    "03-foundation-without-nib-npwp.json": ("APPROVED", []),
+    "03-foundation-without-nib-npwp.json": ("REFERRED", ["ORGANISATION_NOT_PROVEN"]),
     "04-malformed-npwp.json": ("REJECTED", ["NPWP_FORMAT"]),
     "05-frozen-nib.json": ("REJECTED", ["NIB_NOT_ACTIVE"]),
 }

@@ -9,13 +9,20 @@ import uuid
 import pytest
 
 from contracts.decision import Outcome
-from contracts.verification import Check, CheckOutcome, VerificationCompleted
+from contracts.verification import AgencyAnswer, Check, CheckOutcome
 from gateway.store import PublishedDecision, Timer
-from tests.support import submission
+from tests.support import IDENTIFIERS_ASKED, agency_answer, assessed, submission
 
 
-def answer(sid: str, check: Check, outcome=CheckOutcome.VERIFIED) -> VerificationCompleted:
-    return VerificationCompleted(submission_id=sid, check=check, outcome=outcome)
+def answer(sid: str, check: Check, outcome=CheckOutcome.VERIFIED, **fields) -> AgencyAnswer:
+    return agency_answer(submission_id=sid, check=check, outcome=outcome, **fields)
+
+
+def opened(sid: str, *checks: Check, **overrides):
+    """An application as the gateway opens it: the submission and what it asks, by check."""
+    sub = submission(sid, **overrides)
+    identifiers = {check: IDENTIFIERS_ASKED[check] for check in checks}
+    return sub, assessed(sub).model_copy(update={"identifiers": identifiers})
 
 
 class StoreConformance:
@@ -26,25 +33,38 @@ class StoreConformance:
         return f"SUB-{uuid.uuid4().hex[:12]}"
 
     async def test_answers_accumulate_until_complete(self, store, sid):
-        await store.open([(submission(sid), frozenset({Check.NIB, Check.NPWP}))])
+        await store.open([opened(sid, Check.NIB, Check.NPWP)])
         [first] = await store.record([answer(sid, Check.NIB)])
         assert first is not None and not first.complete
         [second] = await store.record([answer(sid, Check.NPWP)])
         assert second is not None and second.complete and not second.final
         assert second.submission.submission_id == sid
-        assert set(second.results) == {Check.NIB, Check.NPWP}
+        assert set(second.answers()) == {Check.NIB, Check.NPWP}
+
+    async def test_an_answer_about_another_identifier_neither_completes_nor_replaces(
+        self, store, sid
+    ):
+        await store.open([opened(sid, Check.NIB)])
+        [real] = await store.record([answer(sid, Check.NIB)])
+        assert real is not None and real.complete
+        [stray] = await store.record([answer(sid, Check.NIB, identifier="9999999999999")])
+        assert stray is not None
+        assert stray.answers()[Check.NIB].identifier == IDENTIFIERS_ASKED[Check.NIB]
+        await store.open([opened(f"{sid}-2", Check.NIB)])
+        [forged] = await store.record([answer(f"{sid}-2", Check.NIB, identifier="1")])
+        assert forged is not None and not forged.complete
 
     async def test_two_answers_in_one_batch_see_each_other(self, store, sid):
-        await store.open([(submission(sid), frozenset({Check.NIB, Check.NPWP}))])
+        await store.open([opened(sid, Check.NIB, Check.NPWP)])
         first, second = await store.record([answer(sid, Check.NIB), answer(sid, Check.NPWP)])
         # The last answer of an application in a batch sees every answer; earlier
         # ones may already see later ones (the handler decides once per batch).
-        assert first is not None and Check.NIB in first.answers_json
+        assert first is not None and Check.NIB in first.answers()
         assert second is not None and second.complete
 
     async def test_reopening_keeps_the_first_submission(self, store, sid):
-        await store.open([(submission(sid), frozenset({Check.NIB}))])
-        await store.open([(submission(sid, organisation__name="Other"), frozenset({Check.NIK}))])
+        await store.open([opened(sid, Check.NIB)])
+        await store.open([opened(sid, Check.NIK, organisation__name="Other")])
         [state] = await store.record([answer(sid, Check.NIB)])
         assert state is not None and state.complete
         assert state.submission.organisation.name == "PT Contoh Logistik"
@@ -53,13 +73,13 @@ class StoreConformance:
         assert await store.record([answer(sid, Check.NIB)]) == [None]
 
     async def test_redelivered_answer_overwrites(self, store, sid):
-        await store.open([(submission(sid), frozenset({Check.NIB}))])
+        await store.open([opened(sid, Check.NIB)])
         await store.record([answer(sid, Check.NIB, CheckOutcome.UNAVAILABLE)])
         [state] = await store.record([answer(sid, Check.NIB)])
-        assert state is not None and state.results[Check.NIB].outcome is CheckOutcome.VERIFIED
+        assert state is not None and state.answers()[Check.NIB].outcome is CheckOutcome.VERIFIED
 
     async def test_final_decision_is_remembered(self, store, sid):
-        await store.open([(submission(sid), frozenset({Check.NIB}))])
+        await store.open([opened(sid, Check.NIB)])
         assert await store.already_decided([sid]) == set()
         await store.mark_decided([PublishedDecision(sid, Outcome.APPROVED, b"{}")])
         assert await store.already_decided([sid, "SUB-OTHER-" + sid]) == {sid}
@@ -67,14 +87,14 @@ class StoreConformance:
         assert state is not None and state.final
 
     async def test_referred_is_remembered_but_not_final(self, store, sid):
-        await store.open([(submission(sid), frozenset({Check.NIB}))])
+        await store.open([opened(sid, Check.NIB)])
         await store.mark_decided([PublishedDecision(sid, Outcome.REFERRED, b"{}")])
         assert await store.already_decided([sid]) == set()
         [state] = await store.load([sid])
         assert state is not None and state.last_outcome is Outcome.REFERRED and not state.final
 
     async def test_rechecks_come_due_are_leased_and_end_with_a_final_decision(self, store, sid):
-        await store.open([(submission(sid), frozenset({Check.NIB}))])
+        await store.open([opened(sid, Check.NIB)])
         await store.schedule(Timer.RECHECK, [(sid, 100.0)])
         await store.schedule(Timer.RECHECK, [(sid, 500.0)])  # a later time does not postpone it
         assert sid not in await store.due(Timer.RECHECK, 99.0, lease_seconds=60, limit=1000)

@@ -4,7 +4,15 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
+from contracts import channels
+from contracts.agencies import SHIPPED
 from contracts.registration import RegistrationSubmitted
+from contracts.verification import AgencyAnswer, NikMatch
+from gateway.rules.assess import Assessment, request_id
+from gateway.rules.documents import StoredFacts
+from gateway.rules.pipeline import SHIPPED_RULES
+from runtime.consumer import BatchHandler
+from runtime.typed import typed
 
 POWER_OF_ATTORNEY = b"%PDF-1.7 surat kuasa"
 
@@ -76,3 +84,61 @@ def example_documents():
         )
         store.documents[document_id] = (stored, content)
     return store
+
+
+IDENTIFIERS_ASKED = {
+    "NIB": "9120001234567",
+    "NPWP": "012345678901000",
+    "NIK": "3171011708850001",
+}
+"""The identifiers the gateway asks about for :func:`submission_dict`'s form, by check."""
+
+
+def agency_answer(**fields: Any) -> AgencyAnswer:
+    """An answer as a shipped adapter gives it: in its agency's model, echoing the question.
+
+    ``identifier`` defaults to what the gateway asks for :func:`submission_dict`;
+    a VERIFIED NIK answer defaults to Dukcapil's flags for a match.
+    """
+    check = str(fields["check"])
+    fields.setdefault("identifier", IDENTIFIERS_ASKED.get(check))
+    if fields["identifier"] is not None:
+        asked = request_id(str(fields["submission_id"]), check, str(fields["identifier"]))
+        fields.setdefault("request_id", asked)
+    if check == "NIK" and str(fields.get("outcome")) == "VERIFIED":
+        fields.setdefault("nik_match", NikMatch(nik_found=True, name_matches=True))
+    return SHIPPED.answer_model(check).model_validate(fields)
+
+
+def submissions_of(gateway: Any) -> BatchHandler:
+    """The gateway's submission handler behind the one decode loop, as the service runs it."""
+    return typed(channels.REGISTRATION_SUBMITTED, gateway.on_submissions)
+
+
+def results_of(gateway: Any) -> BatchHandler:
+    """The gateway's answer handler behind the one decode loop, as the service runs it."""
+    return typed(
+        channels.VERIFICATION_COMPLETED,
+        gateway.on_results,
+        gateway.rulebook.agencies.decode_answer,
+    )
+
+
+def manual_decisions_of(desk: Any) -> BatchHandler:
+    """The officers' desk behind the one decode loop, as the service runs it."""
+    return typed(channels.MANUAL_DECISION, desk.on_manual_decisions)
+
+
+def documents_as_referenced(sub: RegistrationSubmitted) -> dict[str, StoredFacts]:
+    """The document store holding exactly the PDF the submission references."""
+    ref = sub.attachments.power_of_attorney
+    if ref is None or not ref.document_id:
+        return {}
+    return {ref.document_id: StoredFacts((ref.sha256 or "").lower(), "application/pdf")}
+
+
+def assessed(sub: RegistrationSubmitted | None = None, today: Any = None) -> Assessment:
+    """The shipped pipeline's assessment of ``sub`` (the example form by default)."""
+    sub = sub or submission()
+    day = today or datetime(2026, 11, 21, tzinfo=UTC).date()
+    return SHIPPED_RULES.assess(sub, day, documents_as_referenced(sub))

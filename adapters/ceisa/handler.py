@@ -10,30 +10,20 @@ from collections.abc import Sequence
 
 from adapters.ceisa.documents import build_application
 from adapters.ceisa.sent import SentApplications
-from contracts import topics
+from contracts import channels
 from contracts.decision import Outcome, RegistrationDecided
-from runtime.codec import decode
 from runtime.consumer import BatchHandler, HandlerResult
 from runtime.errors import PoisonMessage
-from runtime.records import Inbound, Outbound, caused_by
-
-APPLICATION_SCHEMA = "ceisa.registration/v1"
+from runtime.records import Inbound, Outbound
+from runtime.typed import typed
 
 
 def ceisa_handler(sender: str, sent: SentApplications) -> BatchHandler:
     """Build and publish an application for every approved decision not yet sent; skip the rest."""
 
-    async def handle(batch: Sequence[Inbound]) -> HandlerResult:
+    async def handle(batch: Sequence[tuple[Inbound, RegistrationDecided]]) -> HandlerResult:
         result = HandlerResult()
-        approved: list[tuple[Inbound, RegistrationDecided]] = []
-        for record in batch:
-            try:
-                decision = decode(RegistrationDecided, record.value)
-            except PoisonMessage as error:
-                result.dead.append((record, error))
-                continue
-            if decision.outcome is Outcome.APPROVED:
-                approved.append((record, decision))
+        approved = [(r, d) for r, d in batch if d.outcome is Outcome.APPROVED]
         done = await sent.already_sent([d.submission_id for _, d in approved])
         fresh: dict[str, str] = {}
         for record, decision in approved:
@@ -47,20 +37,10 @@ def ceisa_handler(sender: str, sent: SentApplications) -> BatchHandler:
                 continue
             fresh[sid] = decision.decision_id
             result.outbound.append(
-                Outbound(
-                    topics.CEISA_REGISTRATION,
-                    sid.encode(),
-                    document,
-                    caused_by(
-                        record,
-                        correlation_id=sid,
-                        schema=APPLICATION_SCHEMA,
-                        content_type="application/xml",
-                    ),
-                )
+                Outbound.of(channels.CEISA_REGISTRATION, document, cause=record, correlation_id=sid)
             )
         if fresh:
             result.after_publish.append(lambda: sent.mark_sent(fresh.items()))
         return result
 
-    return handle
+    return typed(channels.REGISTRATION_DECIDED, handle)

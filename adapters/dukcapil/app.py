@@ -4,7 +4,7 @@ from faststream import FastStream
 
 from adapters.dukcapil.client import DukcapilClient
 from adapters.dukcapil.settings import DukcapilSettings
-from contracts import topics
+from contracts.agencies import DUKCAPIL_NIK
 from runtime.agency import build_agency
 from runtime.verifier import verification_service
 
@@ -13,7 +13,6 @@ def build(settings: DukcapilSettings) -> FastStream:
     """The Dukcapil adapter service."""
     return verification_service(
         settings,
-        name="insw-adapter-dukcapil",
-        topic=topics.NIK_VERIFICATION_REQUESTED,
+        spec=DUKCAPIL_NIK,
         agency=build_agency("dukcapil", settings.agency, settings, DukcapilClient),
     )

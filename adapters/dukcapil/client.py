@@ -1,37 +1,28 @@
 """The Dukcapil client: one match-flag verification per request."""
 
 from adapters.dukcapil import wire
-from contracts.verification import (
-    Check,
-    CheckOutcome,
-    VerificationCompleted,
-    VerificationRequested,
-)
+from contracts.agencies import answer_for
+from contracts.verification import AgencyAnswer, Check, CheckOutcome, VerificationRequested
 from runtime.agency_http import AgencyHttp, AgencyUnavailable
 
 
 class DukcapilClient:
     """Implements :class:`runtime.verifier.AgencyClient` for Dukcapil."""
 
-    check = Check.NIK
+    check: str = Check.NIK
 
     def __init__(self, http: AgencyHttp) -> None:
         self._http = http
 
-    async def verify(self, request: VerificationRequested) -> VerificationCompleted:
+    async def verify(self, request: VerificationRequested) -> AgencyAnswer:
         """VERIFIED when NIK and name both match; MISMATCH names the element that differs."""
         body = wire.verify_body(request.identifier, request.full_name or "")
         answer = await self._http.call("POST", wire.VERIFY_PATH, body)
-        done = VerificationCompleted
-        sid = request.submission_id
         if answer.status == 404:
-            return done(submission_id=sid, check=self.check, outcome=CheckOutcome.NOT_FOUND)
+            return answer_for(request, outcome=CheckOutcome.NOT_FOUND)
         if answer.status == 400:
-            return done(
-                submission_id=sid,
-                check=self.check,
-                outcome=CheckOutcome.INVALID,
-                detail="Dukcapil refused the request",
+            return answer_for(
+                request, outcome=CheckOutcome.INVALID, detail="Dukcapil refused the request"
             )
         match = wire.to_match(answer.body) if answer.status == 200 else None
         if match is None:
@@ -42,6 +33,4 @@ class DukcapilClient:
             outcome, detail = CheckOutcome.MISMATCH, "differs: nama_lgkp"
         else:
             outcome, detail = CheckOutcome.VERIFIED, None
-        return done(
-            submission_id=sid, check=self.check, outcome=outcome, detail=detail, nik_match=match
-        )
+        return answer_for(request, outcome=outcome, detail=detail, nik_match=match)

@@ -4,7 +4,7 @@ from faststream import FastStream
 
 from adapters.oss_nib.client import OssNibClient
 from adapters.oss_nib.settings import OssSettings
-from contracts import topics
+from contracts.agencies import OSS_NIB
 from runtime.agency import build_agency
 from runtime.verifier import verification_service
 
@@ -13,7 +13,6 @@ def build(settings: OssSettings) -> FastStream:
     """The OSS adapter service."""
     return verification_service(
         settings,
-        name="insw-adapter-oss-nib",
-        topic=topics.NIB_VERIFICATION_REQUESTED,
+        spec=OSS_NIB,
         agency=build_agency("oss", settings.agency, settings, OssNibClient),
     )

@@ -1,7 +1,7 @@
 """The OSS client: one NIB inquiry per verification request."""
 
 from adapters.oss_nib import wire
-from contracts.verification import Check, VerificationCompleted, VerificationRequested
+from contracts.verification import AgencyAnswer, Check, VerificationRequested
 from runtime.agency_http import AgencyHttp
 from runtime.lookups import lookup_answer
 
@@ -9,12 +9,12 @@ from runtime.lookups import lookup_answer
 class OssNibClient:
     """Implements :class:`runtime.verifier.AgencyClient` for OSS."""
 
-    check = Check.NIB
+    check: str = Check.NIB
 
     def __init__(self, http: AgencyHttp) -> None:
         self._http = http
 
-    async def verify(self, request: VerificationRequested) -> VerificationCompleted:
+    async def verify(self, request: VerificationRequested) -> AgencyAnswer:
         """Look the NIB up; a found NIB is VERIFIED and carries its record."""
         answer = await self._http.call("GET", wire.inquiry_path(request.identifier))
         return lookup_answer(

@@ -5,4 +5,5 @@ rules read like the registration manual (shared/DOMAIN.md R1 to R19) and are
 tested table by table.
 """
 
-RULES_VERSION = "insw-rules/1.0.0"
+RULES_VERSION = "insw-rules/2.0.0"
+"""2.0.0: fail closed (only what agencies proved is approved), answers tied to their questions."""

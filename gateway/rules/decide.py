@@ -1,19 +1,23 @@
-"""The single decision: form rules first, then the agencies' facts.
+"""Second half of the one decision pipeline: the assessment and the agencies' answers, decided.
 
-``APPROVED`` only when every rule passes; ``REFERRED`` when an agency could not
-give an answer (never a silent approval); ``REJECTED`` otherwise, with every
-reason found.
+``APPROVED`` only when the form passed and every fact a rule needs was
+proven, by the agency that owns it, for the identifier asked; ``REJECTED``
+when the form or a proven fact forbids approval, with every reason found;
+``REFERRED`` to an officer for everything in between, saying what was not
+proven (R13). An answer that is not about the identifier asked counts as no
+answer at all.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from contracts import reasons as rc
+from contracts.agencies import SHIPPED, Agencies
 from contracts.decision import Outcome
 from contracts.reasons import Reason
-from contracts.registration import RegistrationSubmitted
-from contracts.verification import Check, VerificationCompleted
-from gateway.rules.agency import referral_reasons, rejection_reasons
-from gateway.rules.form import FormResult
+from contracts.verification import AgencyAnswer
+from gateway.rules.agency import JUDGES, Finding, Judge, judge_outcome
+from gateway.rules.assess import Assessment
 
 
 @dataclass(frozen=True)
@@ -24,28 +28,55 @@ class Verdict:
     reasons: list[Reason]
 
 
-def decide_on_form(form: FormResult) -> Verdict | None:
-    """A rejection when the form alone already fails; ``None`` when agencies must be asked."""
-    if form.reasons:
-        return Verdict(Outcome.REJECTED, list(form.reasons))
-    return None
+def accepted_answers(
+    assessment: Assessment, answers: Mapping[str, AgencyAnswer]
+) -> dict[str, AgencyAnswer]:
+    """The answers that answer the questions asked: same submission, check, identifier, request.
+
+    An answer that does not echo the question's request id is not accepted:
+    only an adapter that saw the question can give one (issue 11, answers
+    tied to their questions).
+    """
+    accepted = {}
+    for check, question in assessment.questions.items():
+        answer = answers.get(check)
+        if (
+            answer is not None
+            and answer.submission_id == assessment.submission_id
+            and answer.check == check
+            and answer.identifier == assessment.identifiers[check]
+            and answer.request_id == question
+        ):
+            accepted[check] = answer
+    return accepted
 
 
 def decide(
-    sub: RegistrationSubmitted,
-    form: FormResult,
-    results: Mapping[Check, VerificationCompleted],
+    assessment: Assessment,
+    answers: Mapping[str, AgencyAnswer],
+    agencies: Agencies = SHIPPED,
+    judges: Mapping[str, Judge] = JUDGES,
 ) -> Verdict:
-    """Decide a submission whose form passed, given every agency's answer."""
-    rejections = rejection_reasons(
-        results,
-        applicant_name=sub.applicant.full_name or "",
-        applicant_nik=form.nik,
-        npwp=form.npwp,
-    )
-    if rejections:
-        return Verdict(Outcome.REJECTED, rejections)
-    referrals = referral_reasons(results)
+    """The single decision for an assessed submission, given the answers in so far."""
+    if assessment.reasons:
+        return Verdict(Outcome.REJECTED, list(assessment.reasons))
+    accepted = accepted_answers(assessment, answers)
+    total = Finding()
+    for check in assessment.checks_needed:
+        spec = agencies.spec(check)
+        answer = accepted.get(check)
+        if answer is None:
+            code = (
+                rc.AGENCY_ANSWER_FOR_OTHER_IDENTIFIER if check in answers else rc.AGENCY_UNAVAILABLE
+            )
+            total.referrals.append(code.at(spec.field))
+            continue
+        finding = judges.get(check, judge_outcome)(spec, answer, assessment, accepted)
+        total.rejections += finding.rejections
+        total.referrals += finding.referrals
+    if total.rejections:
+        return Verdict(Outcome.REJECTED, total.rejections)
+    referrals = total.referrals + list(assessment.unproven)
     if referrals:
         return Verdict(Outcome.REFERRED, referrals)
     return Verdict(Outcome.APPROVED, [])

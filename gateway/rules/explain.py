@@ -1,49 +1,53 @@
-"""Every decision explains itself: which rules were applied and how each fared.
+"""Every decision explains itself: each rule of the catalogue and how it fared.
 
-Form rules (R1 to R12) are applied to every submission. Some of them are also
-checked at an agency: R3 and R8 at OSS, R4 at DJP, R9 at Dukcapil. A rule is
-FAILED when a reason names it, UNDECIDED when the agency that would settle it
-was not asked (the form already failed) or could not answer, or a referral
-cites it (ambiguous data for an officer to settle), PASSED otherwise.
-R13 (people decide within 24 hours) applies only to referred applications.
+The rules listed are the catalogue's decision rules (:mod:`contracts.rules`),
+so a rule added there appears on every decision. A rule is FAILED when a
+rejection reason names it; UNDECIDED when a referral names it (people must
+settle it), when the agency that settles it was not asked because the form
+already failed, or when that agency gave no usable answer; PASSED otherwise.
+R13, the 24-hour promise, is UNDECIDED while an officer must still decide.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
+from contracts.agencies import SHIPPED, Agencies
 from contracts.decision import Outcome, RuleResult, RuleStatus
-from contracts.verification import Check, CheckOutcome, VerificationCompleted
-from gateway.rules.decide import Verdict
+from contracts.rules import RULES, RuleSpec, decision_rules
+from contracts.verification import AgencyAnswer, CheckOutcome
+from gateway.rules.assess import Assessment
+from gateway.rules.decide import Verdict, accepted_answers
 
-FORM_RULES = tuple(f"R{n}" for n in range(1, 13))
-SETTLED_AT = {Check.NIB: ("R3", "R8"), Check.NPWP: ("R4",), Check.NIK: ("R9",)}
 _UNANSWERED = frozenset({CheckOutcome.UNAVAILABLE, CheckOutcome.INVALID})
 
 
 def explain(
-    verdict: Verdict, results: Mapping[Check, VerificationCompleted], *, agencies_asked: bool
+    verdict: Verdict,
+    assessment: Assessment,
+    answers: Mapping[str, AgencyAnswer],
+    agencies: Agencies = SHIPPED,
+    catalogue: Iterable[RuleSpec] = RULES,
 ) -> list[RuleResult]:
-    """The status of every rule applied to one submission, in rule order."""
+    """The status of every decision rule of ``catalogue`` for one submission, in rule order."""
     cited = {reason.rule for reason in verdict.reasons}
-    # A referral's reasons say what people must settle, not what failed.
     referred = verdict.outcome is Outcome.REFERRED
     failed = set() if referred else cited
     undecided: set[str] = set(cited) if referred else set()
-    for check, rules in SETTLED_AT.items():
-        answer = results.get(check)
-        if (not agencies_asked and check not in results) or (
-            answer is not None and answer.outcome in _UNANSWERED
-        ):
-            undecided.update(rules)
-    if not agencies_asked and verdict.outcome is Outcome.REJECTED:
-        undecided.update(rule for rules in SETTLED_AT.values() for rule in rules)
-    applied = list(FORM_RULES) + (["R13"] if verdict.outcome is Outcome.REFERRED else [])
+    accepted = accepted_answers(assessment, answers)
+    for spec in agencies.specs:
+        answer = accepted.get(spec.check)
+        if not assessment.form_passed or (spec.check in assessment.checks_needed and (
+            answer is None or answer.outcome in _UNANSWERED
+        )):
+            undecided.update(spec.settles)
+    if referred:
+        undecided.add("R13")
     statuses = []
-    for rule in applied:
-        if rule == "R13" or (rule in undecided and rule not in failed):
-            status = RuleStatus.UNDECIDED
-        elif rule in failed:
+    for rule in decision_rules(catalogue):
+        if rule.rule in failed:
             status = RuleStatus.FAILED
+        elif rule.rule in undecided:
+            status = RuleStatus.UNDECIDED
         else:
             status = RuleStatus.PASSED
-        statuses.append(RuleResult(rule=rule, status=status))
+        statuses.append(RuleResult(rule=rule.rule, status=status))
     return statuses

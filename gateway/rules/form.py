@@ -37,6 +37,9 @@ NPWP_OPTIONAL = frozenset({TraderType.YAYASAN, TraderType.KEDUTAAN_ASING, Trader
 MAX_POWER_OF_ATTORNEY_BYTES = 1024 * 1024
 """R11: the Surat Kuasa may be at most 1 MB."""
 
+POWER_OF_ATTORNEY_MEDIA_TYPE = "application/pdf"
+"""R11: the Surat Kuasa is a PDF (manual §5.4.1), on every path, not only at intake."""
+
 _SHA256_HEX = frozenset("0123456789abcdef")
 _TRADER_TYPES = frozenset(t.value for t in TraderType)
 _BUSINESS_TYPES = frozenset(b.value for b in BusinessType)
@@ -189,3 +192,5 @@ def _check_attachments(sub: RegistrationSubmitted, reasons: list[Reason]) -> Non
         reasons.append(rc.POWER_OF_ATTORNEY_REFERENCE.at(path))
     if document.size_bytes is None or document.size_bytes > MAX_POWER_OF_ATTORNEY_BYTES:
         reasons.append(rc.POWER_OF_ATTORNEY_TOO_LARGE.at(f"{path}.size_bytes"))
+    if (document.media_type or "").strip().lower() != POWER_OF_ATTORNEY_MEDIA_TYPE:
+        reasons.append(rc.POWER_OF_ATTORNEY_NOT_PDF.at(f"{path}.media_type"))

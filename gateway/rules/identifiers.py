@@ -15,7 +15,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.id import nik as stdnum_nik
 from stdnum.id import npwp as stdnum_npwp
 
-_NIB = re.compile(r"\d{13}")
+_NIB = re.compile(r"[0-9]{13}")
 _PASSPORT = re.compile(r"[A-Za-z0-9]{8,10}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 _NPWP_SEPARATORS = re.compile(r"[.\-\s]")
@@ -52,7 +52,7 @@ def parse_npwp(value: str) -> Npwp | None:
     only DJP can tell (see :class:`Npwp`).
     """
     digits = _NPWP_SEPARATORS.sub("", value)
-    if not digits.isdigit() or len(digits) not in (15, 16):
+    if not (digits.isascii() and digits.isdigit()) or len(digits) not in (15, 16):
         return None
     canonical = digits if len(digits) == 16 else "0" + digits
     return Npwp(
@@ -65,7 +65,7 @@ def nik_problem(value: str, today: date) -> str | None:
 
     Returns a short, value-free description fit for logs and reasons.
     """
-    if not (len(value) == 16 and value.isdigit()):
+    if not (len(value) == 16 and value.isascii() and value.isdigit()):
         return "not 16 digits"
     if not _known_region(value[:6]):
         return "unknown region code"

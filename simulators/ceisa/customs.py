@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from contracts import topics
+from contracts import channels
 from contracts.xml_messages import REGISTRATION
 from contracts.xml_reader import read_customs_document
 from runtime.consumer import HandlerResult
-from runtime.records import Inbound, Outbound, caused_by
+from runtime.records import Inbound, Outbound
 from simulators.ceisa.admin import Scenarios
 from simulators.ceisa.documents import render
 from simulators.ceisa.script import Application, story
@@ -27,7 +27,6 @@ from simulators.ceisa.script import Application, story
 log = logging.getLogger(__name__)
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
-RESPONSE_SCHEMA = "ceisa.response/v1"
 Publish = Callable[[Sequence[Outbound]], Awaitable[None]]
 
 
@@ -66,13 +65,14 @@ class CustomsOffice:
         today = datetime.now(JAKARTA).date()
         for step in story(scenario, application, today):
             await asyncio.sleep(self._delay)
-            headers = caused_by(
-                cause, correlation_id=sid, schema=RESPONSE_SCHEMA, content_type="application/xml"
-            )
             document = render(step, datetime.now(UTC))
             try:
                 await self._publish(
-                    [Outbound(topics.CEISA_RESPONSE, sid.encode(), document, headers)]
+                    [
+                        Outbound.of(
+                            channels.CEISA_RESPONSE, document, cause=cause, correlation_id=sid
+                        )
+                    ]
                 )
             except Exception as error:  # a simulator: log, and end this story
                 log.error("story %s stopped: %s", scenario.value, type(error).__name__)

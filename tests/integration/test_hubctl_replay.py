@@ -319,7 +319,7 @@ async def test_what_if_over_the_bundled_history_finds_no_change(capsys):
     assert outcomes == {Outcome.APPROVED, Outcome.REJECTED, Outcome.REFERRED}
     assert report.not_redecided() == {OFFICER_DECIDED: 2}
     assert report.unreadable == {topics.REGISTRATION_SUBMITTED: 1}
-    assert report.documents_as_given() == 5
+    assert report.documents_as_given() == 4
     assert report.recorded_rules_versions() == {RULES_VERSION: 152}
 
 

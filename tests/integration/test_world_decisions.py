@@ -23,7 +23,7 @@ from runtime.codec import decode, encode
 from runtime.records import Inbound
 from simulators.dataset import WORLD
 from simulators.registrations import approvable, registration
-from tests.support import example_documents
+from tests.support import example_documents, results_of, submissions_of
 
 FIXTURE_OUTCOMES = {
     "approved_company": ("APPROVED", []),
@@ -57,7 +57,7 @@ async def decide_over_http(urls):
 
     async def decide(payload: dict) -> RegistrationDecided:
         record = Inbound(topics.REGISTRATION_SUBMITTED, 0, 0, None, json.dumps(payload).encode())
-        asked = await gateway.on_submissions([record])
+        asked = await submissions_of(gateway)([record])
         answers: list[Inbound] = []
         for out in asked.outbound:
             if out.topic == topics.REGISTRATION_DECIDED:
@@ -67,7 +67,7 @@ async def decide_over_http(urls):
             answers.append(
                 Inbound(topics.VERIFICATION_COMPLETED, 0, len(answers), None, encode(answer))
             )
-        result = await gateway.on_results(answers)
+        result = await results_of(gateway)(answers)
         [decided] = [o for o in result.outbound if o.topic == topics.REGISTRATION_DECIDED]
         return RegistrationDecided.model_validate_json(decided.value or b"")
 

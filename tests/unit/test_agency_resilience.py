@@ -5,13 +5,14 @@ import asyncio
 import pytest
 from prometheus_client import CollectorRegistry
 
-from contracts.verification import Check, CheckOutcome, VerificationCompleted, VerificationRequested
+from contracts.verification import AgencyAnswer, Check, CheckOutcome, VerificationRequested
 from runtime.agency_cache import NoCache, cache_key
 from runtime.agency_http import AgencyHttp, AgencyUnavailable, HttpPolicy
 from runtime.agency_metrics import AgencyMetrics
 from runtime.agency_settings import AgencySettings, agency_config
 from runtime.breaker import CircuitBreaker
 from runtime.resilience import ResilientAgency
+from tests.support import agency_answer
 
 NIK, NAME = "3171010101900001", "Budi Santoso"
 
@@ -76,18 +77,18 @@ async def test_backoff_is_exponential_with_jitter_and_bounded(monkeypatch):
 
 
 class FlakyClient:
-    check = Check.NIK
+    check: str = Check.NIK
 
     def __init__(self) -> None:
         self.calls = 0
         self.fail = True
 
-    async def verify(self, request: VerificationRequested) -> VerificationCompleted:
+    async def verify(self, request: VerificationRequested) -> AgencyAnswer:
         self.calls += 1
         await asyncio.sleep(0)
         if self.fail:
             raise AgencyUnavailable("3 attempts failed, last: HTTP 503")
-        return VerificationCompleted(
+        return agency_answer(
             submission_id=request.submission_id, check=self.check, outcome=CheckOutcome.VERIFIED
         )
 

@@ -1,8 +1,9 @@
 """Agency rules over the agencies' facts (R3, R4, R8): NPWP forms and responsible persons."""
 
 from contracts.verification import NibRecord, NpwpRecord, ResponsiblePerson
-from gateway.rules.agency import is_responsible_person, npwp_agrees
+from gateway.rules.agency import Listed, npwp_agrees, responsible_person
 from gateway.rules.identifiers import parse_npwp
+from tests.support import assessed, submission
 
 PERSONAL_15 = "059277996403000"
 OWNER_NIK = "3674182307650051"
@@ -37,17 +38,28 @@ def record(*people):
     )
 
 
+def applicant(name, kind="NIK", number="3171011708850001"):
+    return assessed(
+        submission(applicant__full_name=name, applicant__identity={"kind": kind, "number": number})
+    )
+
+
 def test_r8_responsible_person_by_name_and_ktp_number():
     budi = ResponsiblePerson(
         identity_type="KTP", identity_number="3171011708850001", name="BUDI SANTOSO"
     )
-    assert is_responsible_person(record(budi), "Ir. Budi Santoso, S.E.", "3171011708850001")
-    assert not is_responsible_person(record(budi), "Budi Santoso", "3171011708850002")
-    assert not is_responsible_person(record(budi), "Budi Santosa", "3171011708850001")
+    assert responsible_person(record(budi), applicant("Ir. Budi Santoso, S.E.")) == Listed.PROVEN
+    other_nik = applicant("Budi Santoso", number="3171011708850002")
+    assert responsible_person(record(budi), other_nik) == Listed.NO
+    assert responsible_person(record(budi), applicant("Budi Santosa")) == Listed.NO
 
 
-def test_r8_passport_holder_matches_by_name():
+def test_r8_a_name_alone_never_proves_a_passport_holder():
+    # Names are printed on the NIB: matching one proves nothing about who applies.
     anna = ResponsiblePerson(
         identity_type="PASSPORT", identity_number="E50775020", name="Anna Lindqvist"
     )
-    assert is_responsible_person(record(anna), "ANNA LINDQVIST", None)
+    impostor = applicant("ANNA LINDQVIST", kind="PASSPORT", number="X1234567")
+    assert responsible_person(record(anna), impostor) == Listed.BY_NAME_ONLY
+    holder = applicant("ANNA LINDQVIST", kind="PASSPORT", number="E50775020")
+    assert responsible_person(record(anna), holder) == Listed.PROVEN

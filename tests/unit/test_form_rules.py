@@ -76,6 +76,7 @@ def test_valid_form_has_no_reasons_and_normalises_identifiers():
                     "document_id": "D",
                     "sha256": "ab",
                     "size_bytes": 10,
+                    "media_type": "application/pdf",
                 }
             },
             ("POWER_OF_ATTORNEY_REFERENCE", "attachments.power_of_attorney"),
@@ -86,6 +87,7 @@ def test_valid_form_has_no_reasons_and_normalises_identifiers():
                     "document_id": "D",
                     "sha256": "a" * 64,
                     "size_bytes": 1024 * 1024 + 1,
+                    "media_type": "application/pdf",
                 }
             },
             ("POWER_OF_ATTORNEY_TOO_LARGE", "attachments.power_of_attorney.size_bytes"),

@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime
 
 from contracts import topics
+from contracts.agencies import DJP_NPWP, DUKCAPIL_NIK, OSS_NIB
 from contracts.decision import RegistrationDecided
 from contracts.verification import (
     Check,
@@ -11,13 +12,19 @@ from contracts.verification import (
     NibRecord,
     NpwpRecord,
     ResponsiblePerson,
-    VerificationCompleted,
 )
 from gateway.handlers import Gateway
 from gateway.store_memory import MemoryRegistrationStore
 from runtime.codec import encode
 from runtime.records import Inbound
-from tests.support import example_documents, submission_dict
+from tests.support import (
+    agency_answer,
+    example_documents,
+    manual_decisions_of,
+    results_of,
+    submission_dict,
+    submissions_of,
+)
 
 NOW = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
 
@@ -32,7 +39,7 @@ def submitted(submission_id="SUB-0001", **overrides) -> Inbound:
 
 
 def answers_for(sid="SUB-0001", *, person="Budi Santoso", status="01", npwp_active=True):
-    nib = VerificationCompleted(
+    nib = agency_answer(
         submission_id=sid,
         check=Check.NIB,
         outcome=CheckOutcome.VERIFIED,
@@ -48,7 +55,7 @@ def answers_for(sid="SUB-0001", *, person="Budi Santoso", status="01", npwp_acti
             ],
         ),
     )
-    npwp = VerificationCompleted(
+    npwp = agency_answer(
         submission_id=sid,
         check=Check.NPWP,
         outcome=CheckOutcome.VERIFIED,
@@ -56,14 +63,19 @@ def answers_for(sid="SUB-0001", *, person="Budi Santoso", status="01", npwp_acti
             npwp="0012345678901000", active=npwp_active, taxpayer_name="PT CONTOH LOGISTIK"
         ),
     )
-    nik = VerificationCompleted(submission_id=sid, check=Check.NIK, outcome=CheckOutcome.VERIFIED)
+    nik = agency_answer(submission_id=sid, check=Check.NIK, outcome=CheckOutcome.VERIFIED)
     return [
         inbound(topics.VERIFICATION_COMPLETED, encode(a), i) for i, a in enumerate((nib, npwp, nik))
     ]
 
 
 async def run_to_decision(gateway, answers, handler="on_results"):
-    result = await getattr(gateway, handler)(answers)
+    typed_handler = {
+        "on_submissions": submissions_of,
+        "on_results": results_of,
+        "on_manual_decisions": manual_decisions_of,
+    }[handler]
+    result = await typed_handler(gateway)(answers)
     for follow_up in result.after_publish:
         await follow_up()
     return result
@@ -80,12 +92,12 @@ def decisions(result):
 async def test_valid_submission_asks_three_agencies_then_approves_with_username():
     store = MemoryRegistrationStore()
     gateway = Gateway(store, example_documents(), clock=lambda: NOW)
-    asked = await gateway.on_submissions([submitted()])
+    asked = await submissions_of(gateway)([submitted()])
     assert sorted(o.topic for o in asked.outbound) == sorted(
         [
-            topics.NIB_VERIFICATION_REQUESTED,
-            topics.NPWP_VERIFICATION_REQUESTED,
-            topics.NIK_VERIFICATION_REQUESTED,
+            OSS_NIB.request_topic,
+            DJP_NPWP.request_topic,
+            DUKCAPIL_NIK.request_topic,
         ]
     )
     assert all(o.headers["insw-correlation-id"] == "SUB-0001" for o in asked.outbound)
@@ -100,7 +112,7 @@ async def test_valid_submission_asks_three_agencies_then_approves_with_username(
 
 async def test_twelve_digit_nib_is_a_rejection_naming_field_and_rule_not_an_error():
     gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
-    result = await gateway.on_submissions([submitted(organisation__nib="912000123456")])
+    result = await submissions_of(gateway)([submitted(organisation__nib="912000123456")])
     [decision] = decisions(result)
     assert decision.outcome == "REJECTED"
     assert [(r.code, r.rule, r.field) for r in decision.reasons] == [
@@ -111,7 +123,7 @@ async def test_twelve_digit_nib_is_a_rejection_naming_field_and_rule_not_an_erro
 
 async def test_applicant_not_responsible_person_is_rejected():
     gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
-    await gateway.on_submissions([submitted()])
+    await submissions_of(gateway)([submitted()])
     [decision] = decisions(await run_to_decision(gateway, answers_for(person="Andi Wijaya")))
     assert decision.outcome == "REJECTED"
     assert [r.code for r in decision.reasons] == ["APPLICANT_NOT_RESPONSIBLE_PERSON"]
@@ -119,16 +131,16 @@ async def test_applicant_not_responsible_person_is_rejected():
 
 async def test_frozen_nib_is_rejected_never_approved():
     gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
-    await gateway.on_submissions([submitted()])
+    await submissions_of(gateway)([submitted()])
     [decision] = decisions(await run_to_decision(gateway, answers_for(status="05")))
     assert [r.code for r in decision.reasons] == ["NIB_NOT_ACTIVE"]
 
 
 async def test_unavailable_agency_refers_instead_of_approving():
     gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
-    await gateway.on_submissions([submitted()])
+    await submissions_of(gateway)([submitted()])
     answers = answers_for()
-    down = VerificationCompleted(
+    down = agency_answer(
         submission_id="SUB-0001", check=Check.NPWP, outcome=CheckOutcome.UNAVAILABLE
     )
     answers[1] = inbound(topics.VERIFICATION_COMPLETED, encode(down), 1)
@@ -137,9 +149,10 @@ async def test_unavailable_agency_refers_instead_of_approving():
     assert [r.code for r in decision.reasons] == ["AGENCY_UNAVAILABLE"]
 
 
-async def test_foundation_without_nib_or_npwp_with_passport_is_decided_at_once():
+async def test_foundation_without_nib_or_npwp_with_passport_goes_to_an_officer_at_once():
+    # Issue 12: with no agency-checkable identifier nothing is proven: never APPROVED.
     gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
-    result = await gateway.on_submissions(
+    result = await submissions_of(gateway)(
         [
             submitted(
                 organisation__trader_type="YAYASAN",
@@ -150,17 +163,21 @@ async def test_foundation_without_nib_or_npwp_with_passport_is_decided_at_once()
         ]
     )
     [decision] = decisions(result)
-    assert decision.outcome == "APPROVED"
-    assert decision.checks == []
+    assert decision.outcome == "REFERRED"
+    assert decision.checks == [] and decision.username is None
+    assert [(r.code, r.field) for r in decision.reasons] == [
+        ("IDENTITY_NOT_PROVEN", "applicant.identity.number"),
+        ("ORGANISATION_NOT_PROVEN", "organisation.nib"),
+    ]
 
 
 async def test_redelivery_after_decision_decides_nothing_again():
     store = MemoryRegistrationStore()
     gateway = Gateway(store, example_documents(), clock=lambda: NOW)
-    await gateway.on_submissions([submitted()])
+    await submissions_of(gateway)([submitted()])
     first = decisions(await run_to_decision(gateway, answers_for()))
     again_answers = await run_to_decision(gateway, answers_for())
-    again_submission = await gateway.on_submissions([submitted()])
+    again_submission = await submissions_of(gateway)([submitted()])
     assert len(first) == 1
     assert decisions(again_answers) == [] and again_submission.outbound == []
 
@@ -168,8 +185,8 @@ async def test_redelivery_after_decision_decides_nothing_again():
 async def test_decision_is_not_remembered_until_published():
     store = MemoryRegistrationStore()
     gateway = Gateway(store, example_documents(), clock=lambda: NOW)
-    await gateway.on_submissions([submitted()])
-    result = await gateway.on_results(answers_for())  # publish "fails": follow-ups never run
+    await submissions_of(gateway)([submitted()])
+    result = await results_of(gateway)(answers_for())  # publish "fails": follow-ups never run
     assert len(decisions(result)) == 1 and store.decisions == {}
     retry = await run_to_decision(gateway, answers_for())
     assert [d.decision_id for d in decisions(retry)] == [d.decision_id for d in decisions(result)]
@@ -179,7 +196,7 @@ async def test_poison_submission_is_dead_lettered_and_neighbours_processed():
     gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
     poison = inbound(topics.REGISTRATION_SUBMITTED, b"{not json", 7)
     no_id = inbound(topics.REGISTRATION_SUBMITTED, b'{"submitted_at": "2026-11-20T08:00:00Z"}', 8)
-    result = await gateway.on_submissions([poison, no_id, submitted(organisation__nib="1")])
+    result = await submissions_of(gateway)([poison, no_id, submitted(organisation__nib="1")])
     assert [record.offset for record, _ in result.dead] == [7, 8]
     assert "submission_id: missing" in str(result.dead[1][1])
     assert len(decisions(result)) == 1
@@ -187,7 +204,7 @@ async def test_poison_submission_is_dead_lettered_and_neighbours_processed():
 
 async def test_answer_for_unknown_submission_is_dead_lettered():
     gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
-    result = await gateway.on_results(answers_for("SUB-UNKNOWN")[:1])
+    result = await results_of(gateway)(answers_for("SUB-UNKNOWN")[:1])
     assert len(result.dead) == 1 and result.outbound == []
 
 
@@ -195,7 +212,7 @@ async def test_every_decision_asks_for_one_email_with_the_contact_details():
     from contracts.notification import NotificationRequested
 
     gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
-    await gateway.on_submissions([submitted()])
+    await submissions_of(gateway)([submitted()])
     result = await run_to_decision(gateway, answers_for())
     [decision] = decisions(result)
     [note] = [
@@ -222,6 +239,7 @@ async def test_r11_surat_kuasa_must_resolve_in_the_document_store_with_its_diges
             "document_id": "DOC-UNKNOWN",
             "sha256": "a" * 64,
             "size_bytes": 10,
+            "media_type": "application/pdf",
         }
     )
     tampered = submitted(
@@ -230,9 +248,10 @@ async def test_r11_surat_kuasa_must_resolve_in_the_document_store_with_its_diges
             "document_id": "DOC-1",
             "sha256": "b" * 64,
             "size_bytes": 10,
+            "media_type": "application/pdf",
         },
     )
-    result = await gateway.on_submissions([missing, tampered])
+    result = await submissions_of(gateway)([missing, tampered])
     found = {d.submission_id: [(r.code, r.field) for r in d.reasons] for d in decisions(result)}
     assert found == {
         "SUB-0001": [("POWER_OF_ATTORNEY_NOT_FOUND", "attachments.power_of_attorney")],
@@ -247,9 +266,10 @@ async def test_r11_a_malformed_digest_is_one_reason_not_also_a_mismatch():
             "document_id": "DOC-1",
             "sha256": "not-a-digest",
             "size_bytes": 10,
+            "media_type": "application/pdf",
         }
     )
-    [decision] = decisions(await gateway.on_submissions([malformed]))
+    [decision] = decisions(await submissions_of(gateway)([malformed]))
     assert [(r.code, r.field) for r in decision.reasons] == [
         ("POWER_OF_ATTORNEY_REFERENCE", "attachments.power_of_attorney")
     ]

@@ -8,6 +8,7 @@ from contracts.referral import ReferralDeadline
 from gateway.deadlines import DeadlineWatch
 from gateway.officers import OfficerDesk
 from runtime.records import Inbound
+from tests.support import manual_decisions_of
 from tests.unit.test_gateway_handlers import decisions, inbound, run_to_decision
 from tests.unit.test_referral_and_recheck import referred_setup
 
@@ -51,11 +52,11 @@ async def test_r13_officer_rejection_cites_catalogue_reasons():
 async def test_r13_officer_cannot_decide_what_was_not_referred_or_cite_unknown_codes():
     store, clock, *_ = await referred_setup()
     desk = OfficerDesk(store, clock=clock)
-    unknown_code = await desk.on_manual_decisions([manual(reason_codes=["NOPE"])])
+    unknown_code = await manual_decisions_of(desk)([manual(reason_codes=["NOPE"])])
     assert "reason_codes" in str(unknown_code.dead[0][1])
-    unknown_app = await desk.on_manual_decisions([manual("SUB-NOT-THERE")])
+    unknown_app = await manual_decisions_of(desk)([manual("SUB-NOT-THERE")])
     assert "no application" in str(unknown_app.dead[0][1])
-    bad = await desk.on_manual_decisions([inbound(topics.MANUAL_DECISION, b'{"outcome": 1}', 3)])
+    bad = await manual_decisions_of(desk)([inbound(topics.MANUAL_DECISION, b'{"outcome": 1}', 3)])
     assert len(bad.dead) == 1
 
 

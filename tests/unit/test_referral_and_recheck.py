@@ -3,12 +3,13 @@
 from datetime import timedelta
 
 from contracts import topics
-from contracts.verification import Check, CheckOutcome, VerificationCompleted
+from contracts.agencies import DJP_NPWP
+from contracts.verification import Check, CheckOutcome
 from gateway.handlers import Gateway
 from gateway.recheck import Rechecker
 from gateway.store_memory import MemoryRegistrationStore
 from runtime.codec import encode
-from tests.support import example_documents
+from tests.support import agency_answer, example_documents, submissions_of
 from tests.unit.test_gateway_handlers import (
     NOW,
     answers_for,
@@ -28,7 +29,7 @@ class Clock:
 
 
 def npwp_down(offset=1):
-    down = VerificationCompleted(
+    down = agency_answer(
         submission_id="SUB-0001", check=Check.NPWP, outcome=CheckOutcome.UNAVAILABLE
     )
     return inbound(topics.VERIFICATION_COMPLETED, encode(down), offset)
@@ -42,7 +43,7 @@ async def referred_setup():
 
     gateway = Gateway(store, example_documents(), clock=clock, recheck_delay=timedelta(seconds=30))
     rechecker = Rechecker(store, publish, clock=clock)
-    await gateway.on_submissions([submitted()])
+    await submissions_of(gateway)([submitted()])
     answers = answers_for()
     answers[1] = npwp_down()
     [referred] = decisions(await run_to_decision(gateway, answers))
@@ -63,7 +64,7 @@ async def test_recheck_asks_only_the_unavailable_agency_once_due():
     assert await rechecker.run_once() == 0  # not due yet
     clock.now += timedelta(seconds=31)
     assert await rechecker.run_once() == 1
-    assert [o.topic for o in published] == [topics.NPWP_VERIFICATION_REQUESTED]
+    assert [o.topic for o in published] == [DJP_NPWP.request_topic]
     assert await rechecker.run_once() == 0  # leased: not asked twice at once
 
 

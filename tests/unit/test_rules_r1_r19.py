@@ -10,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from contracts.agencies import SHIPPED
 from contracts.decision import Outcome
 from contracts.reasons import Reason
-from contracts.verification import Check, CheckOutcome, VerificationCompleted
+from contracts.verification import AgencyAnswer, Check, CheckOutcome
 from gateway import usernames
 from gateway.rules.decide import decide
 from gateway.rules.form import check_form
@@ -23,8 +24,7 @@ from notifier.settings import NotifierSettings
 from notifier.store import TokenStatus
 from notifier.store_memory import MemoryActivationStore
 from notifier.tokens import Tokens
-from runtime.codec import decode
-from tests.support import TODAY, submission
+from tests.support import TODAY, agency_answer, assessed, submission
 from tests.unit.test_gateway_handlers import answers_for
 
 NIK = {"kind": "NIK", "number": "3171011708850001"}
@@ -98,6 +98,7 @@ FORM_RULES = [
                 "document_id": "D",
                 "sha256": "a" * 64,
                 "size_bytes": 2_000_000,
+                "media_type": "application/pdf",
             }
         },
         "POWER_OF_ATTORNEY_TOO_LARGE",
@@ -118,16 +119,14 @@ def test_form_rule_passes_and_fails(rule, good, bad, code):
     assert (rule, code) in form_codes(**bad), f"{rule} should fail with {code}"
 
 
-def results(**changes) -> dict[Check, VerificationCompleted]:
-    answers = {
-        a.check: a for a in (decode(VerificationCompleted, r.value) for r in answers_for(**changes))
+def results(**changes) -> dict[str, AgencyAnswer]:
+    return {
+        a.check: a for a in (SHIPPED.decode_answer(r.value or b"") for r in answers_for(**changes))
     }
-    return answers
 
 
 def verdict(**changes):
-    sub = submission()
-    return decide(sub, check_form(sub, TODAY), results(**changes))
+    return decide(assessed(submission(), TODAY), results(**changes))
 
 
 def test_r3_active_nib_approves_frozen_nib_rejects():
@@ -149,20 +148,20 @@ def test_r8_applicant_must_be_a_responsible_person_on_the_nib():
 def test_r9_nik_and_name_must_match_dukcapil():
     sub = submission()
     answers = results()
-    answers[Check.NIK] = VerificationCompleted(
+    answers[Check.NIK] = agency_answer(
         submission_id=sub.submission_id, check=Check.NIK, outcome=CheckOutcome.MISMATCH
     )
-    found = decide(sub, check_form(sub, TODAY), answers)
+    found = decide(assessed(sub, TODAY), answers)
     assert [r.code for r in found.reasons] == ["NIK_NOT_VERIFIED"]
 
 
 def test_r13_unreachable_agency_refers_never_approves():
     sub = submission()
     answers = results()
-    answers[Check.NPWP] = VerificationCompleted(
+    answers[Check.NPWP] = agency_answer(
         submission_id=sub.submission_id, check=Check.NPWP, outcome=CheckOutcome.UNAVAILABLE
     )
-    found = decide(sub, check_form(sub, TODAY), answers)
+    found = decide(assessed(sub, TODAY), answers)
     assert found.outcome is Outcome.REFERRED
     assert verdict().outcome is Outcome.APPROVED
 

@@ -5,19 +5,20 @@ from datetime import UTC, datetime
 
 from contracts import reasons as rc
 from contracts import topics
+from contracts.agencies import SHIPPED
 from contracts.decision import AgencyCheckResult, Outcome, RegistrationDecided
 from contracts.reasons import Reason
 from contracts.verification import (
+    AgencyAnswer,
     Check,
     CheckOutcome,
+    NibAnswer,
     NibRecord,
     NibStatus,
     NikMatch,
     NpwpRecord,
     ResponsiblePerson,
-    VerificationCompleted,
 )
-from gateway.decisions import AGENCY
 from gateway.rules import RULES_VERSION
 from hubctl.history import HistoryRecord
 from hubctl.whatif import (
@@ -28,7 +29,7 @@ from hubctl.whatif import (
     submission_day,
     what_if,
 )
-from tests.support import submission, submission_dict
+from tests.support import agency_answer, submission, submission_dict
 
 OLD_RULES = "insw-rules/0.9.0"
 NIK = "3171011708850001"
@@ -50,7 +51,7 @@ class Log:
     def submitted(self, sid: str = "SUB-1", **overrides) -> None:
         self.add(topics.REGISTRATION_SUBMITTED, json.dumps(submission_dict(sid, **overrides)), sid)
 
-    def answered(self, answer: VerificationCompleted) -> None:
+    def answered(self, answer: AgencyAnswer) -> None:
         self.add(topics.VERIFICATION_COMPLETED, answer.model_dump_json(), answer.submission_id)
 
     def decided(self, decision: RegistrationDecided) -> None:
@@ -61,7 +62,7 @@ class Log:
             self.answered(answer)
 
 
-def verified_answers(sid: str) -> list[VerificationCompleted]:
+def verified_answers(sid: str) -> list[AgencyAnswer]:
     """OSS, DJP and Dukcapil agreeing with :func:`tests.support.submission_dict`."""
     person = ResponsiblePerson(identity_type="KTP", identity_number=NIK, name=NAME)
     nib = NibRecord(
@@ -79,13 +80,13 @@ def verified_answers(sid: str) -> list[VerificationCompleted]:
         taxpayer_type="BADAN",
     )
     return [
-        VerificationCompleted(
+        agency_answer(
             submission_id=sid, check=Check.NIB, outcome=CheckOutcome.VERIFIED, nib_record=nib
         ),
-        VerificationCompleted(
+        agency_answer(
             submission_id=sid, check=Check.NPWP, outcome=CheckOutcome.VERIFIED, npwp_record=npwp
         ),
-        VerificationCompleted(
+        agency_answer(
             submission_id=sid,
             check=Check.NIK,
             outcome=CheckOutcome.VERIFIED,
@@ -104,7 +105,10 @@ def recorded(
     rules_version: str = OLD_RULES,
 ) -> RegistrationDecided:
     checks = (
-        [AgencyCheckResult(check=c, agency=AGENCY[c], outcome=CheckOutcome.VERIFIED) for c in Check]
+        [
+            AgencyCheckResult(check=c, agency=SHIPPED.spec(c).agency, outcome=CheckOutcome.VERIFIED)
+            for c in Check
+        ]
         if asked
         else []
     )
@@ -151,6 +155,7 @@ def test_an_approval_the_current_rules_reject_is_reported_with_the_added_reason(
 
 def test_reasons_the_current_rules_no_longer_give_are_reported_as_removed():
     frozen = verified_answers("SUB-1")
+    assert isinstance(frozen[0], NibAnswer)
     nib = frozen[0].nib_record
     assert nib is not None
     frozen[0] = frozen[0].model_copy(
@@ -177,7 +182,7 @@ def test_reasons_the_current_rules_no_longer_give_are_reported_as_removed():
 def test_the_last_decision_and_the_last_answer_per_check_are_compared():
     log = Log()
     log.submitted()
-    unavailable = VerificationCompleted(
+    unavailable = agency_answer(
         submission_id="SUB-1", check=Check.NIK, outcome=CheckOutcome.UNAVAILABLE
     )
     nib, npwp, nik = verified_answers("SUB-1")

@@ -1,0 +1,180 @@
+"""The agencies the hub asks, as data: one :class:`AgencySpec` row per check.
+
+Why data: the gateway, the decision explanation, the topic list, devstack,
+compose and the fault suite all need to know which agencies exist. Each of
+them loops over :data:`AGENCIES` instead of naming OSS, DJP and Dukcapil, so a
+new agency is its adapter folder, one row here, its rule and its simulator.
+
+A row says which submission field the agency verifies (the identifier it is
+asked about), which rules of the manual its answer settles, where it is asked
+and what its answer looks like. Everything else about asking (request ids,
+lineage, retries) is the same for every agency.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from contracts.verification import (
+    AgencyAnswer,
+    Check,
+    NibAnswer,
+    NikAnswer,
+    NpwpAnswer,
+    VerificationRequested,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AgencySpec:
+    """One agency check: who answers, about which field, settling which rules."""
+
+    check: str
+    """The check's name on the wire (``NIB``); unique among the specs."""
+    agency: str
+    """The agency that owns the identifier, as decisions name it (``OSS``)."""
+    request_topic: str
+    """Where the gateway asks; the adapter answers on the shared completed topic."""
+    field: str
+    """The submission field whose value the agency is asked about (``organisation.nib``)."""
+    settles: tuple[str, ...]
+    """The rules of the manual the answer settles (``R3``, ``R8``)."""
+    answer: type[AgencyAnswer] = AgencyAnswer
+    """The answer model; :class:`AgencyAnswer` when the agency only gives an outcome."""
+    adapter: str = ""
+    """The adapter's Python package, run as ``python -m <adapter>``."""
+    service: str = ""
+    """The adapter's service name, also its consumer group."""
+    simulator: str = ""
+    """The local simulator's name (``python -m simulators <name>``)."""
+    base_url_env: str = ""
+    """The environment variable holding the agency's base URL for its adapter."""
+    sends_name: bool = False
+    """The agency matches the applicant's name together with the identifier."""
+
+
+OSS_NIB = AgencySpec(
+    check=Check.NIB,
+    agency="OSS",
+    request_topic="insw.verification.nib.requested.v1",
+    field="organisation.nib",
+    settles=("R3", "R8"),
+    answer=NibAnswer,
+    adapter="adapters.oss_nib",
+    service="insw-adapter-oss-nib",
+    simulator="oss",
+    base_url_env="OSS_BASE_URL",
+)
+DJP_NPWP = AgencySpec(
+    check=Check.NPWP,
+    agency="DJP",
+    request_topic="insw.verification.npwp.requested.v1",
+    field="organisation.npwp",
+    settles=("R4",),
+    answer=NpwpAnswer,
+    adapter="adapters.djp_npwp",
+    service="insw-adapter-djp-npwp",
+    simulator="djp",
+    base_url_env="DJP_BASE_URL",
+)
+DUKCAPIL_NIK = AgencySpec(
+    check=Check.NIK,
+    agency="DUKCAPIL",
+    request_topic="insw.verification.nik.requested.v1",
+    field="applicant.identity.number",
+    settles=("R9",),
+    answer=NikAnswer,
+    adapter="adapters.dukcapil",
+    service="insw-adapter-dukcapil",
+    simulator="dukcapil",
+    base_url_env="DUKCAPIL_BASE_URL",
+    sends_name=True,
+)
+
+AGENCIES: tuple[AgencySpec, ...] = (OSS_NIB, DJP_NPWP, DUKCAPIL_NIK)
+"""The agencies the hub ships with, in the order decisions list their checks."""
+
+
+class Agencies:
+    """A set of specs looked up by check; the gateway is given one, tests give their own."""
+
+    def __init__(self, specs: Iterable[AgencySpec] = AGENCIES) -> None:
+        self.specs: tuple[AgencySpec, ...] = tuple(specs)
+        self._by_check: Mapping[str, AgencySpec] = {s.check: s for s in self.specs}
+        if len(self._by_check) != len(self.specs):
+            raise ValueError("two agency specs share a check")
+
+    def __iter__(self) -> "Iterable[AgencySpec]":  # pragma: no cover - trivial
+        return iter(self.specs)
+
+    def __contains__(self, check: object) -> bool:
+        return check in self._by_check
+
+    def spec(self, check: str) -> AgencySpec:
+        """The spec of ``check``; ``KeyError`` for a check no agency owns."""
+        return self._by_check[check]
+
+    def order(self, check: str) -> int:
+        """Where ``check`` sorts among the specs (decisions list checks in spec order)."""
+        return self.specs.index(self._by_check[check]) if check in self._by_check else len(self)
+
+    def __len__(self) -> int:
+        return len(self.specs)
+
+    def answer_model(self, check: str) -> type[AgencyAnswer]:
+        """The model of ``check``'s answers (the base model for an unknown check)."""
+        spec = self._by_check.get(check)
+        return spec.answer if spec is not None else AgencyAnswer
+
+    def decode_answer(self, value: bytes) -> AgencyAnswer:
+        """Parse an answer with its own agency's model, chosen by its ``check``.
+
+        Raises ``ValueError`` (a :class:`~pydantic.ValidationError` or a plain
+        one naming the check) for an answer no registered agency gives.
+        """
+        base = AgencyAnswer.model_validate_json(value)
+        if base.check not in self._by_check:
+            raise ValueError(f"check: no agency answers {base.check!r}")
+        return self._by_check[base.check].answer.model_validate_json(value)
+
+    def request_topics(self) -> tuple[str, ...]:
+        """Every agency's request topic."""
+        return tuple(s.request_topic for s in self.specs)
+
+
+SHIPPED = Agencies()
+"""The shipped agencies, for code that is not given a set of its own."""
+
+
+def answer_for(request: VerificationRequested, **fields: object) -> AgencyAnswer:
+    """An answer to ``request`` in its agency's model, echoing the question's identifier and id."""
+    model = SHIPPED.answer_model(request.check)
+    return model.model_validate(
+        {
+            "submission_id": request.submission_id,
+            "check": request.check,
+            "identifier": request.identifier,
+            "request_id": request.request_id,
+            **fields,
+        }
+    )
+
+
+def checks_in_order(checks: Sequence[str], agencies: Agencies = SHIPPED) -> list[str]:
+    """``checks`` sorted as the specs list them."""
+    return sorted(checks, key=agencies.order)
+
+
+__all__ = [
+    "AGENCIES",
+    "DJP_NPWP",
+    "DUKCAPIL_NIK",
+    "OSS_NIB",
+    "SHIPPED",
+    "Agencies",
+    "AgencySpec",
+    "ValidationError",
+    "answer_for",
+    "checks_in_order",
+]

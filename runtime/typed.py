@@ -1,0 +1,51 @@
+"""The one decode / dead-letter loop: handlers receive typed records, never raw bytes.
+
+Why here: every subscriber used to decode its batch itself and dead-letter
+what failed, each in its own words. :func:`typed` does it once, with the
+channel's model (or a parser the service supplies, such as the gateway's
+agency-aware answer decoder): a value that cannot be attributed is dead-
+lettered with the field and error class, and the handler sees the rest as
+``(record, payload)`` pairs.
+"""
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from contracts.channels import Channel
+from runtime.codec import parse_with
+from runtime.consumer import BatchHandler, HandlerResult
+from runtime.errors import PoisonMessage
+from runtime.records import Inbound
+
+T = TypeVar("T")
+
+Typed = Sequence[tuple[Inbound, T]]
+TypedHandler = Callable[[Typed[T]], Awaitable[HandlerResult]]
+
+
+def typed(
+    channel: Channel,
+    handler: TypedHandler[T],
+    parse: Callable[[bytes], T] | None = None,
+) -> BatchHandler:
+    """A batch handler that decodes each record for ``channel`` and calls ``handler`` once.
+
+    Records that cannot be decoded go to the dead-letter topic through the
+    consume policy, ahead of what the handler returns.
+    """
+    decoder: Callable[[bytes], Any] = parse if parse is not None else channel.decode
+    what = channel.schema_id
+
+    async def handle(batch: Sequence[Inbound]) -> HandlerResult:
+        decoded: list[tuple[Inbound, T]] = []
+        dead: list[tuple[Inbound, BaseException]] = []
+        for record in batch:
+            try:
+                decoded.append((record, parse_with(decoder, record.value, what)))
+            except PoisonMessage as error:
+                dead.append((record, error))
+        result = await handler(decoded) if decoded else HandlerResult()
+        result.dead[:0] = dead
+        return result
+
+    return handle
