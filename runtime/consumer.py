@@ -48,9 +48,9 @@ from faststream.kafka.annotations import KafkaMessage
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from runtime.checkpoints import BEFORE_COMMIT, BEFORE_PRODUCE, Checkpoint
 from runtime.deadletter import dead_letter
 from runtime.errors import PoisonMessage, TransientFailure
-from runtime.faultpoints import FaultPoint
 from runtime.records import Inbound, Outbound
 from runtime.retry import RetryPolicy, due_at
 from runtime.sealing import DeadLetterSeal
@@ -146,7 +146,7 @@ class BatchPump:
         *,
         group_id: str,
         failures: FailurePolicy,
-        fault: FaultPoint | None = None,
+        fault: Checkpoint | None = None,
     ) -> None:
         self._outbox = outbox
         self._handler = handler
@@ -172,12 +172,12 @@ class BatchPump:
         topic = records[0].topic if records else ""
         try:
             result = await self._handle(records)
-            await self._reach("before-produce", topic)
+            await self._reach(BEFORE_PRODUCE, topic)
             await self._outbox.commit(
                 result.outbound + [self._policy.reroute(r, e) for r, e in result.dead],
                 next_offsets(records),
                 self._group_id,
-                before_commit=lambda: self._reach("before-commit", topic),
+                before_commit=lambda: self._reach(BEFORE_COMMIT, topic),
             )
         except CommitUncertain as error:
             if not await self._landed(records, committed):
@@ -367,7 +367,7 @@ def subscribe(
     max_records: int,
     description: str,
     failures: FailurePolicy,
-    fault: FaultPoint | None = None,
+    fault: Checkpoint | None = None,
 ) -> BatchPump:
     """Register ``handler`` on ``topic`` with the hub's consume policy; publish via ``outbox``."""
     pump = BatchPump(outbox, handler, group_id=group_id, failures=failures, fault=fault)

@@ -18,7 +18,7 @@ from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
 from contracts.topics import retry_topic
-from runtime import logs
+from runtime import checkpoints, logs
 from runtime.consumer import (
     DEFAULT_BACKOFF,
     Backoff,
@@ -28,7 +28,6 @@ from runtime.consumer import (
     subscribe,
     subscribe_retries,
 )
-from runtime.faultpoints import FaultPoint
 from runtime.outbox import Outbox
 from runtime.retry import RetryPolicy
 from runtime.sealing import DeadLetterSeal
@@ -57,7 +56,7 @@ class HubService:
         self.outbox = Outbox(settings.kafka_bootstrap_servers, client_id=name)
         self.seal = DeadLetterSeal(settings.dlq_seal_key)
         self.retry = RetryPolicy(settings.retry_delays_seconds)
-        self._fault = FaultPoint.from_env()
+        self._fault = checkpoints.installed()
         self._transactional: list[TransactionalOutbox] = []
         self._retry_pumps: dict[str, BatchPump] = {}
         self._retries_subscribed = False

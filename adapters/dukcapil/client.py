@@ -1,17 +1,17 @@
 """The Dukcapil client: one match-flag verification per request."""
 
 from adapters.dukcapil import wire
+from adapters.kit.http import AgencyHttp, AgencyUnavailable
 from contracts.verification import (
     Check,
     CheckOutcome,
     VerificationCompleted,
     VerificationRequested,
 )
-from runtime.agency_http import AgencyHttp, AgencyUnavailable
 
 
 class DukcapilClient:
-    """Implements :class:`runtime.verifier.AgencyClient` for Dukcapil."""
+    """Implements :class:`adapters.kit.verifier.AgencyClient` for Dukcapil."""
 
     check = Check.NIK
 

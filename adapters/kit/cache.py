@@ -30,8 +30,8 @@ from typing import Protocol
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
+from adapters.kit.metrics import AgencyMeter
 from contracts.verification import CheckOutcome, VerificationCompleted, VerificationRequested
-from runtime.agency_metrics import AgencyMeter
 
 CACHEABLE = frozenset({CheckOutcome.VERIFIED, CheckOutcome.MISMATCH, CheckOutcome.NOT_FOUND})
 SKIP_AFTER_ERROR_S = 5.0

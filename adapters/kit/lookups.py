@@ -9,8 +9,8 @@ anything else is an agency that could not give a usable answer.
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from adapters.kit.http import AgencyUnavailable, HttpAnswer
 from contracts.verification import CheckOutcome, VerificationCompleted, VerificationRequested
-from runtime.agency_http import AgencyUnavailable, HttpAnswer
 
 R = TypeVar("R")
 
