@@ -14,19 +14,17 @@ def test_the_launcher_installs_the_armed_point_and_runs_the_module(tmp_path, mon
     (tmp_path / "probe_service.py").write_text(
         "import sys\n"
         "from runtime import checkpoints\n"
-        "SEEN = (checkpoints.installed(), list(sys.argv))\n"
-        "sys.modules['probe_seen'] = SEEN  # type: ignore[assignment]\n"
+        "sys.modules['runtime.checkpoints'].seen = (checkpoints.installed(), list(sys.argv))\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("INSW_FAULT_POINT", "before-commit@t")
     monkeypatch.setattr(sys, "argv", list(sys.argv))
-    monkeypatch.delitem(sys.modules, "probe_seen", raising=False)
     try:
         armed.main(["probe_service", "--flag"])
-        point, argv = sys.modules["probe_seen"]  # type: ignore[misc]
+        point, argv = checkpoints.seen  # type: ignore[attr-defined]
     finally:
         checkpoints.install(None)
-        sys.modules.pop("probe_seen", None)
+        del checkpoints.seen  # type: ignore[attr-defined]
     assert isinstance(point, FaultPoint)
     assert (point.point, point.topic) == ("before-commit", "t")
     assert argv[1:] == ["--flag"]
