@@ -19,17 +19,11 @@ from faststream.kafka import KafkaBroker
 
 from contracts.topics import retry_topic
 from runtime import checkpoints, logs
-from runtime.consumer import (
-    DEFAULT_BACKOFF,
-    Backoff,
-    BatchHandler,
-    BatchPump,
-    FailurePolicy,
-    subscribe,
-    subscribe_retries,
-)
+from runtime.binding import subscribe
+from runtime.consumer import DEFAULT_BACKOFF, Backoff, BatchHandler, BatchPump, FailurePolicy
 from runtime.outbox import Outbox
 from runtime.retry import RetryPolicy
+from runtime.retry_consumer import subscribe_retries
 from runtime.sealing import DeadLetterSeal
 from runtime.settings import InfraSettings
 from runtime.transactions import TransactionalOutbox
