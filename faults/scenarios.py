@@ -18,8 +18,8 @@ from faults.ledger import Ledger
 from faults.observe import HUB_GROUP_PREFIX
 from faults.run import FaultRun, Scenario
 from faults.stack import Settings, fault_point
+from hubctl.console import admin_client
 from hubctl.replay_group import group_state
-from hubctl.replay_kafka import admin_client
 from topology.services import Agency, adapter_name, agency
 
 MARKER = "fault-point-reached"
