@@ -25,13 +25,13 @@ from collections.abc import Awaitable, Callable
 import aiohttp
 import uvloop
 
+from adapters.kit.agency import build_agency
+from adapters.kit.cache import NoCache
 from adapters.oss_nib.client import OssNibClient
 from adapters.oss_nib.settings import OssAgencySettings
 from bench.machine import facts
 from contracts.verification import Check, CheckOutcome, VerificationRequested
 from devstack.net import LOOPBACK, free_port, wait_for_port
-from runtime.agency import build_agency
-from runtime.agency_cache import NoCache
 from runtime.settings import InfraSettings
 from simulators.dataset import WORLD
 

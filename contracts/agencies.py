@@ -14,8 +14,6 @@ lineage, retries) is the same for every agency.
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from pydantic import ValidationError
-
 from contracts.verification import (
     AgencyAnswer,
     Check,
@@ -50,8 +48,15 @@ class AgencySpec:
     """The local simulator's name (``python -m simulators <name>``)."""
     base_url_env: str = ""
     """The environment variable holding the agency's base URL for its adapter."""
+    simulator_port: int = 0
+    """The local simulator's default port (``0``: any free one)."""
     sends_name: bool = False
     """The agency matches the applicant's name together with the identifier."""
+
+    @property
+    def env_prefix(self) -> str:
+        """The prefix of the adapter's settings (``OSS`` for ``OSS_BASE_URL``)."""
+        return self.base_url_env.removesuffix("_BASE_URL")
 
 
 OSS_NIB = AgencySpec(
@@ -65,6 +70,7 @@ OSS_NIB = AgencySpec(
     service="insw-adapter-oss-nib",
     simulator="oss",
     base_url_env="OSS_BASE_URL",
+    simulator_port=8101,
 )
 DJP_NPWP = AgencySpec(
     check=Check.NPWP,
@@ -77,6 +83,7 @@ DJP_NPWP = AgencySpec(
     service="insw-adapter-djp-npwp",
     simulator="djp",
     base_url_env="DJP_BASE_URL",
+    simulator_port=8102,
 )
 DUKCAPIL_NIK = AgencySpec(
     check=Check.NIK,
@@ -89,6 +96,7 @@ DUKCAPIL_NIK = AgencySpec(
     service="insw-adapter-dukcapil",
     simulator="dukcapil",
     base_url_env="DUKCAPIL_BASE_URL",
+    simulator_port=8103,
     sends_name=True,
 )
 
@@ -104,9 +112,6 @@ class Agencies:
         self._by_check: Mapping[str, AgencySpec] = {s.check: s for s in self.specs}
         if len(self._by_check) != len(self.specs):
             raise ValueError("two agency specs share a check")
-
-    def __iter__(self) -> "Iterable[AgencySpec]":  # pragma: no cover - trivial
-        return iter(self.specs)
 
     def __contains__(self, check: object) -> bool:
         return check in self._by_check
@@ -174,7 +179,6 @@ __all__ = [
     "SHIPPED",
     "Agencies",
     "AgencySpec",
-    "ValidationError",
     "answer_for",
     "checks_in_order",
 ]

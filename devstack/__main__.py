@@ -1,4 +1,4 @@
-"""Command line: ``python -m devstack {infra,run,jars,topics,demo}``.
+"""Command line: ``python -m devstack {infra,run,jars,topics,demo,compose}``.
 
 Why: ``./hub`` is a thin bash wrapper; the actual work (ports, processes,
 clean shutdown) lives here in Python where it is typed, linted and tested.
@@ -8,7 +8,8 @@ clean shutdown) lives here in Python where it is typed, linted and tested.
   prints the decisions until Ctrl-C;
 * ``jars`` fetches the Kafka jars into the user cache (used by bootstrap);
 * ``topics`` creates the hub's topics on ``KAFKA_BOOTSTRAP_SERVERS``;
-* ``demo`` submits the examples to a hub already running there (compose).
+* ``demo`` submits the examples to a hub already running there (compose);
+* ``compose`` prints ``docker-compose.yml`` as :mod:`topology.services` declares it.
 """
 
 from __future__ import annotations
@@ -119,6 +120,14 @@ def cmd_demo() -> int:
     return 0
 
 
+def cmd_compose() -> int:
+    """Print the generated ``docker-compose.yml`` (redirect it into the file)."""
+    from devstack.compose import render
+
+    sys.stdout.write(render())
+    return 0
+
+
 def cmd_jars() -> int:
     """Ensure the Kafka jars are in the user cache; print where."""
     from devstack.kafka import ensure_jars
@@ -140,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         "jars": cmd_jars,
         "topics": cmd_topics,
         "demo": cmd_demo,
+        "compose": cmd_compose,
     }
     parser.add_argument("command", choices=list(commands))
     args = parser.parse_args(argv)

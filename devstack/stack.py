@@ -1,4 +1,4 @@
-"""The whole hub as separate OS processes: simulators, dev mailbox, adapters, gateway, notifier.
+"""The whole hub as separate OS processes, as :mod:`topology.services` declares it.
 
 Why: ``./hub run`` and the end-to-end tests must run every service exactly
 as production does, as its own process talking only through Kafka (and
@@ -19,17 +19,7 @@ from devstack.infra import Infrastructure
 from devstack.net import LOOPBACK, free_port, wait_for_port
 from devstack.paths import RUN_DIR, new_run_dir
 from devstack.processes import ProcessGroup, ServiceDiedError, ServiceProcess, ServiceSpec
-
-SIMULATORS = ("oss", "djp", "dukcapil")
-"""Agency simulators, each an HTTP server on its own free port."""
-
-SERVICE_PORTS = ("mailbox", "notifier", "intake", "officers", "ceisa", "customs")
-"""Other listeners on free ports: the dev SMTP mailbox, the notifier's account endpoints,
-the HTTP intake, the gateway's officer endpoint, the CEISA simulator's admin endpoint and
-the customs lifecycle service's HTTP read side."""
-
-CEISA_STEP_DELAY_S = "0.3"
-"""Seconds between two documents of a simulated customs story: a story ends in seconds."""
+from topology.services import Form, Link, Service, listener_keys, services
 
 READY_TIMEOUT_S = 30.0
 SETTLE_S = 1.0
@@ -41,101 +31,53 @@ def mailbox_dir(ports: Mapping[str, int]) -> Path:
     return RUN_DIR / f"mailbox-{ports['mailbox']}"
 
 
-# ---------------------------------------------------------------------------
-# THE SERVICES LIST (lead engineer: edit here). Order matters: services are
-# started top to bottom and stopped bottom to top.
-# ---------------------------------------------------------------------------
-def service_specs(bootstrap: str, redis_url: str, ports: Mapping[str, int]) -> list[ServiceSpec]:
-    """Every hub process for one stack: simulators and mailbox, adapters, gateway, notifier.
+def _address(link: Link, ports: Mapping[str, int]) -> str:
+    port = ports[link.key]
+    if link.form is Form.HOST:
+        return LOOPBACK
+    if link.form is Form.PORT:
+        return str(port)
+    return f"http://{LOOPBACK}:{port}"  # on one host, URL and public URL are the same
 
-    ``ports`` maps each name in :data:`SIMULATORS` and :data:`SERVICE_PORTS` to its port.
+
+def service_spec(service: Service, env: Mapping[str, str], ports: Mapping[str, int]) -> ServiceSpec:
+    """How to start ``service`` as a local process, its listener on ``ports[key]`` of loopback.
+
+    ``env`` holds the infrastructure's addresses; the service gets those it needs.
     """
-    py = sys.executable
-    env = {
-        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-        "REDIS_URL": redis_url,
-        "OSS_BASE_URL": f"http://{LOOPBACK}:{ports['oss']}",
-        "DJP_BASE_URL": f"http://{LOOPBACK}:{ports['djp']}",
-        "DUKCAPIL_BASE_URL": f"http://{LOOPBACK}:{ports['dukcapil']}",
-        "PYTHONUNBUFFERED": "1",
+    wanted = {
+        "KAFKA_BOOTSTRAP_SERVERS": service.kafka,
+        "REDIS_URL": service.redis,
+        "PYTHONUNBUFFERED": True,
     }
-    simulators = [
-        ServiceSpec(
-            name=f"simulator-{sim}",
-            argv=(py, "-m", "simulators", sim, "--port", str(ports[sim])),
-            env=env,
-            ready_port=ports[sim],
-        )
-        for sim in SIMULATORS
-    ]
-    # A run directory owned by this process: swept once the stack's owner is gone.
-    mail_dir = new_run_dir(mailbox_dir(ports).name)
-    mailbox = ServiceSpec(
-        name="mailbox",
-        argv=(py, "-m", "notifier.mailbox", "--port", str(ports["mailbox"])),
-        env={**env, "MAILBOX_DIR": str(mail_dir)},
-        ready_port=ports["mailbox"],
-    )
-    notifier = ServiceSpec(
-        name="notifier",
-        argv=(py, "-m", "notifier"),
-        env={
-            **env,
-            "SMTP_HOST": LOOPBACK,
-            "SMTP_PORT": str(ports["mailbox"]),
-            "NOTIFIER_HTTP_PORT": str(ports["notifier"]),
-            "PUBLIC_BASE_URL": f"http://{LOOPBACK}:{ports['notifier']}",
-        },
-        ready_port=ports["notifier"],
-    )
-    adapters = [
-        ServiceSpec(name=module.replace(".", "-"), argv=(py, "-m", module), env=env)
-        for module in (
-            "adapters.oss_nib",
-            "adapters.djp_npwp",
-            "adapters.dukcapil",
-            "adapters.ceisa",
-        )
-    ]
-    gateway = ServiceSpec(
-        name="gateway",
-        argv=(py, "-m", "gateway"),
-        env={**env, "OFFICER_API_PORT": str(ports["officers"])},
-        ready_port=ports["officers"],
-    )
-    intake = ServiceSpec(
-        name="intake",
-        argv=(py, "-m", "intake"),
-        env={**env, "INTAKE_PORT": str(ports["intake"])},
-        ready_port=ports["intake"],
-    )
-    ceisa = ServiceSpec(
-        name="simulator-ceisa",
-        argv=(
-            py,
-            "-m",
-            "simulators.ceisa",
-            "--port",
-            str(ports["ceisa"]),
-            "--step-delay",
-            CEISA_STEP_DELAY_S,
-        ),
-        env=env,
-        ready_port=ports["ceisa"],
-    )
-    customs = ServiceSpec(
-        name="customs",
-        argv=(py, "-m", "customs"),
-        env={**env, "CUSTOMS_HTTP_PORT": str(ports["customs"])},
-        ready_port=ports["customs"],
-    )
-    return [*simulators, mailbox, *adapters, gateway, notifier, intake, ceisa, customs]
+    spec_env = {k: v for k, v in env.items() if wanted.get(k)}
+    spec_env.update({link.env: _address(link, ports) for link in service.links})
+    argv: tuple[str, ...] = (sys.executable, "-m", service.module, *service.args)
+    listener, ready = service.listener, None
+    if listener is not None:
+        ready = ports[listener.key]
+        if listener.port_env is None:
+            argv += ("--port", str(ready))
+        else:
+            spec_env[listener.port_env] = str(ready)
+    if service.name == "mailbox":  # a run directory owned by this process, swept once it is gone
+        spec_env["MAILBOX_DIR"] = str(new_run_dir(mailbox_dir(ports).name))
+    return ServiceSpec(name=service.name, argv=argv, env=spec_env, ready_port=ready)
+
+
+def service_specs(bootstrap: str, redis_url: str, ports: Mapping[str, int]) -> list[ServiceSpec]:
+    """Every hub process of :func:`topology.services.services`, for one stack.
+
+    ``ports`` maps each listener key (:data:`PORT_KEYS`) to its port.
+    """
+    env = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "REDIS_URL": redis_url, "PYTHONUNBUFFERED": "1"}
+    return [service_spec(s, env, ports) for s in services()]
 
 
 SpecsFactory = Callable[[str, str, Mapping[str, int]], list[ServiceSpec]]
 
-DECISION_PATH_ONLY = frozenset({"mailbox", "notifier", "intake", "simulator-ceisa", "customs"})
-"""Services off the submission-to-decision path (email, HTTP intake, the customs lifecycle)."""
+PORT_KEYS = tuple(listener_keys(services()))
+"""The listeners a stack chooses free ports for: simulators, mailbox, HTTP endpoints."""
 
 
 def decision_path_specs(
@@ -147,9 +89,8 @@ def decision_path_specs(
     2-core machine, would take CPU the decision path is being measured for;
     they scale separately in production.
     """
-    return [
-        s for s in service_specs(bootstrap, redis_url, ports) if s.name not in DECISION_PATH_ONLY
-    ]
+    on_path = {s.name for s in services() if s.decision_path}
+    return [s for s in service_specs(bootstrap, redis_url, ports) if s.name in on_path]
 
 
 class Stack:
@@ -199,7 +140,7 @@ class Stack:
         try:
             if self._owns_infra:
                 self.infra.start()
-            self.ports = {name: free_port() for name in SIMULATORS + SERVICE_PORTS}
+            self.ports = {name: free_port() for name in PORT_KEYS}
             for spec in self._specs(self.bootstrap_servers, self.redis_url, self.ports):
                 self.start_service(spec)
             time.sleep(SETTLE_S)
@@ -258,8 +199,7 @@ class Stack:
 
 
 __all__ = [
-    "SERVICE_PORTS",
-    "SIMULATORS",
+    "PORT_KEYS",
     "ServiceDiedError",
     "ServiceSpec",
     "Stack",

@@ -25,9 +25,9 @@ from aiokafka.errors import KafkaError
 
 from contracts import topics
 from contracts.headers import header
+from devstack.lag import lag_by_group
 from faults.ledger import DeadLetter, Decision, Mail, Observation
 from notifier.emails import DECISION_HEADER
-from runtime.lag import lag_by_group
 
 HUB_GROUP_PREFIX = "insw-"
 """Consumer groups of the hub's services (every one is named ``insw-...``)."""
@@ -211,7 +211,7 @@ class Tap:
 async def consumer_lag(
     admin: AIOKafkaAdminClient, probe: AIOKafkaConsumer, prefix: str = HUB_GROUP_PREFIX
 ) -> dict[str, int]:
-    """Data records each hub group still has to process (see :mod:`runtime.lag` for why counted).
+    """Data records each hub group still has to process (see :mod:`devstack.lag` for why counted).
 
     Raises :class:`TimeoutError` when the broker cannot tell within
     ``LAG_READ_TIMEOUT_S``: a partial count could pass for zero.

@@ -13,14 +13,15 @@ import sys
 from collections.abc import Callable
 
 from contracts import topics
-from contracts.agencies import DUKCAPIL_NIK
+from contracts.agencies import DUKCAPIL_NIK, AgencySpec
+from devstack.lag import pending_records
 from faults.ledger import Ledger
 from faults.observe import HUB_GROUP_PREFIX
 from faults.run import FaultRun, Scenario
 from faults.stack import Settings, fault_point
+from hubctl.console import admin_client
 from hubctl.replay_group import group_state
-from hubctl.replay_kafka import admin_client
-from runtime.lag import pending_records
+from topology.services import adapter_name, agency
 
 MARKER = "fault-point-reached"
 FALLBACK_SHARE = 0.9
@@ -132,12 +133,12 @@ class RedisRestart(Scenario):
 class AgencyOutage(Scenario):
     """An agency answers 503 to everything for a while, then recovers."""
 
-    def __init__(self, agency: str, adapter: str, prefix: str, seconds: float = 30.0) -> None:
+    def __init__(self, agency: AgencySpec, seconds: float = 30.0) -> None:
         self.name = "agency-outage"
-        self.title = f"{agency.upper()} answers 503 for {seconds:.0f} s"
-        self.agency = agency
-        self.adapter = adapter
-        self.prefix = prefix
+        self.title = f"{agency.agency} answers 503 for {seconds:.0f} s"
+        self.agency = agency.simulator
+        self.adapter = adapter_name(agency)
+        self.prefix = agency.env_prefix
         self.seconds = seconds
 
     def settings(self) -> Settings:
@@ -318,15 +319,15 @@ SCENARIOS: dict[str, Scenario] = {
         ServiceCrash(
             "adapter-kill",
             "kill -9 the Dukcapil adapter between produce and commit (before-commit), restart it",
-            service="adapters-dukcapil",
-            group="insw-adapter-dukcapil",
+            service=adapter_name(agency("dukcapil")),
+            group=agency("dukcapil").service,
             point="before-commit",
             topic=DUKCAPIL_NIK.request_topic,
             after_batches=1,
         ),
         BrokerRestart("broker-restart"),
         RedisRestart(),
-        AgencyOutage("djp", adapter="adapters-djp_npwp", prefix="DJP"),
+        AgencyOutage(agency("djp")),
         Rebalance(),
         GracefulDrain(),
         ReplayEverything(),

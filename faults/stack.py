@@ -18,12 +18,13 @@ import aiohttp
 from devstack.infra import Infrastructure
 from devstack.net import LOOPBACK
 from devstack.processes import ServiceProcess, ServiceSpec
-from devstack.stack import SIMULATORS, Stack, service_specs
+from devstack.stack import Stack, service_specs
+from topology.services import services
 
-OFF_THE_REGISTRATION_PATH = frozenset({"intake", "simulator-ceisa", "customs"})
-"""Services a fault run does not need: HTTP intake and the customs lifecycle."""
+ON_THE_REGISTRATION_PATH = frozenset(s.name for s in services() if s.registration_path)
+"""What a fault run starts: not the HTTP intake, not the customs lifecycle."""
 
-EXTERNAL_STAND_INS = frozenset({*(f"simulator-{s}" for s in SIMULATORS), "mailbox"})
+EXTERNAL_STAND_INS = frozenset(s.name for s in services() if s.stand_in)
 """Processes standing in for systems outside the hub: agency simulators, the SMTP mailbox."""
 
 FAULT_POINT_VARS = ("INSW_FAULT_POINT", "INSW_FAULT_AFTER_BATCHES", "INSW_FAULT_MARKER")
@@ -66,6 +67,12 @@ def fault_point(point: str, topic: str, marker: Path, after_batches: int) -> dic
     }
 
 
+def armed(argv: tuple[str, ...]) -> tuple[str, ...]:
+    """``python -m MODULE …`` launched through :mod:`faults.armed`: its fault point can be armed."""
+    python, flag, *rest = argv
+    return (python, flag, "faults.armed", *rest)
+
+
 def _without(spec: ServiceSpec, names: tuple[str, ...]) -> ServiceSpec:
     return replace(spec, env={k: v for k, v in spec.env.items() if k not in names})
 
@@ -84,11 +91,12 @@ class FaultStack:
         chosen = [
             s
             for s in service_specs(bootstrap, redis_url, ports)
-            if s.name not in OFF_THE_REGISTRATION_PATH
+            if s.name in ON_THE_REGISTRATION_PATH
         ]
         return [
             replace(
                 s,
+                argv=s.argv if s.name in EXTERNAL_STAND_INS else armed(s.argv),
                 env={
                     **s.env,
                     **COMMON_SETTINGS,

@@ -11,25 +11,15 @@ key, malformed dead letter; nothing was sent), 1 Kafka failed.
 """
 
 import argparse
-import asyncio
-import logging
-import os
-import sys
-from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
 
-from aiokafka.errors import KafkaConnectionError, KafkaError
-
+from hubctl import console
 from hubctl.dlq_kafka import DlqCluster
-from hubctl.dlq_letters import DlqRefusal, dlq_name, seal_from_env
+from hubctl.dlq_letters import dlq_name, seal_from_env
 from hubctl.dlq_output import Listing, emit, inspection, inspection_text, list_report, list_text
 from hubctl.dlq_redrive import redrive
-from hubctl.replay_console import DEFAULT_BOOTSTRAP
-from runtime.sealing import SealBroken
 
 DEFAULT_LIMIT = 50
-REFUSED, KAFKA_FAILED = 2, 1
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -72,11 +62,7 @@ def _command(
 ) -> argparse.ArgumentParser:
     """A sub-command with the options every dead-letter command shares."""
     parser = actions.add_parser(name, help=summary, description=summary)
-    parser.add_argument(
-        "--bootstrap",
-        default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_BOOTSTRAP),
-        help=f"Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or {DEFAULT_BOOTSTRAP})",
-    )
+    console.add_bootstrap(parser)
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(run=run)
     return parser
@@ -95,54 +81,23 @@ def _count(text: str) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     """``dlq list``."""
-    return _guarded(_list(args))
+    return console.run(_list(_resolved(args)))
 
 
 def run_inspect(args: argparse.Namespace) -> int:
     """``dlq inspect``."""
-    return _guarded(_inspect(args))
+    return console.run(_inspect(_resolved(args)))
 
 
 def run_redrive(args: argparse.Namespace) -> int:
     """``dlq redrive``."""
-    return _guarded(redrive(args))
+    return console.run(redrive(_resolved(args)))
 
 
-def _guarded(command: Coroutine[Any, Any, int]) -> int:
-    """Run a command; a refusal or a Kafka failure becomes one line on stderr and a status."""
-    try:
-        with _quiet_client_logs():
-            return asyncio.run(command)
-    except DlqRefusal as error:
-        return _fail(str(error), REFUSED)
-    except SealBroken as error:
-        return _fail(f"SealBroken: {error}", REFUSED)
-    except KafkaConnectionError as error:
-        return _fail(f"cannot reach Kafka: {error}", KAFKA_FAILED)
-    except KafkaError as error:
-        return _fail(f"Kafka: {type(error).__name__}: {error}", KAFKA_FAILED)
-
-
-@contextmanager
-def _quiet_client_logs() -> Iterator[None]:
-    """Silence aiokafka's own error logs while a command runs.
-
-    Why: every failure it logs also reaches us as an exception, which the
-    operator sees once, as one line; its retries and tracebacks are noise.
-    """
-    client = logging.getLogger("aiokafka")
-    level = client.level
-    client.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        client.setLevel(level)
-
-
-def _fail(message: str, status: int) -> int:
-    """Say why on stderr, in one line; return the exit status."""
-    print(f"hubctl dlq: error: {message}", file=sys.stderr)
-    return status
+def _resolved(args: argparse.Namespace) -> argparse.Namespace:
+    """``--bootstrap`` resolved when the command runs (:func:`hubctl.console.bootstrap_servers`)."""
+    args.bootstrap = console.bootstrap_servers(args.bootstrap)
+    return args
 
 
 async def _list(args: argparse.Namespace) -> int:

@@ -8,16 +8,17 @@ offsets together.
 
 import asyncio
 from collections.abc import Sequence
+from contextlib import AsyncExitStack
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaTimeoutError
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
 from contracts.topics import DLQ_SUFFIX
-from hubctl.dlq_letters import DeadLetter, DlqRefusal
+from hubctl.console import Refused, admin_client, reader
+from hubctl.dlq_letters import DeadLetter
 from hubctl.dlq_progress import REDRIVE_GROUP, Batch, RedriveProgress
 
 READ_TIMEOUT_S = 30.0
@@ -28,22 +29,16 @@ class DlqCluster:
     """A read-committed view of the cluster's dead-letter topics; use ``async with``."""
 
     def __init__(self, bootstrap: str) -> None:
-        self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap,
-            group_id=None,
-            enable_auto_commit=False,
-            isolation_level="read_committed",
-        )
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        self._bootstrap = bootstrap
+        self._clients = AsyncExitStack()
+        self._consumer: Any = None
+        self._admin: Any = None
 
     async def __aenter__(self) -> Self:
-        try:
-            await self._consumer.start()
-            await self._admin.start()
-        except BaseException:
-            await self._consumer.stop()  # also after a failed start: it holds a client
-            await self._admin.close()
-            raise
+        async with AsyncExitStack() as clients:
+            self._consumer = await clients.enter_async_context(reader(self._bootstrap))
+            self._admin = await clients.enter_async_context(admin_client(self._bootstrap))
+            self._clients = clients.pop_all()
         return self
 
     async def __aexit__(
@@ -52,8 +47,7 @@ class DlqCluster:
         error: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self._admin.close()
-        await self._consumer.stop()
+        await self._clients.aclose()
 
     async def topics(self) -> dict[str, list[int]]:
         """Every topic of the cluster with its partitions.
@@ -76,7 +70,7 @@ class DlqCluster:
         """The partitions of ``topic``; refuses an unknown topic."""
         partitions = (await self.topics()).get(topic)
         if partitions is None:
-            raise DlqRefusal(f"unknown topic {topic}")
+            raise Refused(f"unknown topic {topic}")
         return partitions
 
     async def bounds(self, topic: str, partitions: Sequence[int]) -> dict[int, tuple[int, int]]:
@@ -129,16 +123,14 @@ class DlqCluster:
         """The dead letter at exactly ``topic/partition/offset``; refuses any other."""
         partitions = await self.require(topic)
         if partition not in partitions:
-            raise DlqRefusal(f"{topic} has no partition {partition}")
+            raise Refused(f"{topic} has no partition {partition}")
         start, end = (await self.bounds(topic, [partition]))[partition]
         if not start <= offset < end:
-            raise DlqRefusal(f"{topic}/{partition} has offsets {start}..{end - 1}, not {offset}")
+            raise Refused(f"{topic}/{partition} has offsets {start}..{end - 1}, not {offset}")
         for letter in await self.read(topic, {partition: (offset, offset + 1)}):
             if letter.offset == offset:
                 return letter
-        raise DlqRefusal(
-            f"no record at {topic}/{partition}/{offset} (transaction marker or aborted)"
-        )
+        raise Refused(f"no record at {topic}/{partition}/{offset} (transaction marker or aborted)")
 
 
 def _letter(record: ConsumerRecord) -> DeadLetter:

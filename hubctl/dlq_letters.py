@@ -14,6 +14,7 @@ from typing import Final
 
 from contracts import headers as h
 from contracts.topics import DLQ_SUFFIX, original_topic
+from hubctl.console import Refused
 from runtime.sealing import SCHEME, DeadLetterSeal, SealBroken
 
 SEAL_KEY_VARIABLE: Final = "DLQ_SEAL_KEY"
@@ -22,10 +23,6 @@ REDRIVEN_FROM: Final = h.REDRIVEN_FROM
 """Header on a re-driven record naming its dead letter: ``<dlq topic>/<partition>/<offset>``."""
 
 CONNECT_PREFIX: Final = "__connect.errors."
-
-
-class DlqRefusal(Exception):
-    """A request the CLI refuses before anything is sent: exit status 2, one line of text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +63,7 @@ class DeadLetter:
         """The record's source; refuses when ``__connect.errors.topic`` is missing."""
         topic = self.header(h.DLQ_TOPIC)
         if not topic:
-            raise DlqRefusal(f"{self.coordinates} has no {h.DLQ_TOPIC} header")
+            raise Refused(f"{self.coordinates} has no {h.DLQ_TOPIC} header")
         return Origin(
             topic,
             _int_or_none(self.header(h.DLQ_PARTITION)),
@@ -86,7 +83,7 @@ class DeadLetter:
         scheme = self.header(h.DLQ_SEALED)
         if scheme != SCHEME:
             found = "missing" if scheme is None else f"{scheme!r}"
-            raise DlqRefusal(
+            raise Refused(
                 f"{self.coordinates}: header {h.DLQ_SEALED} is {found}, expected {SCHEME}"
             )
         try:
@@ -197,8 +194,8 @@ def seal_from_env() -> DeadLetterSeal:
     """
     key = os.environ.get(SEAL_KEY_VARIABLE)
     if not key:
-        raise DlqRefusal(f"{SEAL_KEY_VARIABLE} is not set: it is needed to open dead-letter values")
+        raise Refused(f"{SEAL_KEY_VARIABLE} is not set: it is needed to open dead-letter values")
     try:
         return DeadLetterSeal(key)
     except ValueError:
-        raise DlqRefusal(f"{SEAL_KEY_VARIABLE} is not a valid Fernet key") from None
+        raise Refused(f"{SEAL_KEY_VARIABLE} is not a valid Fernet key") from None

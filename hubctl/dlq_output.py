@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from contracts import headers as h
+from hubctl.console import Refused
 from hubctl.dlq_letters import (
     DeadLetter,
-    DlqRefusal,
     Redrive,
     fingerprint,
     printable,
@@ -61,7 +61,7 @@ def describe_origin(letter: DeadLetter) -> str | None:
     """``topic[partition]@offset`` of the failed record, ``None`` when the header is missing."""
     try:
         return str(letter.origin())
-    except DlqRefusal:
+    except Refused:
         return None
 
 

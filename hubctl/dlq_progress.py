@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Final
 
-from hubctl.dlq_letters import DlqRefusal, Redrive
+from hubctl.console import Refused
+from hubctl.dlq_letters import Redrive
 
 REDRIVE_GROUP: Final = "insw-hubctl-dlq-redrive"
 """Consumer group whose committed offsets on each ``.dlq`` partition record re-drive progress."""
@@ -67,7 +68,7 @@ class RedriveProgress:
         runs = list(_ranges(sorted(self.singles)))
         text = SINGLES_TAG + ",".join(f"{a}-{b}" if a != b else str(a) for a, b in runs)
         if len(text) > MAX_METADATA or any(b - a >= MAX_RUN for a, b in runs):
-            raise DlqRefusal("too many single re-drives ahead of the group offset; run --all")
+            raise Refused("too many single re-drives ahead of the group offset; run --all")
         return text
 
 

@@ -13,8 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from contracts.topics import DLQ_SUFFIX
+from hubctl.console import Refused
 from hubctl.dlq_kafka import DlqCluster, RedriveProducer
-from hubctl.dlq_letters import DlqRefusal, prepare, seal_from_env
+from hubctl.dlq_letters import prepare, seal_from_env
 from hubctl.dlq_output import emit, redrive_line, redrive_row
 from hubctl.dlq_progress import REDRIVE_GROUP, Batch, plan_batches
 from runtime.sealing import DeadLetterSeal
@@ -29,7 +30,7 @@ async def redrive(args: argparse.Namespace) -> int:
     """Validate everything first, then send in transactions that commit the progress too."""
     pick = _pick(args)
     if not args.topic.endswith(DLQ_SUFFIX):
-        raise DlqRefusal(f"--topic must name a dead-letter topic (…{DLQ_SUFFIX}), not {args.topic}")
+        raise Refused(f"--topic must name a dead-letter topic (…{DLQ_SUFFIX}), not {args.topic}")
     seal = seal_from_env()
     async with DlqCluster(args.bootstrap) as cluster:
         partitions = await cluster.require(args.topic)
@@ -48,11 +49,11 @@ def _pick(args: argparse.Namespace) -> tuple[int, int] | None:
     """``(partition, offset)`` for a single re-drive, ``None`` for ``--all``; refuses a mix."""
     single = args.partition is not None or args.offset is not None
     if args.all == single:
-        raise DlqRefusal("choose either --partition P --offset O or --all")
+        raise Refused("choose either --partition P --offset O or --all")
     if single and (args.partition is None or args.offset is None):
-        raise DlqRefusal("--partition and --offset go together")
+        raise Refused("--partition and --offset go together")
     if args.all and args.force:
-        raise DlqRefusal("--force applies to a single --partition/--offset only")
+        raise Refused("--force applies to a single --partition/--offset only")
     return None if args.all else (args.partition, args.offset)
 
 
@@ -96,11 +97,11 @@ async def _plan_single(
     """One dead letter; refused when already re-driven unless forced (then progress stays)."""
     partition, offset = pick
     if partition not in partitions:
-        raise DlqRefusal(f"{topic} has no partition {partition}")
+        raise Refused(f"{topic} has no partition {partition}")
     progress = await cluster.progress(topic, await cluster.bounds(topic, [partition]))
     done = progress[partition]
     if done.redriven(offset) and not force:
-        raise DlqRefusal(
+        raise Refused(
             f"{topic}/{partition}/{offset} was already re-driven (group {REDRIVE_GROUP} "
             f"is at {done.committed}); --force sends it again"
         )
@@ -115,7 +116,7 @@ async def _require_destinations(cluster: DlqCluster, batches: list[Batch]) -> No
     for batch in batches:
         for redrive in batch.redrives:
             if redrive.topic not in existing:
-                raise DlqRefusal(
+                raise Refused(
                     f"{redrive.source.coordinates}: original topic {redrive.topic} "
                     "(header __connect.errors.topic) does not exist"
                 )

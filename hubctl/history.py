@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts import topics
-from hubctl.replay_console import ReplayRefused
+from hubctl.console import Refused
 
 HISTORY_TOPICS = (
     topics.REGISTRATION_SUBMITTED,
@@ -124,10 +124,8 @@ def _records(path: Path) -> Iterator[HistoryRecord]:
                 try:
                     yield HistoryRecord.from_line(line)
                 except (ValueError, TypeError, KeyError) as error:
-                    raise ReplayRefused(
-                        f"{path}:{number}: not a history record ({error})"
-                    ) from None
+                    raise Refused(f"{path}:{number}: not a history record ({error})") from None
     except FileNotFoundError:
-        raise ReplayRefused(f"{path}: no such history file") from None
+        raise Refused(f"{path}: no such history file") from None
     except (gzip.BadGzipFile, EOFError, UnicodeDecodeError):
-        raise ReplayRefused(f"{path}: not a gzip'd JSON-lines history file") from None
+        raise Refused(f"{path}: not a gzip'd JSON-lines history file") from None

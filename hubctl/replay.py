@@ -11,14 +11,13 @@ import argparse
 import textwrap
 from typing import Any
 
-from hubctl import replay_export, replay_group, replay_sandbox, replay_whatif
+from hubctl import console, replay_export, replay_group, replay_sandbox, replay_whatif
 
 IDEMPOTENCE = (
     "Nothing is emailed or sent to customs twice: the services are idempotent "
     "(the gateway skips submissions it has decided, the notifier emails once per "
     "decision id, the CEISA adapter sends once per submission id)."
 )
-BOOTSTRAP_HELP = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS, else 127.0.0.1:9092)"
 READ_NOTE = "Topics are read with isolation level read_committed."
 
 
@@ -44,10 +43,6 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
 def _paragraphs(*texts: str) -> str:
     """Help text as wrapped paragraphs (argparse would run them together otherwise)."""
     return "\n\n".join(textwrap.fill(text, width=78) for text in texts)
-
-
-def _bootstrap(parser: argparse.ArgumentParser | Any) -> None:
-    parser.add_argument("--bootstrap", metavar="SERVERS", help=BOOTSTRAP_HELP)
 
 
 def _sandbox_source(parser: argparse.ArgumentParser) -> None:
@@ -91,7 +86,7 @@ def _group(commands: Any) -> None:
     )
     parser.add_argument("--partition", type=int, metavar="P", help="move only this partition")
     parser.add_argument("--dry-run", action="store_true", help="show the plan, commit nothing")
-    _bootstrap(parser)
+    console.add_bootstrap(parser)
     parser.set_defaults(run=replay_group.run)
 
 
@@ -133,7 +128,7 @@ def _sandbox(commands: Any) -> None:
     parser.add_argument(
         "--dry-run", action="store_true", help="show the plan, create and copy nothing"
     )
-    _bootstrap(parser)
+    console.add_bootstrap(parser)
     parser.set_defaults(run=replay_sandbox.run)
 
 
@@ -156,9 +151,7 @@ def _what_if(commands: Any) -> None:
     )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--history", metavar="FILE", help="a history file (see replay export)")
-    source.add_argument(
-        "--bootstrap", metavar="SERVERS", help=BOOTSTRAP_HELP + "; used without --history"
-    )
+    console.add_bootstrap(source, "; used without --history")
     _sandbox_source(parser)
     parser.add_argument("--csv", metavar="PATH", help="also write the changed submissions as CSV")
     parser.add_argument("--json", metavar="PATH", help="also write the changed submissions as JSON")
@@ -181,5 +174,5 @@ def _export(commands: Any) -> None:
     )
     parser.add_argument("--out", required=True, metavar="FILE", help="e.g. history.jsonl.gz")
     _sandbox_source(parser)
-    _bootstrap(parser)
+    console.add_bootstrap(parser)
     parser.set_defaults(run=replay_export.run)

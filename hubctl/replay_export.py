@@ -14,15 +14,14 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from hubctl import replay_console as console
+from hubctl import console
+from hubctl.console import admin_client, reader
 from hubctl.history import HISTORY_TOPICS, HistoryRecord, write_history
 from hubctl.replay_kafka import (
-    admin_client,
     existing_layout,
     log_bounds,
     partitions_of,
     read_ranges,
-    reader,
 )
 from hubctl.replay_offsets import OffsetRange
 from hubctl.replay_sandbox import sandbox_topic

@@ -25,15 +25,13 @@ from aiokafka.errors import (
 )
 from rich.table import Table
 
-from hubctl import replay_console as console
-from hubctl.replay_console import ReplayRefused
+from hubctl import console
+from hubctl.console import Refused, admin_client, reader
 from hubctl.replay_kafka import (
-    admin_client,
     existing_layout,
     log_bounds,
     offsets_at,
     partitions_of,
-    reader,
 )
 from hubctl.replay_offsets import PartitionMove, Target, TargetKind, parse_instant, plan_moves
 
@@ -51,7 +49,7 @@ async def group_state(admin: Any, group: str) -> tuple[str, int]:
 def refuse_if_active(group: str, state: str, members: int) -> None:
     """Refuse a group that still has members, saying what to do instead."""
     if state not in REDRIVABLE_STATES:
-        raise ReplayRefused(
+        raise Refused(
             f"consumer group {group} is {state} with {members} member(s); "
             "stop its consumers (the service) and run the re-drive again"
         )
@@ -72,7 +70,7 @@ def target_of(args: argparse.Namespace) -> Target:
     """The one restart point the command line asked for."""
     if args.to_offset is not None:
         if args.to_offset < 0:
-            raise ReplayRefused("--to-offset must be 0 or more")
+            raise Refused("--to-offset must be 0 or more")
         return Target(TargetKind.OFFSET, args.to_offset)
     if args.to_timestamp is not None:
         return Target(TargetKind.TIMESTAMP, parse_instant(args.to_timestamp))
@@ -114,7 +112,7 @@ async def commit_moves(bootstrap: str, group: str, topic: str, moves: list[Parti
             RebalanceInProgressError,
             UnknownMemberIdError,
         ):
-            raise ReplayRefused(
+            raise Refused(
                 f"consumer group {group} gained members while re-driving; nothing was committed "
                 "by this run for the partitions the broker refused. Stop its consumers and retry"
             ) from None

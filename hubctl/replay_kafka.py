@@ -1,5 +1,7 @@
 """The Kafka side of replays: topic layout, log bounds, and reading an offset range.
 
+The clients themselves come from :mod:`hubctl.console`, shared with ``dlq``.
+
 Why one module: every replay command reads production topics, and all of
 them must read the same way: ``read_committed`` (records of aborted or open
 transactions never reach a copy, a history file or a what-if), without a
@@ -11,15 +13,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-from hubctl.replay_console import ReplayFailed, ReplayRefused
+from hubctl.console import Failed, Refused
 from hubctl.replay_offsets import LogBounds, OffsetRange
 
 READ_TIMEOUT_MS = 500
@@ -34,42 +34,6 @@ class TopicLayout:
     name: str
     partitions: tuple[int, ...]
     replication_factor: int
-
-
-@asynccontextmanager
-async def admin_client(bootstrap: str) -> AsyncIterator[Any]:
-    """An admin client for the duration of a command."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hubctl-replay")
-    await admin.start()
-    try:
-        yield admin
-    finally:
-        await admin.close()
-
-
-@asynccontextmanager
-async def reader(bootstrap: str, group_id: str | None = None) -> AsyncIterator[Any]:
-    """A ``read_committed`` consumer that never commits unless told to.
-
-    ``group_id`` is only given when re-driving a group (its offsets are
-    committed explicitly); every other read is group-less.
-    """
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        group_id=group_id,
-        client_id="hubctl-replay",
-        enable_auto_commit=False,
-        isolation_level="read_committed",
-        auto_offset_reset="earliest",
-    )
-    await consumer.start()
-    # Let the consumer's background task start: aiokafka 0.14's stop() raises
-    # CancelledError when it cancels that task before it ever ran.
-    await asyncio.sleep(0)
-    try:
-        yield consumer
-    finally:
-        await consumer.stop()
 
 
 async def layouts(admin: Any) -> dict[str, TopicLayout]:
@@ -93,7 +57,7 @@ async def existing_layout(admin: Any, topic: str) -> TopicLayout:
     """The layout of ``topic``, refusing a topic that does not exist."""
     layout = (await layouts(admin)).get(topic)
     if layout is None or not layout.partitions:
-        raise ReplayRefused(f"topic {topic} does not exist")
+        raise Refused(f"topic {topic} does not exist")
     return layout
 
 
@@ -102,7 +66,7 @@ def partitions_of(layout: TopicLayout, only: Iterable[int] | None = None) -> lis
     chosen = list(layout.partitions if only is None else only)
     missing = sorted(set(chosen) - set(layout.partitions))
     if missing:
-        raise ReplayRefused(
+        raise Refused(
             f"topic {layout.name} has partitions {list(layout.partitions)}, not {missing}"
         )
     return [TopicPartition(layout.name, p) for p in chosen]
@@ -162,4 +126,4 @@ async def read_ranges(
                 consumer.pause(tp)
         if pending and loop.time() - last_move > STALL_SECONDS:
             stuck = ", ".join(f"{tp.partition}@{reached[tp]}" for tp in pending)
-            raise ReplayFailed(f"{topic}: no progress for {STALL_SECONDS:.0f}s at {stuck}")
+            raise Failed(f"{topic}: no progress for {STALL_SECONDS:.0f}s at {stuck}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from hubctl.replay_console import ReplayRefused
+from hubctl.console import Refused
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def parse_instant(text: str) -> int:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ReplayRefused(f"not an ISO 8601 date-time: {text!r}") from None
+        raise Refused(f"not an ISO 8601 date-time: {text!r}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp() * 1000)
@@ -101,7 +101,7 @@ def resolve_target(target: Target, bounds: LogBounds, found_for_time: int | None
     if target.kind is TargetKind.TIMESTAMP:
         return bounds.end if found_for_time is None else bounds.clamp(found_for_time)
     if target.value is None:
-        raise ReplayRefused("an offset target needs an offset")
+        raise Refused("an offset target needs an offset")
     return bounds.clamp(target.value)
 
 

@@ -23,18 +23,16 @@ from aiokafka.admin import NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 from rich.table import Table
 
-from hubctl import replay_console as console
-from hubctl.replay_console import ReplayFailed, ReplayRefused
+from hubctl import console
+from hubctl.console import Failed, Refused, admin_client, reader
 from hubctl.replay_kafka import (
     TopicLayout,
-    admin_client,
     existing_layout,
     layouts,
     log_bounds,
     offsets_at,
     partitions_of,
     read_ranges,
-    reader,
 )
 from hubctl.replay_offsets import OffsetRange, offset_ranges, parse_instant, time_ranges
 
@@ -70,23 +68,23 @@ def sandbox_topic(namespace: str, topic: str) -> str:
     itself), and a result Kafka would not accept as a topic name.
     """
     if not NAMESPACE.fullmatch(namespace):
-        raise ReplayRefused(
+        raise Refused(
             f"namespace {namespace!r} must be letters, digits, '-' or '_' "
             "(at most 64, no dots): it becomes one part of sandbox.<NAME>.<topic>"
         )
     own = f"{SANDBOX_PREFIX}{namespace}."
     if topic.startswith(own):
-        raise ReplayRefused(f"{topic} is already a topic of sandbox {namespace}; copy its source")
+        raise Refused(f"{topic} is already a topic of sandbox {namespace}; copy its source")
     target = own + topic
     if not target.startswith(SANDBOX_PREFIX) or not LEGAL_TOPIC.fullmatch(target):
-        raise ReplayRefused(f"{target} is not a legal sandbox topic name")
+        raise Refused(f"{target} is not a legal sandbox topic name")
     return target
 
 
 def sandbox_targets(namespace: str, sources: Sequence[str]) -> dict[str, str]:
     """Every source's sandbox topic, all checked before anything is read or created."""
     if not sources:
-        raise ReplayRefused("name at least one --topic to copy")
+        raise Refused("name at least one --topic to copy")
     return {source: sandbox_topic(namespace, source) for source in dict.fromkeys(sources)}
 
 
@@ -103,13 +101,13 @@ def check_range_options(args: argparse.Namespace) -> None:
     by_offset = args.from_offset is not None or args.to_offset is not None
     by_time = args.from_time is not None or args.to_time is not None
     if by_offset and by_time:
-        raise ReplayRefused("give the range as offsets or as times, not both")
+        raise Refused("give the range as offsets or as times, not both")
     if not (by_offset or by_time):
-        raise ReplayRefused("give a range: --from-offset/--to-offset or --from-time/--to-time")
+        raise Refused("give a range: --from-offset/--to-offset or --from-time/--to-time")
     for name in ("from_offset", "to_offset"):
         value = getattr(args, name)
         if value is not None and value < 0:
-            raise ReplayRefused(f"--{name.replace('_', '-')} must be 0 or more")
+            raise Refused(f"--{name.replace('_', '-')} must be 0 or more")
 
 
 async def _ranges(
@@ -142,7 +140,7 @@ async def plan(bootstrap: str, args: argparse.Namespace) -> list[SandboxCopy]:
     for layout in sources:
         existing = known.get(targets[layout.name])
         if existing is not None and existing.partitions != layout.partitions:
-            raise ReplayRefused(
+            raise Refused(
                 f"{existing.name} exists with {len(existing.partitions)} partition(s), "
                 f"{layout.name} has {len(layout.partitions)}: partitions could not be kept"
             )
@@ -184,7 +182,7 @@ async def create_missing(bootstrap: str, copies: list[SandboxCopy]) -> list[str]
             )
             for name, code, *detail in response.topic_errors:
                 if code not in (0, TopicAlreadyExistsError.errno):
-                    raise ReplayFailed(f"creating {name}: {for_code(code).__name__} {detail}")
+                    raise Failed(f"creating {name}: {for_code(code).__name__} {detail}")
     return [c.target for c in wanted]
 
 

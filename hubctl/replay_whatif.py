@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from hubctl import replay_console as console
+from hubctl import console
 from hubctl.history import HistoryRecord, read_history
 from hubctl.replay_export import read_topics
 from hubctl.whatif import Comparison, WhatIfReport, what_if

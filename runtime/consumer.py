@@ -1,7 +1,10 @@
 """The hub's one consume policy: batches, transactions, retries, dead letters, backoff.
 
-Every subscriber in the hub is registered through :func:`subscribe`, so the
-acknowledgement policy is decided here and nowhere else:
+Every subscriber in the hub runs a :class:`BatchPump`, so the acknowledgement
+policy is decided here and nowhere else. The pump is pure policy, written
+against :class:`BatchTransaction` and a committed-offsets reader: FastStream
+meets it in :mod:`runtime.binding`, the delayed retries in
+:mod:`runtime.retry_consumer`.
 
 * Records arrive in batches (one poll); the handler sees the whole batch so it
   can pipeline Redis and prepare its publishes together. Everything the batch
@@ -34,40 +37,47 @@ acknowledgement policy is decided here and nowhere else:
 import asyncio
 import logging
 import random
-import time
 import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
-from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.errors import KafkaError
-from faststream import AckPolicy
-from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from aiokafka import TopicPartition
 
+from runtime.checkpoints import BEFORE_COMMIT, BEFORE_PRODUCE, Checkpoint
 from runtime.deadletter import dead_letter
-from runtime.errors import PoisonMessage, TransientFailure
-from runtime.faultpoints import FaultPoint
+from runtime.errors import CommitUncertain, PoisonMessage, TransientFailure
 from runtime.records import Inbound, Outbound
-from runtime.retry import RetryPolicy, due_at
+from runtime.retry import RetryPolicy
 from runtime.sealing import DeadLetterSeal
-from runtime.transactions import CommitUncertain, TransactionalOutbox
+from runtime.transient import TRANSIENT
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-TRANSIENT: tuple[type[BaseException], ...] = (
-    TransientFailure,
-    KafkaError,
-    RedisConnectionError,
-    RedisTimeoutError,
-    TimeoutError,
-    ConnectionError,
-)
+
+class BatchTransaction(Protocol):
+    """Publishes a batch's outputs and commits its offsets, all or nothing.
+
+    :class:`runtime.transactions.TransactionalOutbox` is the Kafka one; tests pass fakes.
+    """
+
+    @property
+    def transactional_id(self) -> str:
+        """Names the producer (and the pump, in logs)."""
+
+    async def commit(
+        self,
+        records: Sequence[Outbound],
+        offsets: Mapping[TopicPartition, int],
+        group_id: str,
+        before_commit: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        """Publish ``records`` and commit ``offsets``; raise CommitUncertain when unsure."""
+
+    async def fence(self) -> None:
+        """Settle the last transaction (committed or aborted) before offsets are read."""
 
 
 @dataclass
@@ -141,12 +151,12 @@ class BatchPump:
 
     def __init__(
         self,
-        outbox: TransactionalOutbox,
+        outbox: BatchTransaction,
         handler: BatchHandler,
         *,
         group_id: str,
         failures: FailurePolicy,
-        fault: FaultPoint | None = None,
+        fault: Checkpoint | None = None,
     ) -> None:
         self._outbox = outbox
         self._handler = handler
@@ -172,12 +182,12 @@ class BatchPump:
         topic = records[0].topic if records else ""
         try:
             result = await self._handle(records)
-            await self._reach("before-produce", topic)
+            await self._reach(BEFORE_PRODUCE, topic)
             await self._outbox.commit(
                 result.outbound + [self._policy.reroute(r, e) for r, e in result.dead],
                 next_offsets(records),
                 self._group_id,
-                before_commit=lambda: self._reach("before-commit", topic),
+                before_commit=lambda: self._reach(BEFORE_COMMIT, topic),
             )
         except CommitUncertain as error:
             if not await self._landed(records, committed):
@@ -298,218 +308,3 @@ def next_offsets(records: Sequence[Inbound]) -> dict[TopicPartition, int]:
         tp = TopicPartition(record.topic, record.partition)
         offsets[tp] = max(offsets.get(tp, 0), record.offset + 1)
     return offsets
-
-
-class HandOver(ConsumerRebalanceListener):  # type: ignore[misc]
-    """Gives partitions away only once the batch in flight is committed or rewound."""
-
-    def __init__(self, busy: asyncio.Lock) -> None:
-        self._busy = busy
-
-    async def on_partitions_revoked(self, revoked: Any) -> None:
-        """Wait for the batch in flight; its transaction commits or aborts before hand-over."""
-        async with self._busy:
-            return
-
-    async def on_partitions_assigned(self, assigned: Any) -> None:
-        """Nothing to do: positions come from the committed offsets."""
-
-
-def _inbound(record: Any) -> Inbound:
-    return Inbound(
-        topic=record.topic,
-        partition=record.partition,
-        offset=record.offset,
-        key=record.key,
-        value=record.value,
-        headers=tuple(record.headers or ()),
-    )
-
-
-async def _parse_tolerant(raw: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
-    """FastStream's batch parser, but a header that is not UTF-8 cannot wedge the partition."""
-    try:
-        return await original(raw)
-    except UnicodeDecodeError:
-        cleaned = tuple(
-            replace(r, headers=[(k, v if _is_utf8(v) else b"?") for k, v in r.headers or ()])
-            for r in raw
-        )
-        return await original(cleaned)
-
-
-def _is_utf8(value: bytes) -> bool:
-    try:
-        value.decode()
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-async def _raw_body(message: Any) -> Any:
-    """Skip FastStream's JSON decoding: handlers decode with their contract models."""
-    return message.body
-
-
-RETRY_POLL_MS = 500
-"""Idle poll interval of the retry subscriber: its records wait seconds anyway."""
-NOT_DUE_WAIT_S = 5.0
-"""Longest the retry subscriber sleeps on records that are not due, before reading them again."""
-
-
-def subscribe(
-    broker: KafkaBroker,
-    outbox: TransactionalOutbox,
-    topic: str,
-    *,
-    group_id: str,
-    handler: BatchHandler,
-    max_records: int,
-    description: str,
-    failures: FailurePolicy,
-    fault: FaultPoint | None = None,
-) -> BatchPump:
-    """Register ``handler`` on ``topic`` with the hub's consume policy; publish via ``outbox``."""
-    pump = BatchPump(outbox, handler, group_id=group_id, failures=failures, fault=fault)
-
-    async def on_batch(message: KafkaMessage) -> None:
-        records = [_inbound(r) for r in message.raw_message]
-        async with pump.busy:
-            try:
-                await pump.process(records, _committed_offsets(message))
-            except TRANSIENT:
-                await _rewind(message)  # the pump has backed off already
-            except Exception:
-                await _rewind(message)
-                raise
-
-    _register(
-        broker,
-        [topic],
-        group_id=group_id,
-        max_records=max_records,
-        busy=pump.busy,
-        description=description,
-        poll_ms=10,
-    )(on_batch)
-    return pump
-
-
-def subscribe_retries(
-    broker: KafkaBroker,
-    pumps: Mapping[str, BatchPump],
-    *,
-    group_id: str,
-    max_records: int,
-    description: str,
-) -> None:
-    """One consumer for all of a service's retry topics; each topic's records go to its pump.
-
-    Why one: a consumer per retry topic doubled each service's group members,
-    and every member joining a group costs a rebalance at start-up.
-    """
-    busy = asyncio.Lock()
-
-    async def on_batch(message: KafkaMessage) -> None:
-        by_topic: dict[str, list[Inbound]] = {}
-        for raw in message.raw_message:
-            by_topic.setdefault(raw.topic, []).append(_inbound(raw))
-        unfinished = dict(by_topic)
-        async with busy:
-            try:
-                for topic, records in by_topic.items():
-                    if not await _due(records):
-                        continue
-                    try:
-                        await pumps[topic].process(records, _committed_offsets(message))
-                    except TRANSIENT:
-                        continue  # the pump has backed off already
-                    del unfinished[topic]
-            finally:
-                for records in unfinished.values():
-                    _seek_back(message, records)
-
-    _register(
-        broker,
-        list(pumps),
-        group_id=group_id,
-        max_records=max_records,
-        busy=busy,
-        description=description,
-        poll_ms=RETRY_POLL_MS,
-    )(on_batch)
-
-
-def _register(
-    broker: KafkaBroker,
-    topics: list[str],
-    *,
-    group_id: str,
-    max_records: int,
-    busy: asyncio.Lock,
-    description: str,
-    poll_ms: int,
-) -> Any:
-    """The FastStream batch subscriber every hub consumer is: manual offsets, read_committed."""
-    return broker.subscriber(
-        *topics,
-        batch=True,
-        group_id=group_id,
-        max_records=max_records,
-        # FastStream sleeps this long again after an empty poll: on the main
-        # topics it is the idle latency floor of every hop.
-        batch_timeout_ms=poll_ms,
-        auto_offset_reset="earliest",
-        isolation_level="read_committed",
-        ack_policy=AckPolicy.MANUAL,  # offsets are committed in the pumps' transactions
-        listener=HandOver(busy),
-        parser=_parse_tolerant,
-        decoder=_raw_body,
-        title=f"{','.join(topics)}:{group_id}",
-        description=description,
-    )
-
-
-async def _due(records: Sequence[Inbound]) -> bool:
-    """Wait (a bounded while) for the batch's parked records to be due; True once they are."""
-    wait = max((due_at(r) for r in records), default=0.0) - time.time()
-    if wait > 0:
-        await asyncio.sleep(min(wait, NOT_DUE_WAIT_S))
-    return wait <= NOT_DUE_WAIT_S
-
-
-def _committed_offsets(message: KafkaMessage) -> CommittedOffsets:
-    """The group's committed offsets, as the broker has them, via the message's consumer.
-
-    FastStream's in-memory test broker hands a stand-in consumer with no group
-    behind it: it reports nothing committed, so an uncertain batch is read again.
-    """
-    consumer = message.consumer
-
-    async def read(partitions: Sequence[TopicPartition]) -> Mapping[TopicPartition, int | None]:
-        if not isinstance(consumer, AIOKafkaConsumer):
-            return {}
-        return {tp: await consumer.committed(tp) for tp in partitions}
-
-    return read
-
-
-def _seek_back(message: KafkaMessage, records: Sequence[Inbound]) -> None:
-    """Read ``records`` again: seek each of their partitions back to its first one."""
-    earliest: dict[TopicPartition, int] = {}
-    for record in records:
-        tp = TopicPartition(record.topic, record.partition)
-        earliest[tp] = min(earliest.get(tp, record.offset), record.offset)
-    for tp, offset in earliest.items():
-        try:
-            message.consumer.seek(tp, offset)
-        except Exception:  # partition revoked meanwhile: its new owner starts from the commit
-            log.debug("could not rewind %s", tp, exc_info=True)
-
-
-async def _rewind(message: KafkaMessage) -> None:
-    """Seek back to the batch's first records so they are read again."""
-    try:
-        await message.nack()
-    except Exception:  # partitions revoked meanwhile: their new owner starts from the commit
-        log.debug("could not rewind a batch", exc_info=True)

@@ -19,6 +19,10 @@ class TransientFailure(HubError):
     """A dependency is unavailable; the same record may succeed later."""
 
 
+class CommitUncertain(TransientFailure):
+    """The commit request failed after it may have reached the coordinator: it may have landed."""
+
+
 def safe_error_text(error: BaseException) -> str:
     """Error text fit for a header: the hub's own message, or only the class for foreign errors.
 

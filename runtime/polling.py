@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
-from runtime.consumer import TRANSIENT
 from runtime.records import Outbound
+from runtime.transient import TRANSIENT
 
 log = logging.getLogger(__name__)
 

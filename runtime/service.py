@@ -20,19 +20,12 @@ from faststream.kafka import KafkaBroker
 
 from contracts.channels import Channel
 from contracts.topics import retry_topic
-from runtime import logs
-from runtime.consumer import (
-    DEFAULT_BACKOFF,
-    Backoff,
-    BatchHandler,
-    BatchPump,
-    FailurePolicy,
-    subscribe,
-    subscribe_retries,
-)
-from runtime.faultpoints import FaultPoint
+from runtime import checkpoints, logs
+from runtime.binding import subscribe
+from runtime.consumer import DEFAULT_BACKOFF, Backoff, BatchHandler, BatchPump, FailurePolicy
 from runtime.outbox import Outbox
 from runtime.retry import RetryPolicy
+from runtime.retry_consumer import subscribe_retries
 from runtime.sealing import DeadLetterSeal
 from runtime.settings import InfraSettings
 from runtime.transactions import TransactionalOutbox
@@ -61,7 +54,7 @@ class HubService:
         self.outbox = Outbox(settings.kafka_bootstrap_servers, client_id=name)
         self.seal = DeadLetterSeal(settings.dlq_seal_key)
         self.retry = RetryPolicy(settings.retry_delays_seconds)
-        self._fault = FaultPoint.from_env()
+        self._fault = checkpoints.installed()
         self._transactional: list[TransactionalOutbox] = []
         self._retry_pumps: dict[str, BatchPump] = {}
         self._retries_subscribed = False

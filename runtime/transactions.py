@@ -38,7 +38,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError, ProducerFenced
 
-from runtime.errors import TransientFailure
+from runtime.errors import CommitUncertain, TransientFailure
 from runtime.outbox import send_all
 from runtime.records import Outbound
 
@@ -53,10 +53,6 @@ restarts with its id aborts its old transaction at once.
 """
 
 BeforeCommit = Callable[[], Awaitable[None]]
-
-
-class CommitUncertain(TransientFailure):
-    """The commit request failed after it may have reached the coordinator: it may have landed."""
 
 
 class TransactionalOutbox:

@@ -1,6 +1,6 @@
 """Conformance suite for agency adapters: each client, wrapped as production wraps it.
 
-Every adapter's client runs through :func:`runtime.agency.build_agency` (cache,
+Every adapter's client runs through :func:`adapters.kit.agency.build_agency` (cache,
 breaker, concurrency limit, metrics) against its simulator over real HTTP,
 with short timeouts and cool-downs. The simulator's ``/admin/requests``
 counter tells how many HTTP requests really reached the agency, so "retried",
@@ -21,14 +21,14 @@ import pytest
 import redis.asyncio as redis
 from prometheus_client import CollectorRegistry
 
+from adapters.kit.agency import Agency, build_agency
+from adapters.kit.cache import AnswerCache, NoCache, RedisAnswerCache
+from adapters.kit.http import AgencyHttp
+from adapters.kit.metrics import AgencyMeter, AgencyMetrics
+from adapters.kit.resilience import BREAKER_OPEN, AgencyClient
+from adapters.kit.settings import AgencySettings, agency_config
 from contracts.verification import CheckOutcome, VerificationRequested
 from devstack.net import free_port
-from runtime.agency import Agency, build_agency
-from runtime.agency_cache import AnswerCache, NoCache, RedisAnswerCache
-from runtime.agency_http import AgencyHttp
-from runtime.agency_metrics import AgencyMeter, AgencyMetrics
-from runtime.agency_settings import AgencySettings, agency_config
-from runtime.resilience import BREAKER_OPEN, AgencyClient
 from runtime.settings import InfraSettings
 
 READ_TIMEOUT = 0.3

@@ -4,9 +4,9 @@ from faststream import FastStream
 
 from adapters.djp_npwp.client import DjpNpwpClient
 from adapters.djp_npwp.settings import DjpSettings
+from adapters.kit.agency import build_agency
+from adapters.kit.verifier import verification_service
 from contracts.agencies import DJP_NPWP
-from runtime.agency import build_agency
-from runtime.verifier import verification_service
 
 
 def build(settings: DjpSettings) -> FastStream:

@@ -1,13 +1,13 @@
 """The DJP client: one NPWP look-up per verification request."""
 
 from adapters.djp_npwp import wire
+from adapters.kit.http import AgencyHttp
+from adapters.kit.lookups import lookup_answer
 from contracts.verification import AgencyAnswer, Check, VerificationRequested
-from runtime.agency_http import AgencyHttp
-from runtime.lookups import lookup_answer
 
 
 class DjpNpwpClient:
-    """Implements :class:`runtime.verifier.AgencyClient` for DJP."""
+    """Implements :class:`adapters.kit.verifier.AgencyClient` for DJP."""
 
     check: str = Check.NPWP
 

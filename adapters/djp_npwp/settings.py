@@ -1,6 +1,6 @@
 """DJP adapter settings: environment ``DJP_*``.
 
-Every name is a field of :class:`runtime.agency_settings.AgencySettings` with the prefix:
+Every name is a field of :class:`adapters.kit.settings.AgencySettings` with the prefix:
 
 ``DJP_BASE_URL``, ``DJP_CONCURRENCY``, ``DJP_CONNECT_TIMEOUT_SECONDS``,
 ``DJP_READ_TIMEOUT_SECONDS``, ``DJP_ATTEMPTS``, ``DJP_BACKOFF_BASE_SECONDS``,
@@ -10,7 +10,7 @@ Every name is a field of :class:`runtime.agency_settings.AgencySettings` with th
 
 from pydantic import Field
 
-from runtime.agency_settings import AgencySettings, agency_config
+from adapters.kit.settings import AgencySettings, agency_config
 from runtime.settings import InfraSettings
 
 

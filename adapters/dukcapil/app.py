@@ -4,9 +4,9 @@ from faststream import FastStream
 
 from adapters.dukcapil.client import DukcapilClient
 from adapters.dukcapil.settings import DukcapilSettings
+from adapters.kit.agency import build_agency
+from adapters.kit.verifier import verification_service
 from contracts.agencies import DUKCAPIL_NIK
-from runtime.agency import build_agency
-from runtime.verifier import verification_service
 
 
 def build(settings: DukcapilSettings) -> FastStream:

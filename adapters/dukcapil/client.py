@@ -1,13 +1,13 @@
 """The Dukcapil client: one match-flag verification per request."""
 
 from adapters.dukcapil import wire
+from adapters.kit.http import AgencyHttp, AgencyUnavailable
 from contracts.agencies import answer_for
 from contracts.verification import AgencyAnswer, Check, CheckOutcome, VerificationRequested
-from runtime.agency_http import AgencyHttp, AgencyUnavailable
 
 
 class DukcapilClient:
-    """Implements :class:`runtime.verifier.AgencyClient` for Dukcapil."""
+    """Implements :class:`adapters.kit.verifier.AgencyClient` for Dukcapil."""
 
     check: str = Check.NIK
 

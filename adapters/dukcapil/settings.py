@@ -1,6 +1,6 @@
 """Dukcapil adapter settings: environment ``DUKCAPIL_*``.
 
-Every name is a field of :class:`runtime.agency_settings.AgencySettings` with the prefix:
+Every name is a field of :class:`adapters.kit.settings.AgencySettings` with the prefix:
 
 ``DUKCAPIL_BASE_URL``, ``DUKCAPIL_CONCURRENCY``, ``DUKCAPIL_CONNECT_TIMEOUT_SECONDS``,
 ``DUKCAPIL_READ_TIMEOUT_SECONDS``, ``DUKCAPIL_ATTEMPTS``, ``DUKCAPIL_BACKOFF_BASE_SECONDS``,
@@ -10,7 +10,7 @@ Every name is a field of :class:`runtime.agency_settings.AgencySettings` with th
 
 from pydantic import Field
 
-from runtime.agency_settings import AgencySettings, agency_config
+from adapters.kit.settings import AgencySettings, agency_config
 from runtime.settings import InfraSettings
 
 

@@ -2,11 +2,11 @@
 
 from faststream import FastStream
 
+from adapters.kit.agency import build_agency
+from adapters.kit.verifier import verification_service
 from adapters.oss_nib.client import OssNibClient
 from adapters.oss_nib.settings import OssSettings
 from contracts.agencies import OSS_NIB
-from runtime.agency import build_agency
-from runtime.verifier import verification_service
 
 
 def build(settings: OssSettings) -> FastStream:

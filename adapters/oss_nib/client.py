@@ -1,13 +1,13 @@
 """The OSS client: one NIB inquiry per verification request."""
 
+from adapters.kit.http import AgencyHttp
+from adapters.kit.lookups import lookup_answer
 from adapters.oss_nib import wire
 from contracts.verification import AgencyAnswer, Check, VerificationRequested
-from runtime.agency_http import AgencyHttp
-from runtime.lookups import lookup_answer
 
 
 class OssNibClient:
-    """Implements :class:`runtime.verifier.AgencyClient` for OSS."""
+    """Implements :class:`adapters.kit.verifier.AgencyClient` for OSS."""
 
     check: str = Check.NIB
 

@@ -1,6 +1,6 @@
 """OSS adapter settings: environment ``OSS_*``.
 
-Every name is a field of :class:`runtime.agency_settings.AgencySettings` with the prefix:
+Every name is a field of :class:`adapters.kit.settings.AgencySettings` with the prefix:
 
 ``OSS_BASE_URL``, ``OSS_CONCURRENCY``, ``OSS_CONNECT_TIMEOUT_SECONDS``,
 ``OSS_READ_TIMEOUT_SECONDS``, ``OSS_ATTEMPTS``, ``OSS_BACKOFF_BASE_SECONDS``,
@@ -10,7 +10,7 @@ Every name is a field of :class:`runtime.agency_settings.AgencySettings` with th
 
 from pydantic import Field
 
-from runtime.agency_settings import AgencySettings, agency_config
+from adapters.kit.settings import AgencySettings, agency_config
 from runtime.settings import InfraSettings
 
 

@@ -19,11 +19,11 @@ import aiohttp
 from contracts import headers as h
 from contracts import topics
 from contracts.decision import RegistrationDecided
+from devstack.lag import pending_records
+from devstack.mailbox import read_mailbox
 from devstack.net import LOOPBACK, free_port
 from devstack.processes import ProcessGroup, ServiceSpec
 from notifier.emails import DECISION_HEADER
-from notifier.mailbox import read_mailbox
-from runtime.lag import pending_records
 from simulators.registrations import EXPECTED_OUTCOMES, examples
 from tests.kafka_io import collect, produce
 

@@ -21,8 +21,8 @@ from devstack.kafka import create_topics_async
 from devstack.paths import REPO_ROOT
 from gateway.rules import RULES_VERSION
 from hubctl import replay
+from hubctl.console import EXIT_OK, EXIT_REFUSED
 from hubctl.history import read_history
-from hubctl.replay_console import EXIT_OK, EXIT_REFUSED
 from hubctl.replay_sandbox import REPLAYED_FROM
 from hubctl.whatif import OFFICER_DECIDED, Status, what_if
 from simulators.dataset import WORLD

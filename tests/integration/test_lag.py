@@ -3,7 +3,7 @@
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from runtime.lag import pending_records, total_pending
+from devstack.lag import pending_records, total_pending
 
 
 async def test_a_group_past_its_last_transactional_record_has_no_lag(

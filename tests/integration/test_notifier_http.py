@@ -15,11 +15,11 @@ from aiosmtpd.controller import Controller
 from redis.asyncio import Redis
 
 from contracts.notification import NotificationRequested
+from devstack.mailbox import MailboxHandler, read_mailbox
 from devstack.net import LOOPBACK, free_port
 from notifier.accounts import Accounts
 from notifier.endpoints import HttpServer, make_app
 from notifier.handlers import Notifier
-from notifier.mailbox import MailboxHandler, read_mailbox
 from notifier.mailer import SmtpMailer
 from notifier.store_redis import RedisActivationStore, RedisMailLedger
 from notifier.tokens import Tokens

@@ -15,10 +15,10 @@ from redis.asyncio import Redis
 
 from contracts import reasons as catalogue
 from contracts.notification import NotificationRequested
+from devstack.mailbox import MailboxHandler, read_mailbox
 from devstack.net import LOOPBACK, free_port
 from notifier.emails import DECISION_HEADER
 from notifier.handlers import Notifier
-from notifier.mailbox import MailboxHandler, read_mailbox
 from notifier.mailer import SmtpMailer
 from notifier.store_redis import RedisActivationStore, RedisMailLedger
 from notifier.tokens import Tokens

@@ -12,13 +12,13 @@ import pytest
 
 from adapters.djp_npwp.client import DjpNpwpClient
 from adapters.dukcapil.client import DukcapilClient
+from adapters.kit.http import AgencyHttp
 from adapters.oss_nib.client import OssNibClient
 from contracts import topics
 from contracts.decision import RegistrationDecided
 from contracts.verification import VerificationRequested
 from gateway.handlers import Gateway
 from gateway.store_memory import MemoryRegistrationStore
-from runtime.agency_http import AgencyHttp
 from runtime.codec import decode, encode
 from runtime.records import Inbound
 from simulators.dataset import WORLD

@@ -5,13 +5,13 @@ import asyncio
 import pytest
 from prometheus_client import CollectorRegistry
 
+from adapters.kit.breaker import CircuitBreaker
+from adapters.kit.cache import NoCache, cache_key
+from adapters.kit.http import AgencyHttp, AgencyUnavailable, HttpPolicy
+from adapters.kit.metrics import AgencyMetrics
+from adapters.kit.resilience import ResilientAgency
+from adapters.kit.settings import AgencySettings, agency_config
 from contracts.verification import AgencyAnswer, Check, CheckOutcome, VerificationRequested
-from runtime.agency_cache import NoCache, cache_key
-from runtime.agency_http import AgencyHttp, AgencyUnavailable, HttpPolicy
-from runtime.agency_metrics import AgencyMetrics
-from runtime.agency_settings import AgencySettings, agency_config
-from runtime.breaker import CircuitBreaker
-from runtime.resilience import ResilientAgency
 from tests.support import agency_answer
 
 NIK, NAME = "3171010101900001", "Budi Santoso"
@@ -59,8 +59,8 @@ async def test_backoff_is_exponential_with_jitter_and_bounded(monkeypatch):
     async def no_sleep(seconds: float) -> None:
         return None
 
-    monkeypatch.setattr("runtime.agency_http.random.uniform", uniform)
-    monkeypatch.setattr("runtime.agency_http.asyncio.sleep", no_sleep)
+    monkeypatch.setattr("adapters.kit.http.random.uniform", uniform)
+    monkeypatch.setattr("adapters.kit.http.asyncio.sleep", no_sleep)
     attempts: list[str] = []
     # Port 9 (discard) on loopback: refused at once, no network beyond this machine.
     http = AgencyHttp(

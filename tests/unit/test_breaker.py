@@ -2,7 +2,7 @@
 
 import pytest
 
-from runtime.breaker import BreakerState, CircuitBreaker
+from adapters.kit.breaker import BreakerState, CircuitBreaker
 
 
 class Clock:

@@ -8,7 +8,8 @@ import pytest
 
 from contracts import headers as h
 from hubctl import dlq
-from hubctl.dlq_letters import REDRIVEN_FROM, DeadLetter, DlqRefusal, dlq_name, prepare, printable
+from hubctl.console import Refused
+from hubctl.dlq_letters import REDRIVEN_FROM, DeadLetter, dlq_name, prepare, printable
 from hubctl.dlq_output import (
     Listing,
     inspection,
@@ -116,7 +117,7 @@ def test_a_dead_letter_without_its_origin_is_refused_naming_the_header(letter, s
         letter.value,
         tuple((n, v) for n, v in letter.headers if n != h.DLQ_TOPIC),
     )
-    with pytest.raises(DlqRefusal, match=r"__connect\.errors\.topic"):
+    with pytest.raises(Refused, match=r"__connect\.errors\.topic"):
         prepare(stripped, seal)
 
 
@@ -129,7 +130,7 @@ def test_an_unsealed_or_wrongly_keyed_value_is_refused(letter, seal):
         b"raw",
         tuple((n, v) for n, v in letter.headers if n != h.DLQ_SEALED),
     )
-    with pytest.raises(DlqRefusal, match="insw-dlq-sealed"):
+    with pytest.raises(Refused, match="insw-dlq-sealed"):
         prepare(unsealed, seal)
     with pytest.raises(SealBroken, match="/1/7"):
         prepare(letter, DeadLetterSeal(new_key()))
@@ -164,7 +165,7 @@ def test_progress_reads_a_commit_and_ignores_foreign_metadata():
 
 def test_too_many_scattered_singles_are_refused_rather_than_truncated():
     progress = RedriveProgress(0, frozenset(range(10, 10_000, 2)))
-    with pytest.raises(DlqRefusal, match="--all"):
+    with pytest.raises(Refused, match="--all"):
         progress.metadata()
 
 
@@ -280,7 +281,7 @@ def parse(*argv: str) -> argparse.Namespace:
 
 def test_arguments_of_each_command(monkeypatch):
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "broker:1")
-    listed = parse("list", "--limit", "3", "--json")
+    listed = dlq._resolved(parse("list", "--limit", "3", "--json"))
     assert (listed.run, listed.limit, listed.json, listed.bootstrap) == (
         dlq.run_list,
         3,
@@ -294,9 +295,10 @@ def test_arguments_of_each_command(monkeypatch):
     assert redrive.run is dlq.run_redrive and redrive.all and redrive.dry_run
 
 
-def test_bootstrap_defaults_to_the_local_broker(monkeypatch):
+def test_bootstrap_defaults_to_the_local_broker_when_the_command_runs(monkeypatch):
+    args = parse("list")
     monkeypatch.delenv("KAFKA_BOOTSTRAP_SERVERS", raising=False)
-    assert parse("list").bootstrap == "127.0.0.1:9092"
+    assert dlq._resolved(args).bootstrap == "127.0.0.1:9092"
 
 
 @pytest.mark.parametrize("bad", [["inspect", "t.dlq", "0", "-1"], ["list", "--limit", "many"]])

@@ -11,8 +11,8 @@ import pytest
 from contracts import topics
 from contracts.decision import Outcome
 from hubctl import replay, replay_export, replay_group, replay_sandbox, replay_whatif
+from hubctl.console import EXIT_OK, EXIT_REFUSED, Refused, bootstrap_servers
 from hubctl.history import HistoryRecord, read_history, write_history
-from hubctl.replay_console import EXIT_OK, EXIT_REFUSED, ReplayRefused, bootstrap_servers
 from hubctl.replay_group import refuse_if_active, target_of
 from hubctl.replay_offsets import (
     LogBounds,
@@ -91,7 +91,7 @@ def test_a_timestamp_plan_uses_the_brokers_offset_per_partition():
 def test_instants_without_an_offset_are_utc_and_nonsense_is_refused():
     assert parse_instant("2026-11-20T00:00:00") == parse_instant("2026-11-20T07:00:00+07:00")
     assert parse_instant("2026-11-20T00:00:00Z") == 1_795_132_800_000
-    with pytest.raises(ReplayRefused, match="ISO 8601"):
+    with pytest.raises(Refused, match="ISO 8601"):
         parse_instant("yesterday")
 
 
@@ -118,7 +118,7 @@ def test_time_ranges_run_from_the_first_record_at_the_start_to_the_first_at_the_
 
 @pytest.mark.parametrize("state", ["Stable", "PreparingRebalance", "CompletingRebalance"])
 def test_a_group_with_members_is_refused_by_name(state):
-    with pytest.raises(ReplayRefused, match="consumer group insw-gateway is " + state):
+    with pytest.raises(Refused, match="consumer group insw-gateway is " + state):
         refuse_if_active("insw-gateway", state, 2)
 
 
@@ -170,27 +170,27 @@ def test_sandbox_topics_are_named_inside_the_namespace():
     ["", ".", "a.b", "x..insw", "../prod", "ceisa test", "-leading", "n" * 65, "name/x"],
 )
 def test_a_namespace_that_is_not_one_plain_name_is_refused(namespace):
-    with pytest.raises(ReplayRefused, match="namespace"):
+    with pytest.raises(Refused, match="namespace"):
         sandbox_topic(namespace, topics.REGISTRATION_DECIDED)
 
 
 def test_a_sandbox_topic_of_the_same_namespace_is_refused_as_a_source():
     own = "sandbox.team1.insw.registration.decided.v1"
-    with pytest.raises(ReplayRefused, match="already a topic of sandbox team1"):
+    with pytest.raises(Refused, match="already a topic of sandbox team1"):
         sandbox_topic("team1", own)
     assert sandbox_topic("team2", own) == "sandbox.team2." + own
 
 
 def test_every_target_is_checked_before_anything_runs():
-    with pytest.raises(ReplayRefused):
+    with pytest.raises(Refused):
         sandbox_targets("team1", ["insw.registration.decided.v1", "sandbox.team1.x"])
-    with pytest.raises(ReplayRefused, match="at least one"):
+    with pytest.raises(Refused, match="at least one"):
         sandbox_targets("team1", [])
     assert sandbox_targets("t", ["a", "a", "b"]) == {"a": "sandbox.t.a", "b": "sandbox.t.b"}
 
 
 def test_a_name_kafka_would_not_accept_is_refused():
-    with pytest.raises(ReplayRefused, match="legal"):
+    with pytest.raises(Refused, match="legal"):
         sandbox_topic("team1", "x" * 240)
 
 
@@ -206,9 +206,9 @@ def test_a_sandbox_range_is_offsets_or_times_not_both():
     base = ("sandbox", "--topic", "T", "--namespace", "n")
     check_range_options(parse(*base, "--from-offset", "3"))
     check_range_options(parse(*base, "--to-time", "2026-11-20T00:00:00Z"))
-    with pytest.raises(ReplayRefused, match="not both"):
+    with pytest.raises(Refused, match="not both"):
         check_range_options(parse(*base, "--from-offset", "3", "--to-time", "2026-11-20"))
-    with pytest.raises(ReplayRefused, match="give a range"):
+    with pytest.raises(Refused, match="give a range"):
         check_range_options(parse(*base))
     assert parse(*base, "--to-offset", "1").run is replay_sandbox.run
 
@@ -249,11 +249,11 @@ def test_the_same_records_give_the_same_bytes(tmp_path: Path):
 def test_a_file_that_is_not_a_history_is_refused_with_its_line(tmp_path: Path):
     path = tmp_path / "bad.jsonl.gz"
     path.write_bytes(gzip.compress(b'{"topic": "t"}\n'))
-    with pytest.raises(ReplayRefused, match=r"bad.jsonl.gz:1: not a history record"):
+    with pytest.raises(Refused, match=r"bad.jsonl.gz:1: not a history record"):
         read_history(path)
     plain = tmp_path / "plain.jsonl"
     plain.write_text("{}\n")
-    with pytest.raises(ReplayRefused, match="not a gzip"):
+    with pytest.raises(Refused, match="not a gzip"):
         read_history(plain)
 
 

@@ -5,9 +5,9 @@ import time
 import pytest
 
 from contracts import headers as h
+from faults.points import FaultPoint
 from runtime.consumer import FailurePolicy
 from runtime.errors import PoisonMessage
-from runtime.faultpoints import FaultPoint
 from runtime.records import Inbound
 from runtime.retry import RetryPolicy, attempts_made, due_at
 from runtime.sealing import DeadLetterSeal, new_key

@@ -4,9 +4,9 @@ import pytest
 from aiokafka import TopicPartition
 
 from runtime.consumer import Backoff, BatchPump, FailurePolicy, HandlerResult
+from runtime.errors import CommitUncertain
 from runtime.records import Inbound
 from runtime.sealing import DeadLetterSeal, new_key
-from runtime.transactions import CommitUncertain
 
 FAST = Backoff(base_seconds=0.001, cap_seconds=0.002)
 BATCH = [Inbound("t", 0, 10, b"k", b"a", ()), Inbound("t", 0, 11, b"k", b"b", ())]
@@ -35,7 +35,7 @@ def pump_with(outbox: LostAnswerOutbox, marks: list[str]) -> BatchPump:
         return HandlerResult(after_publish=[mark])
 
     policy = FailurePolicy(seal=DeadLetterSeal(new_key()), backoff=FAST)
-    return BatchPump(outbox, handler, group_id="g", failures=policy)  # type: ignore[arg-type]
+    return BatchPump(outbox, handler, group_id="g", failures=policy)
 
 
 def committed_after(*answers):

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from contracts.xml_compat import Break, IncompatibleSchema, check_compatible, compare_schemas
 from contracts.xml_messages import MESSAGES, REJECTION, UnknownMessage
 from contracts.xml_parsing import parse_untrusted
 from contracts.xml_reader import read_customs_document
 from contracts.xml_validation import XmlInvalid, is_valid
 from contracts.xsd import schema_path
+from devstack.xml_compat import Break, IncompatibleSchema, check_compatible, compare_schemas
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "ceisa"
 V1_REJECTION = SAMPLES / "v1" / "rejection" / "valid.xml"

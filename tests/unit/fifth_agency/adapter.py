@@ -2,9 +2,9 @@
 
 from urllib.parse import quote
 
+from adapters.kit.http import AgencyHttp
+from adapters.kit.lookups import lookup_answer
 from contracts.verification import AgencyAnswer, VerificationRequested
-from runtime.agency_http import AgencyHttp
-from runtime.lookups import lookup_answer
 
 
 class AhuClient:

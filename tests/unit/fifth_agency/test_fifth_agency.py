@@ -9,14 +9,14 @@ import json
 
 from aiohttp import web
 
+from adapters.kit.http import AgencyHttp
+from adapters.kit.verifier import verification_handler
 from contracts import topics
 from contracts.decision import RegistrationDecided
 from gateway.handlers import Gateway
 from gateway.rules.pipeline import Rulebook
 from gateway.store_memory import MemoryRegistrationStore
-from runtime.agency_http import AgencyHttp
 from runtime.records import Inbound
-from runtime.verifier import verification_handler
 from tests.support import (
     agency_answer,
     example_documents,

@@ -9,9 +9,9 @@ anything else is an agency that could not give a usable answer.
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from adapters.kit.http import AgencyUnavailable, HttpAnswer
 from contracts.agencies import answer_for
 from contracts.verification import AgencyAnswer, CheckOutcome, VerificationRequested
-from runtime.agency_http import AgencyUnavailable, HttpAnswer
 
 R = TypeVar("R")
 

@@ -17,7 +17,7 @@ import hashlib
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from runtime.agency_http import HttpPolicy
+from adapters.kit.http import HttpPolicy
 
 
 def agency_config(prefix: str) -> SettingsConfigDict:

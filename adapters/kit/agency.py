@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from runtime.agency_cache import AnswerCache, redis_answer_cache
-from runtime.agency_http import AgencyHttp
-from runtime.agency_metrics import AgencyMetrics, serve_metrics
-from runtime.agency_settings import AgencySettings
-from runtime.breaker import CircuitBreaker
-from runtime.resilience import AgencyClient, ResilientAgency
+from adapters.kit.breaker import CircuitBreaker
+from adapters.kit.cache import AnswerCache, redis_answer_cache
+from adapters.kit.http import AgencyHttp
+from adapters.kit.metrics import AgencyMetrics, serve_metrics
+from adapters.kit.resilience import AgencyClient, ResilientAgency
+from adapters.kit.settings import AgencySettings
 from runtime.settings import InfraSettings
 
 

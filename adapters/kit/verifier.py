@@ -2,7 +2,7 @@
 
 An adapter supplies an :class:`AgencyClient` that turns a
 :class:`VerificationRequested` into a :class:`VerificationCompleted`;
-:mod:`runtime.agency` wraps it in the resilience policy (cache, breaker,
+:mod:`adapters.kit.agency` wraps it in the resilience policy (cache, breaker,
 concurrency limit, outcome taxonomy) and this module does the rest: decoding
 and publishing answers keyed by submission id. A request is answered even
 when the agency is down (``UNAVAILABLE``), so the gateway is never left waiting.
@@ -14,10 +14,10 @@ from typing import Protocol
 
 from faststream import FastStream
 
+from adapters.kit.agency import Agency
 from contracts import channels
 from contracts.agencies import AgencySpec
 from contracts.verification import AgencyAnswer, VerificationRequested
-from runtime.agency import Agency
 from runtime.consumer import BatchHandler, HandlerResult
 from runtime.errors import PoisonMessage
 from runtime.records import Inbound, Outbound

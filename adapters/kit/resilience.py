@@ -22,12 +22,12 @@ import asyncio
 import time
 from typing import Protocol
 
+from adapters.kit.breaker import CircuitBreaker
+from adapters.kit.cache import AnswerCache
+from adapters.kit.http import AgencyUnavailable
+from adapters.kit.metrics import AgencyMeter
 from contracts.agencies import answer_for
 from contracts.verification import AgencyAnswer, CheckOutcome, VerificationRequested
-from runtime.agency_cache import AnswerCache
-from runtime.agency_http import AgencyUnavailable
-from runtime.agency_metrics import AgencyMeter
-from runtime.breaker import CircuitBreaker
 
 BREAKER_OPEN = "circuit open: the agency failed repeatedly; not called"
 

@@ -1,15 +1,12 @@
-"""Named places where a test can freeze a service, to kill it at the worst moment.
+"""Fault points: freeze a service at a named place of its commit path, to kill it there.
 
 Why: "kill -9 between producing and committing" is a window of a few
 milliseconds; a fault-injection suite that hopes to hit it by timing proves
-little. A service started with ``INSW_FAULT_POINT=<point>@<topic>`` stops at
-that point of its N-th batch from ``topic`` (``INSW_FAULT_AFTER_BATCHES``,
-default 1), creates the file ``INSW_FAULT_MARKER`` and hangs until it is
-killed. Unset (production), the check is one ``is None``.
-
-Points: ``before-produce`` (the handler has run and written Redis; nothing is
-published) and ``before-commit`` (outputs are on the broker inside the open
-transaction; input offsets are not committed).
+little. A service launched through :mod:`faults.armed` with
+``INSW_FAULT_POINT=<point>@<topic>`` stops at that point of its N-th batch
+from ``topic`` (``INSW_FAULT_AFTER_BATCHES``, default 1), creates the file
+``INSW_FAULT_MARKER`` and hangs until it is killed. The points themselves are
+named by the product (:mod:`runtime.checkpoints`); this is the tool's side.
 """
 
 import asyncio
@@ -19,9 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+from runtime.checkpoints import POINTS
 
-POINTS = ("before-produce", "before-commit")
+log = logging.getLogger(__name__)
 
 
 @dataclass

@@ -30,9 +30,9 @@ from typing import Protocol
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
+from adapters.kit.metrics import AgencyMeter
 from contracts.agencies import answer_for
 from contracts.verification import AgencyAnswer, CheckOutcome, VerificationRequested
-from runtime.agency_metrics import AgencyMeter
 
 CACHEABLE = frozenset({CheckOutcome.VERIFIED, CheckOutcome.MISMATCH, CheckOutcome.NOT_FOUND})
 SKIP_AFTER_ERROR_S = 5.0

@@ -1,4 +1,4 @@
-"""``python -m notifier.mailbox``: a development SMTP server that files every mail it gets.
+"""``python -m devstack.mailbox``: a development SMTP server that files every mail it gets.
 
 Why: ``./hub run`` and the end-to-end tests must send the applicant emails over
 real SMTP and then show what arrived. Each accepted message is written to
@@ -63,7 +63,7 @@ async def serve(host: str, port: int, directory: Path) -> None:
 
 def main() -> None:
     """Parse ``--host``, ``--port``, ``--dir`` (default ``MAILBOX_DIR``) and serve."""
-    parser = argparse.ArgumentParser(prog="python -m notifier.mailbox")
+    parser = argparse.ArgumentParser(prog="python -m devstack.mailbox")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=1025)
     parser.add_argument("--dir", default=os.environ.get("MAILBOX_DIR", ".devstack/mailbox"))
