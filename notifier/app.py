@@ -7,7 +7,6 @@ FastStream lifecycle starts the HTTP server and closes Redis.
 from datetime import timedelta
 
 from faststream import FastStream
-from redis.asyncio import Redis
 
 from contracts import topics
 from notifier.accounts import Accounts
@@ -23,8 +22,8 @@ from runtime.service import HubService
 def build(settings: NotifierSettings) -> FastStream:
     """The notifier service, ready for ``app.run()``."""
     service = HubService(settings, name=settings.notifier_group_id)
-    redis = Redis.from_url(settings.redis_url)
-    store = RedisActivationStore(redis)
+    redis = settings.redis()
+    store = RedisActivationStore(redis, settings.at_rest())
     tokens = Tokens(
         store,
         base_url=settings.public_base_url,

@@ -31,7 +31,6 @@ from runtime.consumer import (
 from runtime.faultpoints import FaultPoint
 from runtime.outbox import Outbox
 from runtime.retry import RetryPolicy
-from runtime.sealing import DeadLetterSeal
 from runtime.settings import InfraSettings
 from runtime.transactions import TransactionalOutbox
 
@@ -55,7 +54,7 @@ class HubService:
             settings.kafka_bootstrap_servers, client_id=name, logger=logging.getLogger(name)
         )
         self.outbox = Outbox(settings.kafka_bootstrap_servers, client_id=name)
-        self.seal = DeadLetterSeal(settings.dlq_seal_key)
+        self.seal = settings.dead_letter_seal()
         self.retry = RetryPolicy(settings.retry_delays_seconds)
         self._fault = FaultPoint.from_env()
         self._transactional: list[TransactionalOutbox] = []

@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contracts.registration import RegistrationSubmitted
+from runtime.at_rest import AtRest
+from runtime.sealing import new_key
 
 POWER_OF_ATTORNEY = b"%PDF-1.7 surat kuasa"
 
@@ -76,3 +78,8 @@ def example_documents():
         )
         store.documents[document_id] = (stored, content)
     return store
+
+
+def at_rest() -> AtRest:
+    """A fresh at-rest key ring, as a store under test is given one by its composition root."""
+    return AtRest([new_key()], b"test-index-key")
