@@ -67,7 +67,7 @@ def personal_data(payloads) -> tuple[set[str], set[str]]:
 
 def passport_applicant(template: dict, run: str) -> dict:
     """A copy of an example whose applicant identifies with a passport unique to this run."""
-    payload = json.loads(json.dumps(template))
+    payload: dict = json.loads(json.dumps(template))
     payload["submission_id"] = f"PASSPORT-{run}"
     payload["applicant"]["identity"] = {"kind": "PASSPORT", "number": f"X{run.upper()}"}
     payload["applicant"]["full_name"] = f"Passport Holder {run.upper()}"
