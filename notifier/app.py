@@ -30,7 +30,10 @@ def build(settings: NotifierSettings) -> FastStream:
         ttl=timedelta(seconds=settings.activation_ttl_seconds),
     )
     mailer = SmtpMailer(
-        settings.smtp_host, settings.smtp_port, timeout_seconds=settings.smtp_timeout_seconds
+        settings.smtp_host,
+        settings.smtp_port,
+        timeout_seconds=settings.smtp_timeout_seconds,
+        credentials=settings.smtp_credentials(),
     )
     notifier = Notifier(
         RedisMailLedger(redis),

@@ -88,3 +88,16 @@ def test_index_is_keyed_and_separates_kinds():
     )
     assert ring.index("username", "x") != ring.index("email", "x")
     assert "A1B2C3" not in ring.index("username", "A1B2C3")
+
+
+def test_an_smtp_login_without_its_password_is_refused(bare_env):
+    from notifier.settings import NotifierSettings
+
+    assert NotifierSettings().smtp_credentials() is None  # a relay without login
+    bare_env.setenv("SMTP_USERNAME", "insw-mailer")
+    bare_env.delenv("SMTP_PASSWORD", raising=False)
+    with pytest.raises(InsecureSecret, match="SMTP_PASSWORD is not set"):
+        NotifierSettings().smtp_credentials()
+    bare_env.setenv("SMTP_PASSWORD", "relay-pass")
+    assert NotifierSettings().smtp_credentials() == ("insw-mailer", "relay-pass")
+    assert "relay-pass" not in repr(NotifierSettings())
