@@ -7,9 +7,11 @@ found the data in clear.
 """
 
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from contracts.decision import Outcome
 from contracts.verification import Check, CheckOutcome, VerificationCompleted
@@ -91,3 +93,20 @@ async def test_notifier_accounts_and_tokens_name_no_username_or_email(client):
     assert account is not None and (account.username, account.email) == (username, EMAIL)
     check = await store.check(token, 1_800_000_000_000)
     assert (check.status.value, check.username) == ("VALID", username)
+
+
+async def test_devstack_redis_refuses_a_client_without_the_acl_password(infrastructure):
+    """Issue 12: Redis ran without a password; now only the ``hub`` ACL user gets in.
+
+    A Redis given by ``REDIS_URL`` is held to the same rule: the hub's data needs it.
+    """
+    parts = urlsplit(infrastructure.redis_url)
+    anonymous = Redis.from_url(f"redis://{parts.hostname}:{parts.port}/0")
+    wrong = Redis.from_url(f"redis://hub:wrong@{parts.hostname}:{parts.port}/0")
+    try:
+        for client in (anonymous, wrong):
+            with pytest.raises(RedisError, match=r"(?i)auth|password"):
+                await client.set("insw:probe", "x")
+    finally:
+        await anonymous.aclose()
+        await wrong.aclose()
