@@ -10,7 +10,6 @@ import logging
 
 from aiohttp import web
 from faststream import FastStream
-from redis.asyncio import Redis
 
 from contracts import topics
 from customs import http
@@ -27,7 +26,7 @@ log = logging.getLogger(__name__)
 def build(settings: CustomsSettings) -> FastStream:
     """The lifecycle service, ready for ``app.run()``."""
     service = HubService(settings, name=settings.customs_group_id)
-    redis = Redis.from_url(settings.redis_url)
+    redis = settings.redis()
     store = RedisCustomsStore(redis)
     lifecycle = Lifecycle(store, warning_days=settings.customs_deadline_warning_days)
     service.subscribe(

@@ -20,8 +20,13 @@ HEADER = """\
 # The full hub for people who have Docker: the same services `./hub run` starts
 # as local processes, with the official apache/kafka image in KRaft mode.
 #
+#   ./hub secrets > .env                 # once: this stack's own secrets (never committed)
 #   docker compose up --build            # everything, then the demo prints decisions
 #   docker compose logs -f demo
+#
+# Every service refuses to start without its secrets (issue 12): the `:?`
+# below stops compose with that instruction when .env is missing. Redis runs
+# with an ACL user `hub` and the `default` user off.
 #
 # Inside the compose network a service is reached by its name (kafka:9092,
 # redis:6379, simulator-oss:8101, ...). Nothing is published to the host but
@@ -32,9 +37,11 @@ x-hub: &hub
   build: .
   restart: on-failure
   environment: &hub-env
-    # Seals dead-letter values (they hold personal data). Development key only:
-    # set your own with `python -c "from runtime.sealing import new_key; print(new_key())"`.
-    DLQ_SEAL_KEY: ${DLQ_SEAL_KEY:-Zm9yLWRldmVsb3BtZW50LW9ubHktY2hhbmdlLW1lISE=}
+    # Generated per stack by `./hub secrets > .env` (SECURITY.md, issue 12).
+    DLQ_SEAL_KEY: ${DLQ_SEAL_KEY:?run ./hub secrets > .env first}
+    AT_REST_KEYS: ${AT_REST_KEYS:?run ./hub secrets > .env first}
+    AT_REST_INDEX_KEY: ${AT_REST_INDEX_KEY:?run ./hub secrets > .env first}
+    AGENCY_CACHE_SECRET: ${AGENCY_CACHE_SECRET:?run ./hub secrets > .env first}
   depends_on:
     topics:
       condition: service_completed_successfully
@@ -81,9 +88,23 @@ services:
 
   redis:
     image: redis:7.0
-    command: ["redis-server", "--appendonly", "yes"]
+    environment:
+      REDIS_PASSWORD: ${REDIS_PASSWORD:?run ./hub secrets > .env first}
+    # The ACL goes to a file (not the command line, where `ps` would show it).
+    command:
+      - sh
+      - -c
+      - >-
+        umask 077 &&
+        printf 'user default off\\nuser hub on >%s ~* &* +@all\\n' "$$REDIS_PASSWORD"
+        > /tmp/users.acl &&
+        exec redis-server --appendonly yes --aclfile /tmp/users.acl
     healthcheck:
-      test: ["CMD", "redis-cli", "ping"]
+      test:
+        - CMD-SHELL
+        - >-
+          REDISCLI_AUTH="$$REDIS_PASSWORD" redis-cli --user hub --no-auth-warning ping
+          | grep -q PONG
       interval: 2s
       retries: 20
 """
@@ -98,7 +119,10 @@ DEMO = """
       KAFKA_BOOTSTRAP_SERVERS: kafka:9092
 """
 
-INFRASTRUCTURE = {"KAFKA_BOOTSTRAP_SERVERS": "kafka:9092", "REDIS_URL": "redis://redis:6379/0"}
+INFRASTRUCTURE = {
+    "KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
+    "REDIS_URL": "redis://hub:${REDIS_PASSWORD:?run ./hub secrets > .env first}@redis:6379/0",
+}
 ANY_HOST = "0.0.0.0"  # noqa: S104 - inside a container: listen on the compose network
 EXTRA_SETTINGS: Mapping[str, Mapping[str, str]] = {
     "mailbox": {"MAILBOX_DIR": "/tmp/mailbox"},  # noqa: S108 - inside its own container

@@ -9,18 +9,33 @@ afterwards, so no service depends on broker-side auto-creation.
 
 from __future__ import annotations
 
-import hashlib
 import os
-from collections.abc import Iterable, Mapping
+import secrets
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 
 import redis
 
 from devstack.kafka import KafkaNode, create_topics, kafka_version, warm_coordinators
 from devstack.redis import RedisNode
+from runtime.at_rest import AtRest, parse_key_ring
 from runtime.sealing import new_key
+from runtime.secrets import redact_url
 
 TOPIC_PARTITIONS = 4
+
+
+def _random_text() -> str:
+    return secrets.token_urlsafe(32)
+
+
+STACK_SECRETS: dict[str, Callable[[], str]] = {
+    "DLQ_SEAL_KEY": new_key,
+    "AT_REST_KEYS": new_key,
+    "AT_REST_INDEX_KEY": _random_text,
+    "AGENCY_CACHE_SECRET": _random_text,
+}
+"""The secrets every service refuses to start without (runtime.secrets), and their makers."""
 
 
 def hub_topics() -> tuple[str, ...]:
@@ -37,26 +52,21 @@ def hub_topic_configs() -> dict[str, dict[str, str]]:
     return topic_configs()
 
 
-def seed_example_documents(redis_url: str) -> None:
+def seed_example_documents(redis_url: str, at_rest: AtRest) -> None:
     """Put the sample Surat Kuasa the examples and benchmarks refer to in the document store.
 
     Why: registrations published straight to Kafka (examples, benchmark load)
     carry a claim check; the gateway rejects one that does not resolve (R11).
     Idempotent: the same bytes under the same id.
     """
-    from runtime.documents import document_key
+    from runtime.documents import document_fields, document_key
     from simulators.registrations import EXAMPLE_DOCUMENT_ID, EXAMPLE_POWER_OF_ATTORNEY
 
     client = redis.Redis.from_url(redis_url, socket_timeout=5)
     try:
         client.hset(
             document_key(EXAMPLE_DOCUMENT_ID),
-            mapping={
-                "sha256": hashlib.sha256(EXAMPLE_POWER_OF_ATTORNEY).hexdigest(),
-                "size": len(EXAMPLE_POWER_OF_ATTORNEY),
-                "media_type": "application/pdf",
-                "content": EXAMPLE_POWER_OF_ATTORNEY,
-            },
+            mapping=document_fields(EXAMPLE_POWER_OF_ATTORNEY, "application/pdf", at_rest),
         )
     finally:
         client.close()
@@ -75,9 +85,9 @@ class Infrastructure:
         source = os.environ if env is None else env
         self._external_kafka = source.get("KAFKA_BOOTSTRAP_SERVERS") or None
         self._external_redis = source.get("REDIS_URL") or None
-        # One dead-letter seal key per stack, so every service and the tests can
-        # open each other's dead letters (runtime.sealing); a set one is kept.
-        self.dlq_seal_key = source.get("DLQ_SEAL_KEY") or new_key()
+        # Secrets generated per stack, so every service and the tests share them
+        # (one seals what another opens) and no two stacks do; set ones are kept.
+        self.secrets = {name: source.get(name) or make() for name, make in STACK_SECRETS.items()}
         self._topics = None if topics is None else tuple(topics)
         self._partitions = partitions
         self.kafka: KafkaNode | None = None
@@ -94,6 +104,11 @@ class Infrastructure:
         return self.kafka.bootstrap_servers
 
     @property
+    def dlq_seal_key(self) -> str:
+        """The stack's ``DLQ_SEAL_KEY`` (dead letters opened by tests and hubctl)."""
+        return self.secrets["DLQ_SEAL_KEY"]
+
+    @property
     def redis_url(self) -> str:
         """Redis URL the hub should use."""
         if self._external_redis:
@@ -101,6 +116,11 @@ class Infrastructure:
         if self.redis is None:
             raise RuntimeError("Infrastructure not started")
         return self.redis.url
+
+    def at_rest(self) -> AtRest:
+        """The stack's at-rest key ring, as its services build it from :meth:`env`."""
+        keys, index_key = self.secrets["AT_REST_KEYS"], self.secrets["AT_REST_INDEX_KEY"]
+        return AtRest(parse_key_ring(keys), index_key.encode())
 
     @property
     def started_anything(self) -> bool:
@@ -112,7 +132,7 @@ class Infrastructure:
         return {
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
             "REDIS_URL": self.redis_url,
-            "DLQ_SEAL_KEY": self.dlq_seal_key,
+            **self.secrets,
         }
 
     def start(self) -> Infrastructure:
@@ -128,7 +148,7 @@ class Infrastructure:
             )
             if self.kafka is not None:
                 warm_coordinators(self.bootstrap_servers)
-            seed_example_documents(self.redis_url)
+            seed_example_documents(self.redis_url, self.at_rest())
         except BaseException:
             self.stop()
             raise
@@ -156,7 +176,7 @@ class Infrastructure:
         """One line telling which Redis server is used, with its reported version."""
         version = self.redis.version if self.redis is not None else self._query_redis_version()
         origin = "started by devstack" if self.redis is not None else "from REDIS_URL"
-        return f"Redis {version} at {self.redis_url} ({origin})"
+        return f"Redis {version} at {redact_url(self.redis_url)} ({origin})"
 
     def _query_redis_version(self) -> str:
         if not self._redis_version:

@@ -11,11 +11,18 @@ writes an append-only file in its run directory, fsynced every second
 (``appendfsync everysec``): a SIGTERM flushes it, so a restart loses nothing;
 a SIGKILL (or power loss) can lose up to the last second of writes. No RDB
 snapshots: they would fork the server mid-benchmark for nothing.
+
+Why a password: Redis holds the hub's (sealed) personal data and its
+idempotency records; anyone on the machine could otherwise read or change
+them. The server gets an ACL user ``hub`` with a password generated per
+node, and its ``default`` user is switched off, so a client without the
+credentials is refused (issue 12).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import time
@@ -28,6 +35,8 @@ from devstack.paths import LOG_DIR, new_run_dir
 from devstack.processes import ServiceProcess
 
 START_TIMEOUT_S = 20.0
+USER = "hub"
+"""The ACL user every hub client connects as; ``default`` is off."""
 
 
 class RedisStartError(RuntimeError):
@@ -71,11 +80,13 @@ class RedisNode:
         self.process: ServiceProcess | None = None
         self.version = ""
         self.startup_seconds = 0.0
+        self.password = secrets.token_urlsafe(24)
+        """The ``hub`` user's password, new for every node (kept across restarts)."""
 
     @property
     def url(self) -> str:
-        """``redis://`` URL of the server (database 0)."""
-        return f"redis://{LOOPBACK}:{self.port}/0"
+        """``redis://`` URL of the server (database 0), with the ``hub`` user's credentials."""
+        return f"redis://{USER}:{self.password}@{LOOPBACK}:{self.port}/0"
 
     def start(self, timeout: float = START_TIMEOUT_S) -> RedisNode:
         """Start the server and wait until it answers PING; raise with its log otherwise."""
@@ -100,8 +111,21 @@ class RedisNode:
         self._launch(timeout)
         return time.monotonic() - began
 
+    def _write_acl(self) -> Path:
+        """The ACL file: ``hub`` may do everything, ``default`` (no password) nothing.
+
+        A file rather than ``--user`` arguments, so the password is not in the
+        process list; readable by its owner only.
+        """
+        assert self.run_dir is not None
+        acl = self.run_dir / "users.acl"
+        acl.write_text(f"user default off\nuser {USER} on >{self.password} ~* &* +@all\n")
+        acl.chmod(0o600)
+        return acl
+
     def _launch(self, timeout: float) -> None:
         assert self.run_dir is not None
+        acl = self._write_acl()
         self.process = ServiceProcess(
             f"redis-{self.port}",
             [
@@ -122,6 +146,8 @@ class RedisNode:
                 "yes",
                 "--dir",
                 str(self.run_dir),
+                "--aclfile",
+                str(acl),
             ],
             log_path=LOG_DIR / f"redis-{self.port}.log",
             cwd=self.run_dir,

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from aiohttp import web
 from faststream import FastStream
-from redis.asyncio import Redis
 
 from contracts import channels
 from gateway import officer_api
@@ -30,11 +29,12 @@ log = logging.getLogger(__name__)
 def build(settings: GatewaySettings) -> FastStream:
     """The gateway service, ready for ``app.run()``."""
     service = HubService(settings, name=settings.gateway_group_id)
-    redis = Redis.from_url(settings.redis_url)
-    store = RedisRegistrationStore(redis)
+    redis = settings.redis()
+    at_rest = settings.at_rest()
+    store = RedisRegistrationStore(redis, at_rest)
     gateway = Gateway(
         store,
-        RedisDocumentStore(redis),
+        RedisDocumentStore(redis, at_rest),
         recheck_delay=timedelta(seconds=settings.recheck_delay_seconds),
     )
     desk = OfficerDesk(store)

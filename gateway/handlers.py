@@ -25,7 +25,7 @@ from contracts.decision import Outcome
 from contracts.registration import RegistrationSubmitted
 from contracts.verification import AgencyAnswer, CheckOutcome
 from gateway.decisions import ToDecide, publish_decisions
-from gateway.rules.assess import Assessment, question_of, verification_requests
+from gateway.rules.assess import Assessment, verification_requests
 from gateway.rules.documents import StoredFacts
 from gateway.rules.pipeline import SHIPPED_RULES, Rulebook
 from gateway.store import PendingApplication, RegistrationStore, Timer
@@ -111,7 +111,9 @@ class Gateway:
             if state is None:
                 stray = PoisonMessage(f"no application waiting for submission {sid}")
                 result.dead.append((record, stray))
-            elif not _asked(state, answer):
+            elif not state.asked(answer):
+                # A stray (another check, or an identifier never asked) is filed apart
+                # by the store: it never completes or decides an application.
                 self.strays += 1
                 log.warning(
                     "answer dropped: %s for %s answers no question asked (%d so far)",
@@ -160,16 +162,6 @@ class Gateway:
             answers,
             previous=state.last_outcome,
         )
-
-
-def _asked(state: PendingApplication, answer: AgencyAnswer) -> bool:
-    """The answer is to a question this application asked: its check and identifier.
-
-    A stray (another check, or an identifier that was never asked) is counted
-    and dropped; filed apart by the store, it never completes or decides an
-    application.
-    """
-    return question_of(answer) in state.expected
 
 
 def _waits_for_an_agency(item: ToDecide) -> bool:

@@ -13,7 +13,7 @@ open for automatic re-checks and for an officer, until ``APPROVED`` or
 ``REJECTED`` closes it.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -23,7 +23,7 @@ from contracts.agencies import SHIPPED, Agencies
 from contracts.decision import Outcome
 from contracts.registration import RegistrationSubmitted
 from contracts.verification import AgencyAnswer
-from gateway.rules.assess import Assessment
+from gateway.rules.assess import Assessment, question_of
 
 FINAL_OUTCOMES = frozenset({Outcome.APPROVED, Outcome.REJECTED})
 
@@ -56,11 +56,19 @@ class PendingApplication:
     last_outcome: Outcome | None = None
     deadline_at: float | None = None
     """When an officer must have decided, while the application is referred (epoch s)."""
+    filed_as: Callable[[str], str] = str
+    """How the store names a question id in ``expected`` and ``answers_json`` (the Redis
+    store keys them with an HMAC, so a question id, which hashes an identifier, never rests
+    in the clear)."""
 
     @cached_property
     def assessment(self) -> Assessment:
         """What the gateway assessed when it opened the application: the identifiers asked."""
         return Assessment.model_validate_json(self.assessment_json)
+
+    def asked(self, answer: AgencyAnswer) -> bool:
+        """``answer`` is about a question this application asked (its check and identifier)."""
+        return self.filed_as(question_of(answer)) in self.expected
 
     @property
     def complete(self) -> bool:

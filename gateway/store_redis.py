@@ -8,9 +8,14 @@ Layout (application and decision keys expire, so abandoned work does not pile up
   assessment), one ``result:{question id}`` per answer
   and ``outcome`` (the last published decision's outcome);
 * ``insw:gw:decision:{submission_id}``: the final decision (JSON);
-* ``insw:gw:username:{USERNAME}``: the submission that owns a username (R16);
+* ``insw:gw:username:{HMAC of the username}``: the submission that owns a username (R16);
 * ``insw:gw:timer:{timer}``: one sorted set per :class:`gateway.store.Timer`,
   submission ids scored by when the timer is due.
+
+Personal data at rest (issue 12): ``submission``, every ``result:*`` and the
+decision are sealed with the hub's at-rest key ring (:mod:`runtime.at_rest`)
+as they are written and opened as they are read; nothing else in this module
+knows. Usernames are named by a keyed hash, not in clear.
 """
 
 from collections.abc import Sequence
@@ -23,6 +28,7 @@ from contracts.registration import RegistrationSubmitted
 from contracts.verification import AgencyAnswer
 from gateway.rules.assess import Assessment, question_of
 from gateway.store import FINAL_OUTCOMES, PendingApplication, PublishedDecision, Timer
+from runtime.at_rest import AtRest
 from runtime.redis_faults import redis_faults
 
 APPLICATION_TTL_SECONDS = 14 * 24 * 3600
@@ -48,8 +54,9 @@ def _username(username: str) -> str:
 class RedisRegistrationStore:
     """Batch-pipelined Redis store; Redis failures surface as :class:`TransientFailure`."""
 
-    def __init__(self, redis: "Redis") -> None:
+    def __init__(self, redis: "Redis", at_rest: AtRest) -> None:
         self._redis = redis
+        self._at_rest = at_rest
 
     def _pipe(self) -> Any:
         return self._redis.pipeline(transaction=False)
@@ -75,9 +82,10 @@ class RedisRegistrationStore:
         pipe = self._pipe()
         for submission, assessment in applications:
             key = _app(submission.submission_id)
-            pipe.hsetnx(key, "submission", submission.model_dump_json())
-            pipe.hsetnx(key, "assessment", assessment.model_dump_json())
-            pipe.hsetnx(key, "expected", ",".join(assessment.questions.values()))
+            pipe.hsetnx(key, "submission", self._at_rest.seal(submission.model_dump_json()))
+            pipe.hsetnx(key, "assessment", self._at_rest.seal(assessment.model_dump_json()))
+            questions = (self._filed_as(q) for q in assessment.questions.values())
+            pipe.hsetnx(key, "expected", ",".join(questions))
             pipe.expire(key, APPLICATION_TTL_SECONDS)
         await self._run(pipe)
 
@@ -94,14 +102,14 @@ class RedisRegistrationStore:
         for result in results:
             pipe.hset(
                 _app(result.submission_id),
-                f"result:{question_of(result)}",
-                result.model_dump_json(),
+                f"result:{self._filed_as(question_of(result))}",
+                self._at_rest.seal(result.model_dump_json()),
             )
         touched = list(dict.fromkeys(result.submission_id for result in results))
         for submission_id in touched:
             pipe.hgetall(_app(submission_id))
         replies = await self._run(pipe)
-        states = dict(zip(touched, map(_pending, replies[len(results) :]), strict=True))
+        states = dict(zip(touched, map(self._pending, replies[len(results) :]), strict=True))
         strays = [sid for sid, state in states.items() if state is None]
         if strays:
             cleanup = self._pipe()
@@ -116,7 +124,7 @@ class RedisRegistrationStore:
         pipe = self._pipe()
         for submission_id in submission_ids:
             pipe.hgetall(_app(submission_id))
-        return [_pending(fields) for fields in await self._run(pipe)]
+        return [self._pending(fields) for fields in await self._run(pipe)]
 
     async def claim_username(self, candidates: Sequence[tuple[str, str]]) -> list[bool]:
         """See :meth:`gateway.store.RegistrationStore.claim_username`.
@@ -127,7 +135,12 @@ class RedisRegistrationStore:
             return []
         pipe = self._pipe()
         for username, submission_id in candidates:
-            pipe.set(_username(username), submission_id, nx=True, get=True)
+            pipe.set(
+                _username(self._at_rest.index("username", username)),
+                submission_id,
+                nx=True,
+                get=True,
+            )
         owners = await self._run(pipe)
         return [
             owner is None or owner == submission_id.encode()
@@ -152,7 +165,8 @@ class RedisRegistrationStore:
                     fields["deadline_at"] = repr(decision.deadline_at)
                 pipe.hset(_app(sid), mapping=fields)
             if decision.outcome in FINAL_OUTCOMES:
-                pipe.set(_decision(sid), decision.decision_json, ex=DECISION_TTL_SECONDS)
+                sealed = self._at_rest.seal(decision.decision_json)
+                pipe.set(_decision(sid), sealed, ex=DECISION_TTL_SECONDS)
                 if decision.had_timers:
                     for timer in Timer:
                         pipe.zrem(_timer(timer), sid)
@@ -185,6 +199,23 @@ class RedisRegistrationStore:
         pipe = self._pipe()
         pipe.zrem(_timer(timer), *submission_ids)
         await self._run(pipe)
+
+    def _filed_as(self, question: str) -> str:
+        """A question id as the hash names it: keyed, as it hashes an identifier."""
+        return self._at_rest.index("question", question)
+
+    def _pending(self, fields: dict[bytes, bytes]) -> PendingApplication | None:
+        """:func:`_pending` of the hash with its sealed fields opened."""
+        opened = {
+            name: self._at_rest.open(value)
+            if name in (b"submission", b"assessment") or name.startswith(b"result:")
+            else value
+            for name, value in fields.items()
+        }
+        pending = _pending(opened)
+        if pending is not None:
+            pending.filed_as = self._filed_as
+        return pending
 
 
 def _pending(fields: dict[bytes, bytes]) -> PendingApplication | None:

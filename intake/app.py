@@ -1,7 +1,6 @@
 """Composition root of the intake: Redis, the document store, the outbox and the HTTP app."""
 
 from aiohttp import web
-from redis.asyncio import Redis
 
 from intake.http import IntakeDeps, make_app
 from intake.receipts import ReceiptBook
@@ -12,11 +11,13 @@ from runtime.outbox import Outbox
 
 def build(settings: IntakeSettings) -> web.Application:
     """The intake application; connections open when the app starts and close when it stops."""
-    redis = Redis.from_url(settings.redis_url)
+    redis = settings.redis()
     outbox = Outbox(settings.kafka_bootstrap_servers, client_id="insw-intake")
     app = make_app(
         IntakeDeps(
-            outbox, RedisDocumentStore(redis), ReceiptBook(redis, settings.idempotency_ttl_seconds)
+            outbox,
+            RedisDocumentStore(redis, settings.at_rest()),
+            ReceiptBook(redis, settings.idempotency_ttl_seconds),
         )
     )
 

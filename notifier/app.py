@@ -7,7 +7,6 @@ FastStream lifecycle starts the HTTP server and closes Redis.
 from datetime import timedelta
 
 from faststream import FastStream
-from redis.asyncio import Redis
 
 from contracts import topics
 from notifier.accounts import Accounts
@@ -23,15 +22,18 @@ from runtime.service import HubService
 def build(settings: NotifierSettings) -> FastStream:
     """The notifier service, ready for ``app.run()``."""
     service = HubService(settings, name=settings.notifier_group_id)
-    redis = Redis.from_url(settings.redis_url)
-    store = RedisActivationStore(redis)
+    redis = settings.redis()
+    store = RedisActivationStore(redis, settings.at_rest())
     tokens = Tokens(
         store,
         base_url=settings.public_base_url,
         ttl=timedelta(seconds=settings.activation_ttl_seconds),
     )
     mailer = SmtpMailer(
-        settings.smtp_host, settings.smtp_port, timeout_seconds=settings.smtp_timeout_seconds
+        settings.smtp_host,
+        settings.smtp_port,
+        timeout_seconds=settings.smtp_timeout_seconds,
+        credentials=settings.smtp_credentials(),
     )
     notifier = Notifier(
         RedisMailLedger(redis),

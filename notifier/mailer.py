@@ -38,16 +38,30 @@ class Mailer(Protocol):
 class SmtpMailer:
     """Real SMTP through aiosmtplib, one connection per message."""
 
-    def __init__(self, host: str, port: int, *, timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        timeout_seconds: float,
+        credentials: tuple[str, str] | None = None,
+    ) -> None:
         self._host = host
         self._port = port
         self._timeout = timeout_seconds
+        self._username: str | None = credentials[0] if credentials else None
+        self._password: str | None = credentials[1] if credentials else None
 
     async def send(self, message: EmailMessage) -> None:
         """See :meth:`Mailer.send`; raises :class:`MailUnavailable` or :class:`MailRefused`."""
         try:
             await aiosmtplib.send(
-                message, hostname=self._host, port=self._port, timeout=self._timeout
+                message,
+                hostname=self._host,
+                port=self._port,
+                timeout=self._timeout,
+                username=self._username,
+                password=self._password,
             )
         except aiosmtplib.SMTPRecipientsRefused as error:
             codes = sorted({refused.code for refused in error.recipients})

@@ -1,7 +1,8 @@
 """Notifier settings, read from the environment at the composition root only."""
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
+from runtime.secrets import require
 from runtime.settings import InfraSettings
 
 
@@ -12,6 +13,9 @@ class NotifierSettings(InfraSettings):
     smtp_host: str = Field(default="127.0.0.1")
     smtp_port: int = Field(default=1025, ge=1, le=65535)
     smtp_timeout_seconds: float = Field(default=15.0, gt=0)
+    smtp_username: str | None = Field(default=None)
+    """Set when the relay wants a login; then ``SMTP_PASSWORD`` is required."""
+    smtp_password: SecretStr | None = Field(default=None)
     mail_sender: str = Field(default="noreply@insw.go.id")
     """R17: applicants are told to trust only this sender; configurable, this by default."""
     public_base_url: str = Field(default="http://127.0.0.1:8110")
@@ -22,3 +26,13 @@ class NotifierSettings(InfraSettings):
     notifier_http_port: int = Field(default=8110, ge=0, le=65535)
     mail_claim_seconds: int = Field(default=120, ge=10)
     """Lease on one decision's email while it is being sent; well above the SMTP timeout."""
+
+    def smtp_credentials(self) -> tuple[str, str] | None:
+        """The relay login, or None for a relay that wants none (the dev mailbox).
+
+        A username without a password is refused like any unset secret.
+        """
+        if not self.smtp_username:
+            return None
+        password = require("SMTP_PASSWORD", self.smtp_password, development=self.development)
+        return (self.smtp_username, password or "")

@@ -1,15 +1,21 @@
 """Redis implementations of the notifier's ports.
 
-Layout (keys carry a decision id, a username or a token hash; never personal data):
+Layout (keys carry a decision id, a keyed hash or a token hash; never personal data):
 
 * ``insw:notifier:mail:{decision_id}``: the owner id of an attempt in progress,
   with a lease (``PX``), or ``sent`` for good;
-* ``insw:notifier:account:{USERNAME}``: hash with ``email`` (where links go),
-  ``current`` (hash of the one valid token), ``password`` (Argon2id) and
-  ``activated_at``;
-* ``insw:notifier:token:{sha256}``: hash with ``username``, ``email``,
-  ``expires_at`` (epoch ms) and ``used``; kept 30 days past its expiry so a late
-  click still answers "Token Expired" rather than "unknown".
+* ``insw:notifier:account:{HMAC of the username}``: hash with ``email`` (where
+  links go, sealed), ``email_index`` (keyed hash of it), ``current`` (hash of
+  the one valid token), ``password`` (Argon2id) and ``activated_at``;
+* ``insw:notifier:token:{sha256}``: hash with ``username`` (sealed), ``email``
+  (the keyed hash the link was bound to), ``expires_at`` (epoch ms) and
+  ``used``; kept 30 days past its expiry so a late click still answers "Token
+  Expired" rather than "unknown".
+
+Personal data at rest (issue 12): emails and usernames are sealed with the
+hub's at-rest key ring and named by keyed hashes (:mod:`runtime.at_rest`).
+The scripts compare keyed hashes, or the very sealed bytes they were handed,
+so sealing (which is randomised) never changes an answer.
 
 Every check-and-change runs as one Lua script, so two clicks, two notifier
 instances or a resend racing a redeem cannot both win.
@@ -20,6 +26,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from notifier.store import Account, Claim, TokenCheck, TokenStatus
+from runtime.at_rest import AtRest
 from runtime.redis_faults import redis_faults
 
 TOKEN_RETENTION_MS = 30 * 24 * 3600 * 1000
@@ -37,20 +44,22 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 0
 """
 
+# KEYS: account, token. ARGV: sealed username, email index, token hash, expiry ms,
+# retention ms, sealed email.
 _ISSUE = """
 redis.call('HSET', KEYS[2], 'username', ARGV[1], 'email', ARGV[2], 'expires_at', ARGV[4])
 redis.call('PEXPIREAT', KEYS[2], tonumber(ARGV[4]) + tonumber(ARGV[5]))
-redis.call('HSET', KEYS[1], 'email', ARGV[2], 'current', ARGV[3])
+redis.call('HSET', KEYS[1], 'email', ARGV[6], 'email_index', ARGV[2], 'current', ARGV[3])
 return 0
 """
 
-# KEYS: token, account. ARGV: token hash, now ms, username seen, password hash or ''.
+# KEYS: token, account. ARGV: token hash, now ms, sealed username seen, password hash or ''.
 _CHECK_OR_REDEEM = """
 local t = redis.call('HMGET', KEYS[1], 'username', 'email', 'expires_at', 'used')
 if not t[1] or t[1] ~= ARGV[3] then return 'UNKNOWN' end
 if t[4] then return 'USED' end
 if tonumber(t[3]) <= tonumber(ARGV[2]) then return 'EXPIRED' end
-local a = redis.call('HMGET', KEYS[2], 'email', 'current')
+local a = redis.call('HMGET', KEYS[2], 'email_index', 'current')
 if a[2] ~= ARGV[1] or a[1] ~= t[2] then return 'SUPERSEDED' end
 if ARGV[4] ~= '' then
   redis.call('HSET', KEYS[1], 'used', ARGV[2])
@@ -66,9 +75,9 @@ def mail_key(decision_id: str) -> str:
     return f"insw:notifier:mail:{decision_id}"
 
 
-def account_key(username: str) -> str:
-    """The account record of one username."""
-    return f"insw:notifier:account:{username}"
+def account_key(username_index: str) -> str:
+    """The account record of one username, by its keyed hash (``AtRest.index``)."""
+    return f"insw:notifier:account:{username_index}"
 
 
 def token_key(token_hash: str) -> str:
@@ -114,26 +123,41 @@ class RedisMailLedger(_RedisPort):
 class RedisActivationStore(_RedisPort):
     """Accounts and tokens on Redis; failures surface as :class:`TransientFailure`."""
 
-    def __init__(self, redis: "Redis") -> None:
+    def __init__(self, redis: "Redis", at_rest: AtRest) -> None:
         super().__init__(redis)
+        self._at_rest = at_rest
         self._issue = redis.register_script(_ISSUE)
         self._check = redis.register_script(_CHECK_OR_REDEEM)
 
     async def issue(self, username: str, email: str, token_hash: str, expires_at_ms: int) -> None:
         """See :meth:`notifier.store.ActivationStore.issue`."""
+        seal = self._at_rest.seal
         await self._call(
             self._issue,
-            [account_key(username), token_key(token_hash)],
-            [username, email, token_hash, expires_at_ms, TOKEN_RETENTION_MS],
+            [self._account_key(username), token_key(token_hash)],
+            [
+                seal(username),
+                self._at_rest.index("email", email),
+                token_hash,
+                expires_at_ms,
+                TOKEN_RETENTION_MS,
+                seal(email),
+            ],
         )
+
+    def _account_key(self, username: str) -> str:
+        return account_key(self._at_rest.index("username", username))
 
     async def account(self, username: str) -> Account | None:
         """See :meth:`notifier.store.ActivationStore.account`."""
         with redis_faults():
-            email, password = await self._redis.hmget(account_key(username), ["email", "password"])
+            email, password = await self._redis.hmget(
+                self._account_key(username), ["email", "password"]
+            )
         if email is None:
             return None
-        return Account(username, _text(email), activated=password is not None)
+        opened = self._at_rest.open_text(email)
+        return Account(username, opened, activated=password is not None)
 
     async def check(self, token_hash: str, now_ms: int) -> TokenCheck:
         """See :meth:`notifier.store.ActivationStore.check`."""
@@ -146,16 +170,17 @@ class RedisActivationStore(_RedisPort):
     async def _check_or_redeem(
         self, token_hash: str, now_ms: int, password_hash: str
     ) -> TokenCheck:
-        # The username is read first only to name the account key; the script
-        # checks it again, so a concurrent change cannot slip between.
+        # The (sealed) username is read first only to name the account key; the
+        # script checks the same sealed bytes again, so a concurrent change
+        # cannot slip between.
         with redis_faults():
-            username = await self._redis.hget(token_key(token_hash), "username")
-        if username is None:
+            sealed = await self._redis.hget(token_key(token_hash), "username")
+        if sealed is None:
             return TokenCheck(TokenStatus.UNKNOWN)
-        name = _text(username)
+        name = self._at_rest.open_text(sealed)
         status = await self._call(
             self._check,
-            [token_key(token_hash), account_key(name)],
-            [token_hash, now_ms, name, password_hash],
+            [token_key(token_hash), self._account_key(name)],
+            [token_hash, now_ms, sealed, password_hash],
         )
         return TokenCheck(TokenStatus(status), name)

@@ -6,16 +6,20 @@ that the reference resolves and that the digest matches before it decides
 (R11). Both services use this module, so the key layout lives in one place.
 
 Redis layout: ``insw:doc:{document_id}`` is a hash with ``sha256``, ``size``,
-``media_type`` and ``content``.
+``media_type`` and ``content``. The content is sealed with the hub's at-rest
+key ring (:mod:`runtime.at_rest`): a Surat Kuasa names the applicant and the
+director, with their NIK. The digest is of the original bytes, so the claim
+check still compares with what the portal sent.
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
+from runtime.at_rest import AtRest
 from runtime.redis_faults import redis_faults
 
 DOCUMENT_TTL_SECONDS = 400 * 24 * 3600
@@ -46,11 +50,24 @@ def document_key(document_id: str) -> str:
     return f"insw:doc:{document_id}"
 
 
+def document_fields(
+    content: bytes, media_type: str, at_rest: AtRest
+) -> Mapping[Any, str | int | bytes]:
+    """The hash fields of a document (shared with devstack's seeding): content sealed."""
+    return {
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "size": len(content),
+        "media_type": media_type,
+        "content": at_rest.seal(content),
+    }
+
+
 class RedisDocumentStore:
     """Documents in Redis: the hub's documents are small (R11: at most 1 MB)."""
 
-    def __init__(self, redis: "Redis") -> None:
+    def __init__(self, redis: "Redis", at_rest: AtRest) -> None:
         self._redis = redis
+        self._at_rest = at_rest
 
     async def _run(self, pipe: Any) -> list[Any]:
         with redis_faults():
@@ -63,13 +80,7 @@ class RedisDocumentStore:
         )
         pipe = self._redis.pipeline(transaction=False)
         pipe.hset(
-            document_key(document_id),
-            mapping={
-                "sha256": stored.sha256,
-                "size": stored.size,
-                "media_type": media_type,
-                "content": content,
-            },
+            document_key(document_id), mapping=document_fields(content, media_type, self._at_rest)
         )
         pipe.expire(document_key(document_id), DOCUMENT_TTL_SECONDS)
         await self._run(pipe)
@@ -92,6 +103,12 @@ class RedisDocumentStore:
                 else StoredDocument(document_id, sha.decode(), int(size), media.decode())
             )
         return found
+
+    async def content(self, document_id: str) -> bytes | None:
+        """The document's original bytes (for an officer's review), ``None`` if unknown."""
+        with redis_faults():
+            sealed = await self._redis.hget(document_key(document_id), "content")
+        return None if sealed is None else self._at_rest.open(sealed)
 
 
 class MemoryDocumentStore:

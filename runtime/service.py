@@ -26,7 +26,6 @@ from runtime.consumer import DEFAULT_BACKOFF, Backoff, BatchHandler, BatchPump, 
 from runtime.outbox import Outbox
 from runtime.retry import RetryPolicy
 from runtime.retry_consumer import subscribe_retries
-from runtime.sealing import DeadLetterSeal
 from runtime.settings import InfraSettings
 from runtime.transactions import TransactionalOutbox
 from runtime.typed import TypedHandler, typed
@@ -52,7 +51,7 @@ class HubService:
             settings.kafka_bootstrap_servers, client_id=name, logger=logging.getLogger(name)
         )
         self.outbox = Outbox(settings.kafka_bootstrap_servers, client_id=name)
-        self.seal = DeadLetterSeal(settings.dlq_seal_key)
+        self.seal = settings.dead_letter_seal()
         self.retry = RetryPolicy(settings.retry_delays_seconds)
         self._fault = checkpoints.installed()
         self._transactional: list[TransactionalOutbox] = []

@@ -1,18 +1,38 @@
-"""Connection settings shared by every service; read only by composition roots."""
+"""Connection settings and secrets shared by every service; read only by composition roots."""
 
-from pydantic import Field
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from redis.asyncio import Redis
+
+from runtime.at_rest import AtRest, parse_key_ring
+from runtime.sealing import DeadLetterSeal
+from runtime.secrets import DEVELOPMENT, development_value, require, require_redis_password
 
 
 class InfraSettings(BaseSettings):
-    """Where Kafka and Redis are. Environment names are the README's."""
+    """Where Kafka and Redis are, and the keys of what is kept. Environment names are the README's.
+
+    Secrets are ``SecretStr`` and are read through the methods below, which
+    refuse unset or well-known values unless ``HUB_ENV=development``
+    (:mod:`runtime.secrets`): a service fails at its composition root, naming
+    the variable, instead of protecting personal data with a public key.
+    """
 
     model_config = SettingsConfigDict(env_prefix="", extra="ignore")
 
+    hub_env: Literal["production", "development"] = Field(default="production")
+    """``development`` lets a service start with public development secrets (with a warning)."""
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092")
-    redis_url: str = Field(default="redis://127.0.0.1:6379/0")
-    dlq_seal_key: str | None = Field(default=None, repr=False)
+    redis_url: SecretStr = Field(default=SecretStr("redis://127.0.0.1:6379/0"))
+    """With the ACL user's credentials (``redis://user:password@host:port/db``): a secret."""
+    dlq_seal_key: SecretStr | None = Field(default=None)
     """Fernet key sealing dead-letter values (they hold personal data); see runtime.sealing."""
+    at_rest_keys: SecretStr | None = Field(default=None)
+    """Fernet key ring sealing personal data in Redis, newest first; see runtime.at_rest."""
+    at_rest_index_key: SecretStr | None = Field(default=None)
+    """HMAC key naming Redis keys that would otherwise name a person; never rotated casually."""
     batch_max_records: int = Field(default=500, ge=1, le=10_000)
     """Upper bound of records handled per poll: one Redis pipeline and one commit per batch."""
     hub_instance_id: str = Field(default="0", pattern=r"^[A-Za-z0-9_-]{1,40}$")
@@ -23,3 +43,39 @@ class InfraSettings(BaseSettings):
     """
     retry_delays_seconds: tuple[float, ...] = Field(default=(2.0, 10.0, 30.0))
     """Delays before each retry on ``T.retry``, then ``T.dlq`` (JSON list in the environment)."""
+
+    @property
+    def development(self) -> bool:
+        """Whether this service was told it runs on a developer's machine."""
+        return self.hub_env == DEVELOPMENT
+
+    def dead_letter_seal(self) -> DeadLetterSeal:
+        """The seal of dead letters; in development an unset key means a throw-away one."""
+        return DeadLetterSeal(
+            require("DLQ_SEAL_KEY", self.dlq_seal_key, development=self.development)
+        )
+
+    def at_rest(self) -> AtRest:
+        """The key ring and index key that protect personal data in Redis."""
+        keys = require(
+            "AT_REST_KEYS",
+            self.at_rest_keys,
+            development=self.development,
+            fallback=development_value("AT_REST_KEYS"),
+        )
+        index_key = require(
+            "AT_REST_INDEX_KEY",
+            self.at_rest_index_key,
+            development=self.development,
+            fallback=development_value("AT_REST_INDEX_KEY"),
+        )
+        assert keys is not None and index_key is not None  # a fallback was given
+        return AtRest(parse_key_ring(keys), index_key.encode())
+
+    def checked_redis_url(self) -> str:
+        """``REDIS_URL``, refused without a password outside development."""
+        return require_redis_password(self.redis_url, development=self.development)
+
+    def redis(self, **options: Any) -> "Redis":
+        """An asyncio Redis client on the checked URL (``options`` go to ``from_url``)."""
+        return Redis.from_url(self.checked_redis_url(), **options)

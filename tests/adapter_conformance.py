@@ -29,6 +29,8 @@ from adapters.kit.resilience import BREAKER_OPEN, AgencyClient
 from adapters.kit.settings import AgencySettings, agency_config
 from contracts.verification import CheckOutcome, VerificationRequested
 from devstack.net import free_port
+from runtime.at_rest import AtRest
+from runtime.sealing import new_key
 from runtime.settings import InfraSettings
 
 READ_TIMEOUT = 0.3
@@ -240,10 +242,20 @@ class AdapterConformance:
         yield f"test:agency-cache:{uuid.uuid4().hex}", client
         await client.aclose()
 
-    def cache(self, client: redis.Redis, prefix: str) -> Callable[[AgencyMeter], AnswerCache]:
+    def cache(
+        self, client: redis.Redis, prefix: str, at_rest: AtRest | None = None
+    ) -> Callable[[AgencyMeter], AnswerCache]:
+        ring = at_rest or AtRest([new_key()], b"index")
+
         def build(meter: AgencyMeter) -> AnswerCache:
             return RedisAnswerCache(
-                client, agency=self.agency, secret=b"k", ttl_seconds=60, meter=meter, prefix=prefix
+                client,
+                agency=self.agency,
+                secret=b"k",
+                at_rest=ring,
+                ttl_seconds=60,
+                meter=meter,
+                prefix=prefix,
             )
 
         return build
@@ -266,6 +278,29 @@ class AdapterConformance:
         self.assert_no_personal_data(keys[0])
         assert 0 < await client.ttl(keys[0]) <= 60
         assert first.submission_id.encode() not in (await client.get(keys[0]) or b"")
+
+    async def test_cached_values_hold_no_fact_in_clear_and_survive_a_key_rotation(
+        self, make, sim, redis_cache
+    ):
+        """Issue 12: an OSS answer names responsible persons with their NIK; Redis must not."""
+        prefix, client = redis_cache
+        old_key, new_key_ = new_key(), new_key()
+        agency = await make(cache=self.cache(client, prefix, AtRest([old_key], b"i")))
+        answer = await agency.verifier.verify(self.verified())
+        [key] = [k async for k in client.scan_iter(f"{prefix}:*")]
+        value = (await client.get(key) or b"").decode()
+        leaves = string_leaves(answer.model_dump(exclude={"submission_id"}, mode="json"))
+        assert [leaf for leaf in leaves if len(leaf) >= 4 and leaf in value] == []
+        rotated = await make(cache=self.cache(client, prefix, AtRest([new_key_, old_key], b"i")))
+        before = await sim.requests()
+        again = await rotated.verifier.verify(self.verified())
+        assert await sim.requests() == before  # the old value still opens after rotation
+        assert again.model_dump(exclude={"submission_id"}) == answer.model_dump(
+            exclude={"submission_id"}
+        )
+        retired = await make(cache=self.cache(client, prefix, AtRest([new_key_], b"i")))
+        await retired.verifier.verify(self.verified())
+        assert await sim.requests() == before + 1  # a retired key's value is a miss, not a crash
 
     async def test_unavailable_and_invalid_are_never_cached(self, make, sim, redis_cache):
         prefix, client = redis_cache
@@ -327,3 +362,14 @@ class MismatchConformance(AdapterConformance):
         assert answer.detail is not None and answer.detail.startswith("differs: ")
         self.assert_no_personal_data(answer.detail)
         assert request.full_name is None or request.full_name not in answer.detail
+
+
+def string_leaves(value: Any) -> list[str]:
+    """Every string inside a JSON-like value: what a raw cache value would show."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in string_leaves(item)]
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in string_leaves(item)]
+    return []

@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.structs import ConsumerRecord
+from aiokafka.structs import ConsumerRecord, TopicPartition
 
 
 async def produce(
@@ -44,6 +44,36 @@ async def collect(
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not done(found) and loop.time() < deadline:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                found.extend(records)
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def read_everything(bootstrap: str) -> list[ConsumerRecord]:
+    """Every record on every topic of the broker, aborted transactions included.
+
+    Why uncommitted too: an aborted batch's records stay in the log, and a
+    grep for personal data must see what the disk holds, not only what
+    consumers are shown.
+    """
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, isolation_level="read_uncommitted"
+    )
+    await consumer.start()
+    found: list[ConsumerRecord] = []
+    try:
+        cluster = await consumer._client.fetch_all_metadata()  # every topic, with partitions
+        partitions = [
+            TopicPartition(topic, partition)
+            for topic in cluster.topics(exclude_internal_topics=False)
+            for partition in cluster.partitions_for_topic(topic) or ()
+        ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
             for records in (await consumer.getmany(timeout_ms=500)).values():
                 found.extend(records)
     finally:

@@ -11,7 +11,9 @@ from contracts.verification import AgencyAnswer, NikMatch
 from gateway.rules.assess import Assessment, request_id
 from gateway.rules.documents import StoredFacts
 from gateway.rules.pipeline import SHIPPED_RULES
+from runtime.at_rest import AtRest
 from runtime.consumer import BatchHandler
+from runtime.sealing import new_key
 from runtime.typed import typed
 
 POWER_OF_ATTORNEY = b"%PDF-1.7 surat kuasa"
@@ -142,3 +144,6 @@ def assessed(sub: RegistrationSubmitted | None = None, today: Any = None) -> Ass
     sub = sub or submission()
     day = today or datetime(2026, 11, 21, tzinfo=UTC).date()
     return SHIPPED_RULES.assess(sub, day, documents_as_referenced(sub))
+def at_rest() -> AtRest:
+    """A fresh at-rest key ring, as a store under test is given one by its composition root."""
+    return AtRest([new_key()], b"test-index-key")

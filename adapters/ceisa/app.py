@@ -1,7 +1,6 @@
 """Composition root of the CEISA adapter."""
 
 from faststream import FastStream
-from redis.asyncio import Redis
 
 from adapters.ceisa.handler import ceisa_handler
 from adapters.ceisa.sent import RedisSentApplications
@@ -15,7 +14,7 @@ NAME = "insw-adapter-ceisa"
 def build(settings: CeisaSettings) -> FastStream:
     """The CEISA adapter service."""
     service = HubService(settings, name=NAME)
-    redis = Redis.from_url(settings.redis_url)
+    redis = settings.redis()
     service.subscribe(
         topics.REGISTRATION_DECIDED,
         handler=ceisa_handler(settings.ceisa_sender, RedisSentApplications(redis)),

@@ -62,19 +62,17 @@ def build_agency(
 
     ``metrics`` defaults to families in a fresh registry (a process runs one
     adapter); ``cache`` defaults to Redis at ``infra.redis_url`` with the
-    agency's TTL. Tests pass their own of both.
+    agency's TTL, its values sealed with ``infra``'s at-rest key ring. Tests pass
+    their own of both.
     """
     metrics = metrics or AgencyMetrics(CollectorRegistry())
     meter = metrics.meter(name)
     http = AgencyHttp(settings.base_url, settings.http_policy(), on_attempt=meter.http_attempt)
     if cache is None:
-        secret = settings.cache_key_secret(
-            kafka_bootstrap_servers=infra.kafka_bootstrap_servers, redis_url=infra.redis_url
-        )
         cache = redis_answer_cache(
-            infra.redis_url,
+            infra,
             agency=name,
-            secret=secret,
+            secret=settings.cache_key_secret(development=infra.development),
             ttl_seconds=settings.cache_ttl_seconds,
             meter=meter,
         )

@@ -14,8 +14,12 @@ Rules:
   identifier itself: a NIK is guessable from its structure, so a plain hash
   would not protect it. The name is part of the question Dukcapil answers,
   so it is part of the key.
-* The value is the agency's facts without the submission id; a hit is
-  re-stamped with the id of the submission asking now.
+* The value is the agency's facts without the submission id, sealed with the
+  hub's at-rest key ring (:mod:`runtime.at_rest`): an OSS answer names the
+  responsible persons with their NIK, so a raw value would hand out personal
+  data to anyone reading Redis. A hit is re-stamped with the id of the
+  submission asking now; a value that no longer opens (its key was retired
+  from the ring) is a miss.
 * Redis unreachable is not a verification failure: the cache is skipped
   (logged once per outage, counted as ``error``) and retried after a pause.
 """
@@ -33,6 +37,9 @@ from redis.exceptions import RedisError
 from adapters.kit.metrics import AgencyMeter
 from contracts.agencies import answer_for
 from contracts.verification import AgencyAnswer, CheckOutcome, VerificationRequested
+from runtime.at_rest import AtRest
+from runtime.sealing import SealBroken
+from runtime.settings import InfraSettings
 
 CACHEABLE = frozenset({CheckOutcome.VERIFIED, CheckOutcome.MISMATCH, CheckOutcome.NOT_FOUND})
 SKIP_AFTER_ERROR_S = 5.0
@@ -83,11 +90,13 @@ class RedisAnswerCache:
         *,
         agency: str,
         secret: bytes,
+        at_rest: AtRest,
         ttl_seconds: int,
         meter: AgencyMeter,
         prefix: str = "insw:agency-answer:v1",
     ) -> None:
         self._redis = client
+        self._at_rest = at_rest
         self._agency = agency
         self._secret = secret
         self._ttl = ttl_seconds
@@ -109,11 +118,11 @@ class RedisAnswerCache:
             self._unreachable(error)
             return None
         self._recovered()
-        if raw is None:
+        facts = None if raw is None else self._open(raw)
+        if facts is None:
             self._meter.cache("miss")
             return None
         self._meter.cache("hit")
-        facts = json.loads(raw)
         return answer_for(request, **facts)
 
     async def put(self, request: VerificationRequested, answer: AgencyAnswer) -> None:
@@ -124,13 +133,19 @@ class RedisAnswerCache:
             exclude={"submission_id", "request_id", "check", "identifier"}, exclude_none=True
         )
         try:
-            await self._redis.set(self._key(request), facts, ex=self._ttl)
+            await self._redis.set(self._key(request), self._at_rest.seal(facts), ex=self._ttl)
         except (RedisError, OSError) as error:
             self._unreachable(error)
 
     async def close(self) -> None:
         """Close the Redis connection pool."""
         await self._redis.aclose()
+
+    def _open(self, raw: bytes | str) -> dict[str, object] | None:
+        try:
+            return dict(json.loads(self._at_rest.open(raw)))
+        except SealBroken:
+            return None
 
     def _unreachable(self, error: Exception) -> None:
         self._meter.cache("error")
@@ -149,7 +164,7 @@ class RedisAnswerCache:
 
 
 def redis_answer_cache(
-    redis_url: str, *, agency: str, secret: bytes, ttl_seconds: int, meter: AgencyMeter
+    infra: InfraSettings, *, agency: str, secret: bytes, ttl_seconds: int, meter: AgencyMeter
 ) -> AnswerCache:
     """The cache an adapter uses: Redis with short timeouts, or :class:`NoCache` at TTL 0.
 
@@ -157,9 +172,12 @@ def redis_answer_cache(
     """
     if ttl_seconds <= 0:
         return NoCache()
-    client = redis.Redis.from_url(
-        redis_url, socket_connect_timeout=0.25, socket_timeout=0.25, retry_on_timeout=False
-    )
+    client = infra.redis(socket_connect_timeout=0.25, socket_timeout=0.25, retry_on_timeout=False)
     return RedisAnswerCache(
-        client, agency=agency, secret=secret, ttl_seconds=ttl_seconds, meter=meter
+        client,
+        agency=agency,
+        secret=secret,
+        at_rest=infra.at_rest(),
+        ttl_seconds=ttl_seconds,
+        meter=meter,
     )

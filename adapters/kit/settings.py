@@ -12,12 +12,11 @@ which reads ``OSS_BASE_URL``, ``OSS_READ_TIMEOUT_SECONDS`` and so on. The
 cache secret is one per deployment (``AGENCY_CACHE_SECRET``), not per agency.
 """
 
-import hashlib
-
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.kit.http import HttpPolicy
+from runtime.secrets import development_value, require
 
 
 def agency_config(prefix: str) -> SettingsConfigDict:
@@ -53,14 +52,19 @@ class AgencySettings(BaseSettings):
             concurrency=self.concurrency,
         )
 
-    def cache_key_secret(self, *, kafka_bootstrap_servers: str, redis_url: str) -> bytes:
-        """The HMAC key of cache keys: ``AGENCY_CACHE_SECRET``, else derived per deployment.
+    def cache_key_secret(self, *, development: bool) -> bytes:
+        """The HMAC key of cache keys: ``AGENCY_CACHE_SECRET``, refused when unset or public.
 
-        The derived default (SHA-256 of the Kafka and Redis addresses) makes keys
-        differ between deployments and keeps identifiers out of Redis key names,
-        but it is not secret: production sets ``AGENCY_CACHE_SECRET``.
+        Why no derived default: one derived from the Kafka and Redis addresses
+        (as before issue 12) is computable by anyone who knows them, and with it
+        a NIK's cache key can be guessed from the NIK. In development a public
+        stand-in is used, with a warning (:mod:`runtime.secrets`).
         """
-        if self.cache_secret is not None and self.cache_secret.get_secret_value():
-            return self.cache_secret.get_secret_value().encode()
-        seed = f"insw-agency-cache\x1f{kafka_bootstrap_servers}\x1f{redis_url}"
-        return hashlib.sha256(seed.encode()).digest()
+        secret = require(
+            "AGENCY_CACHE_SECRET",
+            self.cache_secret,
+            development=development,
+            fallback=development_value("AGENCY_CACHE_SECRET"),
+        )
+        assert secret is not None  # a fallback was given
+        return secret.encode()

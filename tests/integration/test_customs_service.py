@@ -15,7 +15,6 @@ from contracts import topics
 from contracts.customs import CustomsApplicationStatus
 from customs.handler import Lifecycle
 from customs.store_redis import RedisCustomsStore
-from runtime.sealing import DeadLetterSeal
 from runtime.service import HubService
 from runtime.settings import InfraSettings
 from simulators.ceisa.documents import render
@@ -103,7 +102,7 @@ async def test_redelivered_messages_change_nothing_and_an_xml_attack_lands_on_th
         headers = {k: v.decode() for k, v in letter.headers}
         assert headers[h.DLQ_EXCEPTION_MESSAGE] == "ceisa document refused: DTD_FORBIDDEN"
         assert headers[h.DLQ_SEALED] and letter.value not in attacks  # the value is sealed
-        assert DeadLetterSeal(settings.dlq_seal_key).open(letter.value) in attacks
+        assert settings.dead_letter_seal().open(letter.value) in attacks
         assert "MARKER-SECRET" not in str(letter.headers)
     server.shutdown()
     assert _Recorder.hits == []  # the external DTD was never fetched

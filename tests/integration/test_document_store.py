@@ -6,11 +6,12 @@ import uuid
 from redis.asyncio import Redis
 
 from runtime.documents import RedisDocumentStore
+from tests.support import at_rest
 
 
 async def test_put_then_describe_gives_digest_and_size_and_unknown_ids_give_none(redis_url):
     client = Redis.from_url(redis_url)
-    store = RedisDocumentStore(client)
+    store = RedisDocumentStore(client, at_rest())
     document_id = f"DOC-{uuid.uuid4().hex}"
     content = b"%PDF-1.4\n%%EOF\n"
     stored = await store.put(document_id, content, "application/pdf")

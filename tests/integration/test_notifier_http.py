@@ -24,6 +24,7 @@ from notifier.mailer import SmtpMailer
 from notifier.store_redis import RedisActivationStore, RedisMailLedger
 from notifier.tokens import Tokens
 from runtime.records import Inbound
+from tests.support import at_rest
 
 
 class Hub:
@@ -65,7 +66,7 @@ async def hub(redis_url, tmp_path):
     smtp.start()
     redis = Redis.from_url(redis_url)
     port = free_port()
-    store = RedisActivationStore(redis)
+    store = RedisActivationStore(redis, at_rest())
     tokens = Tokens(store, base_url=f"http://{LOOPBACK}:{port}", ttl=timedelta(hours=1))
     mailer = SmtpMailer(LOOPBACK, smtp.port, timeout_seconds=5)
     server = HttpServer(

@@ -5,6 +5,7 @@ from redis.asyncio import Redis
 
 from notifier.store_redis import RedisActivationStore, RedisMailLedger, account_key
 from runtime.errors import TransientFailure
+from tests.support import at_rest
 from tests.unit.test_notifier_stores import (
     HOUR_MS,
     NOW_MS,
@@ -31,16 +32,18 @@ class TestRedisMailLedger(MailLedgerConformance):
 class TestRedisActivationStore(ActivationStoreConformance):
     @pytest.fixture
     def store(self, client):
-        return RedisActivationStore(client)
+        return RedisActivationStore(client, at_rest())
 
 
-async def test_redis_keeps_only_hashes_and_usernames_in_keys(client):
-    store = RedisActivationStore(client)
+async def test_redis_keeps_only_hashes_in_keys(client):
+    ring = at_rest()
+    store = RedisActivationStore(client, ring)
     name, token = username(), digest()
     await store.issue(name, "secret.person@example.co.id", token, NOW_MS + HOUR_MS)
     keys = [k.decode() async for k in client.scan_iter(match="insw:notifier:*")]
-    assert f"insw:notifier:token:{token}" in keys and account_key(name) in keys
-    assert not [k for k in keys if "@" in k or "secret" in k]
+    account = account_key(ring.index("username", name))
+    assert f"insw:notifier:token:{token}" in keys and account in keys
+    assert not [k for k in keys if "@" in k or "secret" in k or name in k]
 
 
 async def test_redis_outage_is_a_transient_failure():
@@ -48,5 +51,5 @@ async def test_redis_outage_is_a_transient_failure():
     with pytest.raises(TransientFailure):
         await RedisMailLedger(redis).claim("d", "o", 1000)
     with pytest.raises(TransientFailure):
-        await RedisActivationStore(redis).check(digest(), NOW_MS)
+        await RedisActivationStore(redis, at_rest()).check(digest(), NOW_MS)
     await redis.aclose()

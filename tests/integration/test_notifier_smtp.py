@@ -28,6 +28,7 @@ from runtime.records import Inbound
 from runtime.service import HubService
 from runtime.settings import InfraSettings
 from tests.kafka_io import produce
+from tests.support import at_rest
 
 
 class Smtp:
@@ -69,7 +70,9 @@ async def redis(redis_url):
 
 def notifier(redis, port: int) -> Notifier:
     tokens = Tokens(
-        RedisActivationStore(redis), base_url="http://127.0.0.1:1", ttl=timedelta(hours=1)
+        RedisActivationStore(redis, at_rest()),
+        base_url="http://127.0.0.1:1",
+        ttl=timedelta(hours=1),
     )
     return Notifier(
         RedisMailLedger(redis),

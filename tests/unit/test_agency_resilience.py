@@ -12,6 +12,7 @@ from adapters.kit.metrics import AgencyMetrics
 from adapters.kit.resilience import ResilientAgency
 from adapters.kit.settings import AgencySettings, agency_config
 from contracts.verification import AgencyAnswer, Check, CheckOutcome, VerificationRequested
+from runtime.secrets import InsecureSecret
 from tests.support import agency_answer
 
 NIK, NAME = "3171010101900001", "Budi Santoso"
@@ -29,24 +30,21 @@ def test_cache_key_is_a_keyed_hash_of_identifier_and_name():
     assert key != cache_key(b"secret", ask(name="Budi Santosa"))
 
 
-def test_cache_secret_from_settings_else_derived_per_deployment(monkeypatch):
+def test_cache_secret_from_settings_and_refused_when_unset_outside_development(monkeypatch):
+    """Issue 12: the old default was derived from public addresses, so anyone could compute it."""
+
     class Settings(AgencySettings):
         model_config = agency_config("UNIT_TEST_AGENCY_")
 
-    derived = Settings(base_url="http://x").cache_key_secret(
-        kafka_bootstrap_servers="k:9092", redis_url="redis://r"
-    )
-    other = Settings(base_url="http://x").cache_key_secret(
-        kafka_bootstrap_servers="k2:9092", redis_url="redis://r"
-    )
-    assert derived != other and len(derived) == 32
+    monkeypatch.delenv("AGENCY_CACHE_SECRET", raising=False)
+    with pytest.raises(InsecureSecret, match="AGENCY_CACHE_SECRET is not set"):
+        Settings(base_url="http://x").cache_key_secret(development=False)
+    stand_in = Settings(base_url="http://x").cache_key_secret(development=True)
+    monkeypatch.setenv("AGENCY_CACHE_SECRET", stand_in.decode())
+    with pytest.raises(InsecureSecret, match="well-known"):
+        Settings(base_url="http://x").cache_key_secret(development=False)
     monkeypatch.setenv("AGENCY_CACHE_SECRET", "s3cret")
-    assert (
-        Settings(base_url="http://x").cache_key_secret(
-            kafka_bootstrap_servers="k:9092", redis_url="redis://r"
-        )
-        == b"s3cret"
-    )
+    assert Settings(base_url="http://x").cache_key_secret(development=False) == b"s3cret"
 
 
 async def test_backoff_is_exponential_with_jitter_and_bounded(monkeypatch):
