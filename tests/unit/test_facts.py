@@ -58,7 +58,7 @@ async def test_superscript_nik_is_rejected_with_nik_format_not_dead_lettered():
     )
     assert result.dead == []
     [decision] = [
-        RegistrationDecided.model_validate_json(o.value)
+        RegistrationDecided.model_validate_json(o.value or b"")
         for o in result.outbound
         if o.topic == topics.REGISTRATION_DECIDED
     ]
@@ -77,7 +77,7 @@ async def test_r9_nik_with_a_region_stdnum_lacks_passes_the_form_and_reaches_duk
         [submitted(applicant__identity={"kind": "NIK", "number": nik})]
     )
     [asked] = [o for o in result.outbound if o.topic == topics.NIK_VERIFICATION_REQUESTED]
-    assert VerificationRequested.model_validate_json(asked.value).identifier == nik
+    assert VerificationRequested.model_validate_json(asked.value or b"").identifier == nik
 
 
 @pytest.mark.parametrize(
