@@ -83,7 +83,10 @@ def cmd_run() -> int:
         _say(stack.infra.describe_kafka())
         _say(stack.infra.describe_redis())
         _say("services: " + ", ".join(p.name for p in stack.group.processes))
-        _say(f"HTTP intake: http://127.0.0.1:{stack.ports['intake']}/registrations")
+        _say(
+            f"HTTP intake: http://127.0.0.1:{stack.ports['intake']}/registrations "
+            f"(portal API key in .devstack/run/intake-{stack.ports['intake']}/portal-api-key)"
+        )
         _say(f"officers: http://127.0.0.1:{stack.ports['officers']}/referrals/<id>/decision")
         _say(f"accounts: {stack.notifier_url}/accounts/...; mailbox: {stack.mailbox_dir}")
         _print_env(stack.infra.env())

@@ -8,6 +8,7 @@ own shows up here rather than in production.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -19,6 +20,7 @@ from devstack.infra import Infrastructure
 from devstack.net import LOOPBACK, free_port, wait_for_port
 from devstack.paths import RUN_DIR, new_run_dir
 from devstack.processes import ProcessGroup, ServiceDiedError, ServiceProcess, ServiceSpec
+from intake.portals import key_hash, new_api_key
 
 SIMULATORS = ("oss", "djp", "dukcapil")
 """Agency simulators, each an HTTP server on its own free port."""
@@ -103,10 +105,21 @@ def service_specs(bootstrap: str, redis_url: str, ports: Mapping[str, int]) -> l
         env={**env, "OFFICER_API_PORT": str(ports["officers"])},
         ready_port=ports["officers"],
     )
+    # One portal key per stack (issue 12): the key goes to a file only this
+    # user can read; the intake is told its hash, never the key.
+    intake_dir = new_run_dir(f"intake-{ports['intake']}")
+    api_key = new_api_key()
+    key_file = intake_dir / "portal-api-key"
+    key_file.touch(mode=0o600)
+    key_file.write_text(api_key + "\n")
     intake = ServiceSpec(
         name="intake",
         argv=(py, "-m", "intake"),
-        env={**env, "INTAKE_PORT": str(ports["intake"])},
+        env={
+            **env,
+            "INTAKE_PORT": str(ports["intake"]),
+            "INTAKE_PORTAL_KEYS": json.dumps({"devstack": key_hash(api_key)}),
+        },
         ready_port=ports["intake"],
     )
     ceisa = ServiceSpec(
