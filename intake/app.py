@@ -24,7 +24,6 @@ def build(settings: IntakeSettings) -> web.Application:
     if not portals:
         log.warning("no portal API keys configured: every registration is refused (401)")
     limits = RateLimits.on_redis(
-        redis,
         settings.redis_url,
         {
             PORTAL_LIMIT: settings.intake_portal_rate_limit,
@@ -46,6 +45,7 @@ def build(settings: IntakeSettings) -> web.Application:
 
     async def stop(_: web.Application) -> None:
         await outbox.stop()
+        await limits.aclose()
         await redis.aclose()
 
     app.on_startup.append(start)

@@ -22,3 +22,7 @@ class NotifierSettings(InfraSettings):
     notifier_http_port: int = Field(default=8110, ge=0, le=65535)
     mail_claim_seconds: int = Field(default=120, ge=10)
     """Lease on one decision's email while it is being sent; well above the SMTP timeout."""
+    resend_limit_per_username: str = Field(default="3/hour")
+    """Resend requests per username (``limits`` notation): bounds the emails one applicant gets."""
+    resend_limit_per_client: str = Field(default="30/hour")
+    """Resend requests per client address: bounds what one client can probe."""

@@ -19,11 +19,13 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool
 
 from runtime.errors import TransientFailure
 
 KEY_PREFIX = "insw:ratelimit"
+POOL_SIZE = 16
+POOL_WAIT_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,30 +39,45 @@ class Verdict:
 class RateLimits:
     """Named moving-window limits over one storage (Redis in services, memory in unit tests)."""
 
-    def __init__(self, storage: Storage, limits: dict[str, str]) -> None:
+    def __init__(
+        self, storage: Storage, limits: dict[str, str], pool: BlockingConnectionPool | None = None
+    ) -> None:
         self._limiter = MovingWindowRateLimiter(storage)
+        self._pool = pool
         self._items: dict[str, RateLimitItem] = {name: parse(spec) for name, spec in limits.items()}
 
     @classmethod
-    def on_redis(cls, redis: "Redis", redis_url: str, limits: dict[str, str]) -> "RateLimits":
-        """Limits shared by every process that uses this Redis.
+    def on_redis(
+        cls, redis_url: str, limits: dict[str, str], *, key_prefix: str = KEY_PREFIX
+    ) -> "RateLimits":
+        """Limits shared by every process that uses the Redis at ``redis_url``.
 
-        The storage borrows ``redis``'s connection pool, so closing the
-        service's client closes the limiter's connections too.
+        A blocking pool of its own: a burst of requests waits for a connection
+        instead of failing (redis-py's default pool refuses past its size), and
+        the limiter's load cannot starve the service's own Redis client. Tests
+        pass their own ``key_prefix`` so that their counts stay apart.
         """
+        pool = BlockingConnectionPool.from_url(
+            redis_url, max_connections=POOL_SIZE, timeout=POOL_WAIT_SECONDS
+        )
         storage = RedisStorage(
             "async+" + redis_url,
             implementation="redispy",
-            key_prefix=KEY_PREFIX,
+            key_prefix=key_prefix,
             wrap_exceptions=True,
-            connection_pool=redis.connection_pool,  # type: ignore[arg-type]
+            connection_pool=pool,  # type: ignore[arg-type]
         )
-        return cls(storage, limits)
+        return cls(storage, limits, pool)
 
     @classmethod
     def in_memory(cls, limits: dict[str, str]) -> "RateLimits":
         """Limits held in this process only (unit tests)."""
         return cls(MemoryStorage(), limits)
+
+    async def aclose(self) -> None:
+        """Close the limiter's Redis connections."""
+        if self._pool is not None:
+            await self._pool.disconnect()
 
     async def hit(self, name: str, *identifiers: str) -> Verdict:
         """Count one request under limit ``name`` for ``identifiers``; refuse when over it."""
