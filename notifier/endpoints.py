@@ -82,13 +82,13 @@ def _dumps(value: Any) -> str:
 async def _fields(request: web.Request, names: tuple[str, ...]) -> dict[str, str]:
     """The named string fields of a JSON (or HTML form) body, or an :class:`AccountError`."""
     body: Any
-    if request.content_type == "application/x-www-form-urlencoded":
-        body = dict(await request.post())
-    else:
-        try:
+    try:  # both raise ValueError (UnicodeDecodeError too) on bytes that are not their format
+        if request.content_type == "application/x-www-form-urlencoded":
+            body = dict(await request.post())
+        else:
             body = await request.json()
-        except ValueError:
-            body = None
+    except ValueError:
+        body = None
     if not isinstance(body, dict):
         raise AccountError(400, [BODY_NOT_JSON.at("<body>")])
     missing = [n for n in names if not isinstance(body.get(n), str) or not body[n]]
