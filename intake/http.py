@@ -22,11 +22,13 @@ byte reaches a log or an answer.
 
 import logging
 import uuid
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from aiohttp import web
+from aiohttp.multipart import BadContentDispositionHeader, BadContentDispositionParam
 
 from contracts import topics
 from intake.form_check import PDF, submission_from
@@ -196,6 +198,10 @@ async def problems(request: web.Request, handler: Any) -> web.StreamResponse:
 
 def make_app(deps: IntakeDeps) -> web.Application:
     """The intake's HTTP application."""
+    # aiohttp warns about a malformed part header by quoting the header, which is
+    # request bytes; the part is refused by name instead (PART_UNEXPECTED).
+    for quoting in (BadContentDispositionHeader, BadContentDispositionParam):
+        warnings.filterwarnings("ignore", category=quoting)
     app = web.Application(middlewares=[problems], client_max_size=MAX_BODY_BYTES)
     app[DEPS] = deps
     app.router.add_post("/registrations", register)

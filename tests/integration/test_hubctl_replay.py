@@ -306,17 +306,24 @@ async def test_a_dry_run_creates_no_sandbox_topic(bootstrap_servers, topic_prefi
 # --- history and what-if ----------------------------------------------------------
 
 
-async def test_what_if_over_the_bundled_history_finds_no_change(capsys):
+async def test_what_if_over_the_bundled_history_finds_only_the_r9_region_change(capsys):
+    """R9 now leaves the region code to Dukcapil (issue 13): the one malformed-region NIK
+    of the bundle (``000001…``) is no longer a form rejection but goes to the agencies.
+    Every other recorded decision re-decides unchanged."""
     assert await hubctl("what-if", "--history", str(BUNDLE)) == EXIT_OK
 
     printed = capsys.readouterr().out
     report = what_if(read_history(BUNDLE))
-    assert report.changed == []
+    assert [(c.submission_id, c.old_outcome, c.removed) for c in report.changed] == [
+        ("H2611-089-BAD-NIK", "REJECTED", ("NIK_FORMAT(applicant.identity.number)",))
+    ]
+    assert "would now ask" in report.changed[0].note
     re_decided = sum(report.transitions().values())
     assert re_decided >= 140
-    assert f"changed: 0 of {re_decided} re-decided" in printed
+    assert f"changed: 1 of {re_decided} re-decided" in printed
     outcomes = {new for _, new in report.transitions()}
-    assert outcomes == {Outcome.APPROVED, Outcome.REJECTED, Outcome.REFERRED}
+    # UNDECIDED: the R9 case above, which would now wait for the agencies' answers.
+    assert outcomes == {Outcome.APPROVED, Outcome.REJECTED, Outcome.REFERRED, "UNDECIDED"}
     assert report.not_redecided() == {OFFICER_DECIDED: 2}
     assert report.unreadable == {topics.REGISTRATION_SUBMITTED: 1}
     assert report.documents_as_given() == 5
