@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import secrets
 import sys
@@ -27,6 +28,7 @@ from devstack.infra import STACK_SECRETS, Infrastructure
 from devstack.paths import new_run_dir
 from devstack.processes import ServiceDiedError
 from devstack.stack import Stack
+from intake.portals import key_hash, new_api_key
 from runtime.secrets import redact_url
 
 
@@ -98,7 +100,10 @@ def cmd_run() -> int:
         _say(stack.infra.describe_kafka())
         _say(stack.infra.describe_redis())
         _say("services: " + ", ".join(p.name for p in stack.group.processes))
-        _say(f"HTTP intake: http://127.0.0.1:{stack.ports['intake']}/registrations")
+        _say(
+            f"HTTP intake: http://127.0.0.1:{stack.ports['intake']}/registrations "
+            f"(portal API key in .devstack/run/intake-{stack.ports['intake']}/portal-api-key)"
+        )
         _say(f"officers: http://127.0.0.1:{stack.ports['officers']}/referrals/<id>/decision")
         _say(f"accounts: {stack.notifier_url}/accounts/...; mailbox: {stack.mailbox_dir}")
         _print_env(stack.infra.env())
@@ -156,6 +161,9 @@ def cmd_secrets() -> int:
     for name, make in STACK_SECRETS.items():
         print(f"{name}={make()}")
     print(f"REDIS_PASSWORD={secrets.token_urlsafe(24)}")
+    api_key = new_api_key()
+    print(f"# The demo portal's API key (send as 'Authorization: Bearer ...'): {api_key}")
+    print(f"INTAKE_PORTAL_KEYS='{json.dumps({'demo-portal': key_hash(api_key)})}'")
     return 0
 
 

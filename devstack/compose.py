@@ -126,8 +126,9 @@ INFRASTRUCTURE = {
 ANY_HOST = "0.0.0.0"  # noqa: S104 - inside a container: listen on the compose network
 EXTRA_SETTINGS: Mapping[str, Mapping[str, str]] = {
     "mailbox": {"MAILBOX_DIR": "/tmp/mailbox"},  # noqa: S108 - inside its own container
+    "intake": {"INTAKE_PORTAL_KEYS": "${INTAKE_PORTAL_KEYS:?run ./hub secrets > .env first}"},
 }
-"""Settings only compose needs: where the container's mailbox files mail."""
+"""Settings only compose needs: where the container's mailbox files mail, the portals' keys."""
 
 
 def _address(link: Link, owners: Mapping[str, Service]) -> str:

@@ -8,6 +8,7 @@ own shows up here rather than in production.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -19,6 +20,7 @@ from devstack.infra import Infrastructure
 from devstack.net import LOOPBACK, free_port, wait_for_port
 from devstack.paths import RUN_DIR, new_run_dir
 from devstack.processes import ProcessGroup, ServiceDiedError, ServiceProcess, ServiceSpec
+from intake.portals import key_hash, new_api_key
 from topology.services import Form, Link, Service, listener_keys, services
 
 READY_TIMEOUT_S = 30.0
@@ -29,6 +31,20 @@ SETTLE_S = 1.0
 def mailbox_dir(ports: Mapping[str, int]) -> Path:
     """Where the stack's dev mailbox files the mail it receives (one ``.eml`` per message)."""
     return RUN_DIR / f"mailbox-{ports['mailbox']}"
+
+
+def portal_key(ports: Mapping[str, int]) -> str:
+    """The stack's one partner-portal API key (issue 12), made once per stack.
+
+    The key goes to a file only this user can read; the intake is told its
+    hash, never the key.
+    """
+    key_file = RUN_DIR / f"intake-{ports['intake']}" / "portal-api-key"
+    if not key_file.exists():
+        new_run_dir(key_file.parent.name)
+        key_file.touch(mode=0o600)
+        key_file.write_text(new_api_key() + "\n")
+    return key_file.read_text().strip()
 
 
 def _address(link: Link, ports: Mapping[str, int]) -> str:
@@ -62,6 +78,8 @@ def service_spec(service: Service, env: Mapping[str, str], ports: Mapping[str, i
             spec_env[listener.port_env] = str(ready)
     if service.name == "mailbox":  # a run directory owned by this process, swept once it is gone
         spec_env["MAILBOX_DIR"] = str(new_run_dir(mailbox_dir(ports).name))
+    if service.name == "intake":
+        spec_env["INTAKE_PORTAL_KEYS"] = json.dumps({"devstack": key_hash(portal_key(ports))})
     return ServiceSpec(name=service.name, argv=argv, env=spec_env, ready_port=ready)
 
 

@@ -2,145 +2,156 @@
 
 Parts: ``submission`` (JSON: the four steps of the form, without
 ``submission_id``, ``submitted_at`` or ``attachments``, which the hub sets) and
-``power_of_attorney`` (the PDF). Header ``Idempotency-Key`` is required.
+``power_of_attorney`` (the PDF). Headers: ``Authorization: Bearer <portal API
+key>`` and ``Idempotency-Key`` (8 to 128 printable ASCII characters).
 
-Answers ``201`` with the submission id and a proof of receipt; the same key
-again answers ``200`` with the same body and publishes nothing new. Bad input
-answers ``400``/``422`` naming each field and the rule it broke, without
-echoing the input. Format rules (R1 to R12) are the gateway's: a submission
-that is well-formed but breaks them is accepted here and rejected by the one
-decision, like any other.
+In this order, so nothing is stored for a request that is refused:
+
+1. the client address, then the portal, are rate limited (429, ``Retry-After``);
+2. the portal authenticates (401);
+3. the idempotency key is **claimed** atomically: a key in use answers 409,
+   a key already answered gets the kept answer with 200;
+4. the parts are read within their limits and judged (:mod:`intake.form_check`);
+5. only then is the document stored and the submission published: 201 with
+   the submission id and a proof of receipt. If publishing fails the
+   document is deleted and the claim released (503).
+
+Every refusal is an RFC 9457 problem (:mod:`intake.problems`); no request
+byte reaches a log or an answer.
 """
 
+import logging
 import uuid
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from aiohttp import BodyPartReader, web
-from pydantic import ValidationError
+from aiohttp import web
+from aiohttp.multipart import BadContentDispositionHeader, BadContentDispositionParam
 
 from contracts import topics
-from contracts.registration import RegistrationSubmitted
-from intake.pdf import MAX_BYTES, pdf_problem
-from intake.receipts import ReceiptBook, submission_id_for
-from runtime.codec import describe, encode
+from intake.form_check import PDF, submission_from
+from intake.multipart import MAX_BODY_BYTES, POWER_OF_ATTORNEY, read_parts
+from intake.portals import PortalKeys
+from intake.problems import Problem, Violation
+from intake.receipts import Claim, ReceiptBook, submission_id_for
+from runtime.codec import encode
 from runtime.documents import DocumentStore
-from runtime.outbox import Outbox
+from runtime.errors import TransientFailure
+from runtime.rate_limit import RateLimits
 from runtime.records import Outbound, caused_by
 
+log = logging.getLogger(__name__)
+
 SCHEMA = "insw.registration.submitted/v1"
-PDF = "application/pdf"
+PORTAL_LIMIT = "intake-portal"
+CLIENT_LIMIT = "intake-client"
+
+
+class Publisher(Protocol):
+    """Where accepted submissions go: :class:`runtime.outbox.Outbox` in the service."""
+
+    async def publish(self, records: list[Outbound]) -> None:
+        """Publish ``records``; raises :class:`TransientFailure` when Kafka cannot take them."""
 
 
 @dataclass(frozen=True)
 class IntakeDeps:
     """What the endpoint needs; built at the composition root."""
 
-    outbox: Outbox
+    outbox: Publisher
     documents: DocumentStore
     receipts: ReceiptBook
+    portals: PortalKeys
+    limits: RateLimits
 
 
 DEPS: web.AppKey[IntakeDeps] = web.AppKey("deps")
 
 
-class Refused(Exception):
-    """A request the intake will not accept: status and a field-naming explanation."""
+def _problem(status: int, kind: str, title: str, detail: str, code: str, **headers: str) -> Problem:
+    return Problem(status, kind, title, detail, [Violation("<request>", "HTTP", code)], headers)
 
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
+
+async def _limit(deps: IntakeDeps, name: str, who: str) -> None:
+    verdict = await deps.limits.hit(name, who)
+    if not verdict.allowed:
+        raise _problem(
+            429,
+            "rate-limited",
+            "Too many requests",
+            "too many requests; retry later",
+            "RATE_LIMITED",
+            **{"Retry-After": str(verdict.retry_after_seconds)},
+        )
+
+
+def _idempotency_key(request: web.Request) -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not (8 <= len(key) <= 128 and key.isascii() and key.isprintable()):
+        raise _problem(
+            400,
+            "idempotency-key",
+            "Idempotency-Key required",
+            "Idempotency-Key header: required, 8 to 128 printable ASCII characters",
+            "IDEMPOTENCY_KEY",
+        )
+    return key
 
 
 async def register(request: web.Request) -> web.Response:
     """Accept one registration (see the module docstring)."""
     deps = request.app[DEPS]
-    key = request.headers.get("Idempotency-Key", "").strip()
-    try:
-        if not 8 <= len(key) <= 128:
-            raise Refused(400, "Idempotency-Key header: required, 8 to 128 characters")
-        kept = await deps.receipts.find(key)
-        if kept is not None:
-            return web.json_response(kept, status=200)
-        form, document = await _read_parts(request)
-        answer = await _accept(deps, key, form, document)
-    except Refused as refusal:
-        return web.json_response(
-            {"error": "registration refused", "detail": refusal.detail}, status=refusal.status
+    await _limit(deps, CLIENT_LIMIT, request.remote or "unknown")
+    portal = deps.portals.portal(request.headers.get("Authorization", ""))
+    if portal is None:
+        raise _problem(
+            401,
+            "unauthenticated",
+            "Portal not authenticated",
+            "Authorization header: a portal API key is required (Bearer)",
+            "UNAUTHENTICATED",
+            **{"WWW-Authenticate": 'Bearer realm="insw-intake"'},
         )
+    await _limit(deps, PORTAL_LIMIT, portal)
+    key = _idempotency_key(request)
+    claim = await deps.receipts.claim(portal, key)
+    if claim.kept is not None:
+        return web.json_response(claim.kept, status=200)
+    if claim.in_progress:
+        raise _problem(
+            409,
+            "idempotency-key-in-use",
+            "Request in progress",
+            "Idempotency-Key header: a request with this key is in progress",
+            "IDEMPOTENCY_KEY_IN_USE",
+        )
+    try:
+        answer = await _accept(request, deps, portal, key, claim)
+    except BaseException:
+        await deps.receipts.release(portal, key, claim)
+        raise
     return web.json_response(answer, status=201)
 
 
-async def _read_parts(request: web.Request) -> tuple[dict[str, Any], bytes]:
-    if not request.content_type.startswith("multipart/"):
-        raise Refused(
-            415, "body: must be multipart/form-data with submission and power_of_attorney"
-        )
-    reader = await request.multipart()
-    form: dict[str, Any] | None = None
-    document: bytes | None = None
-    while (part := await reader.next()) is not None:
-        if not isinstance(part, BodyPartReader):
-            continue
-        if part.name == "submission":
-            try:
-                parsed = await part.json()
-            except ValueError:
-                raise Refused(422, "submission: must be a JSON object") from None
-            if not isinstance(parsed, dict):
-                raise Refused(422, "submission: must be a JSON object")
-            form = parsed
-        elif part.name == "power_of_attorney":
-            document = await _read_limited(part)
-    if form is None:
-        raise Refused(422, "submission: part is required")
-    if document is None:
-        raise Refused(422, "power_of_attorney: part is required (R11)")
-    return form, document
-
-
-async def _read_limited(part: BodyPartReader) -> bytes:
-    chunks, size = [], 0
-    while chunk := await part.read_chunk(64 * 1024):
-        size += len(chunk)
-        if size > MAX_BYTES:
-            raise Refused(422, "power_of_attorney: larger than 1 MB (R11)")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 async def _accept(
-    deps: IntakeDeps, key: str, form: dict[str, Any], document: bytes
+    request: web.Request, deps: IntakeDeps, portal: str, key: str, claim: Claim
 ) -> dict[str, Any]:
-    problem = pdf_problem(document)
-    if problem is not None:
-        raise Refused(422, f"power_of_attorney: {problem} (R11)")
-    sid = submission_id_for(key)
+    parts = await read_parts(request)
+    sid = submission_id_for(portal, key)
     received_at = datetime.now(UTC)
-    stored = await deps.documents.put(f"DOC-{sid}", document, PDF)
-    payload = {
-        **form,
-        "submission_id": sid,
-        "submitted_at": received_at.isoformat(),
-        "attachments": {
-            "power_of_attorney": {
-                "document_id": stored.document_id,
-                "sha256": stored.sha256,
-                "size_bytes": stored.size,
-                "media_type": PDF,
-            }
-        },
-    }
-    try:
-        submission = RegistrationSubmitted.model_validate(payload)
-    except ValidationError as error:
-        raise Refused(422, describe(error)) from None
+    document_id = f"DOC-{sid}"
+    submission = submission_from(parts, sid, document_id, received_at)
+    stored = await deps.documents.put(document_id, parts[POWER_OF_ATTORNEY], PDF)
     headers = caused_by(None, correlation_id=sid, schema=SCHEMA)
-    await deps.outbox.publish(
-        [Outbound(topics.REGISTRATION_SUBMITTED, sid.encode(), encode(submission), headers)]
-    )
+    try:
+        await deps.outbox.publish(
+            [Outbound(topics.REGISTRATION_SUBMITTED, sid.encode(), encode(submission), headers)]
+        )
+    except BaseException:
+        await deps.documents.delete(document_id)
+        raise
     answer = {
         "submission_id": sid,
         "receipt": {
@@ -151,12 +162,47 @@ async def _accept(
             "document_size": stored.size,
         },
     }
-    return await deps.receipts.keep_first(key, answer)
+    await deps.receipts.complete(portal, key, claim, answer)
+    log.info("portal %s: submission %s accepted", portal, sid)
+    return answer
+
+
+@web.middleware
+async def problems(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Every failure as a problem; logs name the exception class only, never its text."""
+    try:
+        response: web.StreamResponse = await handler(request)
+    except Problem as problem:
+        return problem.response()
+    except web.HTTPException as error:  # aiohttp's own (404, 405, 413): keep the status
+        if error.status < 400:
+            raise
+        return _problem(
+            error.status, "http", error.reason, error.reason, "HTTP_" + str(error.status)
+        ).response()
+    except TransientFailure as error:
+        log.warning("%s %s: unavailable (%s)", request.method, request.path, type(error).__name__)
+        return _problem(
+            503,
+            "unavailable",
+            "Service unavailable",
+            "try again later",
+            "SERVICE_UNAVAILABLE",
+            **{"Retry-After": "5"},
+        ).response()
+    except Exception as error:  # the last line: a bug must not leak the body into a traceback
+        log.error("%s %s: unexpected %s", request.method, request.path, type(error).__name__)
+        return _problem(500, "internal", "Internal error", "internal error", "INTERNAL").response()
+    return response
 
 
 def make_app(deps: IntakeDeps) -> web.Application:
     """The intake's HTTP application."""
-    app = web.Application(client_max_size=2 * MAX_BYTES)
+    # aiohttp warns about a malformed part header by quoting the header, which is
+    # request bytes; the part is refused by name instead (PART_UNEXPECTED).
+    for quoting in (BadContentDispositionHeader, BadContentDispositionParam):
+        warnings.filterwarnings("ignore", category=quoting)
+    app = web.Application(middlewares=[problems], client_max_size=MAX_BODY_BYTES)
     app[DEPS] = deps
     app.router.add_post("/registrations", register)
     return app

@@ -10,11 +10,9 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from contracts.reasons import (
-    ACCOUNT_ACTIVE,
-    ACCOUNT_NOT_FOUND,
-    EMAIL_REFUSED,
     TOKEN_EXPIRED,
     TOKEN_INVALID,
     TOKEN_SUPERSEDED,
@@ -26,7 +24,7 @@ from notifier.emails import new_link_email
 from notifier.mailer import Mailer, MailRefused
 from notifier.passwords import check_password, hash_password
 from notifier.store import ActivationStore, TokenStatus
-from notifier.tokens import IssuedLink, Tokens
+from notifier.tokens import Tokens
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +38,25 @@ _BY_STATUS = {
 }
 
 
+class ResendOutcome(StrEnum):
+    """What a resend did; never shown to the caller (one answer for every username)."""
+
+    SENT = "SENT"
+    NO_ACCOUNT = "NO_ACCOUNT"
+    ALREADY_ACTIVE = "ALREADY_ACTIVE"
+    EMAIL_REFUSED = "EMAIL_REFUSED"
+
+
 class AccountError(Exception):
     """A request the account endpoints refuse, with its HTTP status and reasons."""
 
-    def __init__(self, status: int, reasons: list[Reason]) -> None:
+    def __init__(
+        self, status: int, reasons: list[Reason], headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(", ".join(r.code for r in reasons))
         self.status = status
         self.reasons = reasons
+        self.headers = headers or {}
 
 
 def _utcnow() -> datetime:
@@ -89,30 +99,38 @@ class Accounts:
         log.info("account %s: password set", redeemed.username)
         return redeemed.username
 
-    async def resend(self, username: str) -> IssuedLink:
-        """A new link to the same email address on file; every older link stops working."""
+    async def resend(self, username: str) -> ResendOutcome:
+        """A new link to the same email address on file (R19), if the account is pending.
+
+        The applicant's live link keeps working until the SMTP server has
+        accepted the new email; only then does the new link supersede it. The
+        outcome is for logs and tests: the HTTP answer is the same whatever it
+        is, so the endpoint tells no one which usernames exist (issue 12).
+        """
         if not USERNAME.match(username):
             raise AccountError(400, [USERNAME_FORMAT.at("username")])
         account = await self._store.account(username)
         if account is None:
-            raise AccountError(404, [ACCOUNT_NOT_FOUND.at("username")])
+            return ResendOutcome.NO_ACCOUNT
         if account.activated:
-            raise AccountError(409, [ACCOUNT_ACTIVE.at("username")])
-        link = await self._tokens.issue(username, account.email)
+            return ResendOutcome.ALREADY_ACTIVE
+        pending = self._tokens.prepare(username, account.email)
         message = new_link_email(
             sender=self._sender,
             to=account.email,
             username=username,
-            link=link.url,
-            expires_at=link.expires_at,
+            link=pending.link.url,
+            expires_at=pending.link.expires_at,
             sent_at=self._clock(),
         )
         try:
             await self._mailer.send(message)
         except MailRefused:
-            raise AccountError(422, [EMAIL_REFUSED.at("email")]) from None
+            log.warning("account %s: mail server refused the address on file", username)
+            return ResendOutcome.EMAIL_REFUSED
+        await self._tokens.commit(pending)
         log.info("account %s: new confirmation link sent", username)
-        return link
+        return ResendOutcome.SENT
 
 
 def _refuse_token(status: TokenStatus) -> None:

@@ -13,9 +13,11 @@ from notifier.accounts import Accounts
 from notifier.endpoints import HttpServer, make_app
 from notifier.handlers import Notifier
 from notifier.mailer import SmtpMailer
+from notifier.resend import PER_CLIENT, PER_USERNAME
 from notifier.settings import NotifierSettings
 from notifier.store_redis import RedisActivationStore, RedisMailLedger
 from notifier.tokens import Tokens
+from runtime.rate_limit import RateLimits
 from runtime.service import HubService
 
 
@@ -48,8 +50,19 @@ def build(settings: NotifierSettings) -> FastStream:
         description="Decision emails: approval with username and link, rejection with reasons.",
     )
     http = HttpServer(
-        make_app(Accounts(tokens, store, mailer, sender=settings.mail_sender)),
+        make_app(
+            Accounts(tokens, store, mailer, sender=settings.mail_sender),
+            limits := RateLimits.on_redis(
+                settings.checked_redis_url(),
+                {
+                    PER_USERNAME: settings.resend_limit_per_username,
+                    PER_CLIENT: settings.resend_limit_per_client,
+                },
+            ),
+        ),
         settings.notifier_http_host,
         settings.notifier_http_port,
     )
-    return service.app(on_startup=[http.start], after_shutdown=[http.stop, redis.aclose])
+    return service.app(
+        on_startup=[http.start], after_shutdown=[http.stop, limits.aclose, redis.aclose]
+    )

@@ -3,7 +3,8 @@
 * ``GET  /accounts/password?token=…``: the page the email links to: a form, or
   "Token Expired" with the resend form;
 * ``POST /accounts/password`` {token, password}: set the password (R18), use the token up;
-* ``POST /accounts/{username}/activation-link``: a new link to the email on file (R19);
+* ``POST /accounts/{username}/activation-link``: a new link to the email on file (R19),
+  rate limited, one answer whatever the username (:mod:`notifier.resend`);
 * ``GET  /health``.
 
 Every refusal is JSON ``{"errors": [{code, rule, field, text_id, text_en}]}``,
@@ -20,12 +21,15 @@ from aiohttp import web
 
 from contracts.reasons import Reason, ReasonCode
 from notifier.accounts import AccountError, Accounts
+from notifier.resend import ANSWER, Resends
 from notifier.store import TokenStatus
 from runtime.errors import TransientFailure
+from runtime.rate_limit import RateLimits
 
 log = logging.getLogger(__name__)
 
 ACCOUNTS: web.AppKey[Accounts] = web.AppKey("accounts", Accounts)
+RESENDS: web.AppKey[Resends] = web.AppKey("resends", Resends)
 
 BODY_NOT_JSON = ReasonCode(
     "BODY_NOT_JSON",
@@ -46,10 +50,28 @@ UNAVAILABLE = ReasonCode(
     "The service is temporarily unavailable; try again later.",
 )
 
+HTTP_REFUSED = ReasonCode(
+    "HTTP_REFUSED",
+    "API",
+    "Alamat atau metode permintaan tidak dilayani.",
+    "This address or request method is not served.",
+)
+INTERNAL = ReasonCode(
+    "INTERNAL",
+    "API",
+    "Kesalahan internal; coba lagi nanti.",
+    "Internal error; try again later.",
+)
 
-def _errors(status: int, reasons: list[Reason]) -> web.Response:
+
+def _errors(
+    status: int, reasons: list[Reason], headers: dict[str, str] | None = None
+) -> web.Response:
     return web.json_response(
-        {"errors": [r.model_dump() for r in reasons]}, status=status, dumps=_dumps
+        {"errors": [r.model_dump() for r in reasons]},
+        status=status,
+        dumps=_dumps,
+        headers=headers,
     )
 
 
@@ -60,13 +82,13 @@ def _dumps(value: Any) -> str:
 async def _fields(request: web.Request, names: tuple[str, ...]) -> dict[str, str]:
     """The named string fields of a JSON (or HTML form) body, or an :class:`AccountError`."""
     body: Any
-    if request.content_type == "application/x-www-form-urlencoded":
-        body = dict(await request.post())
-    else:
-        try:
+    try:  # both raise ValueError (UnicodeDecodeError too) on bytes that are not their format
+        if request.content_type == "application/x-www-form-urlencoded":
+            body = dict(await request.post())
+        else:
             body = await request.json()
-        except ValueError:
-            body = None
+    except ValueError:
+        body = None
     if not isinstance(body, dict):
         raise AccountError(400, [BODY_NOT_JSON.at("<body>")])
     missing = [n for n in names if not isinstance(body.get(n), str) or not body[n]]
@@ -83,9 +105,9 @@ async def set_password(request: web.Request) -> web.Response:
 
 
 async def resend_link(request: web.Request) -> web.Response:
-    """``POST /accounts/{username}/activation-link``."""
-    link = await request.app[ACCOUNTS].resend(request.match_info["username"])
-    return web.json_response({"sent": True, "expires_at": link.expires_at.isoformat()}, status=202)
+    """``POST /accounts/{username}/activation-link``: see :mod:`notifier.resend`."""
+    await request.app[RESENDS].request(request.match_info["username"], request.remote or "")
+    return web.json_response(ANSWER, status=202, dumps=_dumps)
 
 
 async def password_page(request: web.Request) -> web.Response:
@@ -124,17 +146,30 @@ async def _refusals(request: web.Request, handler: Any) -> web.StreamResponse:
     try:
         response: web.StreamResponse = await handler(request)
     except AccountError as error:
-        return _errors(error.status, error.reasons)
+        return _errors(error.status, error.reasons, error.headers)
     except TransientFailure as error:
         log.warning("%s %s: unavailable (%s)", request.method, request.path, type(error).__name__)
-        return _errors(503, [UNAVAILABLE.at("<service>")])
+        return _errors(503, [UNAVAILABLE.at("<service>")], {"Retry-After": "5"})
+    except web.HTTPException as error:  # aiohttp's own 404/405/413: same shape, same status
+        if error.status < 400:
+            raise
+        return _errors(error.status, [HTTP_REFUSED.at("<request>")])
+    except Exception as error:  # a bug: answer in shape, log the class only, never input
+        log.error("%s %s: unexpected %s", request.method, request.path, type(error).__name__)
+        return _errors(500, [INTERNAL.at("<service>")])
     return response
 
 
-def make_app(accounts: Accounts) -> web.Application:
+def make_app(accounts: Accounts, limits: RateLimits) -> web.Application:
     """The aiohttp application for the account endpoints."""
     app = web.Application(middlewares=[_refusals], client_max_size=64 * 1024)
     app[ACCOUNTS] = accounts
+    resends = app[RESENDS] = Resends(accounts, limits)
+
+    async def drain(_: web.Application) -> None:
+        await resends.drain()
+
+    app.on_shutdown.append(drain)
     app.router.add_get("/health", health)
     app.router.add_get("/accounts/password", password_page)
     app.router.add_post("/accounts/password", set_password)

@@ -36,3 +36,7 @@ class NotifierSettings(InfraSettings):
             return None
         password = require("SMTP_PASSWORD", self.smtp_password, development=self.development)
         return (self.smtp_username, password or "")
+    resend_limit_per_username: str = Field(default="3/hour")
+    """Resend requests per username (``limits`` notation): bounds the emails one applicant gets."""
+    resend_limit_per_client: str = Field(default="30/hour")
+    """Resend requests per client address: bounds what one client can probe."""

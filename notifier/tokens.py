@@ -55,6 +55,17 @@ class IssuedLink:
     expires_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class PendingLink:
+    """A link made but not yet the account's current one (see :meth:`Tokens.prepare`)."""
+
+    link: IssuedLink
+    username: str
+    email: str
+    token_hash: str
+    expires_at_ms: int
+
+
 class Tokens:
     """Issue, check and redeem confirmation tokens over an :class:`ActivationStore`."""
 
@@ -75,10 +86,27 @@ class Tokens:
 
     async def issue(self, username: str, email: str) -> IssuedLink:
         """A new link for ``username`` bound to ``email``; older links stop working."""
+        pending = self.prepare(username, email)
+        await self.commit(pending)
+        return pending.link
+
+    def prepare(self, username: str, email: str) -> PendingLink:
+        """A new link that works only once :meth:`commit` makes it current.
+
+        Why two steps: a resend must not void the applicant's live link before
+        the new email has been accepted by SMTP (issue 12): prepare, send,
+        then commit.
+        """
         token = self._generate()
         expires_at = self._clock() + self._ttl
-        await self._store.issue(username, email, token_hash(token), _ms(expires_at))
-        return IssuedLink(activation_link(self._base_url, token), expires_at)
+        link = IssuedLink(activation_link(self._base_url, token), expires_at)
+        return PendingLink(link, username, email, token_hash(token), _ms(expires_at))
+
+    async def commit(self, pending: PendingLink) -> None:
+        """Make ``pending`` the account's one current link; every older one stops working."""
+        await self._store.issue(
+            pending.username, pending.email, pending.token_hash, pending.expires_at_ms
+        )
 
     async def check(self, token: str) -> TokenCheck:
         """Whether ``token`` could set a password now."""

@@ -44,6 +44,9 @@ class DocumentStore(Protocol):
     async def describe(self, document_ids: Sequence[str]) -> list[StoredDocument | None]:
         """Digest and size of each document, ``None`` where the id does not resolve."""
 
+    async def delete(self, document_id: str) -> None:
+        """Forget a document whose submission was never accepted (nothing else refers to it)."""
+
 
 def document_key(document_id: str) -> str:
     """The Redis key of a document (shared with devstack's seeding)."""
@@ -86,6 +89,11 @@ class RedisDocumentStore:
         await self._run(pipe)
         return stored
 
+    async def delete(self, document_id: str) -> None:
+        """See :meth:`DocumentStore.delete`."""
+        with redis_faults():
+            await self._redis.delete(document_key(document_id))
+
     async def describe(self, document_ids: Sequence[str]) -> list[StoredDocument | None]:
         """See :meth:`DocumentStore.describe`."""
         if not document_ids:
@@ -124,6 +132,10 @@ class MemoryDocumentStore:
         )
         self.documents[document_id] = (stored, content)
         return stored
+
+    async def delete(self, document_id: str) -> None:
+        """See :meth:`DocumentStore.delete`."""
+        self.documents.pop(document_id, None)
 
     async def describe(self, document_ids: Sequence[str]) -> list[StoredDocument | None]:
         """See :meth:`DocumentStore.describe`."""

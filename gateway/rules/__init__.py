@@ -6,4 +6,5 @@ tested table by table.
 """
 
 RULES_VERSION = "insw-rules/2.0.0"
-"""2.0.0: fail closed (only what agencies proved is approved), answers tied to their questions."""
+"""2.0.0: fail closed (only what agencies proved is approved), answers tied to their questions,
+R9 leaves existence (and region codes) to Dukcapil, R10 takes any international phone."""

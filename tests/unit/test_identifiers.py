@@ -39,12 +39,18 @@ def test_nik_female_day_offset_and_past_birth_date():
     "value",
     [
         "3171013202850001",  # day 32
-        "9971011708850001",  # province 99 does not exist
         "3171011708850000",
     ],  # serial 0000
 )
 def test_nik_structure_problems(value):
     assert ids.nik_problem(value, TODAY) is not None
+
+
+def test_nik_unknown_region_is_a_soft_signal_not_a_format_problem():
+    """R9 (issue 13): Dukcapil, not python-stdnum's table, says whether a NIK exists."""
+    assert ids.nik_problem("9971011708850001", TODAY) is None
+    assert not ids.nik_region_known("9971011708850001")
+    assert ids.nik_region_known("3171011708850001")
 
 
 @pytest.mark.parametrize(

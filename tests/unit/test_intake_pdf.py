@@ -27,5 +27,10 @@ def test_r11_what_is_not_an_acceptable_surat_kuasa(content, problem):
 
 
 def test_same_idempotency_key_same_submission_id_and_different_keys_differ():
-    assert submission_id_for("portal-1:abc") == submission_id_for("portal-1:abc")
-    assert submission_id_for("portal-1:abc") != submission_id_for("portal-1:abd")
+    assert submission_id_for("portal-1", "abc") == submission_id_for("portal-1", "abc")
+    assert submission_id_for("portal-1", "abc") != submission_id_for("portal-1", "abd")
+
+
+def test_idempotency_keys_are_scoped_per_portal():
+    """One portal can neither read nor block another portal's answer by reusing its key."""
+    assert submission_id_for("portal-1", "abc") != submission_id_for("portal-2", "abc")
