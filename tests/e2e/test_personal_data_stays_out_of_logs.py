@@ -25,6 +25,7 @@ from contracts import topics
 from contracts.agencies import DUKCAPIL_NIK
 from contracts.decision import RegistrationDecided
 from contracts.topics import retry_topic
+from devstack.stack import portal_key
 from tests.e2e.test_emails import wait_for_mails
 from tests.e2e.test_registration_path import decisions_by_id, stamped_examples
 from tests.kafka_io import collect, produce, read_everything
@@ -96,7 +97,14 @@ async def submit_through_intake(stack, template: dict, run: str) -> tuple[dict, 
     url = f"http://127.0.0.1:{stack.ports['intake']}/registrations"
     async with (
         aiohttp.ClientSession() as http,
-        http.post(url, data=data, headers={"Idempotency-Key": f"grep-{run}"}) as response,
+        http.post(
+            url,
+            data=data,
+            headers={
+                "Idempotency-Key": f"grep-{run}",
+                "Authorization": f"Bearer {portal_key(stack.ports)}",
+            },
+        ) as response,
     ):
         assert response.status == 201, await response.text()
         return body, (await response.json())["submission_id"]
