@@ -92,3 +92,6 @@ class RegistrationDecided(BaseModel):
     registration: RegistrationSummary | None = None
     deadline_at: datetime | None = None
     decided_by: str | None = None
+    warnings: list[Reason] = Field(default_factory=list)
+    """Signals that neither reject nor refer (an NIK region code the hub's table lacks):
+    for officers and integrators to see, never a reason for the outcome."""

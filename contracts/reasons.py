@@ -186,6 +186,12 @@ IDENTITY_KIND_UNKNOWN = _r(
     "Jenis identitas harus NIK atau paspor.",
     "Identity must be a NIK or a passport.",
 )
+NIK_REGION_UNKNOWN = _r(
+    "NIK_REGION_UNKNOWN",
+    "R9",
+    "Kode wilayah NIK tidak dikenal tabel wilayah hub; keberadaan NIK diperiksa Dukcapil.",
+    "The NIK's region code is not in the hub's region table; Dukcapil decides whether it exists.",
+)
 NIK_NOT_VERIFIED = _r(
     "NIK_NOT_VERIFIED",
     "R9",

@@ -81,6 +81,7 @@ def build_decision(
         rules=rulebook.explain(verdict, assessment, item.answers),
         deadline_at=decided_at + REFERRAL_DEADLINE if referred else None,
         decided_by=item.decided_by,
+        warnings=list(assessment.warnings),
     )
 
 

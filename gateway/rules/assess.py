@@ -25,6 +25,7 @@ from contracts.registration import WITHOUT_IDENTIFIER, IdentityKind, Registratio
 from contracts.verification import AgencyAnswer, VerificationRequested
 from gateway.rules.documents import StoredFacts, document_reasons
 from gateway.rules.form import FormResult, check_form
+from gateway.rules.identifiers import nik_region_known
 from gateway.rules.names import normalise_name
 
 FormRule = Callable[[RegistrationSubmitted, date], list[Reason]]
@@ -55,6 +56,8 @@ class Assessment(BaseModel):
     reasons: list[Reason] = Field(default_factory=list)
     identifiers: dict[str, str] = Field(default_factory=dict)
     unproven: list[Reason] = Field(default_factory=list)
+    warnings: list[Reason] = Field(default_factory=list)
+    """Soft signals for the decision (R9: a region code the hub's table lacks)."""
     applicant: Applicant
 
     @property
@@ -98,6 +101,7 @@ def assess(
         reasons=reasons,
         identifiers=identifiers,
         unproven=[] if reasons else _unprovable(sub, identifiers, agencies),
+        warnings=_warnings(form),
         applicant=Applicant(
             full_name=(sub.applicant.full_name or "").strip(),
             identity_kind=identity.kind,
@@ -126,6 +130,13 @@ def _identifiers(
         if value:
             found[spec.check] = value
     return found
+
+
+def _warnings(form: FormResult) -> list[Reason]:
+    """R9 leaves existence to Dukcapil: an unknown region code is only worth a warning."""
+    if form.nik is not None and not nik_region_known(form.nik):
+        return [rc.NIK_REGION_UNKNOWN.at("applicant.identity.number")]
+    return []
 
 
 def _written(sub: RegistrationSubmitted, path: str) -> str | None:

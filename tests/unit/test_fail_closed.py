@@ -300,3 +300,38 @@ def test_property_checks_hold_on_the_all_proven_case():
     sub = submission()
     approved_only_on_proof(sub, proven())
     assert decide(proven()).outcome is Outcome.APPROVED
+
+
+def test_an_unknown_region_code_is_a_warning_on_the_decision_not_a_rejection():
+    # Issue 13, R9: 65xx (Kalimantan Utara) is missing from python-stdnum's table.
+    from gateway.decisions import ToDecide, build_decision
+    from tests.unit.test_gateway_handlers import NOW
+
+    nik = "6571011708850001"
+    sub = submission(applicant__identity={"kind": "NIK", "number": nik})
+    assessment = assessed(sub)
+    director = ResponsiblePerson(identity_type="KTP", identity_number=nik, name="Budi Santoso")
+    answers = proven() | {
+        Check.NIB: agency_answer(
+            submission_id="SUB-0001",
+            check=Check.NIB,
+            outcome="VERIFIED",
+            nib_record=nib_record(responsible_persons=[director]),
+        ),
+        Check.NIK: agency_answer(
+            submission_id="SUB-0001", check=Check.NIK, outcome="VERIFIED", identifier=nik
+        ),
+    }
+    verdict = SHIPPED_RULES.decide(assessment, answers)
+    assert verdict.outcome is Outcome.APPROVED
+    decision = build_decision(
+        ToDecide(None, sub, assessment, verdict, answers),
+        SHIPPED_RULES,
+        decided_at=NOW,
+        username=None,
+    )
+    assert [(w.code, w.field) for w in decision.warnings] == [
+        ("NIK_REGION_UNKNOWN", "applicant.identity.number")
+    ]
+    assert "NIK_REGION_UNKNOWN" not in {r.code for r in decision.reasons}
+    assert assessed().warnings == []
