@@ -4,6 +4,7 @@ The form posts the username; the new link goes to the email on file, and the
 old link stops working.
 """
 
+import typing
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,7 +16,8 @@ from tests.unit.test_notifier_accounts import World
 
 
 def _forms(page: str) -> list[lxml_html.FormElement]:
-    return list(lxml_html.fromstring(page).forms)
+    root = typing.cast(lxml_html.HtmlElement, lxml_html.fromstring(page))
+    return list(root.forms)
 
 
 async def test_r19_expired_page_offers_a_resend_form_that_sends_a_new_link_to_the_same_address():
@@ -40,7 +42,9 @@ async def test_r19_expired_page_offers_a_resend_form_that_sends_a_new_link_to_th
         assert "text/html" in sent.headers["content-type"]
     [message] = world.mailer.sent
     assert message["To"].addresses[0].addr_spec == "budi@example.co.id"
-    text = message.get_body(preferencelist=("plain",)).get_content()
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    text = body.get_content()
     new = parse_qs(urlsplit(text.split("Confirm here: ")[1].split()[0]).query)["token"][0]
     assert new != old
 
