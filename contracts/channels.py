@@ -21,7 +21,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from contracts import topics
 from contracts.agencies import SHIPPED, Agencies, AgencySpec
-from contracts.customs import CustomsApplicationStatus, CustomsDeadline
+from contracts.customs import CustomsApplicationStatus, CustomsDeadline, TraderCommand
 from contracts.decision import RegistrationDecided
 from contracts.notification import NotificationRequested
 from contracts.referral import ManualDecision, ReferralDeadline
@@ -144,9 +144,10 @@ CEISA_RESPONSE = _channel(
     None,
     "Public. XML from customs (CEISA) about an application, keyed by submission id: proof "
     "of entry, TTP-RK, additional documents request, acceptance, rejection, return receipt, "
-    "blocking, unblocking, revocation; each valid against schemas/xsd/ceisa/v1/<message>.xsd. "
-    "Read with the hardened reader; anything refused, and any transition PER-21 does not "
-    "allow, is dead-lettered with the reason.",
+    "blocking, unblocking, unblock refusal, revocation, data-change receipt and outcome; "
+    "each valid against schemas/xsd/ceisa/v1/<message>.xsd. Read with the hardened reader; "
+    "anything refused, and any transition PER-21 does not allow, is dead-lettered with the "
+    "reason.",
     content_type=XML,
     hub_consumes=True,
     action="receive",
@@ -165,6 +166,26 @@ CUSTOMS_DEADLINE = _channel(
     "A PER-21 deadline (C3, C6, C7, C14, C10, C11; working days per C16, calendar where "
     "Art. 30 and 35 say so) of an application is "
     "APPROACHING or has PASSED, each once, keyed by submission id.",
+)
+
+TRADER_COMMAND = _channel(
+    topics.TRADER_COMMAND,
+    TraderCommand,
+    "Public. What the trader does in the customs process, keyed by submission id: deliver "
+    "the Art. 6 supporting documents (C3), answer an additional-documents request (C6), "
+    "notify a data change (C10), apply to unblock (C11). command_id is the idempotency key; "
+    "documents travel by reference. A command the application's state does not allow is "
+    "dead-lettered with its code and rule.",
+    hub_consumes=True,
+    action="receive",
+)
+CEISA_TRADER = _channel(
+    topics.CEISA_TRADER,
+    None,
+    "Public. XML for customs (CEISA) on the trader's behalf, keyed by submission id: "
+    "supporting-documents, additional-documents-reply, data-change-notification, "
+    "unblock-application; each valid against schemas/xsd/ceisa/v1/<message>.xsd.",
+    content_type=XML,
 )
 
 
@@ -194,6 +215,8 @@ def channels(agencies: Agencies = SHIPPED) -> tuple[Channel, ...]:
         CEISA_RESPONSE,
         CUSTOMS_APPLICATION_STATUS,
         CUSTOMS_DEADLINE,
+        TRADER_COMMAND,
+        CEISA_TRADER,
     )
 
 

@@ -11,7 +11,7 @@ Both carry ids, codes, activities and dates only: no personal data.
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -94,3 +94,83 @@ class CustomsDeadline(BaseModel):
     moment: DeadlineMoment
     due_on: date = Field(description="The last working day of the period")
     emitted_at: datetime
+
+
+_ID = r"^[A-Za-z0-9._:-]+$"
+_CODE = r"^[A-Z][A-Z0-9_]{0,63}$"
+
+
+class _Command(BaseModel):
+    """What every trader command carries: who it is about and its idempotency key."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    command_id: str = Field(
+        min_length=1,
+        max_length=48,
+        pattern=_ID,
+        description="Chosen by the portal, unique per action: a repeat changes nothing",
+    )
+    submission_id: str = Field(min_length=1, max_length=64, pattern=_ID)
+
+
+class SupportingDocument(BaseModel):
+    """A document already in the hub's document store, sent to customs by reference."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(pattern=_CODE, description="Kind of document, e.g. AKTA_PENDIRIAN")
+    document_id: str = Field(min_length=1, max_length=64, pattern=_ID)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class DeliverSupportingDocuments(_Command):
+    """Deliver the Art. 6 documents of the application (C3: 10 working days from entry)."""
+
+    kind: Literal["DELIVER_SUPPORTING_DOCUMENTS"] = "DELIVER_SUPPORTING_DOCUMENTS"
+    documents: list[SupportingDocument] = Field(min_length=1, max_length=20)
+
+
+class AnswerAdditionalDocuments(_Command):
+    """Answer customs' request for additional documents (C6, Art. 17: 7 working days)."""
+
+    kind: Literal["ANSWER_ADDITIONAL_DOCUMENTS"] = "ANSWER_ADDITIONAL_DOCUMENTS"
+    documents: list[SupportingDocument] = Field(min_length=1, max_length=20)
+
+
+DataGroup = Literal["REGISTRATION_DATA", "CUSTOMS_EXPERT", "TRANSPORT_MEANS", "OTHER"]
+"""The Art. 24 group of a changed element; the first three are protected (Art. 30(2))."""
+
+
+class DataChange(BaseModel):
+    """One changed registration data element."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    group: DataGroup
+    element: str = Field(pattern=_CODE, description="e.g. ADDRESS, RESPONSIBLE_PERSON")
+    new_value: str = Field(min_length=1, max_length=512)
+
+
+class NotifyDataChange(_Command):
+    """Notify changed registration data of the customs id (C10, Art. 24-26)."""
+
+    kind: Literal["NOTIFY_DATA_CHANGE"] = "NOTIFY_DATA_CHANGE"
+    changes: list[DataChange] = Field(min_length=1, max_length=50)
+    documents: list[SupportingDocument] = Field(default_factory=list, max_length=20)
+
+
+class ApplyForUnblock(_Command):
+    """Apply to lift a blocking of the customs id (C11, Art. 35)."""
+
+    kind: Literal["APPLY_FOR_UNBLOCK"] = "APPLY_FOR_UNBLOCK"
+    blocking_number: str = Field(min_length=1, max_length=64, pattern=_ID)
+    grounds: str = Field(min_length=1, max_length=512)
+    documents: list[SupportingDocument] = Field(default_factory=list, max_length=20)
+
+
+TraderCommand = Annotated[
+    DeliverSupportingDocuments | AnswerAdditionalDocuments | NotifyDataChange | ApplyForUnblock,
+    Field(discriminator="kind"),
+]
+"""``customs.trader-command.v1``: what the trader does in the customs process, one per record."""

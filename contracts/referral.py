@@ -3,8 +3,9 @@
 * ``insw.registration.manual-decision.v1`` (consumed by the gateway): an
   officer decides an application the hub referred. The decision then flows on
   like an automatic one: decision event, email, customs.
-* ``insw.referral.deadline.v1`` (produced by the gateway): a warning before a
-  referred application's 24 hours are up, and an overdue event when they are.
+* ``insw.referral.deadline.v1`` (produced by the gateway): a warning before an
+  undecided application's 24 hours from submission are up, and an overdue
+  event when they are; applications still waiting for an agency included.
 """
 
 from datetime import datetime
@@ -40,8 +41,21 @@ class DeadlineKind(StrEnum):
     OVERDUE = "OVERDUE"
 
 
+class WaitingFor(StrEnum):
+    """What an undecided application is waiting for when its deadline event is emitted."""
+
+    AGENCIES = "AGENCIES"
+    """Not every agency has answered yet; no decision was published."""
+    OFFICER = "OFFICER"
+    """Referred: an officer must decide."""
+
+
 class ReferralDeadline(BaseModel):
-    """A referred application is about to miss, or has missed, its 24-hour deadline."""
+    """An undecided application is about to miss, or has missed, its 24-hour deadline.
+
+    ``deadline_at`` is 24 hours from submission (R13), whether the application
+    was referred or is still waiting for an agency.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -49,3 +63,6 @@ class ReferralDeadline(BaseModel):
     kind: DeadlineKind
     deadline_at: datetime
     emitted_at: datetime
+    waiting_for: WaitingFor | None = Field(
+        default=None, description="Absent in events from before this field existed"
+    )

@@ -66,6 +66,15 @@ class RequestInfo(_Lenient):
     """Step 1, request information (§5.1)."""
 
     purpose: str | None = None
+    user_kind: str | None = Field(
+        default=None,
+        max_length=100,
+        description=(
+            "Jenis Pengguna (manual §5.1 step 2): the classification the applicant picked for "
+            "themselves or their organisation, recorded as chosen. The manual lists no values, "
+            "so the hub records it and decides nothing on it; absent in older messages."
+        ),
+    )
 
 
 class Organisation(_Lenient):

@@ -32,6 +32,11 @@ CEISA_RESPONSE: Final = "ceisa.response.v1"
 CUSTOMS_APPLICATION_STATUS: Final = "customs.application.status.v1"
 CUSTOMS_DEADLINE: Final = "customs.deadline.v1"
 
+# The trader's side of the customs process: commands in (JSON, from a portal),
+# and the XML the hub sends customs for them (keyed by submission id).
+TRADER_COMMAND: Final = "customs.trader-command.v1"
+CEISA_TRADER: Final = "ceisa.trader.v1"
+
 DLQ_SUFFIX: Final = ".dlq"
 RETRY_SUFFIX: Final = ".retry"
 

@@ -51,6 +51,12 @@ DATA_CHANGE_NOTIFICATION: Final = CustomsMessage(
     "data-change-notification", "DataChangeNotification", _TO, "C10"
 )
 UNBLOCK_APPLICATION: Final = CustomsMessage("unblock-application", "UnblockApplication", _TO, "C11")
+SUPPORTING_DOCUMENTS: Final = CustomsMessage(
+    "supporting-documents", "SupportingDocumentsDelivery", _TO, "C3"
+)
+ADDITIONAL_DOCUMENTS_REPLY: Final = CustomsMessage(
+    "additional-documents-reply", "AdditionalDocumentsReply", _TO, "C6"
+)
 PROOF_OF_ENTRY: Final = CustomsMessage("proof-of-entry", "ProofOfEntry", _FROM, "C2")
 RETURN_RECEIPT: Final = CustomsMessage("return-receipt", "ReturnReceipt", _FROM, "C3")
 TTP_RK: Final = CustomsMessage("ttp-rk", "TtpRkReceipt", _FROM, "C4")
@@ -65,11 +71,17 @@ DATA_CHANGE_OUTCOME: Final = CustomsMessage(
 BLOCKING: Final = CustomsMessage("blocking", "BlockingNotice", _FROM, "C11")
 UNBLOCKING: Final = CustomsMessage("unblocking", "UnblockingNotice", _FROM, "C11")
 REVOCATION: Final = CustomsMessage("revocation", "RevocationNotice", _FROM, "C12")
+DATA_CHANGE_RECEIPT: Final = CustomsMessage(
+    "data-change-receipt", "DataChangeReceipt", _FROM, "C10"
+)
+UNBLOCK_REFUSAL: Final = CustomsMessage("unblock-refusal", "UnblockRefusal", _FROM, "C11")
 
 MESSAGES: Final[tuple[CustomsMessage, ...]] = (
     REGISTRATION,
     DATA_CHANGE_NOTIFICATION,
     UNBLOCK_APPLICATION,
+    SUPPORTING_DOCUMENTS,
+    ADDITIONAL_DOCUMENTS_REPLY,
     PROOF_OF_ENTRY,
     RETURN_RECEIPT,
     TTP_RK,
@@ -80,6 +92,8 @@ MESSAGES: Final[tuple[CustomsMessage, ...]] = (
     BLOCKING,
     UNBLOCKING,
     REVOCATION,
+    DATA_CHANGE_RECEIPT,
+    UNBLOCK_REFUSAL,
 )
 _BY_NAME: Final = {message.name: message for message in MESSAGES}
 

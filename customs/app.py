@@ -1,6 +1,7 @@
 """Composition root of the customs lifecycle service (``python -m customs``).
 
-Consumes ``ceisa.response.v1`` with the hub's consume policy, keeps each
+Consumes ``ceisa.response.v1`` and the trader's ``customs.trader-command.v1``
+with the hub's consume policy, keeps each
 application in Redis, publishes statuses and deadline events, and serves the
 HTTP read side. Nothing connects at import time.
 """
@@ -13,6 +14,7 @@ from faststream import FastStream
 
 from contracts import topics
 from customs import http
+from customs.commands import TraderDesk
 from customs.handler import Lifecycle
 from customs.settings import CustomsSettings
 from customs.store_redis import RedisCustomsStore
@@ -33,6 +35,12 @@ def build(settings: CustomsSettings) -> FastStream:
         topics.CEISA_RESPONSE,
         handler=lifecycle.on_responses,
         description="CEISA's answers: read safely, apply PER-21, publish the status.",
+    )
+    desk = TraderDesk(store, warning_days=settings.customs_deadline_warning_days)
+    service.subscribe(
+        topics.TRADER_COMMAND,
+        handler=desk.handler(),
+        description="The trader's acts: checked against PER-21, sent to customs as XML.",
     )
     watch = DeadlineWatch(store, service.outbox.publish)
     background: list[asyncio.Task[None]] = []

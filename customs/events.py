@@ -142,6 +142,37 @@ class DataChangeDecided:
     new_customs_id: str | None = None
 
 
+@dataclass(frozen=True)
+class SupportingDocumentsDelivered:
+    """The trader delivered the Art. 6 documents (C3): the documents clock is met."""
+
+    on: date
+
+
+@dataclass(frozen=True)
+class DataChangeReceipted:
+    """Customs' receipt of a notified data change (C10, Art. 25), with the due date it states."""
+
+    on: date
+    documents_due: date
+
+
+@dataclass(frozen=True)
+class UnblockApplied:
+    """The trader applied to lift a blocking (C11, Art. 35(3))."""
+
+    on: date
+    number: str
+
+
+@dataclass(frozen=True)
+class UnblockRefused:
+    """Customs refused to lift a blocking (C11, Art. 35): it stays in force."""
+
+    on: date
+    number: str
+
+
 CustomsEvent = (
     EntryProved
     | ReturnedForLateDocuments
@@ -155,4 +186,8 @@ CustomsEvent = (
     | Revoked
     | DataChangeNotified
     | DataChangeDecided
+    | SupportingDocumentsDelivered
+    | DataChangeReceipted
+    | UnblockApplied
+    | UnblockRefused
 )

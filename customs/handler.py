@@ -102,11 +102,16 @@ class Lifecycle:
         return result
 
     def _status(self, cause: Inbound, record: ApplicationRecord) -> Outbound:
-        sid = record.app.submission_id
-        headers = caused_by(
-            cause, correlation_id=sid, schema=channels.CUSTOMS_APPLICATION_STATUS.schema_id
-        )
-        return Outbound(self._status_topic, sid.encode(), encode(to_status(record)), headers)
+        return status_record(self._status_topic, cause, record)
+
+
+def status_record(topic: str, cause: Inbound, record: ApplicationRecord) -> Outbound:
+    """The status of ``record`` for the compacted status topic (``topic`` in tests)."""
+    sid = record.app.submission_id
+    headers = caused_by(
+        cause, correlation_id=sid, schema=channels.CUSTOMS_APPLICATION_STATUS.schema_id
+    )
+    return Outbound(topic, sid.encode(), encode(to_status(record)), headers)
 
 
 def _submission_id(record: Inbound, notice: Notice) -> str:

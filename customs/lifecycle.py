@@ -5,13 +5,15 @@
 never blocked. Deadlines are working days (``customs.workdays``, C16)::
 
     SUBMITTED --EntryProved--> ENTERED --ReturnedForLateDocuments--> RETURNED (C3)
+    ENTERED --SupportingDocumentsDelivered--> ENTERED, C3 met (the trader's Art. 6 delivery)
     SUBMITTED or ENTERED --TtpRkIssued--> RECEIPTED (C4; Art. 8(2): documents first)
     RECEIPTED --AdditionalDocumentsRequested--> DOCUMENTS_REQUESTED (C6)
     DOCUMENTS_REQUESTED --AdditionalDocumentsReceived--> RECEIPTED
     RECEIPTED or DOCUMENTS_REQUESTED --Accepted--> ACCEPTED (C8) / --Rejected--> REJECTED (C9)
     ACCEPTED --Blocked / Unblocked (per activity or all, C11)--> ACCEPTED
     ACCEPTED --Revoked (C12)--> ACCEPTED, or REVOKED once every activity is revoked
-    ACCEPTED --DataChangeNotified / DataChangeDecided (C10)--> ACCEPTED
+    ACCEPTED --DataChangeNotified / DataChangeReceipted / DataChangeDecided (C10)--> ACCEPTED
+    ACCEPTED --UnblockApplied / UnblockRefused (C11)--> ACCEPTED (see customs.trader_events)
 
 While ACCEPTED the open deadlines are a notified data change's documents and
 decision (``C10/documents``, ``C10/decision``), the reapplication after a
@@ -27,6 +29,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, Final
 
+from customs import events as ev
 from customs.changes import decided, notified
 from customs.events import (
     Accepted,
@@ -45,6 +48,12 @@ from customs.events import (
 )
 from customs.measures import block, revoke, unblock
 from customs.state import CustomsApplication, InvalidTransition, Stage, expect
+from customs.trader_events import (
+    change_receipted,
+    documents_delivered,
+    unblock_applied,
+    unblock_refused,
+)
 from customs.workdays import add_working_days
 
 DOCUMENTS_DAYS: Final = 10  # C3, Art. 7(1)
@@ -111,7 +120,7 @@ def _rejected(app: CustomsApplication, event: Rejected) -> CustomsApplication:
 def deadlines(app: CustomsApplication) -> dict[str, date]:
     """The open deadlines of the application's current stage, by rule."""
     open_by_stage = {
-        Stage.ENTERED: {"C3": app.documents_due},
+        Stage.ENTERED: {"C3": None if app.documents_delivered_on else app.documents_due},
         Stage.RECEIPTED: {"C7": app.decision_due, "C14": app.interim_service_until},
         Stage.DOCUMENTS_REQUESTED: {
             "C6": app.additional_documents_due,
@@ -175,4 +184,8 @@ _HANDLERS: Final[dict[type[Any], Callable[[CustomsApplication, Any], CustomsAppl
     Revoked: revoke,
     DataChangeNotified: notified,
     DataChangeDecided: decided,
+    ev.SupportingDocumentsDelivered: documents_delivered,
+    ev.DataChangeReceipted: change_receipted,
+    ev.UnblockApplied: unblock_applied,
+    ev.UnblockRefused: unblock_refused,
 }

@@ -173,4 +173,10 @@ _MAPPERS: Final[dict[str, Mapper]] = {
     m.BLOCKING.name: _blocked,
     m.UNBLOCKING.name: _measure(ev.Unblocked, "BlockingNumber", "UnblockedOn"),
     m.REVOCATION.name: _measure(ev.Revoked, "RevocationNumber", "RevokedOn"),
+    m.DATA_CHANGE_RECEIPT.name: lambda d: d.notice(
+        ev.DataChangeReceipted(d.day("ReceivedOn"), d.day("DocumentsDueDate"))
+    ),
+    m.UNBLOCK_REFUSAL.name: lambda d: d.notice(
+        ev.UnblockRefused(d.day("RefusedOn"), d.text("BlockingNumber"))
+    ),
 }

@@ -109,6 +109,7 @@ _DATES = (
     "change_documents_due",
     "change_decision_due",
     "reapply_by",
+    "documents_delivered_on",
 )
 
 
@@ -124,6 +125,7 @@ def dumps(record: ApplicationRecord) -> bytes:
         "revoked": sorted(app.revoked),
         "blockings": {n: sorted(a) for n, a in app.blockings.items()},
         "unblock_by": {n: due.isoformat() for n, due in app.unblock_by.items()},
+        "unblock_applied": {n: on.isoformat() for n, on in app.unblock_applied.items()},
     }
     state.update({name: _iso(getattr(app, name)) for name in _DATES})
     return json.dumps(
@@ -154,6 +156,9 @@ def loads(data: bytes) -> ApplicationRecord:
         revoked=frozenset(state["revoked"]),
         blockings={n: frozenset(a) for n, a in state["blockings"].items()},
         unblock_by={n: date.fromisoformat(d) for n, d in state.get("unblock_by", {}).items()},
+        unblock_applied={
+            n: date.fromisoformat(d) for n, d in state.get("unblock_applied", {}).items()
+        },
         **dates,
     )
     return ApplicationRecord(

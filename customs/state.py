@@ -47,6 +47,8 @@ class CustomsApplication:
     change_documents_due: date | None = None  # C10, Art. 26(2)
     change_decision_due: date | None = None  # C10, Art. 28
     reapply_by: date | None = None  # C10, Art. 30(2)
+    documents_delivered_on: date | None = None  # C3, Art. 6-7: the trader's delivery
+    unblock_applied: dict[str, date] = field(default_factory=dict)  # C11, per blocking number
 
     @property
     def blocked(self) -> frozenset[str]:

@@ -1,16 +1,19 @@
-"""The 24-hour promise (R13): warn before a referred application's deadline, flag it after.
+"""The 24-hour promise (R13): warn before an open application's deadline, flag it after.
 
-Timers are set when a referral is published (:mod:`gateway.decisions`) and
-cleared when a final decision closes the application. This watcher runs in
+The promise runs from submission (manual §6, "setelah Submit … maksimal 1x24
+jam"). Timers are set when an application is opened for the agencies
+(:mod:`gateway.handlers`) and again when a referral is published
+(:mod:`gateway.decisions`); a final decision clears them. An application
+still waiting for an agency is warned and flagged like a referred one. This watcher runs in
 the gateway process beside the re-check poller; it publishes one
 ``insw.referral.deadline.v1`` event per timer and clears the timer only after
 the event is on the topic, so a crash repeats an event rather than losing it.
 """
 
-from datetime import UTC, datetime
-
 from contracts import channels
-from contracts.referral import DeadlineKind, ReferralDeadline
+from contracts.decision import Outcome
+from contracts.referral import DeadlineKind, ReferralDeadline, WaitingFor
+from gateway.decisions import promise_deadline
 from gateway.store import Timer
 from gateway.timers import TimerWorker
 from runtime.records import Outbound
@@ -19,7 +22,7 @@ KINDS = {Timer.DEADLINE_WARNING: DeadlineKind.WARNING, Timer.DEADLINE_OVERDUE: D
 
 
 class DeadlineWatch(TimerWorker):
-    """Publishes deadline events for referred applications still waiting for an officer."""
+    """Publishes deadline events for applications still undecided (agencies or an officer)."""
 
     async def run_once(self) -> int:
         """Publish the deadline events due now; return how many were published."""
@@ -29,13 +32,15 @@ class DeadlineWatch(TimerWorker):
             due = await self._due(timer, now)
             events: list[Outbound] = []
             for sid, app in zip(due, await self._store.load(due), strict=True):
-                if app is None or app.final or app.deadline_at is None:
+                if app is None or app.final:
                     continue
+                referred = app.last_outcome is Outcome.REFERRED
                 event = ReferralDeadline(
                     submission_id=sid,
                     kind=kind,
-                    deadline_at=datetime.fromtimestamp(app.deadline_at, UTC),
+                    deadline_at=promise_deadline(app.submission),
                     emitted_at=now,
+                    waiting_for=WaitingFor.OFFICER if referred else WaitingFor.AGENCIES,
                 )
                 events.append(
                     Outbound.of(channels.REFERRAL_DEADLINE, event, cause=None, correlation_id=sid)

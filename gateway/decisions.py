@@ -26,10 +26,31 @@ from runtime.consumer import HandlerResult
 from runtime.records import Inbound, Outbound
 
 REFERRAL_DEADLINE = timedelta(hours=24)
-"""R13: approval or rejection within 1x24 hours; officers' deadline for referred applications."""
+"""R13: approval or rejection within 1x24 hours of submitting (manual §6, "setelah Submit")."""
 
 REFERRAL_WARNING_LEAD = timedelta(hours=4)
-"""How long before a referred application's deadline officers are warned (R13)."""
+"""How long before an open application's deadline officers are warned (R13)."""
+
+
+def promise_deadline(submission: RegistrationSubmitted) -> datetime:
+    """When the applicant must have an answer: 24 hours from submission, not from any referral.
+
+    The manual promises the answer "setelah Submit … maksimal 1x24 jam", so time
+    spent waiting for an agency or an officer is already part of the 24 hours.
+    """
+    return submission.submitted_at + REFERRAL_DEADLINE
+
+
+def promise_timers(
+    submissions: Sequence[RegistrationSubmitted], warning_lead: timedelta = REFERRAL_WARNING_LEAD
+) -> dict[Timer, list[tuple[str, float]]]:
+    """The R13 warning and overdue timers of applications that are not decided yet."""
+    due = [(s.submission_id, promise_deadline(s).timestamp()) for s in submissions]
+    lead = warning_lead.total_seconds()
+    return {
+        Timer.DEADLINE_WARNING: [(sid, at - lead) for sid, at in due],
+        Timer.DEADLINE_OVERDUE: due,
+    }
 
 
 def decision_id(submission_id: str, outcome: Outcome, rules_version: str = RULES_VERSION) -> str:
@@ -79,7 +100,7 @@ def build_decision(
         username=username if approved else None,
         registration=_summary(item.submission, assessment, answered) if approved else None,
         rules=rulebook.explain(verdict, assessment, item.answers),
-        deadline_at=decided_at + REFERRAL_DEADLINE if referred else None,
+        deadline_at=promise_deadline(item.submission) if referred else None,
         decided_by=item.decided_by,
         warnings=list(assessment.warnings),
     )
@@ -127,7 +148,8 @@ async def publish_decisions(
     """Add decision events and email requests to ``result``; remember them once published.
 
     A new referral also sets the 24-hour promise's two timers (warning and
-    overdue), only once its decision is on the topic.
+    overdue, counted from submission), only once its decision is on the topic;
+    an application opened for the agencies has them already (an earlier time wins).
     """
     approved = [
         d.submission.submission_id for d in decided if d.verdict.outcome is Outcome.APPROVED
@@ -151,17 +173,20 @@ async def publish_decisions(
                 e.model_dump_json().encode(),
                 e.deadline_at.timestamp() if e.deadline_at else None,
                 stored=item.stored,
-                had_timers=item.previous is Outcome.REFERRED,
+                had_timers=item.stored,
             )
             for e, item in zip(events, decided, strict=True)
         ]
-        referred = [(p.submission_id, p.deadline_at) for p in published if p.deadline_at]
-        lead = warning_lead.total_seconds()
+        referred = [
+            item.submission
+            for e, item in zip(events, decided, strict=True)
+            if e.outcome is Outcome.REFERRED
+        ]
 
         async def remember() -> None:
             await store.mark_decided(published)
-            await store.schedule(Timer.DEADLINE_WARNING, [(sid, at - lead) for sid, at in referred])
-            await store.schedule(Timer.DEADLINE_OVERDUE, referred)
+            for timer, due in promise_timers(referred, warning_lead).items():
+                await store.schedule(timer, due)
 
         result.after_publish.append(remember)
     return events

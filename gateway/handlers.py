@@ -24,7 +24,7 @@ from contracts.channels import request_channel
 from contracts.decision import Outcome
 from contracts.registration import RegistrationSubmitted
 from contracts.verification import AgencyAnswer, CheckOutcome
-from gateway.decisions import ToDecide, publish_decisions
+from gateway.decisions import ToDecide, promise_timers, publish_decisions
 from gateway.rules.assess import Assessment, verification_requests
 from gateway.rules.documents import StoredFacts
 from gateway.rules.pipeline import SHIPPED_RULES, Rulebook
@@ -92,11 +92,19 @@ class Gateway:
             assessment = self.rulebook.assess(sub, today, stored)
             if not assessment.checks_needed:
                 verdict = self.rulebook.decide(assessment, {})
-                to_decide.append(ToDecide(record, sub, assessment, verdict, {}, stored=False))
+                # A referral at intake is opened too: an officer must find it, and R13's
+                # clock must run for it like for any other undecided application.
+                keep = verdict.outcome is Outcome.REFERRED
+                if keep:
+                    to_open.append((sub, assessment))
+                to_decide.append(ToDecide(record, sub, assessment, verdict, {}, stored=keep))
                 continue
             to_open.append((sub, assessment))
             result.outbound += ask(record, assessment, self.rulebook)
         await self._store.open(to_open)
+        # R13 runs from submission: an application waiting for its agencies is on the clock.
+        for timer, due in promise_timers([sub for sub, _ in to_open]).items():
+            await self._store.schedule(timer, due)
         await publish_decisions(self._store, to_decide, result, self._clock, self.rulebook)
         return result
 

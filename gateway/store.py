@@ -34,9 +34,9 @@ class Timer(StrEnum):
     RECHECK = "recheck"
     """Ask an agency that was unavailable again."""
     DEADLINE_WARNING = "deadline-warning"
-    """Warn officers that a referred application's 24 hours are nearly up (R13)."""
+    """Warn officers that an open application's 24 hours from submission are nearly up (R13)."""
     DEADLINE_OVERDUE = "deadline-overdue"
-    """Tell officers that a referred application's 24 hours are up (R13)."""
+    """Tell officers that an open application's 24 hours from submission are up (R13)."""
 
 
 @dataclass
@@ -107,7 +107,8 @@ class PublishedDecision:
     stored: bool = True
     """The application was opened in the store; one decided at intake has nothing to update."""
     had_timers: bool = False
-    """It was referred before, so timers may be set that a final decision must clear."""
+    """It was opened (R13 timers run from submission) or referred before, so timers may be
+    set that a final decision must clear."""
 
 
 class RegistrationStore(Protocol):

@@ -5,6 +5,8 @@
 * ``POST /accounts/password`` {token, password}: set the password (R18), use the token up;
 * ``POST /accounts/{username}/activation-link``: a new link to the email on file (R19),
   rate limited, one answer whatever the username (:mod:`notifier.resend`);
+* ``POST /accounts/activation-link`` {username}: the same, from the "Kirim Ulang Email"
+  form of the Token Expired page (an HTML form cannot put the username in the path);
 * ``GET  /health``.
 
 Every refusal is JSON ``{"errors": [{code, rule, field, text_id, text_en}]}``,
@@ -110,6 +112,42 @@ async def resend_link(request: web.Request) -> web.Response:
     return web.json_response(ANSWER, status=202, dumps=_dumps)
 
 
+async def resend_link_form(request: web.Request) -> web.Response:
+    """``POST /accounts/activation-link``: the expired page's resend form (R19, manual §6.2).
+
+    A form post gets a page back (the applicant is in a browser); a JSON post
+    gets the same JSON as the path form. The new link goes to the email on
+    file, never to an address typed here; the answer never tells whether the
+    username exists (:mod:`notifier.resend`).
+    """
+    fields = await _fields(request, ("username",))
+    # The same rate limits and the same answer whatever the username as the path form.
+    await request.app[RESENDS].request(fields["username"], request.remote or "")
+    if request.content_type != "application/x-www-form-urlencoded":
+        return web.json_response(ANSWER, status=202, dumps=_dumps)
+    body = (
+        "<h1>Permintaan diterima / Request received</h1><p>Jika akun ini menunggu password, "
+        "tautan baru dikirim ke alamat email yang terdaftar. / If this account is waiting for "
+        "its password, a new link goes to the registered email address.</p>"
+    )
+    return _page(body, status=202)
+
+
+RESEND_FORM = (
+    '<form method="post" action="/accounts/activation-link">'
+    '<label for="username">Username</label>'
+    '<input id="username" name="username" required pattern="[0-9A-F]{6}" maxlength="6" '
+    'autocomplete="username">'
+    '<button type="submit">Kirim Ulang Email / Resend Email</button></form>'
+)
+"""Manual §6.2: on "Token Expired" the applicant uses "Kirim Ulang Email" to get a new link."""
+
+
+def _page(body: str, status: int = 200) -> web.Response:
+    page = f'<!doctype html><html lang="id"><body>{body}</body></html>'
+    return web.Response(text=page, content_type="text/html", status=status)
+
+
 async def password_page(request: web.Request) -> web.Response:
     """``GET /accounts/password?token=…``: where the email's link lands."""
     token = request.query.get("token", "")
@@ -126,13 +164,12 @@ async def password_page(request: web.Request) -> web.Response:
         )
     else:
         body = (
-            "<h1>Token Expired</h1><p>Tautan ini tidak berlaku lagi. Minta Kirim Ulang Email "
+            "<h1>Token Expired</h1><p>Tautan ini tidak berlaku lagi. Gunakan Kirim Ulang Email "
             "dengan username Anda: tautan baru dikirim ke alamat email yang sama. / This link "
-            "no longer works. Ask to resend the email with your username: a new link goes to "
-            "the same email address.</p>"
+            "no longer works. Use Resend Email with your username: a new link goes to "
+            "the same email address.</p>" + RESEND_FORM
         )
-    page = f'<!doctype html><html lang="id"><body>{body}</body></html>'
-    return web.Response(text=page, content_type="text/html", status=200)
+    return _page(body)
 
 
 async def health(_: web.Request) -> web.Response:
@@ -173,6 +210,7 @@ def make_app(accounts: Accounts, limits: RateLimits) -> web.Application:
     app.router.add_get("/health", health)
     app.router.add_get("/accounts/password", password_page)
     app.router.add_post("/accounts/password", set_password)
+    app.router.add_post("/accounts/activation-link", resend_link_form)
     app.router.add_post("/accounts/{username}/activation-link", resend_link)
     return app
 

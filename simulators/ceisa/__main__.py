@@ -1,8 +1,9 @@
 """``python -m simulators.ceisa --port P [--host H] [--step-delay S]``: run the CEISA simulator.
 
-Consumes ``ceisa.registration.v1`` on ``KAFKA_BOOTSTRAP_SERVERS`` (group
-``ceisa-simulator``), answers on ``ceisa.response.v1``, and serves the admin
-endpoints (``simulators.ceisa.admin``) on the port until SIGINT or SIGTERM.
+Consumes ``ceisa.registration.v1`` and the trader's ``ceisa.trader.v1`` on
+``KAFKA_BOOTSTRAP_SERVERS`` (group ``ceisa-simulator``), answers on
+``ceisa.response.v1``, and serves the admin endpoints (``simulators.ceisa.admin``)
+on the port until SIGINT or SIGTERM.
 """
 
 import argparse
@@ -41,6 +42,11 @@ def build(args: argparse.Namespace, settings: InfraSettings) -> FastStream:
         topics.CEISA_REGISTRATION,
         handler=office.on_applications,
         description="Simulated customs: registration applications start scripted stories.",
+    )
+    service.subscribe(
+        topics.CEISA_TRADER,
+        handler=office.on_trader_messages,
+        description="Simulated customs: the trader's documents and applications move stories on.",
     )
     runner = web.AppRunner(make_app(scenarios), access_log=None)
 

@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from contracts import channels
-from contracts.xml_messages import REGISTRATION
-from contracts.xml_reader import read_customs_document
+from contracts.xml_messages import REGISTRATION, Direction
+from contracts.xml_reader import CustomsDocument, read_customs_document
 from runtime.consumer import HandlerResult
 from runtime.records import Inbound, Outbound
 from simulators.ceisa.admin import Scenarios
 from simulators.ceisa.documents import render
-from simulators.ceisa.script import Application, story
+from simulators.ceisa.replies import TraderMessage, reply
+from simulators.ceisa.script import Application, Step, story
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,9 @@ class CustomsOffice:
         self._publish = publish
         self._delay = step_delay
         self._started: set[str] = set()
+        self._answered: set[str] = set()
+        self._applications: dict[str, Application] = {}
+        """Registrations seen, by submission id: what the trader's messages are about."""
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def on_applications(self, batch: Sequence[Inbound]) -> HandlerResult:
@@ -51,19 +55,44 @@ class CustomsOffice:
             if document.message is not REGISTRATION:
                 continue
             application = _application(document.root)
+            self._applications[application.submission_id] = application
             if application.message_id in self._started:
                 continue
             self._started.add(application.message_id)
-            task = asyncio.create_task(self._play(record, application))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            scenario = self._scenarios.of(application.submission_id)
+            today = datetime.now(JAKARTA).date()
+            self._start(record, application, story(scenario, application, today))
         return HandlerResult()
 
-    async def _play(self, cause: Inbound, application: Application) -> None:
+    async def on_trader_messages(self, batch: Sequence[Inbound]) -> HandlerResult:
+        """Answer each new trader message (``ceisa.trader.v1``) of a known application."""
+        for record in batch:
+            try:
+                document = read_customs_document(record.value or b"")
+            except ValueError as error:
+                log.warning("trader message refused: %s", type(error).__name__)
+                continue
+            if document.message.direction is not Direction.TO_CUSTOMS:
+                continue
+            message = _trader_message(document, record)
+            application = self._applications.get(message.submission_id)
+            if application is None or message.message_id in self._answered:
+                continue
+            self._answered.add(message.message_id)
+            scenario = self._scenarios.of(application.submission_id)
+            today = datetime.now(JAKARTA).date()
+            self._start(record, application, reply(scenario, application, message, today))
+        return HandlerResult()
+
+    def _start(self, cause: Inbound, application: Application, steps: list[Step]) -> None:
+        task = asyncio.create_task(self._play(cause, application, steps))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _play(self, cause: Inbound, application: Application, steps: list[Step]) -> None:
         scenario = self._scenarios.of(application.submission_id)
         sid = application.submission_id
-        today = datetime.now(JAKARTA).date()
-        for step in story(scenario, application, today):
+        for step in steps:
             await asyncio.sleep(self._delay)
             document = render(step, datetime.now(UTC))
             try:
@@ -92,4 +121,19 @@ def _application(root: etree._Element) -> Application:
         message_id=root.findtext(f"{ns}Header/{ns}MessageId") or "",
         submission_id=root.findtext(f"{ns}Header/{ns}SubmissionId") or "",
         activities=tuple(a.text or "" for a in root.findall(f"{ns}Activities/{ns}Activity")),
+    )
+
+
+def _trader_message(document: CustomsDocument, record: Inbound) -> TraderMessage:
+    """The few fields an answer needs, read by local name (every trader schema is in v1)."""
+    ns = f"{{{document.message.namespace(document.major)}}}"
+    root = document.root
+    key = record.key.decode("utf-8", errors="replace") if record.key else ""
+    return TraderMessage(
+        name=document.message.name,
+        message_id=root.findtext(f"{ns}Header/{ns}MessageId") or "",
+        submission_id=root.findtext(f"{ns}SubmissionId") or key,
+        customs_id=root.findtext(f"{ns}CustomsId") or "",
+        blocking_number=root.findtext(f"{ns}BlockingNumber") or "",
+        activities=tuple(a.text or "" for a in root.findall(f"{ns}Scope/{ns}Activity")),
     )

@@ -159,7 +159,25 @@ def _measure(on: str) -> Callable[[_Builder], None]:
     return build
 
 
+def _data_change_receipt(b: _Builder) -> None:
+    s = b.step
+    b.add("CustomsId", s.customs_id)
+    b.add("ReceiptNumber", s.receipt_number)
+    b.add("ReceivedOn", s.on)
+    b.add("DocumentsDueDate", s.due)
+
+
+def _unblock_refusal(b: _Builder) -> None:
+    s = b.step
+    b.add("CustomsId", s.customs_id)
+    b.add("BlockingNumber", s.number)
+    b.add("RefusedOn", s.on)
+    b.reasons()
+
+
 _BODIES: Final[dict[str, Callable[[_Builder], None]]] = {
+    m.DATA_CHANGE_RECEIPT.name: _data_change_receipt,
+    m.UNBLOCK_REFUSAL.name: _unblock_refusal,
     m.PROOF_OF_ENTRY.name: _proof_of_entry,
     m.RETURN_RECEIPT.name: _return_receipt,
     m.TTP_RK.name: _ttp_rk,

@@ -31,6 +31,17 @@ class Scenario(StrEnum):
     REVOKE = "revoke"
     DATA_CHANGE = "data_change"
     DATA_CHANGE_REJECTED = "data_change_rejected"
+    # Stories that wait for the trader (ceisa.trader.v1), see :mod:`simulators.ceisa.replies`:
+    DOCUMENTS = "documents"
+    """Proof of entry, then TTP-RK and acceptance once the trader delivers the documents."""
+    DOCUMENTS_ADDITIONAL = "documents_additional"
+    """As DOCUMENTS, but customs asks for more documents and accepts once they come."""
+    REGISTERED = "registered"
+    """Accept; then answer the trader's data-change notifications (receipt, approval)."""
+    BLOCK_APPLY = "block_apply"
+    """Accept, block one activity; lift it when the trader applies (Art. 35)."""
+    BLOCK_REFUSE = "block_refuse"
+    """Accept, block one activity; refuse the trader's unblock application."""
 
 
 INTERIM_ACTIVITIES: Final = frozenset({"EKSPORTIR", "PENGANGKUT"})  # C14, Art. 42
@@ -81,6 +92,8 @@ def story(scenario: Scenario, application: Application, start: date) -> list[Ste
     if scenario is Scenario.LATE_DOCUMENTS:
         returned = _after(entry, 11, m.RETURN_RECEIPT, ids.message("RET"))
         return [entry, _with(returned, reasons=(_LATE,))]
+    if scenario in (Scenario.DOCUMENTS, Scenario.DOCUMENTS_ADDITIONAL):
+        return [entry]  # the rest waits for the trader's documents
     ttp_on = add_working_days(start, 2)
     interim = bool(INTERIM_ACTIVITIES & set(application.activities))
     ttp_rk = Step(
@@ -116,7 +129,7 @@ def _measures(scenario: Scenario, accepted: Step, app: Application, ids: "_Ids")
         "reference": None,
         "submission_id": app.submission_id,
     }
-    if scenario is Scenario.BLOCK_UNBLOCK:
+    if scenario in (Scenario.BLOCK_UNBLOCK, Scenario.BLOCK_APPLY, Scenario.BLOCK_REFUSE):
         one = (sorted(app.activities)[0],)  # C11: a blocking for ONE activity
         blocking = _with(
             _after(accepted, 10, m.BLOCKING, ids.message("BLK")),
@@ -125,6 +138,8 @@ def _measures(scenario: Scenario, accepted: Step, app: Application, ids: "_Ids")
             reasons=(_EXPERT,),
             **measure,
         )
+        if scenario is not Scenario.BLOCK_UNBLOCK:
+            return [blocking]  # lifted, or not, when the trader applies
         unblocking = _with(_after(blocking, 5, m.UNBLOCKING, ids.message("UBL")), reasons=())
         return [blocking, unblocking]
     if scenario in (Scenario.DATA_CHANGE, Scenario.DATA_CHANGE_REJECTED):

@@ -15,7 +15,9 @@ def test_committed_asyncapi_document_is_the_generated_one():
 def test_every_consumed_topic_has_a_dead_letter_twin_in_the_document():
     addresses = {c["address"] for c in asyncapi.document()["channels"].values()}
     consumed = [c.topic for c in channels.channels() if c.hub_consumes]
-    assert len(consumed) == 9  # submissions, decisions, three agencies, answers, ...
+    assert (
+        len(consumed) == 10
+    )  # submissions, decisions, three agencies, answers, ..., trader commands
     for topic in consumed:
         assert topic in addresses
         assert topics.dead_letter_topic(topic) in addresses

@@ -34,6 +34,12 @@ EXPECTED = {
         m.ACCEPTANCE,
         m.DATA_CHANGE_OUTCOME,
     ],
+    # Stories that wait for the trader stop where the trader must act (simulators.ceisa.replies).
+    Scenario.DOCUMENTS: [m.PROOF_OF_ENTRY],
+    Scenario.DOCUMENTS_ADDITIONAL: [m.PROOF_OF_ENTRY],
+    Scenario.REGISTERED: [m.PROOF_OF_ENTRY, m.TTP_RK, m.ACCEPTANCE],
+    Scenario.BLOCK_APPLY: [m.PROOF_OF_ENTRY, m.TTP_RK, m.ACCEPTANCE, m.BLOCKING],
+    Scenario.BLOCK_REFUSE: [m.PROOF_OF_ENTRY, m.TTP_RK, m.ACCEPTANCE, m.BLOCKING],
 }
 
 

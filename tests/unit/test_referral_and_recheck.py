@@ -1,6 +1,6 @@
 """REFERRED is never a silent approval: an unavailable agency is asked again, then decided."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from contracts import topics
 from contracts.agencies import DJP_NPWP
@@ -18,6 +18,8 @@ from tests.unit.test_gateway_handlers import (
     run_to_decision,
     submitted,
 )
+
+WIB = timezone(timedelta(hours=7))
 
 
 class Clock:
@@ -53,7 +55,8 @@ async def referred_setup():
 async def test_r13_referred_decision_carries_its_24_hour_deadline_and_explains_itself():
     *_, referred = await referred_setup()
     assert referred.outcome == "REFERRED"
-    assert referred.deadline_at == referred.decided_at + timedelta(hours=24)
+    # From submission (2026-11-20 08:00 WIB), not from the referral a day later (manual §6).
+    assert referred.deadline_at == datetime(2026, 11, 21, 8, 0, tzinfo=WIB)
     statuses = {r.rule: r.status for r in referred.rules}
     assert statuses["R4"] == "UNDECIDED" and statuses["R13"] == "UNDECIDED"
     assert statuses["R3"] == "PASSED" and statuses["R8"] == "PASSED"

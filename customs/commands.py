@@ -1,0 +1,169 @@
+"""The trader's commands in, XML to customs and the new status out (C3, C6, C10, C11).
+
+``customs.trader-command.v1`` carries what the trader does in the customs
+process (:data:`contracts.customs.TraderCommand`). For each command, in order:
+
+1. find the application; a command for one customs never entered is refused;
+2. derive the document's MessageId from the command id; a command whose
+   document was sent before changes nothing (the id is in the record's
+   ``seen`` set, written with the state, as for CEISA's own messages);
+3. apply the trader's act to the pure state machine, which refuses what
+   PER-21 does not allow (answering a request never made, unblocking what is
+   not blocked, delivering documents twice …): a dead letter with code and
+   rule, like a refused CEISA message;
+4. publish the XML on ``ceisa.trader.v1`` and the new status.
+
+Why the lifecycle service and not the CEISA adapter: whether an act is
+allowed depends on the application's state, which lives here; the adapter
+keeps to turning decisions into registrations.
+"""
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from contracts import channels, topics
+from contracts import xml_messages as m
+from contracts.customs import (
+    AnswerAdditionalDocuments,
+    ApplyForUnblock,
+    DeliverSupportingDocuments,
+    NotifyDataChange,
+    TraderCommand,
+)
+from contracts.xml_messages import CustomsMessage
+from customs import events as ev
+from customs import outbound
+from customs.deadlines import timers
+from customs.handler import TransitionRefused, status_record
+from customs.reading import Notice
+from customs.record import ApplicationRecord, advance
+from customs.state import InvalidTransition
+from customs.store import CustomsStore
+from runtime.consumer import BatchHandler, HandlerResult
+from runtime.errors import PoisonMessage
+from runtime.records import Inbound, Outbound
+from runtime.typed import typed
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+PROTECTED_GROUPS = frozenset({"REGISTRATION_DATA", "CUSTOMS_EXPERT", "TRANSPORT_MEANS"})
+"""Art. 24(1)-(3): a rejected change of these must be reapplied for (Art. 30(2))."""
+
+_MESSAGES: dict[type, CustomsMessage] = {
+    DeliverSupportingDocuments: m.SUPPORTING_DOCUMENTS,
+    AnswerAdditionalDocuments: m.ADDITIONAL_DOCUMENTS_REPLY,
+    NotifyDataChange: m.DATA_CHANGE_NOTIFICATION,
+    ApplyForUnblock: m.UNBLOCK_APPLICATION,
+}
+
+
+class TraderDesk:
+    """Turns the trader's commands into customs messages, checked against the application."""
+
+    def __init__(
+        self,
+        store: CustomsStore,
+        *,
+        status_topic: str = topics.CUSTOMS_APPLICATION_STATUS,
+        warning_days: int = 2,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store = store
+        self._status_topic = status_topic
+        self._warning_days = warning_days
+        self._clock = clock
+
+    def handler(self) -> BatchHandler:
+        """The batch handler for ``customs.trader-command.v1`` (decoding included)."""
+        return typed(channels.TRADER_COMMAND, self.on_commands)
+
+    async def on_commands(self, batch: Sequence[tuple[Inbound, TraderCommand]]) -> HandlerResult:
+        """Handle one batch of decoded trader commands."""
+        result = HandlerResult()
+        sids = list(dict.fromkeys(command.submission_id for _, command in batch))
+        current = dict(zip(sids, await self._store.load(sids), strict=True))
+        changed: dict[str, ApplicationRecord] = {}
+        now = self._clock()
+        today = now.astimezone(JAKARTA).date()
+        for record, command in batch:
+            sid = command.submission_id
+            before = current[sid]
+            message = _MESSAGES[type(command)]
+            mid = outbound.message_id(message, command.command_id, sid)
+            if before is None:
+                refusal = f"command refused: UNKNOWN_APPLICATION (C2) for {message.name}"
+                result.dead.append((record, PoisonMessage(refusal)))
+                continue
+            if mid in before.seen:
+                continue  # redelivered or repeated: the document was sent
+            notice = Notice(message, mid, _event(command, before, today), submission_id=sid)
+            try:
+                after = advance(before, notice, now)
+                document = _document(command, before, mid=mid, on=today, now=now)
+            except InvalidTransition as error:
+                result.dead.append((record, TransitionRefused(error, notice)))
+                current[sid] = changed[sid] = before.handled(mid)
+                continue
+            current[sid] = changed[sid] = after
+            result.outbound.append(
+                Outbound.of(channels.CEISA_TRADER, document, cause=record, correlation_id=sid)
+            )
+            result.outbound.append(status_record(self._status_topic, record, after))
+        if changed:
+            records = list(changed.values())
+            due = [t for r in records for t in timers(r, self._warning_days)]
+
+            async def save() -> None:
+                await self._store.save(records, due)
+
+            result.after_publish.append(save)
+        return result
+
+
+def _event(command: TraderCommand, record: ApplicationRecord, on: date) -> ev.CustomsEvent:
+    """The trader's act as a lifecycle event."""
+    match command:
+        case DeliverSupportingDocuments():
+            return ev.SupportingDocumentsDelivered(on)
+        case AnswerAdditionalDocuments():
+            return ev.AdditionalDocumentsReceived(on)
+        case NotifyDataChange():
+            protected = any(c.group in PROTECTED_GROUPS for c in command.changes)
+            return ev.DataChangeNotified(on, protected=protected)
+        case ApplyForUnblock():
+            return ev.UnblockApplied(on, command.blocking_number)
+    raise AssertionError(type(command))  # pragma: no cover - the union is exhaustive
+
+
+def _document(
+    command: TraderCommand, record: ApplicationRecord, *, mid: str, on: date, now: datetime
+) -> bytes:
+    """The XML for an allowed command, from the state before it (what customs last said)."""
+    app = record.app
+    match command:
+        case DeliverSupportingDocuments():
+            entry = record.message_id if record.message == m.PROOF_OF_ENTRY.name else None
+            return outbound.supporting_documents(
+                command, mid=mid, on=on, issued_at=now, entry_reference=entry, entry_number=None
+            )
+        case AnswerAdditionalDocuments():
+            if record.message != m.ADDITIONAL_DOCUMENTS_REQUEST.name:
+                raise InvalidTransition("NO_REQUEST", "C6", "no request to answer")
+            return outbound.additional_documents_reply(
+                command, mid=mid, on=on, issued_at=now, request=record.message_id
+            )
+        case NotifyDataChange():
+            return outbound.data_change_notification(
+                command, mid=mid, on=on, issued_at=now, customs_id=app.customs_id or ""
+            )
+        case ApplyForUnblock():
+            activities = sorted(app.blockings.get(command.blocking_number, frozenset()))
+            return outbound.unblock_application(
+                command,
+                mid=mid,
+                on=on,
+                issued_at=now,
+                customs_id=app.customs_id or "",
+                activities=activities,
+            )
+    raise AssertionError(type(command))  # pragma: no cover - the union is exhaustive
