@@ -21,6 +21,7 @@ between means redelivery and the same statuses again, never a lost one.
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import cached_property
 
 from contracts import channels, topics
 from customs.deadlines import timers
@@ -29,9 +30,10 @@ from customs.record import ApplicationRecord, advance, to_status
 from customs.state import InvalidTransition
 from customs.store import CustomsStore
 from runtime.codec import encode
-from runtime.consumer import HandlerResult
+from runtime.consumer import BatchHandler, HandlerResult
 from runtime.errors import PoisonMessage
 from runtime.records import Inbound, Outbound, caused_by
+from runtime.typed import typed
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +64,19 @@ class Lifecycle:
         self._warning_days = warning_days
         self._clock = clock
 
-    async def on_responses(self, batch: Sequence[Inbound]) -> HandlerResult:
-        """Handle one batch of ``ceisa.response.v1`` records."""
+    @cached_property
+    def on_responses(self) -> BatchHandler:
+        """The subscriber: CEISA documents read by the hardened reader in the one decode loop."""
+        return typed(channels.CEISA_RESPONSE, self._on_notices, parse=read_notice)
+
+    async def _on_notices(self, batch: Sequence[tuple[Inbound, Notice]]) -> HandlerResult:
+        """Handle one batch of read ``ceisa.response.v1`` documents."""
         result = HandlerResult()
         readable: list[tuple[Inbound, Notice, str]] = []
-        for record in batch:
+        for record, notice in batch:
             try:
-                notice = read_notice(record.value)
                 readable.append((record, notice, _submission_id(record, notice)))
-            except PoisonMessage as error:
+            except PoisonMessage as error:  # the key and the document disagree
                 result.dead.append((record, error))
         sids = list(dict.fromkeys(sid for _, _, sid in readable))
         current = dict(zip(sids, await self._store.load(sids), strict=True))

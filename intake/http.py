@@ -30,21 +30,19 @@ from typing import Any, Protocol
 from aiohttp import web
 from aiohttp.multipart import BadContentDispositionHeader, BadContentDispositionParam
 
-from contracts import topics
+from contracts import channels
 from intake.form_check import PDF, submission_from
 from intake.multipart import MAX_BODY_BYTES, POWER_OF_ATTORNEY, read_parts
 from intake.portals import PortalKeys
 from intake.problems import Problem, Violation
 from intake.receipts import Claim, ReceiptBook, submission_id_for
-from runtime.codec import encode
 from runtime.documents import DocumentStore
 from runtime.errors import TransientFailure
 from runtime.rate_limit import RateLimits
-from runtime.records import Outbound, caused_by
+from runtime.records import Outbound
 
 log = logging.getLogger(__name__)
 
-SCHEMA = "insw.registration.submitted/v1"
 PORTAL_LIMIT = "intake-portal"
 CLIENT_LIMIT = "intake-client"
 
@@ -144,10 +142,13 @@ async def _accept(
     document_id = f"DOC-{sid}"
     submission = submission_from(parts, sid, document_id, received_at)
     stored = await deps.documents.put(document_id, parts[POWER_OF_ATTORNEY], PDF)
-    headers = caused_by(None, correlation_id=sid, schema=SCHEMA)
     try:
         await deps.outbox.publish(
-            [Outbound(topics.REGISTRATION_SUBMITTED, sid.encode(), encode(submission), headers)]
+            [
+                Outbound.of(
+                    channels.REGISTRATION_SUBMITTED, submission, cause=None, correlation_id=sid
+                )
+            ]
         )
     except BaseException:
         await deps.documents.delete(document_id)
