@@ -18,11 +18,11 @@ allowed depends on the application's state, which lives here; the adapter
 keeps to turning decisions into registrations.
 """
 
-from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from contracts import channels, topics
+from contracts import channels
 from contracts import xml_messages as m
 from contracts.customs import (
     AnswerAdditionalDocuments,
@@ -35,11 +35,10 @@ from contracts.xml_messages import CustomsMessage
 from customs import events as ev
 from customs import outbound
 from customs.deadlines import timers
-from customs.handler import TransitionRefused, status_record
+from customs.handler import CustomsDesk, TransitionRefused, status_record
 from customs.reading import Notice
 from customs.record import ApplicationRecord, advance
 from customs.state import InvalidTransition
-from customs.store import CustomsStore
 from runtime.consumer import BatchHandler, HandlerResult
 from runtime.errors import PoisonMessage
 from runtime.records import Inbound, Outbound
@@ -57,21 +56,8 @@ _MESSAGES: dict[type, CustomsMessage] = {
 }
 
 
-class TraderDesk:
+class TraderDesk(CustomsDesk):
     """Turns the trader's commands into customs messages, checked against the application."""
-
-    def __init__(
-        self,
-        store: CustomsStore,
-        *,
-        status_topic: str = topics.CUSTOMS_APPLICATION_STATUS,
-        warning_days: int = 2,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self._store = store
-        self._status_topic = status_topic
-        self._warning_days = warning_days
-        self._clock = clock
 
     def handler(self) -> BatchHandler:
         """The batch handler for ``customs.trader-command.v1`` (decoding included)."""

@@ -48,8 +48,12 @@ class TransitionRefused(PoisonMessage):
         )
 
 
-class Lifecycle:
-    """Applies CEISA messages to customs applications kept in a :class:`CustomsStore`."""
+class CustomsDesk:
+    """What every writer of customs applications holds: the store, the status topic, a clock.
+
+    Shared by :class:`Lifecycle` (CEISA's messages) and the trader's desk
+    (:mod:`customs.commands`): both change an application and publish its status.
+    """
 
     def __init__(
         self,
@@ -63,6 +67,10 @@ class Lifecycle:
         self._status_topic = status_topic
         self._warning_days = warning_days
         self._clock = clock
+
+
+class Lifecycle(CustomsDesk):
+    """Applies CEISA messages to customs applications kept in a :class:`CustomsStore`."""
 
     @cached_property
     def on_responses(self) -> BatchHandler:
