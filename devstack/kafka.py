@@ -165,7 +165,7 @@ async def create_topics_async(
         await admin.close()
 
 
-async def warm_coordinators_async(bootstrap: str, wait_s: float = 30.0) -> None:
+async def warm_coordinators_async(bootstrap: str, wait_s: float = 120.0) -> None:
     """Wait until the group and transaction coordinators answer.
 
     Why: a fresh broker creates ``__consumer_offsets`` (and the transaction
