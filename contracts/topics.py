@@ -32,6 +32,9 @@ CEISA_RESPONSE: Final = "ceisa.response.v1"
 CUSTOMS_APPLICATION_STATUS: Final = "customs.application.status.v1"
 CUSTOMS_DEADLINE: Final = "customs.deadline.v1"
 
+# The tamper-evident audit trail (issue 11): hash-chained per writer, signed.
+AUDIT: Final = "insw.audit.v1"
+
 DLQ_SUFFIX: Final = ".dlq"
 RETRY_SUFFIX: Final = ".retry"
 
