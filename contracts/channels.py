@@ -191,7 +191,7 @@ AUDIT = _channel(
     "(agency answer accepted, officer action, decision, customs response), keyed by its "
     "writer's chain id; each entry names the SHA-256 of its chain's previous entry and is "
     "signed by its writer. `hubctl audit verify` proves a range unaltered.",
-    signers=frozenset({signers.GATEWAY, signers.CUSTOMS, signers.OFFICER_DESK}),
+    signers=frozenset({signers.GATEWAY, signers.CUSTOMS, signers.OFFICER_DESK, signers.NOTIFIER}),
 )
 
 

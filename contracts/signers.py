@@ -19,8 +19,10 @@ CEISA: Final = "ceisa"
 """The customs system (its simulator locally): signs every ``ceisa.response.v1`` document."""
 CUSTOMS: Final = "customs"
 """The customs lifecycle service: signs its audit records."""
+NOTIFIER: Final = "notifier"
+"""The notifier: signs the audit records of operators' account changes."""
 
 AGENCY_SIGNERS: Final = tuple(spec.signer for spec in AGENCIES)
 
-ALL: Final = (GATEWAY, OFFICER_DESK, CEISA, CUSTOMS, *AGENCY_SIGNERS)
+ALL: Final = (GATEWAY, OFFICER_DESK, CEISA, CUSTOMS, NOTIFIER, *AGENCY_SIGNERS)
 """Every signer a stack generates a key for."""

@@ -74,6 +74,11 @@ def service_specs(bootstrap: str, redis_url: str, ports: Mapping[str, int]) -> l
     return [service_spec(s, env, ports) for s in services()]
 
 
+def signer_of(name: str) -> str | None:
+    """The signer of the service called ``name`` (None for one that signs nothing)."""
+    return next((s.signer for s in services() if s.name == name), None)
+
+
 SpecsFactory = Callable[[str, str, Mapping[str, int]], list[ServiceSpec]]
 
 PORT_KEYS = tuple(listener_keys(services()))
@@ -153,9 +158,15 @@ class Stack:
     def start_service(self, spec: ServiceSpec) -> ServiceProcess:
         """Start one service (a first start, a restart or an extra instance) and wait until ready.
 
-        Every service sees the stack's infrastructure (and its DLQ seal key).
+        Every service sees the stack's infrastructure (and its DLQ seal key), the
+        trusted-keys registry, and its own signing key only.
         """
-        proc = self.group.start(spec, base_env={**os.environ, **self.infra.env()})
+        base_env = {
+            **os.environ,
+            **self.infra.env(),
+            **self.infra.signing_env(signer_of(spec.name)),
+        }
+        proc = self.group.start(spec, base_env=base_env)
         self.specs[spec.name] = spec
         if spec.ready_port is not None:
             self._wait_ready(proc, spec.ready_port)

@@ -22,11 +22,11 @@ from contracts.reasons import (
     USERNAME_FORMAT,
     Reason,
 )
-from notifier.emails import new_link_email
+from notifier.emails import InvalidAddress, new_link_email, recipient
 from notifier.mailer import Mailer, MailRefused
 from notifier.passwords import check_password, hash_password
 from notifier.store import ActivationStore, TokenStatus
-from notifier.tokens import IssuedLink, Tokens
+from notifier.tokens import IssuedLink, LinkRefused, Tokens
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,10 @@ class Accounts:
             raise AccountError(404, [ACCOUNT_NOT_FOUND.at("username")])
         if account.activated:
             raise AccountError(409, [ACCOUNT_ACTIVE.at("username")])
-        link = await self._tokens.issue(username, account.email)
+        try:
+            link = await self._tokens.issue(username, account.email)
+        except LinkRefused:  # activated (or its email changed) since it was read
+            raise AccountError(409, [ACCOUNT_ACTIVE.at("username")]) from None
         message = new_link_email(
             sender=self._sender,
             to=account.email,
@@ -113,6 +116,23 @@ class Accounts:
             raise AccountError(422, [EMAIL_REFUSED.at("email")]) from None
         log.info("account %s: new confirmation link sent", username)
         return link
+
+
+async def change_email(store: ActivationStore, username: str, email: str) -> None:
+    """The operators' path to a new email on file (the only one): old links stop working.
+
+    The caller authenticates the operator and writes the audit entry
+    (:mod:`notifier.endpoints`). Raises :class:`AccountError`.
+    """
+    if not USERNAME.match(username):
+        raise AccountError(400, [USERNAME_FORMAT.at("username")])
+    try:
+        recipient(email)
+    except InvalidAddress:
+        raise AccountError(400, [EMAIL_REFUSED.at("email")]) from None
+    if not await store.change_email(username, email):
+        raise AccountError(404, [ACCOUNT_NOT_FOUND.at("username")])
+    log.info("account %s: email on file changed by an operator", username)
 
 
 def _refuse_token(status: TokenStatus) -> None:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
-from notifier.store import ActivationStore, TokenCheck, TokenStatus
+from notifier.store import ActivationStore, Issue, TokenCheck, TokenStatus
+from runtime.errors import HubError
 
 TOKEN_BYTES = 32
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -55,6 +56,14 @@ class IssuedLink:
     expires_at: datetime
 
 
+class LinkRefused(HubError):
+    """No link was issued: the account is active, or the email is not the one on file."""
+
+    def __init__(self, why: Issue) -> None:
+        super().__init__(f"set-password link refused: {why.value}")
+        self.why = why
+
+
 class Tokens:
     """Issue, check and redeem confirmation tokens over an :class:`ActivationStore`."""
 
@@ -74,10 +83,16 @@ class Tokens:
         self._generate = generate
 
     async def issue(self, username: str, email: str) -> IssuedLink:
-        """A new link for ``username`` bound to ``email``; older links stop working."""
+        """A new link for ``username`` bound to ``email``; older links stop working.
+
+        Raises :class:`LinkRefused` for an account whose password is set, or
+        whose email on file is not ``email`` (see ActivationStore.issue).
+        """
         token = self._generate()
         expires_at = self._clock() + self._ttl
-        await self._store.issue(username, email, token_hash(token), _ms(expires_at))
+        issued = await self._store.issue(username, email, token_hash(token), _ms(expires_at))
+        if issued is not Issue.ISSUED:
+            raise LinkRefused(issued)
         return IssuedLink(activation_link(self._base_url, token), expires_at)
 
     async def check(self, token: str) -> TokenCheck:
