@@ -134,6 +134,7 @@ class HubService:
         group_id: str | None = None,
         backoff: Backoff = DEFAULT_BACKOFF,
         signers: frozenset[str] | None = None,
+        channel: Channel | None = None,
     ) -> BatchPump:
         """Consume ``topic`` with the hub's consume policy (group defaults to the service name).
 
@@ -145,10 +146,12 @@ class HubService:
         signature is verified (:func:`runtime.signing.verified`): by one of the
         channel's signers, or of ``signers`` when given. What a batch publishes
         is chained (audit events) and signed by this process's key.
+        ``channel`` names the contract ``topic`` carries when its name does not
+        (a test's private copy of a channel).
         """
         group = group_id or self.name
         failures = FailurePolicy(self.seal, self.retry, backoff)
-        channel = by_topic().get(topic)
+        channel = channel or by_topic().get(topic)
         if channel is not None and (channel.signed or signers):
             handler = verified(channel, handler, self.trusted, signers)
         main = self._transactional_outbox(group, topic)
