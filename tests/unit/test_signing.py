@@ -85,7 +85,7 @@ async def test_a_forged_ceisa_acceptance_is_dead_lettered_signature_invalid(forg
     forged = consumed(forge(CEISA.sign(outbound())))
     seen, dead = await run(channels.CEISA_RESPONSE, [forged])
     assert seen == []
-    [(record, error)] = dead
+    [(_, error)] = dead
     assert isinstance(error, SignatureInvalid) and isinstance(error, PoisonMessage)
     assert str(error).startswith("SIGNATURE_INVALID")
     assert "<Registration" not in str(error)  # never the value
