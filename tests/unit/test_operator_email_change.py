@@ -29,7 +29,7 @@ async def client_for(store: MemoryActivationStore, published: list[Outbound]) ->
 
 
 async def test_only_an_authenticated_operator_changes_the_email_and_it_is_audited_first():
-    store, published = MemoryActivationStore(), []
+    store, published = MemoryActivationStore(), list[Outbound]()
     await store.issue("4C7ADA", "budi@example.co.id", "h" * 64, 10**15)
     client = await client_for(store, published)
     path = "/operator/accounts/4C7ADA/email"
