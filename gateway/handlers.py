@@ -26,7 +26,7 @@ from contracts.decision import Outcome
 from contracts.registration import RegistrationSubmitted
 from contracts.verification import AgencyAnswer, CheckOutcome
 from gateway.decisions import ToDecide, publish_decisions
-from gateway.rules.assess import Assessment, verification_requests
+from gateway.rules.assess import Assessment, question_of, verification_requests
 from gateway.rules.documents import StoredFacts
 from gateway.rules.pipeline import SHIPPED_RULES, Rulebook
 from gateway.store import PendingApplication, RegistrationStore, Timer
@@ -130,9 +130,10 @@ class Gateway:
                 stray = PoisonMessage(f"no application waiting for submission {sid}")
                 result.dead.append((record, stray))
                 continue
-            if not state.asked(answer):
-                # A stray (another check, or an identifier never asked) is filed apart
-                # by the store: it never completes or decides an application.
+            if not state.asked(answer) or answer.request_id != question_of(answer):
+                # A stray (another check, an identifier never asked, or a request id that
+                # is not the question's) is filed apart by the store or ignored by the
+                # rules (accepted_answers): it never completes or decides an application.
                 self.strays += 1
                 log.warning(
                     "answer dropped: %s for %s answers no question asked (%d so far)",
