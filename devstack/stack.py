@@ -74,9 +74,18 @@ def service_specs(bootstrap: str, redis_url: str, ports: Mapping[str, int]) -> l
     return [service_spec(s, env, ports) for s in services()]
 
 
-def signer_of(name: str) -> str | None:
-    """The signer of the service called ``name`` (None for one that signs nothing)."""
-    return next((s.signer for s in services() if s.name == name), None)
+def signer_of(spec: ServiceSpec) -> str | None:
+    """The signer of the service ``spec`` starts (None for one that signs nothing).
+
+    By name, or else by the module it runs: an extra instance (a second
+    notifier, a fault run's armed launcher) signs as the service it runs.
+    """
+    every = services()
+    by_name = {s.name: s for s in every}
+    if spec.name in by_name:
+        return by_name[spec.name].signer
+    modules = {s.module: s.signer for s in every if s.signer is not None}
+    return next((modules[arg] for arg in spec.argv if arg in modules), None)
 
 
 SpecsFactory = Callable[[str, str, Mapping[str, int]], list[ServiceSpec]]
@@ -164,7 +173,7 @@ class Stack:
         base_env = {
             **os.environ,
             **self.infra.env(),
-            **self.infra.signing_env(signer_of(spec.name)),
+            **self.infra.signing_env(signer_of(spec)),
         }
         proc = self.group.start(spec, base_env=base_env)
         self.specs[spec.name] = spec

@@ -38,18 +38,22 @@ When a non-transactional publish fails half-way, the head is forgotten and
 read back the same way.
 """
 
+import asyncio
 import hashlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
 from aiokafka.partitioner import DefaultPartitioner
 
 from contracts import channels
 from contracts.audit import GENESIS, AuditEntry, AuditEvent, AuditKind
+from runtime.errors import TransientFailure
 from runtime.records import Inbound, Outbound
 from runtime.signing import Sign
 
@@ -58,6 +62,9 @@ log = logging.getLogger(__name__)
 Head = tuple[int, str]
 """(seq, SHA-256 of the entry value) of a chain's last committed entry."""
 HeadReader = Callable[[str], Awaitable[Head | None]]
+
+HEAD_READ_TIMEOUT_S = 30.0
+"""Longest a chain's head may take to read back; then the batch backs off and tries again."""
 
 SCAN_WINDOW = 2000
 """Offsets read per step when looking for a chain's last entry from the end of its partition."""
@@ -177,11 +184,26 @@ def kafka_head_reader(bootstrap_servers: str, *, client_id: str) -> HeadReader:
             enable_auto_commit=False,
             isolation_level="read_committed",
         )
-        await consumer.start()
+        started = time.monotonic()
         try:
-            return await last_entry(consumer, channels.AUDIT.topic, chain_id)
+            await consumer.start()
+            head = await asyncio.wait_for(
+                last_entry(consumer, channels.AUDIT.topic, chain_id), HEAD_READ_TIMEOUT_S
+            )
+        except (KafkaError, OSError, TimeoutError) as error:
+            # The batch backs off and is read again: no entry is chained from a guess.
+            raise TransientFailure(
+                f"audit chain {chain_id}: head unreadable ({type(error).__name__})"
+            ) from error
         finally:
             await consumer.stop()
+        log.info(
+            "audit chain %s: head %s read back in %.1fs",
+            chain_id,
+            "none" if head is None else f"seq {head[0]}",
+            time.monotonic() - started,
+        )
+        return head
 
     return read
 
