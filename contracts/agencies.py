@@ -52,6 +52,12 @@ class AgencySpec:
     """The local simulator's default port (``0``: any free one)."""
     sends_name: bool = False
     """The agency matches the applicant's name together with the identifier."""
+    signer: str = ""
+    """The principal whose key signs this check's answers (its adapter); see runtime.signing.
+
+    The gateway accepts an answer for this check only when signed by this
+    signer, so an adapter cannot answer for another agency.
+    """
 
     @property
     def env_prefix(self) -> str:
@@ -68,6 +74,7 @@ OSS_NIB = AgencySpec(
     answer=NibAnswer,
     adapter="adapters.oss_nib",
     service="insw-adapter-oss-nib",
+    signer="adapter-oss-nib",
     simulator="oss",
     base_url_env="OSS_BASE_URL",
     simulator_port=8101,
@@ -81,6 +88,7 @@ DJP_NPWP = AgencySpec(
     answer=NpwpAnswer,
     adapter="adapters.djp_npwp",
     service="insw-adapter-djp-npwp",
+    signer="adapter-djp-npwp",
     simulator="djp",
     base_url_env="DJP_BASE_URL",
     simulator_port=8102,
@@ -94,6 +102,7 @@ DUKCAPIL_NIK = AgencySpec(
     answer=NikAnswer,
     adapter="adapters.dukcapil",
     service="insw-adapter-dukcapil",
+    signer="adapter-dukcapil",
     simulator="dukcapil",
     base_url_env="DUKCAPIL_BASE_URL",
     simulator_port=8103,
@@ -142,6 +151,10 @@ class Agencies:
         if base.check not in self._by_check:
             raise ValueError(f"check: no agency answers {base.check!r}")
         return self._by_check[base.check].answer.model_validate_json(value)
+
+    def signers(self) -> frozenset[str]:
+        """Every agency's answer signer: who may write on the completed channel."""
+        return frozenset(s.signer for s in self.specs if s.signer)
 
     def request_topics(self) -> tuple[str, ...]:
         """Every agency's request topic."""

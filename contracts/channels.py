@@ -19,8 +19,9 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from contracts import topics
+from contracts import signers, topics
 from contracts.agencies import SHIPPED, Agencies, AgencySpec
+from contracts.audit import AuditEntry
 from contracts.customs import CustomsApplicationStatus, CustomsDeadline, TraderCommand
 from contracts.decision import RegistrationDecided
 from contracts.notification import NotificationRequested
@@ -58,6 +59,18 @@ class Channel:
     action: str = "send"
     """AsyncAPI's view from the hub: ``receive`` for what outsiders write to it."""
     configs: dict[str, str] = field(default_factory=dict)
+    signers: frozenset[str] = frozenset()
+    """Who may write it: a record must carry a valid signature by one of these signers.
+
+    Empty: unsigned. The runtime verifies before anything else reads the
+    record (:func:`runtime.signing.verified`) and dead-letters the rest with
+    ``SIGNATURE_INVALID``; producers sign at commit (:mod:`runtime.signing`).
+    """
+
+    @property
+    def signed(self) -> bool:
+        """Whether records on this channel must be signed."""
+        return bool(self.signers)
 
     @cached_property
     def adapter(self) -> TypeAdapter[Any]:
@@ -117,6 +130,7 @@ VERIFICATION_COMPLETED = _channel(
     "sees all answers of one submission; a union keyed by check, one member per agency.",
     hub_consumes=True,
     action="receive",
+    signers=SHIPPED.signers(),
 )
 MANUAL_DECISION = _channel(
     topics.MANUAL_DECISION,
@@ -125,6 +139,7 @@ MANUAL_DECISION = _channel(
     "accepted over HTTP by the gateway's officer endpoint.",
     hub_consumes=True,
     action="receive",
+    signers=frozenset({signers.OFFICER_DESK, signers.GATEWAY}),
 )
 REFERRAL_DEADLINE = _channel(
     topics.REFERRAL_DEADLINE,
@@ -138,6 +153,7 @@ NOTIFICATION_REQUESTED = _channel(
     "Internal. The gateway asks the notifier to email the applicant about a decision; "
     "decision_id is the idempotency key. Carries personal data in the value only.",
     hub_consumes=True,
+    signers=frozenset({signers.GATEWAY}),
 )
 CEISA_RESPONSE = _channel(
     topics.CEISA_RESPONSE,
@@ -151,6 +167,7 @@ CEISA_RESPONSE = _channel(
     content_type=XML,
     hub_consumes=True,
     action="receive",
+    signers=frozenset({signers.CEISA}),
 )
 CUSTOMS_APPLICATION_STATUS = _channel(
     topics.CUSTOMS_APPLICATION_STATUS,
@@ -187,6 +204,15 @@ CEISA_TRADER = _channel(
     "unblock-application; each valid against schemas/xsd/ceisa/v1/<message>.xsd.",
     content_type=XML,
 )
+AUDIT = _channel(
+    topics.AUDIT,
+    AuditEntry,
+    "The tamper-evident audit trail (issue 11): every event that can change an outcome "
+    "(agency answer accepted, officer action, decision, customs response), keyed by its "
+    "writer's chain id; each entry names the SHA-256 of its chain's previous entry and is "
+    "signed by its writer. `hubctl audit verify` proves a range unaltered.",
+    signers=frozenset({signers.GATEWAY, signers.CUSTOMS, signers.OFFICER_DESK, signers.NOTIFIER}),
+)
 
 
 def request_channel(spec: AgencySpec) -> Channel:
@@ -217,6 +243,7 @@ def channels(agencies: Agencies = SHIPPED) -> tuple[Channel, ...]:
         CUSTOMS_DEADLINE,
         TRADER_COMMAND,
         CEISA_TRADER,
+        AUDIT,
     )
 
 

@@ -14,8 +14,25 @@ CORRELATION_ID: Final = "insw-correlation-id"
 CAUSATION_ID: Final = "insw-causation-id"
 SCHEMA: Final = "insw-schema"
 CONTENT_TYPE: Final = "content-type"
-LINEAGE: Final = (MESSAGE_ID, CORRELATION_ID, CAUSATION_ID, SCHEMA, CONTENT_TYPE)
-"""The headers a record keeps wherever it is moved (retry topic, dead-letter topic)."""
+SIGNATURE: Final = "insw-signature"
+"""Detached Ed25519 signature (base64url) over :data:`SIGNED` (see :mod:`runtime.signing`)."""
+SIGNER: Final = "insw-signer"
+"""The key id that made :data:`SIGNATURE`; the trusted-keys registry names its signer."""
+SIGNED: Final = (CORRELATION_ID, SCHEMA, CONTENT_TYPE)
+"""The lineage headers a signature covers, besides key and value.
+
+Message and causation ids are left out on purpose: a re-drive gives the
+record a fresh message id (consumers see it once) caused by the failed one,
+and it must still verify. Idempotency on signed channels comes from the
+signed value (request id, decision id, CEISA message id), never the message id.
+"""
+PROOF: Final = (SIGNATURE, SIGNER)
+LINEAGE: Final = (MESSAGE_ID, CORRELATION_ID, CAUSATION_ID, SCHEMA, CONTENT_TYPE, *PROOF)
+"""The headers a record keeps wherever it is moved (retry topic, dead-letter topic).
+
+The signature headers are among them: a retried, dead-lettered, re-driven or
+replayed record is still proven by its original signer.
+"""
 
 DLQ_TOPIC: Final = "__connect.errors.topic"
 DLQ_PARTITION: Final = "__connect.errors.partition"

@@ -37,6 +37,9 @@ CUSTOMS_DEADLINE: Final = "customs.deadline.v1"
 TRADER_COMMAND: Final = "customs.trader-command.v1"
 CEISA_TRADER: Final = "ceisa.trader.v1"
 
+# The tamper-evident audit trail (issue 11): hash-chained per writer, signed.
+AUDIT: Final = "insw.audit.v1"
+
 DLQ_SUFFIX: Final = ".dlq"
 RETRY_SUFFIX: Final = ".retry"
 

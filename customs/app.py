@@ -12,7 +12,7 @@ import logging
 from aiohttp import web
 from faststream import FastStream
 
-from contracts import topics
+from contracts import signers, topics
 from customs import http
 from customs.commands import TraderDesk
 from customs.handler import Lifecycle
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 def build(settings: CustomsSettings) -> FastStream:
     """The lifecycle service, ready for ``app.run()``."""
-    service = HubService(settings, name=settings.customs_group_id)
+    service = HubService(settings, name=settings.customs_group_id, signer=signers.CUSTOMS)
     redis = settings.redis()
     store = RedisCustomsStore(redis)
     lifecycle = Lifecycle(store, warning_days=settings.customs_deadline_warning_days)

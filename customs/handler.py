@@ -24,11 +24,13 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from contracts import channels, topics
+from contracts.audit import AuditKind
 from customs.deadlines import timers
 from customs.reading import Notice, read_notice
 from customs.record import ApplicationRecord, advance, to_status
 from customs.state import InvalidTransition
 from customs.store import CustomsStore
+from runtime.audit import audit_event
 from runtime.codec import encode
 from runtime.consumer import BatchHandler, HandlerResult
 from runtime.errors import PoisonMessage
@@ -100,11 +102,13 @@ class Lifecycle(CustomsDesk):
                     "%s: %s refused (%s, %s)", sid, notice.message.name, error.code, error.rule
                 )
                 result.dead.append((record, TransitionRefused(error, notice)))
+                result.outbound.append(_response_audit(record, notice, sid, error.code))
                 if before is not None:
                     current[sid] = changed[sid] = before.handled(notice.message_id)
                 continue
             current[sid] = changed[sid] = after
             result.outbound.append(self._status(record, after))
+            result.outbound.append(_response_audit(record, notice, sid, "APPLIED"))
         if changed:
             records = list(changed.values())
             due = [t for r in records for t in timers(r, self._warning_days)]
@@ -126,6 +130,17 @@ def status_record(topic: str, cause: Inbound, record: ApplicationRecord) -> Outb
         cause, correlation_id=sid, schema=channels.CUSTOMS_APPLICATION_STATUS.schema_id
     )
     return Outbound(topic, sid.encode(), encode(to_status(record)), headers)
+
+
+def _response_audit(record: Inbound, notice: Notice, sid: str, result: str) -> Outbound:
+    """The audit entry of a customs response: applied, or the code it was refused with."""
+    return audit_event(
+        AuditKind.CUSTOMS_RESPONSE,
+        sid,
+        actor=record.signer or "",
+        cause=record,
+        details={"message": notice.message.name, "message_id": notice.message_id, "result": result},
+    )
 
 
 def _submission_id(record: Inbound, notice: Notice) -> str:

@@ -11,6 +11,7 @@ here by hand: they are not hub services.
 import json
 from collections.abc import Mapping
 
+from devstack.infra import signing_key_variable
 from topology.services import Form, Link, Service, services
 
 HEADER = """\
@@ -42,6 +43,9 @@ x-hub: &hub
     AT_REST_KEYS: ${AT_REST_KEYS:?run ./hub secrets > .env first}
     AT_REST_INDEX_KEY: ${AT_REST_INDEX_KEY:?run ./hub secrets > .env first}
     AGENCY_CACHE_SECRET: ${AGENCY_CACHE_SECRET:?run ./hub secrets > .env first}
+    # The public registry of the stack's signing keys (issue 11); each service gets its own
+    # private key below, from the SIGNING_KEY_* lines of the same .env.
+    HUB_TRUSTED_KEYS: ${HUB_TRUSTED_KEYS:?run ./hub secrets > .env first}
   depends_on:
     topics:
       condition: service_completed_successfully
@@ -149,6 +153,9 @@ def _service(service: Service, owners: Mapping[str, Service]) -> list[str]:
     env |= {k: v for k, v in INFRASTRUCTURE.items() if k.startswith("REDIS") and service.redis}
     env |= {link.env: _address(link, owners) for link in service.links}
     env |= EXTRA_SETTINGS.get(service.name, {})
+    if service.signer is not None:
+        variable = signing_key_variable(service.signer)
+        env["HUB_SIGNING_KEY"] = f"${{{variable}:?run ./hub secrets > .env first}}"
     listener, ports = service.listener, []
     if listener is not None:
         if listener.port_env is None:

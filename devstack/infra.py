@@ -16,11 +16,13 @@ from types import TracebackType
 
 import redis
 
+from contracts import signers
 from devstack.kafka import KafkaNode, create_topics, kafka_version, warm_coordinators
 from devstack.redis import RedisNode
 from runtime.at_rest import AtRest, parse_key_ring
 from runtime.sealing import new_key
 from runtime.secrets import redact_url
+from runtime.signing import SigningKey, new_signing_key, parse_signing_key, parse_trusted_keys
 
 TOPIC_PARTITIONS = 4
 
@@ -36,6 +38,32 @@ STACK_SECRETS: dict[str, Callable[[], str]] = {
     "AGENCY_CACHE_SECRET": _random_text,
 }
 """The secrets every service refuses to start without (runtime.secrets), and their makers."""
+
+
+def signing_key_variable(signer: str) -> str:
+    """The ``.env`` variable holding ``signer``'s private key (``SIGNING_KEY_ADAPTER_OSS_NIB``)."""
+    return "SIGNING_KEY_" + signer.upper().replace("-", "_")
+
+
+def stack_signing_keys(source: Mapping[str, str]) -> dict[str, SigningKey]:
+    """One Ed25519 key per signer for this stack: given ones (with their registry) kept.
+
+    Generated per stack, like every other secret: no two stacks trust each other.
+    """
+    trusted_text = source.get("HUB_TRUSTED_KEYS")
+    if trusted_text:
+        trusted = parse_trusted_keys(trusted_text)
+        return {
+            signer: parse_signing_key(source[signing_key_variable(signer)], trusted)
+            for signer in signers.ALL
+            if source.get(signing_key_variable(signer))
+        }
+    return {signer: new_signing_key(signer) for signer in signers.ALL}
+
+
+def trusted_registry(keys: Mapping[str, SigningKey]) -> str:
+    """``HUB_TRUSTED_KEYS`` for a stack's keys: the public half of each."""
+    return ",".join(key.public_entry() for key in keys.values())
 
 
 def hub_topics() -> tuple[str, ...]:
@@ -88,6 +116,8 @@ class Infrastructure:
         # Secrets generated per stack, so every service and the tests share them
         # (one seals what another opens) and no two stacks do; set ones are kept.
         self.secrets = {name: source.get(name) or make() for name, make in STACK_SECRETS.items()}
+        self.signing_keys = stack_signing_keys(source)
+        """Each signer's private key: a service gets only its own (see devstack.stack)."""
         self._topics = None if topics is None else tuple(topics)
         self._partitions = partitions
         self.kafka: KafkaNode | None = None
@@ -133,7 +163,14 @@ class Infrastructure:
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
             "REDIS_URL": self.redis_url,
             **self.secrets,
+            "HUB_TRUSTED_KEYS": trusted_registry(self.signing_keys),
         }
+
+    def signing_env(self, signer: str | None) -> dict[str, str]:
+        """``HUB_SIGNING_KEY`` for a process signing as ``signer`` (nothing for None)."""
+        if signer is None:
+            return {}
+        return {"HUB_SIGNING_KEY": self.signing_keys[signer].secret_text()}
 
     def start(self) -> Infrastructure:
         """Start what is not provided by the environment, then create the hub's topics."""

@@ -92,6 +92,20 @@ def service_specs(bootstrap: str, redis_url: str, ports: Mapping[str, int]) -> l
     return [service_spec(s, env, ports) for s in services()]
 
 
+def signer_of(spec: ServiceSpec) -> str | None:
+    """The signer of the service ``spec`` starts (None for one that signs nothing).
+
+    By name, or else by the module it runs: an extra instance (a second
+    notifier, a fault run's armed launcher) signs as the service it runs.
+    """
+    every = services()
+    by_name = {s.name: s for s in every}
+    if spec.name in by_name:
+        return by_name[spec.name].signer
+    modules = {s.module: s.signer for s in every if s.signer is not None}
+    return next((modules[arg] for arg in spec.argv if arg in modules), None)
+
+
 SpecsFactory = Callable[[str, str, Mapping[str, int]], list[ServiceSpec]]
 
 PORT_KEYS = tuple(listener_keys(services()))
@@ -171,9 +185,15 @@ class Stack:
     def start_service(self, spec: ServiceSpec) -> ServiceProcess:
         """Start one service (a first start, a restart or an extra instance) and wait until ready.
 
-        Every service sees the stack's infrastructure (and its DLQ seal key).
+        Every service sees the stack's infrastructure (and its DLQ seal key), the
+        trusted-keys registry, and its own signing key only.
         """
-        proc = self.group.start(spec, base_env={**os.environ, **self.infra.env()})
+        base_env = {
+            **os.environ,
+            **self.infra.env(),
+            **self.infra.signing_env(signer_of(spec)),
+        }
+        proc = self.group.start(spec, base_env=base_env)
         self.specs[spec.name] = spec
         if spec.ready_port is not None:
             self._wait_ready(proc, spec.ready_port)

@@ -11,7 +11,7 @@ from datetime import timedelta
 from aiohttp import web
 from faststream import FastStream
 
-from contracts import channels
+from contracts import channels, signers
 from gateway import officer_api
 from gateway.deadlines import DeadlineWatch
 from gateway.handlers import Gateway
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def build(settings: GatewaySettings) -> FastStream:
     """The gateway service, ready for ``app.run()``."""
-    service = HubService(settings, name=settings.gateway_group_id)
+    service = HubService(settings, name=settings.gateway_group_id, signer=signers.GATEWAY)
     redis = settings.redis()
     at_rest = settings.at_rest()
     store = RedisRegistrationStore(redis, at_rest)
@@ -47,6 +47,7 @@ def build(settings: GatewaySettings) -> FastStream:
         channels.VERIFICATION_COMPLETED,
         gateway.on_results,
         parse=gateway.rulebook.agencies.decode_answer,
+        signers=gateway.rulebook.agencies.signers(),
         description="Agency answers: gather in Redis, decide when all are in.",
     )
     service.consume(
@@ -55,8 +56,8 @@ def build(settings: GatewaySettings) -> FastStream:
         description="Officers' decisions on referred applications (R13).",
     )
     workers: list[DueWork] = [
-        Rechecker(store, service.outbox.publish),
-        DeadlineWatch(store, service.outbox.publish),
+        Rechecker(store, service.publish),
+        DeadlineWatch(store, service.publish),
     ]
     background: list[asyncio.Task[None]] = []
     runners: list[web.AppRunner] = []
@@ -66,7 +67,7 @@ def build(settings: GatewaySettings) -> FastStream:
             asyncio.create_task(poll_forever(workers, settings.recheck_interval_seconds))
         )
         if settings.officer_api_port is not None:
-            runner = web.AppRunner(officer_api.make_app(service.outbox.publish), access_log=None)
+            runner = web.AppRunner(officer_api.make_app(service.publish), access_log=None)
             await runner.setup()
             await web.TCPSite(runner, settings.officer_api_host, settings.officer_api_port).start()
             runners.append(runner)

@@ -10,7 +10,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from contracts import channels
+from contracts import channels, signers
+from contracts.audit import AuditKind
 from contracts.decision import AgencyCheckResult, Outcome, RegistrationDecided, RegistrationSummary
 from contracts.notification import NotificationRequested
 from contracts.registration import RegistrationSubmitted
@@ -22,6 +23,7 @@ from gateway.rules.decide import Verdict, accepted_answers
 from gateway.rules.identifiers import parse_npwp
 from gateway.rules.pipeline import Rulebook
 from gateway.store import PublishedDecision, RegistrationStore, Timer
+from runtime.audit import audit_event
 from runtime.consumer import HandlerResult
 from runtime.records import Inbound, Outbound
 
@@ -165,6 +167,7 @@ async def publish_decisions(
             Outbound.of(channels.REGISTRATION_DECIDED, event, cause=item.cause, correlation_id=sid)
         )
         result.outbound.append(_email_request(item.cause, item.submission, event))
+        result.outbound.append(_decision_audit(item, event))
     if events:
         published = [
             PublishedDecision(
@@ -190,6 +193,23 @@ async def publish_decisions(
 
         result.after_publish.append(remember)
     return events
+
+
+def _decision_audit(item: ToDecide, event: RegistrationDecided) -> Outbound:
+    """The audit entry of a decision: by the gateway's rules, or by the officer named."""
+    return audit_event(
+        AuditKind.DECISION,
+        event.submission_id,
+        actor=item.decided_by or signers.GATEWAY,
+        cause=item.cause,
+        details={
+            "decision_id": event.decision_id,
+            "outcome": event.outcome.value,
+            "rules_version": event.rules_version,
+            "reasons": ",".join(r.code for r in event.reasons),
+        },
+        at=event.decided_at,
+    )
 
 
 def _email_request(

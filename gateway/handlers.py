@@ -20,19 +20,22 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
+from contracts.audit import AuditKind
 from contracts.channels import request_channel
 from contracts.decision import Outcome
 from contracts.registration import RegistrationSubmitted
 from contracts.verification import AgencyAnswer, CheckOutcome
 from gateway.decisions import ToDecide, promise_timers, publish_decisions
-from gateway.rules.assess import Assessment, verification_requests
+from gateway.rules.assess import Assessment, question_of, verification_requests
 from gateway.rules.documents import StoredFacts
 from gateway.rules.pipeline import SHIPPED_RULES, Rulebook
 from gateway.store import PendingApplication, RegistrationStore, Timer
+from runtime.audit import audit_event
 from runtime.consumer import HandlerResult
 from runtime.documents import DocumentStore
 from runtime.errors import PoisonMessage
 from runtime.records import Inbound, Outbound
+from runtime.signing import SignatureInvalid
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +112,23 @@ class Gateway:
         return result
 
     async def on_results(self, batch: Sequence[tuple[Inbound, AgencyAnswer]]) -> HandlerResult:
-        """Store each agency answer; decide every application whose answers are all in."""
+        """Store each agency answer; decide every application whose answers are all in.
+
+        An answer counts only when signed by the adapter that owns its check
+        (``AgencySpec.signer``): the runtime verified the signature, this
+        checks the signer's right to this check. Anything else, unsigned
+        included, is dead-lettered with ``SIGNATURE_INVALID`` before the store
+        sees it.
+        """
         result = HandlerResult()
+        owned: list[tuple[Inbound, AgencyAnswer]] = []
+        for record, answer in batch:
+            refusal = self._not_owner(record, answer)
+            if refusal is None:
+                owned.append((record, answer))
+            else:
+                result.dead.append((record, refusal))
+        batch = owned
         states = await self._store.record([answer for _, answer in batch])
         to_decide: dict[str, ToDecide] = {}
         rechecks: dict[str, float] = {}
@@ -119,9 +137,11 @@ class Gateway:
             if state is None:
                 stray = PoisonMessage(f"no application waiting for submission {sid}")
                 result.dead.append((record, stray))
-            elif not state.asked(answer):
-                # A stray (another check, or an identifier never asked) is filed apart
-                # by the store: it never completes or decides an application.
+                continue
+            if not state.asked(answer) or answer.request_id != question_of(answer):
+                # A stray (another check, an identifier never asked, or a request id that
+                # is not the question's) is filed apart by the store or ignored by the
+                # rules (accepted_answers): it never completes or decides an application.
                 self.strays += 1
                 log.warning(
                     "answer dropped: %s for %s answers no question asked (%d so far)",
@@ -129,7 +149,9 @@ class Gateway:
                     sid,
                     self.strays,
                 )
-            elif state.complete and not state.final:
+                continue
+            result.outbound.append(_accepted(record, answer))
+            if state.complete and not state.final:
                 item = self._decide(record, state)
                 if item.verdict.outcome is Outcome.REFERRED and _waits_for_an_agency(item):
                     rechecks[sid] = (self._clock() + self._recheck_delay).timestamp()
@@ -140,6 +162,16 @@ class Gateway:
             self._store, list(to_decide.values()), result, self._clock, self.rulebook
         )
         return result
+
+    def _not_owner(self, record: Inbound, answer: AgencyAnswer) -> SignatureInvalid | None:
+        """Why the answer's signer may not answer its check, or None when it may."""
+        agencies = self.rulebook.agencies
+        owner = agencies.spec(answer.check).signer if answer.check in agencies else None
+        if owner is None or record.signer != owner:
+            return SignatureInvalid(
+                f"signer {record.signer or 'none'} does not answer check {answer.check}"
+            )
+        return None
 
     async def _stored_documents(
         self, submissions: Iterable[RegistrationSubmitted]
@@ -170,6 +202,21 @@ class Gateway:
             answers,
             previous=state.last_outcome,
         )
+
+
+def _accepted(record: Inbound, answer: AgencyAnswer) -> Outbound:
+    """The audit entry of an answer the gateway took into an application."""
+    return audit_event(
+        AuditKind.ANSWER_ACCEPTED,
+        answer.submission_id,
+        actor=record.signer or "",
+        cause=record,
+        details={
+            "check": str(answer.check),
+            "outcome": answer.outcome.value,
+            "request_id": answer.request_id or "",
+        },
+    )
 
 
 def _waits_for_an_agency(item: ToDecide) -> bool:

@@ -10,16 +10,18 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from contracts import reasons as rc
+from contracts.audit import AuditKind
 from contracts.decision import Outcome
 from contracts.reasons import Reason
 from contracts.referral import ManualDecision
 from gateway.decisions import ToDecide, publish_decisions
 from gateway.rules.decide import Verdict
 from gateway.rules.pipeline import SHIPPED_RULES, Rulebook
-from gateway.store import RegistrationStore
+from gateway.store import PendingApplication, RegistrationStore
+from runtime.audit import audit_event
 from runtime.consumer import HandlerResult
 from runtime.errors import PoisonMessage
-from runtime.records import Inbound
+from runtime.records import Inbound, Outbound
 
 
 def officer_verdict(decision: ManualDecision) -> Verdict:
@@ -41,6 +43,29 @@ def officer_verdict(decision: ManualDecision) -> Verdict:
     cited = [catalogue[code].at("decision") for code in decision.reason_codes]
     outcome = Outcome(decision.outcome)
     return Verdict(outcome, [*cited, note] if outcome is Outcome.REJECTED else [note])
+
+
+def _officer_action(
+    record: Inbound, decision: ManualDecision, state: PendingApplication | None
+) -> Outbound:
+    """The audit entry of an officer's decision as received, whatever becomes of it.
+
+    What it led to is in the decision's own entry (or the dead letter's reason).
+    """
+    found = "none" if state is None else "final" if state.final else str(state.last_outcome)
+    return audit_event(
+        AuditKind.OFFICER_ACTION,
+        decision.submission_id,
+        actor=decision.officer_id,
+        cause=record,
+        details={
+            "action": "decide",
+            "outcome": str(decision.outcome),
+            "reason_codes": ",".join(decision.reason_codes),
+            "application_was": found,
+            "signer": record.signer or "",
+        },
+    )
 
 
 class OfficerDesk:
@@ -68,6 +93,7 @@ class OfficerDesk:
         to_decide: list[ToDecide] = []
         for (record, decision), state in zip(decisions.values(), states, strict=True):
             sid = decision.submission_id
+            result.outbound.append(_officer_action(record, decision, state))
             if state is None:
                 result.dead.append((record, PoisonMessage(f"no application {sid}")))
             elif state.final:

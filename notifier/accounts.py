@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from contracts.reasons import (
+    ACCOUNT_NOT_FOUND,
+    EMAIL_REFUSED,
     TOKEN_EXPIRED,
     TOKEN_INVALID,
     TOKEN_SUPERSEDED,
@@ -20,11 +22,11 @@ from contracts.reasons import (
     USERNAME_FORMAT,
     Reason,
 )
-from notifier.emails import new_link_email
+from notifier.emails import InvalidAddress, new_link_email, recipient
 from notifier.mailer import Mailer, MailRefused
 from notifier.passwords import check_password, hash_password
 from notifier.store import ActivationStore, TokenStatus
-from notifier.tokens import Tokens
+from notifier.tokens import LinkRefused, Tokens
 
 log = logging.getLogger(__name__)
 
@@ -128,9 +130,30 @@ class Accounts:
         except MailRefused:
             log.warning("account %s: mail server refused the address on file", username)
             return ResendOutcome.EMAIL_REFUSED
-        await self._tokens.commit(pending)
+        try:
+            await self._tokens.commit(pending)
+        except LinkRefused:  # activated since it was read: the mailed link never works
+            log.info("account %s: activated meanwhile, the new link was not made current", username)
+            return ResendOutcome.ALREADY_ACTIVE
         log.info("account %s: new confirmation link sent", username)
         return ResendOutcome.SENT
+
+
+async def change_email(store: ActivationStore, username: str, email: str) -> None:
+    """The operators' path to a new email on file (the only one): old links stop working.
+
+    The caller authenticates the operator and writes the audit entry
+    (:mod:`notifier.endpoints`). Raises :class:`AccountError`.
+    """
+    if not USERNAME.match(username):
+        raise AccountError(400, [USERNAME_FORMAT.at("username")])
+    try:
+        recipient(email)
+    except InvalidAddress:
+        raise AccountError(400, [EMAIL_REFUSED.at("email")]) from None
+    if not await store.change_email(username, email):
+        raise AccountError(404, [ACCOUNT_NOT_FOUND.at("username")])
+    log.info("account %s: email on file changed by an operator", username)
 
 
 def _refuse_token(status: TokenStatus) -> None:

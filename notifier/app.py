@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from faststream import FastStream
 
-from contracts import topics
+from contracts import signers, topics
 from notifier.accounts import Accounts
-from notifier.endpoints import HttpServer, make_app
+from notifier.endpoints import HttpServer, OperatorDesk, make_app
 from notifier.handlers import Notifier
 from notifier.mailer import SmtpMailer
 from notifier.resend import PER_CLIENT, PER_USERNAME
@@ -23,7 +23,7 @@ from runtime.service import HubService
 
 def build(settings: NotifierSettings) -> FastStream:
     """The notifier service, ready for ``app.run()``."""
-    service = HubService(settings, name=settings.notifier_group_id)
+    service = HubService(settings, name=settings.notifier_group_id, signer=signers.NOTIFIER)
     redis = settings.redis()
     store = RedisActivationStore(redis, settings.at_rest())
     tokens = Tokens(
@@ -49,6 +49,12 @@ def build(settings: NotifierSettings) -> FastStream:
         handler=notifier.on_requests,
         description="Decision emails: approval with username and link, rejection with reasons.",
     )
+    token = settings.notifier_operator_token
+    operators = (
+        OperatorDesk(token.get_secret_value(), store, service.publish)
+        if token is not None and token.get_secret_value().strip()
+        else None
+    )
     http = HttpServer(
         make_app(
             Accounts(tokens, store, mailer, sender=settings.mail_sender),
@@ -59,6 +65,7 @@ def build(settings: NotifierSettings) -> FastStream:
                     PER_CLIENT: settings.resend_limit_per_client,
                 },
             ),
+            operators,
         ),
         settings.notifier_http_host,
         settings.notifier_http_port,

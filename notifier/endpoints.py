@@ -7,6 +7,10 @@
   rate limited, one answer whatever the username (:mod:`notifier.resend`);
 * ``POST /accounts/activation-link`` {username}: the same, from the "Kirim Ulang Email"
   form of the Token Expired page (an HTML form cannot put the username in the path);
+* ``POST /operator/accounts/{username}/email`` {email, operator_id}: operators only
+  (``Authorization: Bearer`` the ``NOTIFIER_OPERATOR_TOKEN``; absent when it is
+  unset), JSON only, written to the audit trail first: the one way to change the
+  email on file (issue 11);
 * ``GET  /health``.
 
 Every refusal is JSON ``{"errors": [{code, rule, field, text_id, text_en}]}``,
@@ -14,24 +18,48 @@ the same shape as a decision's reasons. Access logs are off: the query string
 of the page carries the token.
 """
 
+import hmac
 import html
 import json
 import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
+from contracts.audit import AuditKind
 from contracts.reasons import Reason, ReasonCode
-from notifier.accounts import AccountError, Accounts
+from notifier.accounts import AccountError, Accounts, change_email
 from notifier.resend import ANSWER, Resends
-from notifier.store import TokenStatus
+from notifier.store import ActivationStore, TokenStatus
+from runtime.audit import audit_event
 from runtime.errors import TransientFailure
 from runtime.rate_limit import RateLimits
+from runtime.records import Outbound
 
 log = logging.getLogger(__name__)
 
 ACCOUNTS: web.AppKey[Accounts] = web.AppKey("accounts", Accounts)
 RESENDS: web.AppKey[Resends] = web.AppKey("resends", Resends)
+
+
+@dataclass(frozen=True)
+class OperatorDesk:
+    """What the operators' endpoint needs: their shared token, the store, the audit publisher."""
+
+    token: str
+    store: ActivationStore
+    publish: Callable[[Sequence[Outbound]], Awaitable[None]]
+
+
+OPERATORS: web.AppKey[OperatorDesk] = web.AppKey("operators", OperatorDesk)
+NOT_AUTHORISED = ReasonCode(
+    "NOT_AUTHORISED",
+    "API",
+    "Hanya operator INSW yang berwenang.",
+    "Only an authorised INSW operator may do this.",
+)
 
 BODY_NOT_JSON = ReasonCode(
     "BODY_NOT_JSON",
@@ -148,6 +176,28 @@ def _page(body: str, status: int = 200) -> web.Response:
     return web.Response(text=page, content_type="text/html", status=status)
 
 
+async def change_email_on_file(request: web.Request) -> web.Response:
+    """``POST /operator/accounts/{username}/email``: authenticated, audited, JSON only."""
+    desk = request.app[OPERATORS]
+    given = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {desk.token}".encode()):
+        raise AccountError(401, [NOT_AUTHORISED.at("Authorization")])
+    if request.content_type != "application/json":
+        raise AccountError(415, [BODY_NOT_JSON.at("<body>")])
+    fields = await _fields(request, ("email", "operator_id"))
+    username = request.match_info["username"]
+    event = audit_event(
+        AuditKind.ACCOUNT_EMAIL_CHANGED,
+        username,
+        actor=fields["operator_id"][:100],
+        cause=None,
+        details={"username": username[:6], "action": "change-email"},
+    )
+    await desk.publish([event])  # recorded before it happens: never an unaudited change
+    await change_email(desk.store, username, fields["email"])
+    return web.json_response({"username": username, "changed": True})
+
+
 async def password_page(request: web.Request) -> web.Response:
     """``GET /accounts/password?token=…``: where the email's link lands."""
     token = request.query.get("token", "")
@@ -197,8 +247,10 @@ async def _refusals(request: web.Request, handler: Any) -> web.StreamResponse:
     return response
 
 
-def make_app(accounts: Accounts, limits: RateLimits) -> web.Application:
-    """The aiohttp application for the account endpoints."""
+def make_app(
+    accounts: Accounts, limits: RateLimits, operators: OperatorDesk | None = None
+) -> web.Application:
+    """The aiohttp application for the account endpoints (the operators' one when given)."""
     app = web.Application(middlewares=[_refusals], client_max_size=64 * 1024)
     app[ACCOUNTS] = accounts
     resends = app[RESENDS] = Resends(accounts, limits)
@@ -207,6 +259,9 @@ def make_app(accounts: Accounts, limits: RateLimits) -> web.Application:
         await resends.drain()
 
     app.on_shutdown.append(drain)
+    if operators is not None:
+        app[OPERATORS] = operators
+        app.router.add_post("/operator/accounts/{username}/email", change_email_on_file)
     app.router.add_get("/health", health)
     app.router.add_get("/accounts/password", password_page)
     app.router.add_post("/accounts/password", set_password)

@@ -42,8 +42,8 @@ from contracts.decision import Outcome
 from contracts.notification import NotificationRequested
 from notifier.emails import InvalidAddress, approval_email, recipient, rejection_email
 from notifier.mailer import Mailer
-from notifier.store import Claim, MailLedger
-from notifier.tokens import Tokens
+from notifier.store import Claim, Issue, MailLedger
+from notifier.tokens import LinkRefused, Tokens
 from runtime.consumer import BatchHandler, HandlerResult
 from runtime.errors import PoisonMessage, TransientFailure
 from runtime.records import Inbound
@@ -150,7 +150,15 @@ class Notifier:
         now = self._clock()
         if request.outcome is Outcome.APPROVED:
             assert request.username is not None  # checked by _validate
-            link = await self._tokens.issue(request.username, request.email)
+            try:
+                link = await self._tokens.issue(request.username, request.email)
+            except LinkRefused as refused:
+                # A notification never rewrites the email on file nor mails a link for an
+                # account whose password is set (issue 11): refused, never retried.
+                raise PoisonMessage(
+                    f"decision {request.decision_id}: username {request.username} "
+                    f"{_REFUSALS[refused.why]}"
+                ) from None
             return approval_email(
                 decision_id=request.decision_id,
                 sender=self._sender,
@@ -170,6 +178,12 @@ class Notifier:
             reasons=request.reasons,
             sent_at=now,
         )
+
+
+_REFUSALS = {
+    Issue.ACTIVE: "ACCOUNT_ACTIVE: its password is set, no link is issued",
+    Issue.EMAIL_MISMATCH: "EMAIL_NOT_ON_FILE: the account's email is not rewritten",
+}
 
 
 def _validate(request: NotificationRequested) -> None:

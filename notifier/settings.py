@@ -24,6 +24,8 @@ class NotifierSettings(InfraSettings):
     """R19: how long a confirmation link works (24 hours, like the 1x24h promise of §6)."""
     notifier_http_host: str = Field(default="127.0.0.1")
     notifier_http_port: int = Field(default=8110, ge=0, le=65535)
+    notifier_operator_token: SecretStr | None = Field(default=None)
+    """Bearer token of the operators' email-change endpoint; the endpoint is off when unset."""
     mail_claim_seconds: int = Field(default=120, ge=10)
     """Lease on one decision's email while it is being sent; well above the SMTP timeout."""
 
@@ -36,6 +38,7 @@ class NotifierSettings(InfraSettings):
             return None
         password = require("SMTP_PASSWORD", self.smtp_password, development=self.development)
         return (self.smtp_username, password or "")
+
     resend_limit_per_username: str = Field(default="3/hour")
     """Resend requests per username (``limits`` notation): bounds the emails one applicant gets."""
     resend_limit_per_client: str = Field(default="30/hour")

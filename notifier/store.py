@@ -57,6 +57,16 @@ class TokenStatus(StrEnum):
     """A newer link was sent (R19): every older link stops working."""
 
 
+class Issue(StrEnum):
+    """What :meth:`ActivationStore.issue` did."""
+
+    ISSUED = "ISSUED"
+    ACTIVE = "ACTIVE"
+    """Refused: the account's password is set; no link is ever issued for it again."""
+    EMAIL_MISMATCH = "EMAIL_MISMATCH"
+    """Refused: the account exists with another email; links go only to the email on file."""
+
+
 @dataclass(frozen=True, slots=True)
 class TokenCheck:
     """A token's status and, when known, the username it is bound to."""
@@ -77,10 +87,21 @@ class Account:
 class ActivationStore(Protocol):
     """Accounts and their confirmation tokens, stored by hash only."""
 
-    async def issue(self, username: str, email: str, token_hash: str, expires_at_ms: int) -> None:
+    async def issue(self, username: str, email: str, token_hash: str, expires_at_ms: int) -> Issue:
         """Make ``token_hash`` the one current link of ``username``, bound to ``email``.
 
-        Every older token of the account stops working (R19).
+        Every older token of the account stops working (R19). Creates the
+        account with ``email`` when there is none. Never rewrites the email
+        on file and never issues a link for an account whose password is set
+        (issue 11: a forged notification could otherwise take an account
+        over): those are refused, atomically with the check.
+        """
+        ...
+
+    async def change_email(self, username: str, email: str) -> bool:
+        """Replace the email on file (operators only); every link issued so far stops working.
+
+        False when there is no such account.
         """
         ...
 

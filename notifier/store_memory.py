@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from notifier.store import Account, Claim, TokenCheck, TokenStatus
+from notifier.store import Account, Claim, Issue, TokenCheck, TokenStatus
 
 SENT = "sent"
 
@@ -66,14 +66,27 @@ class MemoryActivationStore:
         self.tokens: dict[str, _Token] = {}
         self.accounts: dict[str, _Account] = {}
 
-    async def issue(self, username: str, email: str, token_hash: str, expires_at_ms: int) -> None:
+    async def issue(self, username: str, email: str, token_hash: str, expires_at_ms: int) -> Issue:
         """See :meth:`notifier.store.ActivationStore.issue`."""
-        self.tokens[token_hash] = _Token(username, email, expires_at_ms)
         known = self.accounts.get(username)
+        if known is not None and known.password_hash is not None:
+            return Issue.ACTIVE
+        if known is not None and known.email != email:
+            return Issue.EMAIL_MISMATCH
+        self.tokens[token_hash] = _Token(username, email, expires_at_ms)
         if known is None:
             self.accounts[username] = _Account(email, token_hash)
         else:
-            known.email, known.current = email, token_hash
+            known.current = token_hash
+        return Issue.ISSUED
+
+    async def change_email(self, username: str, email: str) -> bool:
+        """See :meth:`notifier.store.ActivationStore.change_email`."""
+        known = self.accounts.get(username)
+        if known is None:
+            return False
+        known.email, known.current = email, None
+        return True
 
     async def account(self, username: str) -> Account | None:
         """See :meth:`notifier.store.ActivationStore.account`."""

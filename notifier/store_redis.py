@@ -25,7 +25,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from notifier.store import Account, Claim, TokenCheck, TokenStatus
+from notifier.store import Account, Claim, Issue, TokenCheck, TokenStatus
 from runtime.at_rest import AtRest
 from runtime.redis_faults import redis_faults
 
@@ -45,12 +45,28 @@ return 0
 """
 
 # KEYS: account, token. ARGV: sealed username, email index, token hash, expiry ms,
-# retention ms, sealed email.
+# retention ms, sealed email. Refuses an active account and another email than the
+# one on file (issue 11): the email of an existing account is never rewritten here.
 _ISSUE = """
+local a = redis.call('HMGET', KEYS[1], 'email_index', 'password')
+if a[2] then return 'ACTIVE' end
+if a[1] and a[1] ~= ARGV[2] then return 'EMAIL_MISMATCH' end
 redis.call('HSET', KEYS[2], 'username', ARGV[1], 'email', ARGV[2], 'expires_at', ARGV[4])
 redis.call('PEXPIREAT', KEYS[2], tonumber(ARGV[4]) + tonumber(ARGV[5]))
-redis.call('HSET', KEYS[1], 'email', ARGV[6], 'email_index', ARGV[2], 'current', ARGV[3])
-return 0
+if a[1] then
+  redis.call('HSET', KEYS[1], 'current', ARGV[3])
+else
+  redis.call('HSET', KEYS[1], 'email', ARGV[6], 'email_index', ARGV[2], 'current', ARGV[3])
+end
+return 'ISSUED'
+"""
+
+# KEYS: account. ARGV: sealed email, email index. The operators' path only.
+_CHANGE_EMAIL = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'UNKNOWN' end
+redis.call('HSET', KEYS[1], 'email', ARGV[1], 'email_index', ARGV[2])
+redis.call('HDEL', KEYS[1], 'current')
+return 'CHANGED'
 """
 
 # KEYS: token, account. ARGV: token hash, now ms, sealed username seen, password hash or ''.
@@ -127,23 +143,35 @@ class RedisActivationStore(_RedisPort):
         super().__init__(redis)
         self._at_rest = at_rest
         self._issue = redis.register_script(_ISSUE)
+        self._change_email = redis.register_script(_CHANGE_EMAIL)
         self._check = redis.register_script(_CHECK_OR_REDEEM)
 
-    async def issue(self, username: str, email: str, token_hash: str, expires_at_ms: int) -> None:
+    async def issue(self, username: str, email: str, token_hash: str, expires_at_ms: int) -> Issue:
         """See :meth:`notifier.store.ActivationStore.issue`."""
         seal = self._at_rest.seal
-        await self._call(
-            self._issue,
-            [self._account_key(username), token_key(token_hash)],
-            [
-                seal(username),
-                self._at_rest.index("email", email),
-                token_hash,
-                expires_at_ms,
-                TOKEN_RETENTION_MS,
-                seal(email),
-            ],
+        return Issue(
+            await self._call(
+                self._issue,
+                [self._account_key(username), token_key(token_hash)],
+                [
+                    seal(username),
+                    self._at_rest.index("email", email),
+                    token_hash,
+                    expires_at_ms,
+                    TOKEN_RETENTION_MS,
+                    seal(email),
+                ],
+            )
         )
+
+    async def change_email(self, username: str, email: str) -> bool:
+        """See :meth:`notifier.store.ActivationStore.change_email`."""
+        done = await self._call(
+            self._change_email,
+            [self._account_key(username)],
+            [self._at_rest.seal(email), self._at_rest.index("email", email)],
+        )
+        return done == "CHANGED"
 
     def _account_key(self, username: str) -> str:
         return account_key(self._at_rest.index("username", username))

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
-from notifier.store import ActivationStore, TokenCheck, TokenStatus
+from notifier.store import ActivationStore, Issue, TokenCheck, TokenStatus
+from runtime.errors import HubError
 
 TOKEN_BYTES = 32
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -66,6 +67,14 @@ class PendingLink:
     expires_at_ms: int
 
 
+class LinkRefused(HubError):
+    """No link was issued: the account is active, or the email is not the one on file."""
+
+    def __init__(self, why: Issue) -> None:
+        super().__init__(f"set-password link refused: {why.value}")
+        self.why = why
+
+
 class Tokens:
     """Issue, check and redeem confirmation tokens over an :class:`ActivationStore`."""
 
@@ -85,7 +94,11 @@ class Tokens:
         self._generate = generate
 
     async def issue(self, username: str, email: str) -> IssuedLink:
-        """A new link for ``username`` bound to ``email``; older links stop working."""
+        """A new link for ``username`` bound to ``email``; older links stop working.
+
+        Raises :class:`LinkRefused` for an account whose password is set, or
+        whose email on file is not ``email`` (see ActivationStore.issue).
+        """
         pending = self.prepare(username, email)
         await self.commit(pending)
         return pending.link
@@ -103,10 +116,17 @@ class Tokens:
         return PendingLink(link, username, email, token_hash(token), _ms(expires_at))
 
     async def commit(self, pending: PendingLink) -> None:
-        """Make ``pending`` the account's one current link; every older one stops working."""
-        await self._store.issue(
+        """Make ``pending`` the account's one current link; every older one stops working.
+
+        Raises :class:`LinkRefused` when the store refuses (issue 11): an
+        account whose password is set gets no link, and a link goes only to
+        the email on file.
+        """
+        issued = await self._store.issue(
             pending.username, pending.email, pending.token_hash, pending.expires_at_ms
         )
+        if issued is not Issue.ISSUED:
+            raise LinkRefused(issued)
 
     async def check(self, token: str) -> TokenCheck:
         """Whether ``token`` could set a password now."""

@@ -19,7 +19,13 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from runtime.checkpoints import Checkpoint
-from runtime.consumer import BatchHandler, BatchPump, CommittedOffsets, FailurePolicy
+from runtime.consumer import (
+    BatchHandler,
+    BatchPump,
+    CommittedOffsets,
+    FailurePolicy,
+    OutputStage,
+)
 from runtime.records import Inbound
 from runtime.transactions import TransactionalOutbox
 from runtime.transient import TRANSIENT
@@ -90,9 +96,12 @@ def subscribe(
     description: str,
     failures: FailurePolicy,
     fault: Checkpoint | None = None,
+    stage: OutputStage | None = None,
 ) -> BatchPump:
     """Register ``handler`` on ``topic`` with the hub's consume policy; publish via ``outbox``."""
-    pump = BatchPump(outbox, handler, group_id=group_id, failures=failures, fault=fault)
+    pump = BatchPump(
+        outbox, handler, group_id=group_id, failures=failures, fault=fault, stage=stage
+    )
 
     async def on_batch(message: KafkaMessage) -> None:
         records = [inbound(r) for r in message.raw_message]

@@ -103,6 +103,17 @@ class HandlerResult:
         self.after_publish.extend(other.after_publish)
 
 
+class OutputStage(Protocol):
+    """Turns a batch's outputs into what is sent (audit chaining, signatures), and is told
+    whether they committed: :class:`runtime.audit.OutputStage` is the hub's."""
+
+    async def prepare(self, records: Sequence[Outbound]) -> list[Outbound]:
+        """The records as they will be sent."""
+
+    def settled(self, committed: bool) -> None:
+        """Whether the records :meth:`prepare` returned last were committed."""
+
+
 BatchHandler = Callable[[Sequence[Inbound]], Awaitable[HandlerResult]]
 CommittedOffsets = Callable[
     [Sequence[TopicPartition]], Awaitable[Mapping[TopicPartition, int | None]]
@@ -157,8 +168,10 @@ class BatchPump:
         group_id: str,
         failures: FailurePolicy,
         fault: Checkpoint | None = None,
+        stage: OutputStage | None = None,
     ) -> None:
         self._outbox = outbox
+        self._stage = stage
         self._handler = handler
         self._group_id = group_id
         self._policy = failures
@@ -172,27 +185,33 @@ class BatchPump:
         """The consumer group and transactional id, for logs."""
         return self._outbox.transactional_id
 
-    async def process(self, records: Sequence[Inbound], committed: CommittedOffsets) -> None:
+    async def process(
+        self, records: Sequence[Inbound], committed_offsets: CommittedOffsets
+    ) -> None:
         """Handle, then publish and commit in one transaction; raise after a backoff on outages.
 
         Raising means "read this batch again". When the commit itself failed
-        it may still have landed, so ``committed`` (the group's offsets on
+        it may still have landed, so ``committed_offsets`` (the group's offsets on
         the broker) decides, after the transaction has been settled.
         """
         topic = records[0].topic if records else ""
+        committed = False
         try:
             result = await self._handle(records)
+            outputs = await self._prepare(result.outbound)
             await self._reach(BEFORE_PRODUCE, topic)
             await self._outbox.commit(
-                result.outbound + [self._policy.reroute(r, e) for r, e in result.dead],
+                outputs + [self._policy.reroute(r, e) for r, e in result.dead],
                 next_offsets(records),
                 self._group_id,
                 before_commit=lambda: self._reach(BEFORE_COMMIT, topic),
             )
+            committed = True
         except CommitUncertain as error:
-            if not await self._landed(records, committed):
+            if not await self._landed(records, committed_offsets):
                 await self._back_off(records, error)
                 raise
+            committed = True
             log.warning(
                 "%s: the commit of a batch of %d reported %s but had landed: not processed again",
                 self.name,
@@ -202,8 +221,19 @@ class BatchPump:
         except TRANSIENT as error:
             await self._back_off(records, error)
             raise
+        finally:
+            if self._stage is not None:
+                self._stage.settled(committed)
         self._failures = 0
         await self._settle(result.after_publish)
+
+    async def _prepare(self, records: list[Outbound]) -> list[Outbound]:
+        """Outputs as sent: audit events chained, records of signed channels signed.
+
+        Dead letters and parked records are not prepared: they keep the
+        signature their original writer gave them.
+        """
+        return records if self._stage is None else await self._stage.prepare(records)
 
     async def _back_off(self, records: Sequence[Inbound], error: BaseException) -> None:
         self._failures += 1

@@ -23,6 +23,8 @@ class Inbound:
     key: bytes | None
     value: bytes | None
     headers: Sequence[tuple[str, bytes]] = ()
+    signer: str | None = None
+    """Who signed it, once :func:`runtime.signing.verified` has checked the signature."""
 
     @property
     def message_id(self) -> str:

@@ -11,22 +11,25 @@ import faulthandler
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TypeVar
 
 import uvloop
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
-from contracts.channels import Channel
+from contracts.channels import Channel, by_topic, channels
 from contracts.topics import retry_topic
 from runtime import checkpoints, logs
+from runtime.audit import AuditChain, OutputStage, kafka_head_reader
 from runtime.binding import subscribe
 from runtime.consumer import DEFAULT_BACKOFF, Backoff, BatchHandler, BatchPump, FailurePolicy
 from runtime.outbox import Outbox
+from runtime.records import Outbound
 from runtime.retry import RetryPolicy
 from runtime.retry_consumer import subscribe_retries
 from runtime.settings import InfraSettings
+from runtime.signing import SigningKey, TrustedKeys, signer_for, verified
 from runtime.transactions import TransactionalOutbox
 from runtime.typed import TypedHandler, typed
 
@@ -44,9 +47,20 @@ class HubService:
     publishes outside any consumed batch (timers, HTTP endpoints).
     """
 
-    def __init__(self, settings: InfraSettings, *, name: str) -> None:
+    def __init__(self, settings: InfraSettings, *, name: str, signer: str | None = None) -> None:
+        """``signer``: the principal this process signs as (:mod:`contracts.signers`), if any.
+
+        A signing service refuses to start without its key outside development.
+        """
         self.name = name
         self._settings = settings
+        self._trusted: TrustedKeys | None = None
+        self.key: SigningKey | None = (
+            settings.signing_key(self.trusted, signer) if signer is not None else None
+        )
+        self._sign = signer_for(self.key, channels())
+        self._publish_stage = self._stage(f"{name}.{settings.hub_instance_id}.outbox")
+        self._publishing = asyncio.Lock()
         self.broker = KafkaBroker(
             settings.kafka_bootstrap_servers, client_id=name, logger=logging.getLogger(name)
         )
@@ -67,15 +81,49 @@ class HubService:
         parse: Callable[[bytes], T] | None = None,
         group_id: str | None = None,
         backoff: Backoff = DEFAULT_BACKOFF,
+        signers: frozenset[str] | None = None,
     ) -> BatchPump:
-        """Consume ``channel``: records decoded with its model (or ``parse``), see :func:`typed`."""
+        """Consume ``channel``: records decoded with its model (or ``parse``), see :func:`typed`.
+
+        On a signed channel, signatures are verified first (see :meth:`subscribe`).
+        """
         return self.subscribe(
             channel.topic,
             handler=typed(channel, handler, parse),
             description=description,
             group_id=group_id,
             backoff=backoff,
+            signers=signers,
         )
+
+    @property
+    def trusted(self) -> TrustedKeys:
+        """The trusted-keys registry (read once; refused unset outside development)."""
+        if self._trusted is None:
+            self._trusted = self._settings.trusted_keys()
+        return self._trusted
+
+    def _stage(self, chain_id: str) -> OutputStage:
+        reader = kafka_head_reader(
+            self._settings.kafka_bootstrap_servers, client_id=f"{self.name}.audit-head"
+        )
+        return OutputStage(self._sign, AuditChain(chain_id, reader))
+
+    async def publish(self, records: Sequence[Outbound]) -> None:
+        """Publish outside a consumed batch (timers, HTTP): audit events chained, records signed.
+
+        One publish at a time, so the chain's order is the partition's order;
+        when a publish fails it may have landed in part, so the chain's head
+        is read back from the topic before its next entry.
+        """
+        async with self._publishing:
+            prepared = await self._publish_stage.prepare(records)
+            try:
+                await self.outbox.publish(prepared)
+            except BaseException:
+                self._publish_stage.forget()
+                raise
+            self._publish_stage.settled(True)
 
     def subscribe(
         self,
@@ -85,18 +133,31 @@ class HubService:
         description: str,
         group_id: str | None = None,
         backoff: Backoff = DEFAULT_BACKOFF,
+        signers: frozenset[str] | None = None,
+        channel: Channel | None = None,
     ) -> BatchPump:
         """Consume ``topic`` with the hub's consume policy (group defaults to the service name).
 
         Raw records: for XML channels whose reader checks more than a model
         can. The topic's retry topic is read by the service's one retry
         consumer (group ``<service>.retry``) with the same handler.
+
+        Before anything else, when the topic's channel is signed, each record's
+        signature is verified (:func:`runtime.signing.verified`): by one of the
+        channel's signers, or of ``signers`` when given. What a batch publishes
+        is chained (audit events) and signed by this process's key.
+        ``channel`` names the contract ``topic`` carries when its name does not
+        (a test's private copy of a channel).
         """
         group = group_id or self.name
         failures = FailurePolicy(self.seal, self.retry, backoff)
+        channel = channel or by_topic().get(topic)
+        if channel is not None and (channel.signed or signers):
+            handler = verified(channel, handler, self.trusted, signers)
+        main = self._transactional_outbox(group, topic)
         pump = subscribe(
             self.broker,
-            self._transactional_outbox(group, topic),
+            main,
             topic,
             group_id=group,
             handler=handler,
@@ -104,14 +165,17 @@ class HubService:
             description=description,
             failures=failures,
             fault=self._fault,
+            stage=self._stage(main.transactional_id),
         )
         parked = retry_topic(topic)
+        retries = self._transactional_outbox(self._retry_group, parked)
         self._retry_pumps[parked] = BatchPump(
-            self._transactional_outbox(self._retry_group, parked),
+            retries,
             handler,
             group_id=self._retry_group,
             failures=failures,
             fault=self._fault,
+            stage=self._stage(retries.transactional_id),
         )
         return pump
 

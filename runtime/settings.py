@@ -1,5 +1,6 @@
 """Connection settings and secrets shared by every service; read only by composition roots."""
 
+import logging
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr
@@ -8,7 +9,25 @@ from redis.asyncio import Redis
 
 from runtime.at_rest import AtRest, parse_key_ring
 from runtime.sealing import DeadLetterSeal
-from runtime.secrets import DEVELOPMENT, development_value, require, require_redis_password
+from runtime.secrets import (
+    DEVELOPMENT,
+    HOW_TO_FIX,
+    InsecureSecret,
+    development_value,
+    require,
+    require_redis_password,
+)
+from runtime.signing import (
+    SigningKey,
+    TrustedKeys,
+    development_key,
+    development_registry,
+    is_development,
+    parse_signing_key,
+    parse_trusted_keys,
+)
+
+log = logging.getLogger(__name__)
 
 
 class InfraSettings(BaseSettings):
@@ -43,6 +62,10 @@ class InfraSettings(BaseSettings):
     """
     retry_delays_seconds: tuple[float, ...] = Field(default=(2.0, 10.0, 30.0))
     """Delays before each retry on ``T.retry``, then ``T.dlq`` (JSON list in the environment)."""
+    hub_signing_key: SecretStr | None = Field(default=None)
+    """This process's own Ed25519 key, ``<key id>:<base64url>``; see runtime.signing."""
+    hub_trusted_keys: str | None = Field(default=None)
+    """The public registry: ``<key id>=<signer>:<base64url public key>``, comma-separated."""
 
     @property
     def development(self) -> bool:
@@ -79,3 +102,40 @@ class InfraSettings(BaseSettings):
     def redis(self, **options: Any) -> "Redis":
         """An asyncio Redis client on the checked URL (``options`` go to ``from_url``)."""
         return Redis.from_url(self.checked_redis_url(), **options)
+
+    def trusted_keys(self) -> TrustedKeys:
+        """The registry of signers' public keys; the development one when unset in development.
+
+        Outside development an unset registry is refused: a consumer of signed
+        channels would refuse every record, and a silent stand-in would trust
+        public keys.
+        """
+        text = (self.hub_trusted_keys or "").strip()
+        if text:
+            return parse_trusted_keys(text)
+        if not self.development:
+            raise InsecureSecret(
+                "HUB_TRUSTED_KEYS is not set: `python -m devstack secrets` prints a registry"
+            )
+        return development_registry()
+
+    def signing_key(self, trusted: TrustedKeys, signer: str | None) -> SigningKey | None:
+        """The key of ``signer`` (None: this process signs nothing), checked against ``trusted``.
+
+        Refused when unset or a public development key, outside development;
+        in development an unset key means ``signer``'s development key.
+        """
+        if signer is None:
+            return None
+        raw = self.hub_signing_key.get_secret_value().strip() if self.hub_signing_key else ""
+        if not raw:
+            if not self.development:
+                raise InsecureSecret(f"HUB_SIGNING_KEY is not set: {HOW_TO_FIX}")
+            log.warning("HUB_SIGNING_KEY is not set: development key of %s", signer)
+            return development_key(signer)
+        key = parse_signing_key(raw, trusted)
+        if is_development(key) and not self.development:
+            raise InsecureSecret("HUB_SIGNING_KEY is a well-known development value")
+        if key.signer != signer:
+            raise InsecureSecret(f"HUB_SIGNING_KEY belongs to {key.signer}, not {signer}")
+        return key

@@ -1,6 +1,8 @@
 """Builders shared by the test layers: a valid submission, then spoiled one field at a time."""
 
 import hashlib
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +14,8 @@ from gateway.rules.assess import Assessment, request_id
 from gateway.rules.documents import StoredFacts
 from gateway.rules.pipeline import SHIPPED_RULES
 from runtime.at_rest import AtRest
-from runtime.consumer import BatchHandler
+from runtime.consumer import BatchHandler, HandlerResult
+from runtime.records import Inbound
 from runtime.sealing import new_key
 from runtime.typed import typed
 
@@ -118,12 +121,27 @@ def submissions_of(gateway: Any) -> BatchHandler:
 
 
 def results_of(gateway: Any) -> BatchHandler:
-    """The gateway's answer handler behind the one decode loop, as the service runs it."""
-    return typed(
-        channels.VERIFICATION_COMPLETED,
-        gateway.on_results,
-        gateway.rulebook.agencies.decode_answer,
-    )
+    """The gateway's answer handler behind the one decode loop, as the service runs it.
+
+    Each answer arrives as signed by the adapter owning its check, as
+    :func:`runtime.signing.verified` would report it (signatures themselves
+    are tested in ``test_signing``); an answer whose ``record.signer`` is
+    already set keeps it.
+    """
+    agencies = gateway.rulebook.agencies
+
+    async def signed_by_owner(batch: Sequence[tuple[Inbound, AgencyAnswer]]) -> HandlerResult:
+        owned = [
+            (r if r.signer else replace(r, signer=_owner(agencies, a.check)), a) for r, a in batch
+        ]
+        result: HandlerResult = await gateway.on_results(owned)
+        return result
+
+    return typed(channels.VERIFICATION_COMPLETED, signed_by_owner, agencies.decode_answer)
+
+
+def _owner(agencies: Any, check: str) -> str | None:
+    return agencies.spec(check).signer if check in agencies else None
 
 
 def manual_decisions_of(desk: Any) -> BatchHandler:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from contracts import signers
 from contracts.agencies import AGENCIES, AgencySpec
 
 
@@ -75,6 +76,8 @@ class Service:
     """On the way from a submission to its decision (what the benchmark measures)."""
     registration_path: bool = True
     """On the way from a submission to its decision, email and customs message (fault runs)."""
+    signer: str | None = None
+    """The principal it signs as (:mod:`contracts.signers`): it is given that key only."""
 
 
 def agency(name: str, agencies: Sequence[AgencySpec] = AGENCIES) -> AgencySpec:
@@ -117,6 +120,7 @@ def agency_services(
             a.adapter,
             links=(Link(a.base_url_env, a.simulator),),
             groups=(a.service,),
+            signer=a.signer or None,
         )
         for a in agencies
     ]
@@ -145,6 +149,7 @@ def services(agencies: Sequence[AgencySpec] = AGENCIES) -> list[Service]:
         "gateway",
         listener=Listener("officers", 8180, "OFFICER_API_PORT", "OFFICER_API_HOST", published=True),
         groups=("insw-gateway",),
+        signer=signers.GATEWAY,
     )
     notifier = Service(
         "notifier",
@@ -159,6 +164,7 @@ def services(agencies: Sequence[AgencySpec] = AGENCIES) -> list[Service]:
         ),
         groups=("insw-notifier",),
         decision_path=False,
+        signer=signers.NOTIFIER,
     )
     intake = Service(
         "intake",
@@ -174,6 +180,7 @@ def services(agencies: Sequence[AgencySpec] = AGENCIES) -> list[Service]:
         redis=False,
         listener=Listener("ceisa", 8120),
         groups=("ceisa-simulator",),
+        signer=signers.CEISA,
         stand_in=True,
         decision_path=False,
         registration_path=False,
@@ -185,6 +192,7 @@ def services(agencies: Sequence[AgencySpec] = AGENCIES) -> list[Service]:
             "customs", 8300, "CUSTOMS_HTTP_PORT", "CUSTOMS_HTTP_HOST", published=True
         ),
         groups=("insw-customs",),
+        signer=signers.CUSTOMS,
         decision_path=False,
         registration_path=False,
     )

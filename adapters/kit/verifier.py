@@ -71,7 +71,7 @@ def verification_service(
     agency: Agency,
 ) -> FastStream:
     """A runnable adapter service: subscriber, agency connection and lifecycle."""
-    service = HubService(settings, name=spec.service)
+    service = HubService(settings, name=spec.service, signer=spec.signer or None)
     service.subscribe(
         spec.request_topic,
         handler=verification_handler(agency.verifier, spec),

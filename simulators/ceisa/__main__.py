@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from aiohttp import web
 from faststream import FastStream
 
-from contracts import topics
+from contracts import signers, topics
 from runtime.service import HubService, run
 from runtime.settings import InfraSettings
 from simulators.ceisa.admin import Scenarios, make_app
@@ -35,9 +35,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def build(args: argparse.Namespace, settings: InfraSettings) -> FastStream:
     """The simulator: a consumer of applications, a story player and the admin endpoint."""
-    service = HubService(settings, name="ceisa-simulator")
+    service = HubService(settings, name="ceisa-simulator", signer=signers.CEISA)
     scenarios = Scenarios(default=Scenario(args.default_scenario))
-    office = CustomsOffice(scenarios, service.outbox.publish, step_delay=args.step_delay)
+    office = CustomsOffice(scenarios, service.publish, step_delay=args.step_delay)
     service.subscribe(
         topics.CEISA_REGISTRATION,
         handler=office.on_applications,

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 
 from contracts import headers as h
-from contracts import topics
+from contracts import signers, topics
 from contracts.decision import RegistrationDecided
 from devstack.lag import pending_records
 from devstack.mailbox import read_mailbox
@@ -137,6 +137,8 @@ async def replay_notifications(stack, run: str) -> str:
             "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
             "REDIS_URL": stack.redis_url,
             "NOTIFIER_GROUP_ID": group_id,
+            # The notifier signs its audit entries: a second instance holds the same key.
+            "HUB_SIGNING_KEY": stack.infra.signing_keys[signers.NOTIFIER].secret_text(),
             "NOTIFIER_HTTP_PORT": str(free_port()),
             "SMTP_HOST": LOOPBACK,
             "SMTP_PORT": str(stack.ports["mailbox"]),

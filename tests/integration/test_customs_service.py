@@ -8,10 +8,11 @@ from typing import ClassVar
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from contracts import headers as h
-from contracts import topics
+from contracts import signers, topics
 from contracts.customs import CustomsApplicationStatus
 from customs.handler import Lifecycle
 from customs.store_redis import RedisCustomsStore
@@ -36,7 +37,7 @@ class _Recorder(BaseHTTPRequestHandler):
 
 
 async def test_redelivered_messages_change_nothing_and_an_xml_attack_lands_on_the_dlq_unread(
-    bootstrap_servers, redis_url, topic_prefix, tmp_path
+    infrastructure, bootstrap_servers, redis_url, topic_prefix, tmp_path
 ):
     marker = tmp_path / "marker.txt"
     marker.write_text("MARKER-SECRET")
@@ -54,9 +55,11 @@ async def test_redelivered_messages_change_nothing_and_an_xml_attack_lands_on_th
     steps = story(Scenario.ACCEPT, Application(f"REG-{sid}", sid, ("IMPORTIR",)), date(2026, 3, 19))
     documents = [render(step, datetime.now(UTC)) for step in steps]
 
-    settings = InfraSettings()
+    # The lifecycle writes audit entries to the shared audit topic: signed, as in production.
+    key = infrastructure.signing_keys[signers.CUSTOMS].secret_text()
+    settings = InfraSettings(hub_signing_key=SecretStr(key))
     redis = Redis.from_url(redis_url)
-    service = HubService(settings, name=f"{topic_prefix}.group")
+    service = HubService(settings, name=f"{topic_prefix}.group", signer=signers.CUSTOMS)
     store = RedisCustomsStore(redis, prefix=topic_prefix)
     service.subscribe(
         inbound,

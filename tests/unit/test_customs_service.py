@@ -2,11 +2,13 @@
 
 import json
 import typing
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from aiohttp.test_utils import TestClient, TestServer
 
 from contracts import topics
+from contracts.audit import AuditEvent, AuditKind
 from contracts.customs import CustomsApplicationStatus, CustomsDeadline, CustomsStage
 from customs.deadlines import timers
 from customs.handler import Lifecycle, TransitionRefused
@@ -15,13 +17,21 @@ from customs.record import dumps, loads
 from customs.state import Stage
 from customs.store import MemoryCustomsStore
 from customs.watch import DeadlineWatch
+from runtime.consumer import HandlerResult
 from runtime.errors import PoisonMessage
-from runtime.records import Inbound
+from runtime.records import Inbound, Outbound
 from simulators.ceisa.documents import render
 from simulators.ceisa.script import Application, Scenario, story
 
 NOW = datetime(2026, 3, 19, 3, 0, tzinfo=UTC)
 START = date(2026, 3, 19)
+
+
+def published(result: HandlerResult) -> list[Outbound]:
+    """What the handler publishes besides its audit entries (tested apart below)."""
+    return [o for o in result.outbound if o.topic != topics.AUDIT]
+
+
 SID = "SUB-2026-0001"
 APP = Application("CEISA-REG-DEC-0001", SID, ("IMPORTIR", "EKSPORTIR"))
 
@@ -41,15 +51,15 @@ async def handle(lifecycle: Lifecycle, batch: list[Inbound]):
 
 
 def statuses(result) -> list[CustomsApplicationStatus]:
-    return [CustomsApplicationStatus.model_validate_json(o.value) for o in result.outbound]
+    return [CustomsApplicationStatus.model_validate_json(o.value or b"") for o in published(result)]
 
 
 async def test_an_accepted_application_publishes_every_status_keyed_by_submission_id():
     store = MemoryCustomsStore()
     result = await handle(Lifecycle(store, clock=lambda: NOW), records(Scenario.ACCEPT))
     assert not result.dead
-    assert {o.topic for o in result.outbound} == {topics.CUSTOMS_APPLICATION_STATUS}
-    assert {o.key for o in result.outbound} == {SID.encode()}
+    assert {o.topic for o in published(result)} == {topics.CUSTOMS_APPLICATION_STATUS}
+    assert {o.key for o in published(result)} == {SID.encode()}
     stages = [(s.stage, s.version, s.message) for s in statuses(result)]
     assert stages == [
         ("ENTERED", 1, "proof-of-entry"),
@@ -70,7 +80,7 @@ async def test_a_redelivered_message_changes_nothing_even_one_at_a_time():
     [before] = await store.load([SID])
     for record in batch:
         again = await handle(lifecycle, [record])
-        assert not again.outbound and not again.dead
+        assert not published(again) and not again.dead
     assert await store.load([SID]) == [before]
     assert before is not None and before.version == 5 and before.app.blockings == {}
 
@@ -81,7 +91,7 @@ async def test_unblocking_what_was_never_blocked_is_refused_with_code_and_rule_n
     entry, ttp_rk, accepted, _blocking, unblocking = records(Scenario.BLOCK_UNBLOCK)
     await handle(lifecycle, [entry, ttp_rk, accepted])
     result = await handle(lifecycle, [unblocking])
-    assert not result.outbound
+    assert not published(result)
     [(dead, error)] = result.dead
     assert dead is unblocking and isinstance(error, TransitionRefused)
     assert (error.code, error.rule) == ("NOT_BLOCKED", "C11")
@@ -89,7 +99,7 @@ async def test_unblocking_what_was_never_blocked_is_refused_with_code_and_rule_n
     [record] = await store.load([SID])
     assert record is not None and record.version == 3 and record.message == "acceptance"
     again = await handle(lifecycle, [unblocking])  # remembered: not dead-lettered twice
-    assert not again.dead and not again.outbound
+    assert not again.dead and not published(again)
 
 
 async def test_a_measure_before_any_application_is_refused():
@@ -116,7 +126,7 @@ async def test_unsafe_or_invalid_documents_are_dead_lettered_naming_the_refusal_
     }
     batch = [Inbound(topics.CEISA_RESPONSE, 0, i, b"SUB-X", v) for i, v in enumerate(cases)]
     result = await handle(Lifecycle(MemoryCustomsStore()), batch)
-    assert not result.outbound
+    assert not published(result)
     assert [type(e) for _, e in result.dead] == [PoisonMessage] * len(cases)
     for (_, error), reason in zip(result.dead, cases.values(), strict=True):
         assert reason in str(error)
@@ -195,7 +205,7 @@ async def test_http_read_side_serves_the_status_or_404():
     async with TestClient(TestServer(make_app(store))) as client:
         found = await client.get(f"/customs/applications/{SID}")
         assert found.status == 200
-        assert json.loads(await found.text()) == json.loads(result.outbound[-1].value or b"")
+        assert json.loads(await found.text()) == json.loads(published(result)[-1].value or b"")
         missing = await client.get("/customs/applications/SUB-NONE")
         assert missing.status == 404
 
@@ -237,9 +247,23 @@ async def test_a_data_change_outcome_for_a_revoked_customs_id_is_refused():
     await handle(lifecycle, records(Scenario.REVOKE))
     outcome = records(Scenario.DATA_CHANGE, offset=10)[-1]
     result = await handle(lifecycle, [outcome])
-    assert not result.outbound
+    assert not published(result)
     [(_, error)] = result.dead
     assert isinstance(error, TransitionRefused) and (error.code, error.rule) == (
         "NOT_REGISTERED",
         "C10",
     )
+
+
+async def test_every_customs_response_applied_is_audited_with_its_signer():
+    signed = [replace(r, signer="ceisa") for r in records(Scenario.ACCEPT)]
+    result = await handle(Lifecycle(MemoryCustomsStore(), clock=lambda: NOW), signed)
+    entries = [
+        AuditEvent.model_validate_json(o.value or b"")
+        for o in result.outbound
+        if o.topic == topics.AUDIT
+    ]
+    assert len(entries) == len(statuses(result)) > 0
+    assert {(e.kind, e.subject, e.actor, e.details["result"]) for e in entries} == {
+        (AuditKind.CUSTOMS_RESPONSE, SID, "ceisa", "APPLIED")
+    }

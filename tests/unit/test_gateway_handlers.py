@@ -1,10 +1,12 @@
 """The gateway's handlers over the in-memory store: the path and its idempotency."""
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from contracts import topics
 from contracts.agencies import DJP_NPWP, DUKCAPIL_NIK, OSS_NIB
+from contracts.audit import AuditEvent, AuditKind
 from contracts.decision import RegistrationDecided
 from contracts.verification import (
     Check,
@@ -273,3 +275,44 @@ async def test_r11_a_malformed_digest_is_one_reason_not_also_a_mismatch():
     assert [(r.code, r.field) for r in decision.reasons] == [
         ("POWER_OF_ATTORNEY_REFERENCE", "attachments.power_of_attorney")
     ]
+
+
+async def test_an_adapter_answering_another_agencys_check_is_refused_and_never_stored():
+    """Issue 11: DJP's adapter signs a VERIFIED NIB answer; only OSS's adapter answers NIB."""
+    store = MemoryRegistrationStore()
+    gateway = Gateway(store, example_documents(), clock=lambda: NOW)
+    await submissions_of(gateway)([submitted()])
+    nib, npwp, nik = answers_for()
+    forged = replace(nib, signer=DJP_NPWP.signer)
+    result = await run_to_decision(gateway, [forged, npwp, nik])
+    [(record, error)] = result.dead
+    assert record is forged
+    assert str(error) == "SIGNATURE_INVALID: signer adapter-djp-npwp does not answer check NIB"
+    assert decisions(result) == []  # the NIB question is still open: nothing decided
+    state = (await store.load(["SUB-0001"]))[0]
+    assert state is not None and Check.NIB not in state.answers(gateway.rulebook.agencies)
+    audited = [
+        AuditEvent.model_validate_json(o.value or b"")
+        for o in result.outbound
+        if o.topic == topics.AUDIT
+    ]
+    assert {(e.details["check"], e.actor) for e in audited} == {
+        ("NPWP", DJP_NPWP.signer),
+        ("NIK", DUKCAPIL_NIK.signer),
+    }
+
+
+async def test_every_decision_and_accepted_answer_is_audited():
+    gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
+    await submissions_of(gateway)([submitted()])
+    result = await run_to_decision(gateway, answers_for())
+    audited = [
+        AuditEvent.model_validate_json(o.value or b"")
+        for o in result.outbound
+        if o.topic == topics.AUDIT
+    ]
+    kinds = sorted(e.kind.value for e in audited)
+    assert kinds == ["ANSWER_ACCEPTED"] * 3 + ["DECISION"]
+    [decision] = decisions(result)
+    [entry] = [e for e in audited if e.kind is AuditKind.DECISION]
+    assert entry.details["decision_id"] == decision.decision_id and entry.actor == "gateway"

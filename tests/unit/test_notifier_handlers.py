@@ -193,3 +193,33 @@ async def test_one_decision_is_never_sent_by_two_attempts_of_this_process_at_onc
     gate.set()
     await first
     assert [m[DECISION_HEADER] for m in world.mailer.sent] == ["d1"]
+
+
+@pytest.mark.parametrize("activated", [False, True], ids=["link-pending", "password-set"])
+async def test_an_approval_for_an_existing_username_with_another_email_takes_nothing_over(
+    world, activated
+):
+    """Issue 11: the victim's username with the attacker's email: no link, email kept."""
+    await world.notifier.on_requests([record(request())])
+    if activated:
+        [token] = list(world.store.tokens)
+        await world.store.redeem(token, 0, "argon2-hash")
+    world.mailer.sent.clear()
+    forged = request(decision_id="d-forged", email="attacker@example.com")
+    result = await world.notifier.on_requests([record(forged, 1)])
+    [(_, error)] = result.dead
+    expected = "ACCOUNT_ACTIVE" if activated else "EMAIL_NOT_ON_FILE"
+    assert expected in str(error) and "attacker" not in str(error)
+    assert world.mailer.sent == []
+    account = await world.store.account("4C7ADA")
+    assert account is not None and account.email == "budi@example.co.id"
+    assert world.ledger.records.get("d-forged") is None  # the lease was released
+
+
+async def test_no_new_link_for_an_account_whose_password_is_set_even_to_its_own_email(world):
+    await world.notifier.on_requests([record(request())])
+    [token] = list(world.store.tokens)
+    await world.store.redeem(token, 0, "argon2-hash")
+    world.mailer.sent.clear()
+    result = await world.notifier.on_requests([record(request(decision_id="d2"), 1)])
+    assert "ACCOUNT_ACTIVE" in str(result.dead[0][1]) and world.mailer.sent == []

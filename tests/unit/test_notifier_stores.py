@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from notifier.store import Claim, TokenStatus
+from notifier.store import Claim, Issue, TokenStatus
 from notifier.store_memory import MemoryActivationStore, MemoryMailLedger
 
 HOUR_MS = 3_600_000
@@ -106,11 +106,35 @@ class ActivationStoreConformance:
         assert account is not None
         assert (account.username, account.email) == (name, "a@example.co.id")
 
-    async def test_a_token_bound_to_another_email_stops_working(self, store):
+    async def test_an_operators_email_change_stops_every_older_link(self, store):
         name, old, new = username(), digest(), digest()
         await store.issue(name, "a@example.co.id", old, NOW_MS + HOUR_MS)
-        await store.issue(name, "b@example.co.id", new, NOW_MS + HOUR_MS)
+        assert await store.change_email(name, "b@example.co.id")
         assert (await store.check(old, NOW_MS)).status is TokenStatus.SUPERSEDED
+        assert await store.issue(name, "b@example.co.id", new, NOW_MS + HOUR_MS) is Issue.ISSUED
+        assert (await store.check(new, NOW_MS)).status is TokenStatus.VALID
+
+    async def test_issuing_never_rewrites_the_email_on_file(self, store):
+        """Issue 11: a link for another email is refused; the account keeps its email."""
+        name, old, forged = username(), digest(), digest()
+        await store.issue(name, "a@example.co.id", old, NOW_MS + HOUR_MS)
+        refused = await store.issue(name, "attacker@example.com", forged, NOW_MS + HOUR_MS)
+        assert refused is Issue.EMAIL_MISMATCH
+        account = await store.account(name)
+        assert account is not None and account.email == "a@example.co.id"
+        assert (await store.check(forged, NOW_MS)).status is TokenStatus.UNKNOWN
+        assert (await store.check(old, NOW_MS)).status is TokenStatus.VALID
+
+    async def test_no_link_is_issued_for_an_account_whose_password_is_set(self, store):
+        name, first, again = username(), digest(), digest()
+        await store.issue(name, "a@example.co.id", first, NOW_MS + HOUR_MS)
+        assert (await store.redeem(first, NOW_MS, "argon2-hash")).status is TokenStatus.VALID
+        refused = await store.issue(name, "a@example.co.id", again, NOW_MS + HOUR_MS)
+        assert refused is Issue.ACTIVE
+        assert (await store.check(again, NOW_MS)).status is TokenStatus.UNKNOWN
+
+    async def test_changing_the_email_of_no_account_is_refused(self, store):
+        assert not await store.change_email(username(), "b@example.co.id")
 
 
 class TestMemoryMailLedger(MailLedgerConformance):

@@ -15,6 +15,7 @@ AHU_NAME = AgencySpec(
     settles=("R5",),
     adapter="tests.unit.fifth_agency.adapter",
     service="insw-adapter-ahu",
+    signer="adapter-ahu",
     simulator="ahu",
     base_url_env="AHU_BASE_URL",
 )

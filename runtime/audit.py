@@ -1,0 +1,242 @@
+"""Writing the audit trail (``insw.audit.v1``): events in, chained and signed entries out.
+
+**The API** for any service (handlers and HTTP endpoints alike)::
+
+    from runtime.audit import audit_event
+    result.outbound.append(audit_event(AuditKind.DECISION, sid, actor="gateway",
+                                       cause=record, details={"outcome": "APPROVED"}))
+    # outside a consumed batch (an HTTP endpoint):
+    await service.publish([audit_event(AuditKind.OFFICER_VIEW, sid, actor=officer_id,
+                                       cause=None, details={"page": "referral"})])
+
+:func:`audit_event` only builds an unchained record; it is chained and
+signed where it is published: by the batch's transaction
+(:class:`runtime.consumer.BatchPump` runs an :class:`OutputStage`) or by
+:meth:`runtime.service.HubService.publish`. ``details`` must hold ids, codes
+and outcomes only, never personal data.
+
+**The chain.** Each writer is one chain, named by its transactional id
+(``<group>.<instance>.<topic>``, or ``<service>.<instance>.outbox`` for the
+non-transactional publisher); the chain id is the record key, so a chain
+lives in one partition and several chains share a partition side by side.
+An entry holds ``seq`` and ``prev`` = SHA-256 of the chain's previous entry
+value (:data:`contracts.audit.GENESIS` for the first). Kafka allows one live
+producer per transactional id (a restarted one fences its predecessor), so
+a chain has exactly one writer and no two writers race for a head.
+
+**Retries and aborts.** A batch's entries are chained tentatively; the head
+moves only when the transaction commits (:meth:`AuditChain.settled`), and
+an aborted batch's entries are invisible to ``read_committed`` readers, so
+the redelivered batch is chained again from the same head.
+
+**Restarts.** A new process does not trust memory it does not have: before
+its first entry, the chain reads its head back from the topic
+(:class:`HeadReader`: the chain's last committed entry, scanning its
+partition backwards from the end). That happens after the producer started,
+i.e. after Kafka fenced any predecessor, so nothing older can commit later.
+When a non-transactional publish fails half-way, the head is forgotten and
+read back the same way.
+"""
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
+from aiokafka.partitioner import DefaultPartitioner
+
+from contracts import channels
+from contracts.audit import GENESIS, AuditEntry, AuditEvent, AuditKind
+from runtime.errors import TransientFailure
+from runtime.records import Inbound, Outbound
+from runtime.signing import Sign
+
+log = logging.getLogger(__name__)
+
+Head = tuple[int, str]
+"""(seq, SHA-256 of the entry value) of a chain's last committed entry."""
+HeadReader = Callable[[str], Awaitable[Head | None]]
+
+HEAD_READ_TIMEOUT_S = 30.0
+"""Longest a chain's head may take to read back; then the batch backs off and tries again."""
+
+SCAN_WINDOW = 2000
+"""Offsets read per step when looking for a chain's last entry from the end of its partition."""
+
+
+def audit_event(
+    kind: AuditKind,
+    subject: str,
+    *,
+    actor: str,
+    cause: Inbound | None,
+    details: dict[str, str] | None = None,
+    at: datetime | None = None,
+) -> Outbound:
+    """An unchained audit record: chained and signed when its batch (or publish) commits."""
+    event = AuditEvent(
+        kind=kind,
+        subject=subject,
+        actor=actor,
+        at=at or datetime.now(UTC),
+        cause=cause.message_id if cause is not None else None,
+        details=details or {},
+    )
+    return Outbound.of(channels.AUDIT, event, cause=cause, correlation_id=subject, key="")
+
+
+def entry_hash(value: bytes) -> str:
+    """The link to an entry: the SHA-256 of its value bytes."""
+    return hashlib.sha256(value).hexdigest()
+
+
+class AuditChain:
+    """One writer's chain: turns audit events into entries, moving its head on commit only."""
+
+    def __init__(self, chain_id: str, read_head: HeadReader) -> None:
+        self.chain_id = chain_id
+        self._read_head = read_head
+        self._head: Head | None = None
+        self._known = False
+        self._tentative: Head | None = None
+
+    async def chain(self, records: Sequence[Outbound]) -> list[Outbound]:
+        """``records`` with every audit event turned into the chain's next entries."""
+        if not any(r.topic == channels.AUDIT.topic for r in records):
+            return list(records)
+        if not self._known:
+            self._head = await self._read_head(self.chain_id)
+            self._known = True
+        head = self._head
+        out = []
+        for record in records:
+            if record.topic != channels.AUDIT.topic or record.value is None:
+                out.append(record)
+                continue
+            seq, prev = (head[0] + 1, head[1]) if head is not None else (0, GENESIS)
+            entry = AuditEntry(
+                chain=self.chain_id,
+                seq=seq,
+                prev=prev,
+                event=AuditEvent.model_validate_json(record.value),
+            )
+            value = entry.model_dump_json().encode()
+            head = (seq, entry_hash(value))
+            out.append(replace(record, key=self.chain_id.encode(), value=value))
+        self._tentative = head
+        return out
+
+    def settled(self, committed: bool) -> None:
+        """The last :meth:`chain` call's records committed (head moves) or were aborted."""
+        if committed and self._tentative is not None:
+            self._head = self._tentative
+        self._tentative = None
+
+    def forget(self) -> None:
+        """The last publish may have landed partly: read the head back before the next entry."""
+        self._known = False
+        self._tentative = None
+
+
+class OutputStage:
+    """What a publisher does to its outputs before sending: chain audit events, then sign."""
+
+    def __init__(self, sign: Sign, chain: AuditChain | None) -> None:
+        self._sign = sign
+        self._chain = chain
+
+    async def prepare(self, records: Sequence[Outbound]) -> list[Outbound]:
+        """The records as they are sent."""
+        chained = await self._chain.chain(records) if self._chain is not None else list(records)
+        return self._sign(chained)
+
+    def settled(self, committed: bool) -> None:
+        """Whether what :meth:`prepare` returned last was committed."""
+        if self._chain is not None:
+            self._chain.settled(committed)
+
+    def forget(self) -> None:
+        """An uncertain outcome: re-read the chain's head before its next entry."""
+        if self._chain is not None:
+            self._chain.forget()
+
+
+def partition_of(chain_id: str, partitions: Sequence[int]) -> int:
+    """The partition the producer's default partitioner puts key ``chain_id`` in."""
+    ordered = sorted(partitions)
+    chosen: int = DefaultPartitioner()(chain_id.encode(), ordered, ordered)
+    return chosen
+
+
+def kafka_head_reader(bootstrap_servers: str, *, client_id: str) -> HeadReader:
+    """A :data:`HeadReader` on the live topic, committed records only."""
+
+    async def read(chain_id: str) -> Head | None:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap_servers,
+            client_id=client_id,
+            enable_auto_commit=False,
+            isolation_level="read_committed",
+        )
+        started = time.monotonic()
+        try:
+            await consumer.start()
+            head = await asyncio.wait_for(
+                last_entry(consumer, channels.AUDIT.topic, chain_id), HEAD_READ_TIMEOUT_S
+            )
+        except (KafkaError, OSError, TimeoutError) as error:
+            # The batch backs off and is read again: no entry is chained from a guess.
+            raise TransientFailure(
+                f"audit chain {chain_id}: head unreadable ({type(error).__name__})"
+            ) from error
+        finally:
+            await consumer.stop()
+        log.info(
+            "audit chain %s: head %s read back in %.1fs",
+            chain_id,
+            "none" if head is None else f"seq {head[0]}",
+            time.monotonic() - started,
+        )
+        return head
+
+    return read
+
+
+async def last_entry(consumer: Any, topic: str, chain_id: str) -> Head | None:
+    """The head of ``chain_id`` in ``topic``: its last entry, found scanning back from the end."""
+    partitions = consumer.partitions_for_topic(topic) or await _partitions(consumer, topic)
+    if not partitions:
+        return None
+    tp = TopicPartition(topic, partition_of(chain_id, list(partitions)))
+    consumer.assign([tp])
+    start = (await consumer.beginning_offsets([tp]))[tp]
+    end = (await consumer.end_offsets([tp]))[tp]
+    key = chain_id.encode()
+    while end > start:
+        low = max(start, end - SCAN_WINDOW)
+        found: Head | None = None
+        consumer.seek(tp, low)
+        while (await consumer.position(tp)) < end:
+            batch = await consumer.getmany(tp, timeout_ms=1000)
+            for record in batch.get(tp, []):
+                if record.offset >= end:
+                    break
+                if record.key == key and record.value is not None:
+                    entry = AuditEntry.model_validate_json(record.value)
+                    found = (entry.seq, entry_hash(record.value))
+        if found is not None:
+            return found
+        end = low
+    return None
+
+
+async def _partitions(consumer: Any, topic: str) -> set[int]:
+    await consumer._client.force_metadata_update()  # the topic may be new to this client
+    found: set[int] = consumer.partitions_for_topic(topic) or set()
+    return found

@@ -1,0 +1,328 @@
+"""Signed decision inputs: detached Ed25519 signatures over key, value and lineage.
+
+Why: anyone who can reach the broker could write an agency answer, an
+officer decision, a CEISA acceptance or a notification request, and the hub
+acted on it (issue 11). Now a channel declares the signers it accepts
+(:attr:`contracts.channels.Channel.signers`); producers sign every record for
+such a channel when its batch commits (:meth:`SigningKey.sign`), and every
+consumer verifies before anything else reads the record (:func:`verified`),
+dead-lettering a missing or bad signature with ``SIGNATURE_INVALID``.
+
+**Canonical bytes.** A fixed domain tag, then, each as a 4-byte big-endian
+length and the bytes (``0xFFFFFFFF`` for an absent one): the key id, the
+record key, the value, and the headers of :data:`contracts.headers.SIGNED`
+(correlation id, schema, content type) in that order. Lengths make the
+encoding unambiguous; the schema header binds a signature to its channel's
+model, so a signed answer cannot be moved to another signed channel. The
+topic is not signed: a record keeps its signature on ``T.retry``, ``T.dlq``
+and sandbox copies, and consumers check the schema header against their
+channel instead.
+
+**Keys.** ``HUB_SIGNING_KEY`` (a secret: ``<key id>:<base64url private
+key>``) is the process's own key; ``HUB_TRUSTED_KEYS`` (public:
+``<key id>=<signer>:<base64url public key>`` comma-separated) is the
+registry every process shares. Keys rotate by key id: a signer may have
+several ids in the registry at once; add the new one everywhere, switch the
+signer's ``HUB_SIGNING_KEY``, and drop the old id once nothing signed with
+it needs verifying (dead letters, replays). Nothing personal ever goes in a
+key id or a signer name.
+"""
+
+import base64
+import hashlib
+import struct
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from contracts import headers as h
+from contracts import signers as known_signers
+from contracts.channels import Channel
+from runtime.consumer import BatchHandler, HandlerResult
+from runtime.errors import HubError, PoisonMessage
+from runtime.records import Inbound, Outbound
+
+DOMAIN = b"insw-signature/v1\n"
+"""Domain separation: these bytes are never valid as anything else the hub signs."""
+_ABSENT = struct.pack(">I", 0xFFFFFFFF)
+REASON = "SIGNATURE_INVALID"
+"""The reason code of every dead letter this module refuses."""
+
+
+class SignatureInvalid(PoisonMessage):
+    """A record without a valid signature by a signer its channel accepts. Never retried."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(f"{REASON}: {why}")
+
+
+class KeyProblem(HubError):
+    """A signing key or trusted-keys registry that cannot be used (named, never shown)."""
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _field(value: bytes | None) -> bytes:
+    return _ABSENT if value is None else struct.pack(">I", len(value)) + value
+
+
+def canonical(
+    key_id: str, key: bytes | None, value: bytes | None, signed: Mapping[str, bytes]
+) -> bytes:
+    """The bytes a signature covers (see the module docstring)."""
+    parts = [DOMAIN, _field(key_id.encode()), _field(key), _field(value)]
+    parts += [_field(signed.get(name)) for name in h.SIGNED]
+    return b"".join(parts)
+
+
+def _raw_signed(headers: Iterable[tuple[str, bytes]]) -> dict[str, bytes]:
+    """The signed and proof headers of a raw header list; a repeated one is refused."""
+    found: dict[str, bytes] = {}
+    for name, value in headers:
+        if name in h.SIGNED or name in h.PROOF:
+            if name in found:
+                raise SignatureInvalid(f"header {name} appears twice")
+            found[name] = value
+    return found
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """A process's own private key, with the key id and signer the registry knows it by."""
+
+    key_id: str
+    signer: str
+    private: Ed25519PrivateKey
+
+    def sign(self, record: Outbound) -> Outbound:
+        """``record`` with its signature headers (any older ones replaced)."""
+        signed: dict[str, bytes] = {
+            n: record.headers[n].encode() for n in h.SIGNED if n in record.headers
+        }
+        message = canonical(self.key_id, record.key, record.value, signed)
+        headers = {n: v for n, v in record.headers.items() if n not in h.PROOF}
+        headers[h.SIGNER] = self.key_id
+        headers[h.SIGNATURE] = _b64(self.private.sign(message))
+        return replace(record, headers=headers)
+
+    def public_entry(self) -> str:
+        """This key's line in ``HUB_TRUSTED_KEYS``."""
+        return f"{self.key_id}={self.signer}:{_b64(public_bytes(self.private.public_key()))}"
+
+    def secret_text(self) -> str:
+        """The value of ``HUB_SIGNING_KEY`` for this key (a secret)."""
+        return f"{self.key_id}:{_b64(self.private.private_bytes_raw())}"
+
+
+def public_bytes(key: Ed25519PublicKey) -> bytes:
+    """The 32 raw bytes of a public key."""
+    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def new_signing_key(signer: str) -> SigningKey:
+    """A fresh key for ``signer``; its id names the signer and a digest of the public key."""
+    return _keyed(signer, Ed25519PrivateKey.generate())
+
+
+def development_key(signer: str) -> SigningKey:
+    """``signer``'s public development key: fixed, so every development process agrees.
+
+    Public (derived from a published string), hence refused outside development.
+    """
+    seed = hashlib.sha256(f"insw-hub development signing key\x1f{signer}".encode()).digest()
+    return _keyed(signer, Ed25519PrivateKey.from_private_bytes(seed))
+
+
+def _keyed(signer: str, private: Ed25519PrivateKey) -> SigningKey:
+    digest = hashlib.sha256(public_bytes(private.public_key())).hexdigest()[:12]
+    return SigningKey(f"{signer}.{digest}", signer, private)
+
+
+@dataclass(frozen=True)
+class TrustedKey:
+    """One registry row: a key id, the signer it belongs to, and its public key."""
+
+    key_id: str
+    signer: str
+    public: Ed25519PublicKey
+
+
+class TrustedKeys:
+    """The registry: key id -> (signer, public key); several ids per signer allowed."""
+
+    def __init__(self, keys: Iterable[TrustedKey] = ()) -> None:
+        self._by_id: dict[str, TrustedKey] = {}
+        for key in keys:
+            if key.key_id in self._by_id:
+                raise KeyProblem(f"HUB_TRUSTED_KEYS names key id {key.key_id} twice")
+            self._by_id[key.key_id] = key
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, key_id: object) -> bool:
+        return key_id in self._by_id
+
+    def signer_of(self, key_id: str) -> str | None:
+        """The signer a key id belongs to, or None for an unknown id."""
+        key = self._by_id.get(key_id)
+        return key.signer if key is not None else None
+
+    def render(self) -> str:
+        """The registry as ``HUB_TRUSTED_KEYS`` text."""
+        return ",".join(
+            f"{k.key_id}={k.signer}:{_b64(public_bytes(k.public))}" for k in self._by_id.values()
+        )
+
+    def verify(
+        self,
+        key: bytes | None,
+        value: bytes | None,
+        headers: Iterable[tuple[str, bytes]],
+        accepted: frozenset[str],
+        schema: str | None = None,
+    ) -> str:
+        """The signer of a record whose signature is valid and accepted; else SignatureInvalid.
+
+        ``schema``, when given, must equal the signed ``insw-schema`` header.
+        Error texts name key ids and signers only.
+        """
+        found = _raw_signed(headers)
+        key_id_raw, signature_raw = found.get(h.SIGNER), found.get(h.SIGNATURE)
+        if key_id_raw is None or signature_raw is None:
+            raise SignatureInvalid("no signature")
+        key_id = key_id_raw.decode("utf-8", "replace")
+        trusted = self._by_id.get(key_id)
+        if trusted is None:
+            raise SignatureInvalid(f"unknown key id {key_id[:80]!r}")
+        if trusted.signer not in accepted:
+            raise SignatureInvalid(f"signer {trusted.signer} may not write this channel")
+        if schema is not None and found.get(h.SCHEMA) != schema.encode():
+            raise SignatureInvalid(f"signed schema is not {schema}")
+        signed = {n: v for n, v in found.items() if n in h.SIGNED}
+        try:
+            signature = _unb64(signature_raw.decode("ascii"))
+            trusted.public.verify(signature, canonical(key_id, key, value, signed))
+        except (InvalidSignature, ValueError, UnicodeDecodeError):
+            raise SignatureInvalid(f"signature by {key_id} does not match the record") from None
+        return trusted.signer
+
+
+def parse_trusted_keys(text: str) -> TrustedKeys:
+    """Read ``HUB_TRUSTED_KEYS``: ``<key id>=<signer>:<base64url public key>``, comma-separated."""
+    keys = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        key_id, _, rest = item.partition("=")
+        signer, _, encoded = rest.partition(":")
+        try:
+            public = Ed25519PublicKey.from_public_bytes(_unb64(encoded))
+        except ValueError:
+            raise KeyProblem(f"HUB_TRUSTED_KEYS: key id {key_id[:80]!r} is malformed") from None
+        if not key_id or not signer:
+            raise KeyProblem("HUB_TRUSTED_KEYS: an entry lacks a key id or a signer")
+        keys.append(TrustedKey(key_id, signer, public))
+    return TrustedKeys(keys)
+
+
+def parse_signing_key(text: str, trusted: TrustedKeys) -> SigningKey:
+    """Read ``HUB_SIGNING_KEY`` (``<key id>:<base64url private key>``) and check the registry.
+
+    The key id must be in the registry with the same public key: a process
+    never signs with a key its peers would refuse.
+    """
+    key_id, _, encoded = text.strip().partition(":")
+    try:
+        private = Ed25519PrivateKey.from_private_bytes(_unb64(encoded))
+    except ValueError:
+        raise KeyProblem("HUB_SIGNING_KEY is malformed") from None
+    signer = trusted.signer_of(key_id)
+    if signer is None:
+        raise KeyProblem(f"HUB_SIGNING_KEY: key id {key_id[:80]!r} is not in HUB_TRUSTED_KEYS")
+    entry = trusted._by_id[key_id]
+    if public_bytes(entry.public) != public_bytes(private.public_key()):
+        raise KeyProblem(f"HUB_SIGNING_KEY: key {key_id!r} does not match its registry entry")
+    return SigningKey(key_id, signer, private)
+
+
+def development_registry(names: Iterable[str] = known_signers.ALL) -> TrustedKeys:
+    """Every known signer's development key: the registry a development stack trusts."""
+    return TrustedKeys(
+        TrustedKey(k.key_id, k.signer, k.private.public_key())
+        for k in (development_key(n) for n in names)
+    )
+
+
+def is_development(key: SigningKey) -> bool:
+    """Whether ``key`` is a public development key (refused outside development)."""
+    return key.key_id == development_key(key.signer).key_id
+
+
+Sign = Callable[[Sequence[Outbound]], list[Outbound]]
+
+
+def signer_for(key: SigningKey | None, channels: Iterable[Channel]) -> Sign:
+    """Signs, with ``key``, every record bound for a signed channel whose signers include it.
+
+    Records for other topics pass unchanged (a dead letter or a parked record
+    keeps the signature it had). A process without a key, or whose signer a
+    channel does not accept, leaves the record unsigned: the consumer
+    refuses it, which is the point.
+    """
+    topics = {c.topic for c in channels if key is not None and key.signer in c.signers}
+
+    def sign(records: Sequence[Outbound]) -> list[Outbound]:
+        if key is None or not topics:
+            return list(records)
+        return [key.sign(r) if r.topic in topics else r for r in records]
+
+    return sign
+
+
+def verified(
+    channel: Channel,
+    handler: BatchHandler,
+    trusted: TrustedKeys,
+    accepted: frozenset[str] | None = None,
+) -> BatchHandler:
+    """``handler`` behind signature verification for ``channel``: the first step of every batch.
+
+    Records that fail go to the dead-letter topic with ``SIGNATURE_INVALID``
+    ahead of what the handler returns; the rest reach it with
+    :attr:`Inbound.signer` set. ``accepted`` narrows or widens the channel's
+    signers (the gateway passes its own agencies' signers).
+    """
+    if not channel.signed:
+        return handler
+    allowed = accepted if accepted is not None else channel.signers
+
+    async def handle(batch: Sequence[Inbound]) -> HandlerResult:
+        good: list[Inbound] = []
+        dead: list[tuple[Inbound, BaseException]] = []
+        for record in batch:
+            try:
+                signer = trusted.verify(
+                    record.key, record.value, record.headers, allowed, channel.schema_id
+                )
+            except SignatureInvalid as error:
+                dead.append((record, error))
+                continue
+            good.append(replace(record, signer=signer))
+        result = await handler(good) if good else HandlerResult()
+        result.dead[:0] = dead
+        return result
+
+    return handle
+
+
+Publish = Callable[[Sequence[Outbound]], Awaitable[None]]

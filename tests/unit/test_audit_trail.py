@@ -1,0 +1,130 @@
+"""The audit trail's chain (runtime.audit) and its verifier (hubctl audit), on plain data."""
+
+from contracts import channels, signers
+from contracts.audit import GENESIS, AuditEntry, AuditKind
+from hubctl.audit import Stored, verify_partition
+from runtime.audit import AuditChain, OutputStage, audit_event, entry_hash
+from runtime.records import Outbound
+from runtime.signing import new_signing_key, parse_trusted_keys, signer_for
+
+GATEWAY = new_signing_key(signers.GATEWAY)
+ADAPTER = new_signing_key("adapter-oss-nib")
+TRUSTED = parse_trusted_keys(f"{GATEWAY.public_entry()},{ADAPTER.public_entry()}")
+
+
+def event(n: int) -> Outbound:
+    return audit_event(
+        AuditKind.DECISION, f"SUB-{n}", actor="gateway", cause=None, details={"n": str(n)}
+    )
+
+
+async def no_head(_: str) -> None:
+    return None
+
+
+def stage(chain: AuditChain, key=GATEWAY) -> OutputStage:
+    return OutputStage(signer_for(key, channels.channels()), chain)
+
+
+def stored(records: list[Outbound], first_offset: int = 0) -> list[Stored]:
+    return [
+        Stored(
+            0,
+            first_offset + i,
+            r.key,
+            r.value,
+            tuple((n, v.encode()) for n, v in r.headers.items()),
+        )
+        for i, r in enumerate(records)
+    ]
+
+
+async def written(count: int, chain_id: str = "insw-gateway.0.topic") -> list[Outbound]:
+    out = stage(AuditChain(chain_id, no_head))
+    records = await out.prepare([event(n) for n in range(count)])
+    out.settled(True)
+    return records
+
+
+async def test_entries_chain_from_genesis_and_a_run_of_them_verifies():
+    records = await written(4)
+    entries = [AuditEntry.model_validate_json(r.value or b"") for r in records]
+    assert [e.seq for e in entries] == [0, 1, 2, 3]
+    assert entries[0].prev == GENESIS
+    assert entries[2].prev == entry_hash(records[1].value or b"")
+    verdict = verify_partition(0, stored(records), TRUSTED, from_start=True)
+    assert verdict.broken is None and verdict.checked == 4 and verdict.chains == 1
+
+
+async def test_one_changed_byte_names_the_record():
+    records = stored(await written(4))
+    victim = records[2]
+    value = bytearray(victim.value or b"")
+    value[value.index(b"SUB-2") + 4] = ord("9")
+    records[2] = Stored(0, victim.offset, victim.key, bytes(value), victim.headers)
+    verdict = verify_partition(0, records, TRUSTED, from_start=True)
+    assert verdict.broken is not None and verdict.broken.offset == 2
+    assert "SIGNATURE_INVALID" in verdict.broken.reason and verdict.checked == 2
+
+
+async def test_a_removed_or_reordered_entry_breaks_the_link_after_it():
+    records = stored(await written(4))
+    removed = records[:1] + records[2:]
+    verdict = verify_partition(0, removed, TRUSTED, from_start=True)
+    assert verdict.broken is not None and verdict.broken.offset == 2
+    assert "seq 2 follows seq 0" in verdict.broken.reason
+    swapped = [records[0], records[2], records[1], records[3]]
+    assert verify_partition(0, swapped, TRUSTED, from_start=True).broken is not None
+
+
+async def test_an_entry_a_writer_could_not_sign_breaks_the_trail():
+    """An adapter's key does not sign the audit channel: its entry is refused by the verifier."""
+    records = stored(await written(2))
+    out = stage(AuditChain("adapter", no_head), key=ADAPTER)
+    unsigned = await out.prepare([event(9)])
+    verdict = verify_partition(0, records + stored(unsigned, 2), TRUSTED, from_start=True)
+    assert verdict.broken is not None and verdict.broken.offset == 2
+    assert "no signature" in verdict.broken.reason
+
+
+async def test_an_aborted_batch_does_not_move_the_head_and_its_retry_chains_from_the_same_place():
+    chain = AuditChain("c", no_head)
+    out = stage(chain)
+    first = await out.prepare([event(1)])
+    out.settled(True)
+    aborted = await out.prepare([event(2)])
+    out.settled(False)
+    retried = await out.prepare([event(2)])
+    out.settled(True)
+    seqs = [AuditEntry.model_validate_json(r.value or b"").seq for r in first + retried]
+    assert seqs == [0, 1]
+    assert AuditEntry.model_validate_json(aborted[0].value or b"").seq == 1
+    assert verify_partition(0, stored(first + retried), TRUSTED, from_start=True).broken is None
+
+
+async def test_a_restarted_writer_reads_its_head_back_and_continues_the_chain():
+    before = await written(3, "c")
+    last = AuditEntry.model_validate_json(before[-1].value or b"")
+
+    async def head(chain_id: str):
+        assert chain_id == "c"
+        return (last.seq, entry_hash(before[-1].value or b""))
+
+    restarted = stage(AuditChain("c", head))
+    after = await restarted.prepare([event(7)])
+    assert AuditEntry.model_validate_json(after[0].value or b"").seq == 3
+    verdict = verify_partition(0, stored(before + after), TRUSTED, from_start=True)
+    assert verdict.broken is None and verdict.checked == 4
+
+
+async def test_a_range_not_starting_at_the_log_start_anchors_each_chain_at_its_first_entry():
+    records = stored(await written(4))
+    assert verify_partition(0, records[2:], TRUSTED, from_start=False).broken is None
+    broken = verify_partition(0, records[2:], TRUSTED, from_start=True).broken
+    assert broken is not None and "genesis" in broken.reason
+
+
+async def test_records_of_other_topics_pass_the_chain_untouched():
+    other = Outbound.of(channels.REGISTRATION_DECIDED, b"{}", cause=None, correlation_id="S")
+    chain = AuditChain("c", no_head)
+    assert await chain.chain([other]) == [other]
