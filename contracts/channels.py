@@ -24,7 +24,7 @@ from contracts.agencies import SHIPPED, Agencies, AgencySpec
 from contracts.customs import CustomsApplicationStatus, CustomsDeadline
 from contracts.decision import RegistrationDecided
 from contracts.notification import NotificationRequested
-from contracts.referral import ManualDecision, ReferralDeadline
+from contracts.referral import ManualDecision, OfficerAudit, ReferralDeadline
 from contracts.registration import RegistrationSubmitted
 from contracts.verification import VerificationCompleted, VerificationRequested
 from contracts.xsd import CEISA_REGISTRATION_V1
@@ -132,6 +132,12 @@ REFERRAL_DEADLINE = _channel(
     "The 24-hour promise (R13): a WARNING before a referred application's deadline and "
     "an OVERDUE event when it passes, keyed by submission id.",
 )
+OFFICER_AUDIT = _channel(
+    topics.OFFICER_AUDIT,
+    OfficerAudit,
+    "Internal. Every view of an application's personal data in the officers' console "
+    "(who, which application, when), keyed by submission id.",
+)
 NOTIFICATION_REQUESTED = _channel(
     topics.NOTIFICATION_REQUESTED,
     NotificationRequested,
@@ -189,6 +195,7 @@ def channels(agencies: Agencies = SHIPPED) -> tuple[Channel, ...]:
         *(request_channel(spec) for spec in agencies.specs),
         MANUAL_DECISION,
         REFERRAL_DEADLINE,
+        OFFICER_AUDIT,
         NOTIFICATION_REQUESTED,
         VERIFICATION_COMPLETED,
         CEISA_RESPONSE,

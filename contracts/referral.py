@@ -5,6 +5,8 @@
   like an automatic one: decision event, email, customs.
 * ``insw.referral.deadline.v1`` (produced by the gateway): a warning before a
   referred application's 24 hours are up, and an overdue event when they are.
+* ``insw.officer.audit.v1`` (produced by the officers' console): who looked at
+  which application's personal data, and when.
 """
 
 from datetime import datetime
@@ -49,3 +51,21 @@ class ReferralDeadline(BaseModel):
     kind: DeadlineKind
     deadline_at: datetime
     emitted_at: datetime
+
+
+class OfficerAuditKind(StrEnum):
+    """What an officer did that the audit trail must show."""
+
+    VIEWED_APPLICATION = "VIEWED_APPLICATION"
+    DOWNLOADED_POWER_OF_ATTORNEY = "DOWNLOADED_POWER_OF_ATTORNEY"
+
+
+class OfficerAudit(BaseModel):
+    """One officer's access to an application's personal data (no personal data itself)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: OfficerAuditKind
+    actor: str = Field(description="The officer: the subject of their identity provider token")
+    submission_id: str
+    at: datetime

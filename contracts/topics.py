@@ -21,6 +21,9 @@ VERIFICATION_COMPLETED: Final = "insw.verification.completed.v1"
 # Officers (R13): their decisions on referred applications, and deadline events.
 MANUAL_DECISION: Final = "insw.registration.manual-decision.v1"
 REFERRAL_DEADLINE: Final = "insw.referral.deadline.v1"
+# What officers looked at in the console (personal data views); until the
+# hash-chained audit log (insw.audit.v1) takes these over.
+OFFICER_AUDIT: Final = "insw.officer.audit.v1"
 
 # Internal: the gateway asks the notifier to email the applicant about a decision.
 NOTIFICATION_REQUESTED: Final = "insw.notification.requested.v1"
