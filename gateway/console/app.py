@@ -73,6 +73,7 @@ class Console:
 
 
 CONSOLE: web.AppKey[Console] = web.AppKey("console", Console)
+OFFICER: web.RequestKey[Officer] = web.RequestKey("officer", Officer)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -81,7 +82,7 @@ def render(request: web.Request, name: str, code: int = 200, **context: Any) -> 
     token = session.session_token(request)
     html = TEMPLATES.get_template(name).render(
         csrf=session.csrf_token(token) if token else "",
-        officer=request.get("officer"),
+        officer=request.get(OFFICER),
         **context,
     )
     return web.Response(text=html, status=code, content_type="text/html")
@@ -98,7 +99,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             if refusal.status == 401:
                 raise web.HTTPSeeOther("/console/login") from None
             return _secured(render(request, "message.html", 403, kind="forbidden"), console)
-        request["officer"] = officer
+        request[OFFICER] = officer
         if request.method == "POST":
             form = await request.post()
             if not session.csrf_ok(session.session_token(request) or "", form.get("csrf")):
@@ -188,7 +189,7 @@ async def application(request: web.Request) -> web.Response:
     """One application: submission, agency answers, rules, Surat Kuasa, decide form."""
     console = request.app[CONSOLE]
     sid = request.match_info["submission_id"]
-    officer: Officer = request["officer"]
+    officer = request[OFFICER]
     [state] = await console.api.store.load([sid])
     if state is None:
         return render(request, "message.html", 404, kind="unknown")
@@ -215,7 +216,7 @@ async def power_of_attorney(request: web.Request) -> web.Response:
     content = await console.documents.content(document.document_id)
     if stored is None or content is None:
         return render(request, "message.html", 404, kind="unknown")
-    officer: Officer = request["officer"]
+    officer = request[OFFICER]
     await console.audit.record(OfficerAuditKind.DOWNLOADED_POWER_OF_ATTORNEY, officer.subject, sid)
     return web.Response(
         body=content,
@@ -235,7 +236,7 @@ async def decide(request: web.Request) -> web.Response:
         "reason_codes": [str(code) for code in form.getall("reason_codes", [])],
     }
     try:
-        await console.api.decide(request["officer"], sid, body)
+        await console.api.decide(request[OFFICER], sid, body)
     except Refused as refusal:
         [state] = await console.api.store.load([sid])
         if state is None:
