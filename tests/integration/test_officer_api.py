@@ -63,7 +63,7 @@ def auth(token: str) -> dict[str, str]:
 
 async def problem_of(response: aiohttp.ClientResponse) -> dict:
     assert response.content_type == "application/problem+json"
-    body = await response.json()
+    body: dict = await response.json()
     assert body["status"] == response.status and body["type"].startswith("https://")
     return body
 

@@ -42,8 +42,9 @@ async def site(bootstrap_servers):
 
     store, documents, audit = MemoryRegistrationStore(), MemoryDocumentStore(), RecordedAudit()
     sub = submission("SUB-CONSOLE")
-    document_id = sub.attachments.power_of_attorney.document_id
-    await documents.put(document_id, PDF, "application/pdf")
+    reference = sub.attachments.power_of_attorney
+    assert reference is not None and reference.document_id
+    await documents.put(reference.document_id, PDF, "application/pdf")
     await store.open([(sub, assessed(sub))])
     deadline = NOW.timestamp() + 3 * 3600
     await store.mark_decided(
