@@ -99,7 +99,10 @@ def cmd_run() -> int:
         _say(stack.infra.describe_redis())
         _say("services: " + ", ".join(p.name for p in stack.group.processes))
         _say(f"HTTP intake: http://127.0.0.1:{stack.ports['intake']}/registrations")
-        _say(f"officers: http://127.0.0.1:{stack.ports['officers']}/referrals/<id>/decision")
+        officers = f"http://127.0.0.1:{stack.ports['officers']}"
+        _say(f"officers' console: {officers}/console/ (test accounts: devstack/issuer.py)")
+        _say(f"officer API: {officers}/referrals (bearer token from the issuer)")
+        _say(f"identity provider (dev issuer): http://127.0.0.1:{stack.ports['issuer']}")
         _say(f"accounts: {stack.notifier_url}/accounts/...; mailbox: {stack.mailbox_dir}")
         _print_env(stack.infra.env())
         try:
