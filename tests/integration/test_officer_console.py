@@ -12,17 +12,54 @@ from aiohttp import web
 from contracts.decision import Outcome
 from contracts.referral import ManualDecision, OfficerAuditKind
 from devstack import issuer as idp
+from devstack.kafka import create_topics_async
 from gateway.console import app as console
 from gateway.officer_api import OfficerApi, make_app
 from gateway.ratelimit import RateLimit
 from gateway.store import PublishedDecision
 from gateway.store_memory import MemoryRegistrationStore
 from runtime.documents import MemoryDocumentStore
+from tests.integration.test_hubctl_dlq import failed, publish
+from tests.kafka_io import collect
 from tests.officer_support import running_issuer, verifier_for
 from tests.support import assessed, submission
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 PDF = b"%PDF-1.4 surat kuasa"
+CUSTOMS_STATUS = {
+    "submission_id": "SUB-CUSTOMS",
+    "stage": "RECEIPTED",
+    "version": 2,
+    "message_id": "CEISA-2",
+    "message": "ttp-rk",
+    "rule": "C4",
+    "customs_id": None,
+    "activities": ["IMPORTIR"],
+    "approved": [],
+    "active": [],
+    "blocked": [],
+    "revoked": [],
+    "blockings": [],
+    "reasons": [],
+    "deadlines": {"C7": "2026-03-20", "C14": "2026-03-20"},
+    "updated_at": "2026-03-02T08:00:00Z",
+}
+
+
+async def customs_service() -> web.AppRunner:
+    """Stands in for the customs lifecycle's read side (``GET /customs/applications/{id}``)."""
+
+    async def status(request: web.Request) -> web.Response:
+        if request.match_info["submission_id"] != "SUB-CUSTOMS":
+            return web.json_response({"error": "UNKNOWN_APPLICATION"}, status=404)
+        return web.json_response(CUSTOMS_STATUS)
+
+    app = web.Application()
+    app.router.add_get("/customs/applications/{submission_id}", status)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner
 
 
 class RecordedAudit:
@@ -50,10 +87,14 @@ async def site(bootstrap_servers):
     await store.mark_decided(
         [PublishedDecision("SUB-CONSOLE", Outcome.REFERRED, b"{}", deadline_at=deadline)]
     )
+    customs = await customs_service()
+    customs_url = f"http://127.0.0.1:{customs.addresses[0][1]}"
     async with running_issuer() as provider:
         api = OfficerApi(publish, store, verifier_for(provider), RateLimit(50, 200), lambda: NOW)
         http_app = make_app(api)
-        desk = console.Console(api, documents, audit, provider.url, provider.url, bootstrap_servers)
+        desk = console.Console(
+            api, documents, audit, provider.url, provider.url, bootstrap_servers, customs_url
+        )
         http_app.add_subapp("/console", console.make_app(desk))
         runner = web.AppRunner(http_app, access_log=None)
         await runner.setup()
@@ -64,6 +105,7 @@ async def site(bootstrap_servers):
         async with aiohttp.ClientSession(cookie_jar=jar) as http:
             yield base, http, provider, published, audit
         await runner.cleanup()
+    await customs.cleanup()
 
 
 async def sign_in(http: aiohttp.ClientSession, base: str, username: str, password: str) -> str:
@@ -157,9 +199,34 @@ async def test_the_decide_form_needs_the_csrf_token_and_decides_as_the_signed_in
     assert decision.reason_codes == ["POWER_OF_ATTORNEY_REFERENCE"]
 
 
-async def test_dead_letters_page_lists_the_topics(site):
+async def test_a_dead_letter_is_listed_inspected_sealed_and_redriven_once(
+    site, bootstrap_servers, unique_topic
+):
     base, http, _, _, _ = site
+    dlq_topic = unique_topic + ".dlq"
+    await create_topics_async(bootstrap_servers, [unique_topic, dlq_topic], partitions=1)
+    await publish(bootstrap_servers, [failed(unique_topic, 7)])
     await sign_in(http, base, "ayu", idp.ACCOUNTS["ayu"].password)
     async with http.get(f"{base}/console/dead-letters") as page:
-        assert page.status == 200
-        assert "Surat mati" in await page.text()
+        listing = await page.text()
+    assert f"{dlq_topic}/0/0" in listing and "submitted_at: missing" in listing
+    letter = f"{base}/console/dead-letters/{dlq_topic}/0/0"
+    async with http.get(letter) as page:
+        html = await page.text()
+    assert 'id="redrive"' in html and "Siti" not in html  # the value stays sealed
+    async with http.post(f"{letter}/redrive", data={"csrf": csrf_of(html)}) as page:
+        html = await page.text()
+    assert 'id="redrive"' not in html
+    sent = await collect(bootstrap_servers, [unique_topic], bool, timeout=20)
+    assert [r.key for r in sent] == [b"SUB-7"]
+
+
+async def test_a_customs_application_shows_its_stage_and_working_day_deadlines(site):
+    base, http, _, _, _ = site
+    await sign_in(http, base, "ayu", idp.ACCOUNTS["ayu"].password)
+    async with http.get(f"{base}/console/customs?submission_id=SUB-CUSTOMS") as page:
+        html = await page.text()
+    assert '<dd id="customs-stage">RECEIPTED</dd>' in html
+    assert "<td>C7</td><td>2026-03-20</td>" in html and "hari kerja" in html
+    async with http.get(f"{base}/console/customs?submission_id=SUB-NONE") as page:
+        assert "has sent nothing" in await page.text()
