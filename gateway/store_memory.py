@@ -104,6 +104,10 @@ class MemoryRegistrationStore:
         for sid in submission_ids:
             self.timers[timer].pop(sid, None)
 
+    async def final_decisions(self, submission_ids: Sequence[str]) -> list[bytes | None]:
+        """See :meth:`gateway.store.RegistrationStore.final_decisions`."""
+        return [self.decisions.get(sid) for sid in submission_ids]
+
     async def referrals(self, limit: int) -> list[tuple[str, float]]:
         """See :meth:`gateway.store.RegistrationStore.referrals`."""
         waiting = [

@@ -207,6 +207,16 @@ class RedisRegistrationStore:
         pipe.zrem(_timer(timer), *submission_ids)
         await self._run(pipe)
 
+    async def final_decisions(self, submission_ids: Sequence[str]) -> list[bytes | None]:
+        """See :meth:`gateway.store.RegistrationStore.final_decisions`."""
+        if not submission_ids:
+            return []
+        pipe = self._pipe()
+        for submission_id in submission_ids:
+            pipe.get(_decision(submission_id))
+        found = await self._run(pipe)
+        return [None if sealed is None else self._at_rest.open(sealed) for sealed in found]
+
     async def referrals(self, limit: int) -> list[tuple[str, float]]:
         """See :meth:`gateway.store.RegistrationStore.referrals`."""
         pipe = self._pipe()

@@ -81,8 +81,10 @@ class StoreConformance:
     async def test_final_decision_is_remembered(self, store, sid):
         await store.open([opened(sid, Check.NIB)])
         assert await store.already_decided([sid]) == set()
-        await store.mark_decided([PublishedDecision(sid, Outcome.APPROVED, b"{}")])
+        await store.mark_decided([PublishedDecision(sid, Outcome.APPROVED, b'{"ok": 1}')])
         assert await store.already_decided([sid, "SUB-OTHER-" + sid]) == {sid}
+        other = "SUB-OTHER-" + sid
+        assert await store.final_decisions([sid, other]) == [b'{"ok": 1}', None]
         [state] = await store.record([answer(sid, Check.NIB)])
         assert state is not None and state.final
 
@@ -112,6 +114,11 @@ class StoreConformance:
             [PublishedDecision(sooner, Outcome.APPROVED, b"{}", had_timers=True)]
         )
         assert [s for s, _ in await store.referrals(1000) if s.startswith(sid)] == [later]
+        # Leave no referral behind: the queue is shared with whatever else uses this Redis.
+        await store.mark_decided(
+            [PublishedDecision(later, Outcome.REJECTED, b"{}", had_timers=True)]
+        )
+        assert not [s for s, _ in await store.referrals(1000) if s.startswith(sid)]
 
     async def test_rechecks_come_due_are_leased_and_end_with_a_final_decision(self, store, sid):
         await store.open([opened(sid, Check.NIB)])

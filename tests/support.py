@@ -144,6 +144,8 @@ def assessed(sub: RegistrationSubmitted | None = None, today: Any = None) -> Ass
     sub = sub or submission()
     day = today or datetime(2026, 11, 21, tzinfo=UTC).date()
     return SHIPPED_RULES.assess(sub, day, documents_as_referenced(sub))
+
+
 def at_rest() -> AtRest:
     """A fresh at-rest key ring, as a store under test is given one by its composition root."""
     return AtRest([new_key()], b"test-index-key")

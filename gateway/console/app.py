@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from contracts.customs import CustomsApplicationStatus
 from contracts.referral import OfficerAuditKind
+from contracts.registration import RegistrationSubmitted
 from contracts.rules import RULES
 from gateway.console import dead_letters, pages, session
 from gateway.console.audit import Audit
@@ -30,6 +31,7 @@ from gateway.officer_api import OfficerApi
 from gateway.officer_auth import ROLE_OFFICER, AuthRefused, Officer
 from gateway.problems import Refused
 from runtime.documents import StoredDocument
+from runtime.sealing import SealBroken
 
 log = logging.getLogger(__name__)
 
@@ -180,9 +182,27 @@ async def queue(request: web.Request) -> web.Response:
     """The referred applications, soonest deadline first, with their 24-hour clocks."""
     api = request.app[CONSOLE].api
     referrals = await api.queue()
-    states = await api.store.load([r.submission_id for r in referrals])
-    rows = [(r, s.submission if s else None) for r, s in zip(referrals, states, strict=True)]
-    return render(request, "queue.html", rows=rows)
+    ids = [r.submission_id for r in referrals]
+    try:
+        states = await api.store.load(ids)
+        found = [state.submission if state else None for state in states]
+    except SealBroken:
+        found = [await _submission(api, sid) for sid in ids]
+    return render(request, "queue.html", rows=list(zip(referrals, found, strict=True)))
+
+
+async def _submission(api: OfficerApi, sid: str) -> RegistrationSubmitted | None:
+    """The submission of one queued application, ``None`` when it cannot be read.
+
+    One at a time, once a batch failed: an application sealed under a retired
+    key leaves a line without details instead of hiding the whole queue.
+    """
+    try:
+        [state] = await api.store.load([sid])
+    except SealBroken:
+        log.warning("a queued application cannot be opened with the key ring")
+        return None
+    return state.submission if state else None
 
 
 async def application(request: web.Request) -> web.Response:
@@ -194,10 +214,11 @@ async def application(request: web.Request) -> web.Response:
     if state is None:
         return render(request, "message.html", 404, kind="unknown")
     await console.audit.record(OfficerAuditKind.VIEWED_APPLICATION, officer.subject, sid)
+    [final] = await console.api.store.final_decisions([sid]) if state.final else [None]
     return render(
         request,
         "application.html",
-        page=pages.application_page(state, console.api.clock()),
+        page=pages.application_page(state, console.api.clock(), final),
         reasons=pages.rejection_reasons(),
         sent=request.query.get("sent") == "1",
         error=None,

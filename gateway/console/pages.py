@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from contracts import reasons as rc
-from contracts.decision import RuleStatus
+from contracts.decision import RegistrationDecided, RuleStatus
 from contracts.reasons import Reason, ReasonCode
 from contracts.registration import RegistrationSubmitted
 from contracts.rules import RULES, RuleSpec, Stage
@@ -49,15 +49,27 @@ class ApplicationPage:
     reasons: list[Reason]
     outcome: str
     final: bool
+    decision: RegistrationDecided | None = None
+    """The final decision as published (who decided, when), once there is one."""
 
 
 def application_page(
-    state: PendingApplication, now: datetime, rulebook: Rulebook = SHIPPED_RULES
+    state: PendingApplication,
+    now: datetime,
+    final_decision: bytes | None = None,
+    rulebook: Rulebook = SHIPPED_RULES,
 ) -> ApplicationPage:
-    """The application as the hub sees it now: answers, verdict, rules, clock."""
+    """The application as the hub sees it now: answers, rules, clock; once decided, the
+    published decision's reasons and rules (an officer's, too), else the verdict recomputed."""
     answers: dict[str, AgencyAnswer] = state.answers(rulebook.agencies)
-    verdict = rulebook.decide(state.assessment, answers)
-    results = {r.rule: r.status for r in rulebook.explain(verdict, state.assessment, answers)}
+    decision = RegistrationDecided.model_validate_json(final_decision) if final_decision else None
+    if decision is not None:
+        reasons, rule_results = decision.reasons, decision.rules
+    else:
+        verdict = rulebook.decide(state.assessment, answers)
+        reasons = verdict.reasons
+        rule_results = rulebook.explain(verdict, state.assessment, answers)
+    results = {r.rule: r.status for r in rule_results}
     by_rule = {spec.rule: spec for spec in rulebook.catalogue}
     referral = None
     if state.deadline_at is not None and not state.final:
@@ -77,10 +89,13 @@ def application_page(
                 answers.items(), key=lambda i: rulebook.agencies.order(i[0])
             )
         ],
-        rules=[RuleLine(by_rule[rule], status) for rule, status in results.items()],
-        reasons=verdict.reasons,
+        rules=[
+            RuleLine(by_rule[rule], status) for rule, status in results.items() if rule in by_rule
+        ],
+        reasons=reasons,
         outcome=state.last_outcome.value if state.last_outcome else "PENDING",
         final=state.final,
+        decision=decision,
     )
 
 

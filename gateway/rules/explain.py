@@ -35,9 +35,10 @@ def explain(
     accepted = accepted_answers(assessment, answers)
     for spec in agencies.specs:
         answer = accepted.get(spec.check)
-        if not assessment.form_passed or (spec.check in assessment.checks_needed and (
-            answer is None or answer.outcome in _UNANSWERED
-        )):
+        if not assessment.form_passed or (
+            spec.check in assessment.checks_needed
+            and (answer is None or answer.outcome in _UNANSWERED)
+        ):
             undecided.update(spec.settles)
     if referred:
         undecided.add("R13")

@@ -29,11 +29,19 @@ def screenshots(tmp_path: Path) -> Path:
     return DOCS_SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
 
 
-def eventually(check: Callable[[], bool], timeout: float = 60.0, every: float = 0.5) -> None:
+def eventually(
+    check: Callable[[], bool], browser=None, timeout: float = 90.0, every: float = 0.5
+) -> None:
     deadline = time.monotonic() + timeout
     while not check():
-        assert time.monotonic() < deadline, "the console never showed it"
+        if time.monotonic() > deadline:
+            where = f" (at {browser.current_url}: {_text(browser)})" if browser else ""
+            raise AssertionError(f"the console never showed it{where}")
         time.sleep(every)
+
+
+def _text(browser) -> str:
+    return " ".join(browser.find_element(By.TAG_NAME, "body").text.split())[:400]
 
 
 def test_an_officer_decides_a_referral_in_the_browser_and_the_applicant_gets_the_email(
@@ -51,7 +59,7 @@ def test_an_officer_decides_a_referral_in_the_browser_and_the_applicant_gets_the
         browser.find_element(By.ID, "username").send_keys("ayu")
         browser.find_element(By.ID, "password").send_keys(idp.ACCOUNTS["ayu"].password)
         browser.find_element(By.ID, "sign-in").click()
-        eventually(lambda: browser.current_url == console and _has(browser, "officer"))
+        eventually(lambda: browser.current_url == console and _has(browser, "officer"), browser)
         assert idp.ACCOUNTS["ayu"].subject in browser.find_element(By.ID, "officer").text
 
         row = f'tr[data-submission="{sid}"]'
@@ -60,7 +68,7 @@ def test_an_officer_decides_a_referral_in_the_browser_and_the_applicant_gets_the
             browser.get(console)
             return _has(browser, row, By.CSS_SELECTOR)
 
-        eventually(referral_listed)
+        eventually(referral_listed, browser)
         assert "left" in browser.find_element(By.CSS_SELECTOR, f"{row} .clock").text
         browser.save_screenshot(str(shots / "console-queue.png"))
 
@@ -79,7 +87,9 @@ def test_an_officer_decides_a_referral_in_the_browser_and_the_applicant_gets_the
             browser.refresh()
             return browser.find_element(By.ID, "outcome").text == "APPROVED"
 
-        eventually(decided)
+        eventually(decided, browser)
+        decided_by = browser.find_element(By.ID, "decided-by").text
+        assert decided_by == idp.ACCOUNTS["ayu"].subject
         browser.save_screenshot(str(shots / "console-decided.png"))
 
     [approved] = asyncio.run(decisions_of(stack, sid, "APPROVED"))

@@ -19,6 +19,7 @@ from gateway.ratelimit import RateLimit
 from gateway.store import PublishedDecision
 from gateway.store_memory import MemoryRegistrationStore
 from runtime.documents import MemoryDocumentStore
+from runtime.sealing import SealBroken
 from tests.integration.test_hubctl_dlq import failed, publish
 from tests.kafka_io import collect
 from tests.officer_support import running_issuer, verifier_for
@@ -62,6 +63,18 @@ async def customs_service() -> web.AppRunner:
     return runner
 
 
+UNREADABLE = "SUB-SEALED-ELSEWHERE"
+
+
+class SealedElsewhereStore(MemoryRegistrationStore):
+    """One queued application was sealed under a key the ring no longer has."""
+
+    async def load(self, submission_ids):
+        if UNREADABLE in submission_ids:
+            raise SealBroken("a value at rest cannot be opened with the key ring")
+        return await super().load(submission_ids)
+
+
 class RecordedAudit:
     def __init__(self) -> None:
         self.events: list[tuple[OfficerAuditKind, str, str]] = []
@@ -77,15 +90,20 @@ async def site(bootstrap_servers):
     async def publish(records):
         published.extend(records)
 
-    store, documents, audit = MemoryRegistrationStore(), MemoryDocumentStore(), RecordedAudit()
+    store, documents, audit = SealedElsewhereStore(), MemoryDocumentStore(), RecordedAudit()
     sub = submission("SUB-CONSOLE")
     reference = sub.attachments.power_of_attorney
     assert reference is not None and reference.document_id
     await documents.put(reference.document_id, PDF, "application/pdf")
     await store.open([(sub, assessed(sub))])
+    other = submission(UNREADABLE)
+    await store.open([(other, assessed(other))])
     deadline = NOW.timestamp() + 3 * 3600
     await store.mark_decided(
-        [PublishedDecision("SUB-CONSOLE", Outcome.REFERRED, b"{}", deadline_at=deadline)]
+        [
+            PublishedDecision("SUB-CONSOLE", Outcome.REFERRED, b"{}", deadline_at=deadline),
+            PublishedDecision(UNREADABLE, Outcome.REFERRED, b"{}", deadline_at=deadline + 60),
+        ]
     )
     customs = await customs_service()
     customs_url = f"http://127.0.0.1:{customs.addresses[0][1]}"
@@ -146,6 +164,8 @@ async def test_sign_in_sets_a_strict_httponly_session_and_shows_the_queue(site):
     async with http.get(f"{base}/console/") as queue:
         html = await queue.text()
     assert "SUB-CONSOLE" in html and "3 h 00 m" in html and "Antrean rujukan" in html
+    # An application the key ring cannot open keeps its line; the queue stays readable.
+    assert f'data-submission="{UNREADABLE}"' in html
 
 
 async def test_a_wrong_password_signs_nobody_in(site):

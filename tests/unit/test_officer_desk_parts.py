@@ -5,8 +5,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from contracts import topics
 from contracts.decision import Outcome, RuleStatus
+from contracts.referral import OfficerAudit, OfficerAuditKind
 from gateway.console import pages, session
+from gateway.console.audit import KafkaAudit
 from gateway.officer_auth import AuthRefused, Officer, bearer
 from gateway.ratelimit import RateLimit
 from gateway.store import PublishedDecision
@@ -78,3 +81,24 @@ def test_csrf_tokens_belong_to_one_session():
     assert session.csrf_ok("session-a", token)
     assert not session.csrf_ok("session-b", token)
     assert not session.csrf_ok("session-a", None)
+
+
+async def test_an_audited_view_is_published_naming_actor_and_submission_only():
+    published: list = []
+
+    async def publish(records):
+        published.extend(records)
+
+    at = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    await KafkaAudit(publish, clock=lambda: at).record(
+        OfficerAuditKind.VIEWED_APPLICATION, "officer-0001", "SUB-9"
+    )
+    [record] = published
+    assert record.topic == topics.OFFICER_AUDIT and record.key == b"SUB-9"
+    event = OfficerAudit.model_validate_json(record.value or b"")
+    assert (event.kind, event.actor, event.submission_id, event.at) == (
+        OfficerAuditKind.VIEWED_APPLICATION,
+        "officer-0001",
+        "SUB-9",
+        at,
+    )
