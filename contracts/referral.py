@@ -66,3 +66,10 @@ class ReferralDeadline(BaseModel):
     waiting_for: WaitingFor | None = Field(
         default=None, description="Absent in events from before this field existed"
     )
+
+
+class OfficerAuditKind(StrEnum):
+    """What an officer did that the audit trail must show."""
+
+    VIEWED_APPLICATION = "VIEWED_APPLICATION"
+    DOWNLOADED_POWER_OF_ATTORNEY = "DOWNLOADED_POWER_OF_ATTORNEY"

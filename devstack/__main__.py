@@ -111,7 +111,10 @@ def cmd_run() -> int:
             f"HTTP intake: http://127.0.0.1:{stack.ports['intake']}/registrations "
             f"(portal API key in .devstack/run/intake-{stack.ports['intake']}/portal-api-key)"
         )
-        _say(f"officers: http://127.0.0.1:{stack.ports['officers']}/referrals/<id>/decision")
+        officers = f"http://127.0.0.1:{stack.ports['officers']}"
+        _say(f"officers' console: {officers}/console/ (test accounts: devstack/issuer.py)")
+        _say(f"officer API: {officers}/referrals (bearer token from the issuer)")
+        _say(f"identity provider (dev issuer): http://127.0.0.1:{stack.ports['issuer']}")
         _say(f"accounts: {stack.notifier_url}/accounts/...; mailbox: {stack.mailbox_dir}")
         _print_env({**stack.infra.env(), **_signing_lines(stack.infra)})
         try:

@@ -13,9 +13,13 @@ from faststream import FastStream
 
 from contracts import channels, signers
 from gateway import officer_api
+from gateway.console import app as console
+from gateway.console.audit import KafkaAudit
 from gateway.deadlines import DeadlineWatch
 from gateway.handlers import Gateway
+from gateway.officer_auth import TokenVerifier
 from gateway.officers import OfficerDesk
+from gateway.ratelimit import RateLimit
 from gateway.recheck import Rechecker
 from gateway.settings import GatewaySettings
 from gateway.store_redis import RedisRegistrationStore
@@ -32,9 +36,10 @@ def build(settings: GatewaySettings) -> FastStream:
     redis = settings.redis()
     at_rest = settings.at_rest()
     store = RedisRegistrationStore(redis, at_rest)
+    documents = RedisDocumentStore(redis, at_rest)
     gateway = Gateway(
         store,
-        RedisDocumentStore(redis, at_rest),
+        documents,
         recheck_delay=timedelta(seconds=settings.recheck_delay_seconds),
     )
     desk = OfficerDesk(store)
@@ -67,12 +72,32 @@ def build(settings: GatewaySettings) -> FastStream:
             asyncio.create_task(poll_forever(workers, settings.recheck_interval_seconds))
         )
         if settings.officer_api_port is not None:
-            runner = web.AppRunner(officer_api.make_app(service.publish), access_log=None)
+            provider = settings.identity_provider()
+            api = officer_api.OfficerApi(
+                service.publish,
+                store,
+                TokenVerifier(provider),
+                RateLimit(settings.officer_rate_per_second, settings.officer_rate_burst),
+            )
+            http = officer_api.make_app(api)
+            desk_console = console.Console(
+                api,
+                documents,
+                KafkaAudit(service.publish),
+                issuer_url=provider.issuer,
+                issuer_public_url=(settings.officer_issuer_public_url or provider.issuer).rstrip(
+                    "/"
+                ),
+                bootstrap=settings.kafka_bootstrap_servers,
+                customs_url=settings.customs_status_url,
+            )
+            http.add_subapp("/console", console.make_app(desk_console))
+            runner = web.AppRunner(http, access_log=None)
             await runner.setup()
             await web.TCPSite(runner, settings.officer_api_host, settings.officer_api_port).start()
             runners.append(runner)
             log.info(
-                "officer endpoint on http://%s:%s",
+                "officer endpoint and console (/console/) on http://%s:%s",
                 settings.officer_api_host,
                 runner.addresses[0][1],
             )

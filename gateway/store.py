@@ -154,3 +154,14 @@ class RegistrationStore(Protocol):
 
     async def cancel(self, timer: Timer, submission_ids: Sequence[str]) -> None:
         """Clear ``timer`` for these submissions (its work is done)."""
+
+    async def final_decisions(self, submission_ids: Sequence[str]) -> list[bytes | None]:
+        """The final decision published for each id (its JSON), ``None`` where there is none."""
+
+    async def referrals(self, limit: int) -> list[tuple[str, float]]:
+        """Referred applications still waiting for an officer, soonest deadline first.
+
+        ``(submission_id, deadline_at)`` pairs (epoch seconds): the officers' queue.
+        Kept apart from the deadline timers, which are cleared once their event is
+        published, so an overdue application stays in the queue until decided.
+        """

@@ -77,7 +77,8 @@ class MemoryRegistrationStore:
         for decision in decisions:
             self.outcomes[decision.submission_id] = decision.outcome
             if decision.deadline_at is not None:
-                self.deadlines[decision.submission_id] = decision.deadline_at
+                first = self.deadlines.get(decision.submission_id, decision.deadline_at)
+                self.deadlines[decision.submission_id] = min(first, decision.deadline_at)
             if decision.outcome in FINAL_OUTCOMES:
                 self.decisions[decision.submission_id] = decision.decision_json
                 if decision.had_timers:
@@ -102,3 +103,16 @@ class MemoryRegistrationStore:
         """See :meth:`gateway.store.RegistrationStore.cancel`."""
         for sid in submission_ids:
             self.timers[timer].pop(sid, None)
+
+    async def final_decisions(self, submission_ids: Sequence[str]) -> list[bytes | None]:
+        """See :meth:`gateway.store.RegistrationStore.final_decisions`."""
+        return [self.decisions.get(sid) for sid in submission_ids]
+
+    async def referrals(self, limit: int) -> list[tuple[str, float]]:
+        """See :meth:`gateway.store.RegistrationStore.referrals`."""
+        waiting = [
+            (sid, self.deadlines[sid])
+            for sid, outcome in self.outcomes.items()
+            if outcome is Outcome.REFERRED and sid in self.deadlines
+        ]
+        return sorted(waiting, key=lambda item: (item[1], item[0]))[:limit]

@@ -10,7 +10,9 @@ Layout (application and decision keys expire, so abandoned work does not pile up
 * ``insw:gw:decision:{submission_id}``: the final decision (JSON);
 * ``insw:gw:username:{HMAC of the username}``: the submission that owns a username (R16);
 * ``insw:gw:timer:{timer}``: one sorted set per :class:`gateway.store.Timer`,
-  submission ids scored by when the timer is due.
+  submission ids scored by when the timer is due;
+* ``insw:gw:referred``: the officers' queue, referred submission ids scored by
+  their 24-hour deadline (R13), removed by the final decision.
 
 Personal data at rest (issue 12): ``submission``, every ``result:*`` and the
 decision are sealed with the hub's at-rest key ring (:mod:`runtime.at_rest`)
@@ -41,6 +43,9 @@ def _timer(timer: Timer) -> str:
 
 def _app(submission_id: str) -> str:
     return f"insw:gw:app:{submission_id}"
+
+
+REFERRED_KEY = "insw:gw:referred"
 
 
 def _decision(submission_id: str) -> str:
@@ -163,6 +168,7 @@ class RedisRegistrationStore:
                 fields = {"outcome": decision.outcome.value}
                 if decision.deadline_at is not None:
                     fields["deadline_at"] = repr(decision.deadline_at)
+                    pipe.zadd(REFERRED_KEY, {sid: decision.deadline_at}, lt=True)
                 pipe.hset(_app(sid), mapping=fields)
             if decision.outcome in FINAL_OUTCOMES:
                 sealed = self._at_rest.seal(decision.decision_json)
@@ -170,6 +176,7 @@ class RedisRegistrationStore:
                 if decision.had_timers:
                     for timer in Timer:
                         pipe.zrem(_timer(timer), sid)
+                    pipe.zrem(REFERRED_KEY, sid)
         await self._run(pipe)
 
     async def schedule(self, timer: Timer, due: Sequence[tuple[str, float]]) -> None:
@@ -199,6 +206,23 @@ class RedisRegistrationStore:
         pipe = self._pipe()
         pipe.zrem(_timer(timer), *submission_ids)
         await self._run(pipe)
+
+    async def final_decisions(self, submission_ids: Sequence[str]) -> list[bytes | None]:
+        """See :meth:`gateway.store.RegistrationStore.final_decisions`."""
+        if not submission_ids:
+            return []
+        pipe = self._pipe()
+        for submission_id in submission_ids:
+            pipe.get(_decision(submission_id))
+        found = await self._run(pipe)
+        return [None if sealed is None else self._at_rest.open(sealed) for sealed in found]
+
+    async def referrals(self, limit: int) -> list[tuple[str, float]]:
+        """See :meth:`gateway.store.RegistrationStore.referrals`."""
+        pipe = self._pipe()
+        pipe.zrange(REFERRED_KEY, 0, max(limit, 1) - 1, withscores=True)
+        [members] = await self._run(pipe)
+        return [(member.decode(), float(score)) for member, score in members]
 
     def _filed_as(self, question: str) -> str:
         """A question id as the hash names it: keyed, as it hashes an identifier."""

@@ -104,13 +104,13 @@ async def _list(args: argparse.Namespace) -> int:
     """Read every chosen ``.dlq`` topic whole; show the newest rows and every count."""
     async with DlqCluster(args.bootstrap) as cluster:
         topics = [dlq_name(args.topic)] if args.topic else await cluster.dead_letter_topics()
-        listings = [await _listing(cluster, topic) for topic in topics]
+        listings = [await listing(cluster, topic) for topic in topics]
     report = list_report(listings, args.limit)
     emit(report, list_text(report), args.json)
     return 0
 
 
-async def _listing(cluster: DlqCluster, topic: str) -> Listing:
+async def listing(cluster: DlqCluster, topic: str) -> Listing:
     """One topic's dead letters with the re-drive group's progress on it."""
     bounds = await cluster.bounds(topic, await cluster.require(topic))
     return Listing(topic, await cluster.read(topic, bounds), await cluster.progress(topic, bounds))

@@ -140,3 +140,8 @@ class MemoryDocumentStore:
     async def describe(self, document_ids: Sequence[str]) -> list[StoredDocument | None]:
         """See :meth:`DocumentStore.describe`."""
         return [self.documents[d][0] if d in self.documents else None for d in document_ids]
+
+    async def content(self, document_id: str) -> bytes | None:
+        """See :meth:`RedisDocumentStore.content`."""
+        found = self.documents.get(document_id)
+        return None if found is None else found[1]

@@ -81,8 +81,10 @@ class StoreConformance:
     async def test_final_decision_is_remembered(self, store, sid):
         await store.open([opened(sid, Check.NIB)])
         assert await store.already_decided([sid]) == set()
-        await store.mark_decided([PublishedDecision(sid, Outcome.APPROVED, b"{}")])
+        await store.mark_decided([PublishedDecision(sid, Outcome.APPROVED, b'{"ok": 1}')])
         assert await store.already_decided([sid, "SUB-OTHER-" + sid]) == {sid}
+        other = "SUB-OTHER-" + sid
+        assert await store.final_decisions([sid, other]) == [b'{"ok": 1}', None]
         [state] = await store.record([answer(sid, Check.NIB)])
         assert state is not None and state.final
 
@@ -92,6 +94,31 @@ class StoreConformance:
         assert await store.already_decided([sid]) == set()
         [state] = await store.load([sid])
         assert state is not None and state.last_outcome is Outcome.REFERRED and not state.final
+
+    async def test_referrals_queue_by_first_deadline_until_a_final_decision(self, store, sid):
+        later, sooner = f"{sid}-B", f"{sid}-A"
+        await store.open([opened(later, Check.NIB), opened(sooner, Check.NIB)])
+        await store.mark_decided(
+            [
+                PublishedDecision(later, Outcome.REFERRED, b"{}", deadline_at=2.0),
+                PublishedDecision(sooner, Outcome.REFERRED, b"{}", deadline_at=1.0),
+            ]
+        )
+        # A second referral (a re-check that still could not decide) keeps the first deadline.
+        await store.mark_decided(
+            [PublishedDecision(sooner, Outcome.REFERRED, b"{}", deadline_at=9.0)]
+        )
+        queue = [item for item in await store.referrals(1000) if item[0].startswith(sid)]
+        assert queue == [(sooner, 1.0), (later, 2.0)]
+        await store.mark_decided(
+            [PublishedDecision(sooner, Outcome.APPROVED, b"{}", had_timers=True)]
+        )
+        assert [s for s, _ in await store.referrals(1000) if s.startswith(sid)] == [later]
+        # Leave no referral behind: the queue is shared with whatever else uses this Redis.
+        await store.mark_decided(
+            [PublishedDecision(later, Outcome.REJECTED, b"{}", had_timers=True)]
+        )
+        assert not [s for s, _ in await store.referrals(1000) if s.startswith(sid)]
 
     async def test_rechecks_come_due_are_leased_and_end_with_a_final_decision(self, store, sid):
         await store.open([opened(sid, Check.NIB)])

@@ -144,9 +144,25 @@ def services(agencies: Sequence[AgencySpec] = AGENCIES) -> list[Service]:
         decision_path=False,
     )
     ceisa_adapter = Service("adapters-ceisa", "adapters.ceisa", groups=("insw-adapter-ceisa",))
+    issuer = Service(
+        "issuer",
+        "devstack.issuer",
+        kafka=False,
+        redis=False,
+        links=(Link("ISSUER_URL", "issuer"), Link("CONSOLE_URL", "officers", Form.PUBLIC_URL)),
+        listener=Listener("issuer", 8190, published=True),
+        stand_in=True,
+        decision_path=False,
+        registration_path=False,
+    )
     gateway = Service(
         "gateway",
         "gateway",
+        links=(
+            Link("OFFICER_ISSUER_URL", "issuer"),
+            Link("OFFICER_ISSUER_PUBLIC_URL", "issuer", Form.PUBLIC_URL),
+            Link("CUSTOMS_STATUS_URL", "customs"),
+        ),
         listener=Listener("officers", 8180, "OFFICER_API_PORT", "OFFICER_API_HOST", published=True),
         groups=("insw-gateway",),
         signer=signers.GATEWAY,
@@ -199,6 +215,7 @@ def services(agencies: Sequence[AgencySpec] = AGENCIES) -> list[Service]:
     return [
         *simulators,
         mailbox,
+        issuer,
         *adapters,
         ceisa_adapter,
         gateway,
