@@ -1,6 +1,7 @@
 """Helpers for the officer end-to-end tests: put a referred application into a running stack."""
 
 import json
+from datetime import UTC, datetime
 
 from contracts import headers as h
 from contracts import topics
@@ -18,6 +19,8 @@ async def submit_referral(stack, run: str) -> tuple[dict, RegistrationDecided]:
     sid = f"{payload['submission_id']}-{run}"
     payload["submission_id"] = sid
     payload["applicant"]["email"] = f"applicant.{sid.lower()}@example.co.id"
+    # Submitted now: R13's 24 hours run from submission, and officers see time left.
+    payload["submitted_at"] = datetime.now(UTC).isoformat()
     message = [(h.MESSAGE_ID, f"m-{sid}".encode())]
     await produce(
         stack.bootstrap_servers,
