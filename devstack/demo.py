@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from contracts.topics import REGISTRATION_DECIDED, REGISTRATION_SUBMITTED
 from devstack.paths import REPO_ROOT
+from runtime.kafka_security import from_environment
 
 EXAMPLES_DIR = REPO_ROOT / "examples" / "registrations"
 
@@ -73,7 +74,7 @@ async def _decisions_consumer(bootstrap: str, partitions: set[int]) -> Any:
     and no decision published after this point can be missed.
     """
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, **from_environment()
     )
     await consumer.start()
     try:
@@ -95,7 +96,7 @@ async def submit_examples_and_print(bootstrap: str, examples_dir: Path | None = 
     directory = EXAMPLES_DIR if examples_dir is None else examples_dir
     examples = load_examples(directory, run=time.strftime("%Y%m%d%H%M%S"))
     names = {sid: name for name, _, sid in examples if sid is not None}
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", **from_environment())
     await producer.start()
     consumer = None
     try:

@@ -5,6 +5,14 @@ need. When ``KAFKA_BOOTSTRAP_SERVERS`` or ``REDIS_URL`` is set (CI services,
 a developer's own cluster) that server is used and nothing is started;
 otherwise devstack starts a private one. Either way the hub's topics exist
 afterwards, so no service depends on broker-side auto-creation.
+
+A broker devstack starts is authenticated (issue 11): SASL_SSL with one SCRAM
+user per principal of :mod:`contracts.acl`, passwords generated per stack, a
+CA made for it, and the declared ACLs applied before anyone connects. Each
+service is given only its own principal (:meth:`Infrastructure.principal_env`);
+tests and tools that provision act as ``admin`` (:meth:`admin_env`).
+``KAFKA_SECURITY_PROTOCOL=PLAINTEXT`` in the environment is the local
+development switch: a loopback broker without authentication or ACLs.
 """
 
 from __future__ import annotations
@@ -16,8 +24,9 @@ from types import TracebackType
 
 import redis
 
-from devstack.kafka import KafkaNode, create_topics, kafka_version, warm_coordinators
+from devstack.kafka import KafkaNode, create_topics, kafka_version, run_sync, warm_coordinators
 from devstack.redis import RedisNode
+from runtime import kafka_security
 from runtime.at_rest import AtRest, parse_key_ring
 from runtime.sealing import new_key
 from runtime.secrets import redact_url
@@ -39,10 +48,27 @@ STACK_SECRETS: dict[str, Callable[[], str]] = {
 
 
 def hub_topics() -> tuple[str, ...]:
-    """Every topic of the hub contract (imported late: contracts may be mid-edit)."""
-    from contracts.channels import all_topics
+    """Every topic of the hub and its participants (imported late: contracts may be mid-edit)."""
+    from contracts.acl import provisioned_topics
 
-    return all_topics()
+    return provisioned_topics()
+
+
+def hub_principals() -> tuple[str, ...]:
+    """Every Kafka principal of the hub, the superuser first."""
+    from contracts.acl import principals
+
+    return principals()
+
+
+def password_variable(principal: str) -> str:
+    """The variable holding ``principal``'s Kafka password (``KAFKA_PASSWORD_GATEWAY``)."""
+    return "KAFKA_PASSWORD_" + principal.upper().replace("-", "_")
+
+
+def kafka_passwords(source: Mapping[str, str]) -> dict[str, str]:
+    """A password per principal: the one ``source`` sets, else a fresh random one."""
+    return {p: source.get(password_variable(p)) or _random_text() for p in hub_principals()}
 
 
 def hub_topic_configs() -> dict[str, dict[str, str]]:
@@ -84,6 +110,10 @@ class Infrastructure:
     ) -> None:
         source = os.environ if env is None else env
         self._external_kafka = source.get("KAFKA_BOOTSTRAP_SERVERS") or None
+        self._source_kafka = {k: v for k, v in source.items() if k.startswith("KAFKA_")}
+        self.secure = source.get("KAFKA_SECURITY_PROTOCOL") != kafka_security.PLAINTEXT
+        """False only with the development switch ``KAFKA_SECURITY_PROTOCOL=PLAINTEXT``."""
+        self.kafka_passwords = kafka_passwords(source) if self.secure else {}
         self._external_redis = source.get("REDIS_URL") or None
         # Secrets generated per stack, so every service and the tests share them
         # (one seals what another opens) and no two stacks do; set ones are kept.
@@ -128,12 +158,52 @@ class Infrastructure:
         return self.kafka is not None or self.redis is not None
 
     def env(self) -> dict[str, str]:
-        """The environment variables that point a hub service at this infrastructure."""
+        """The environment variables that point a hub service at this infrastructure.
+
+        No Kafka principal: each process adds its own (:meth:`principal_env`).
+        """
         return {
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
             "REDIS_URL": self.redis_url,
             **self.secrets,
+            **self.principal_env(None),
         }
+
+    @property
+    def ca_file(self) -> str | None:
+        """The PEM file of the CA clients trust (the started broker's, or ``KAFKA_CA_FILE``)."""
+        if self.kafka is not None and self.kafka.ca_file is not None:
+            return str(self.kafka.ca_file)
+        return self._source_kafka.get("KAFKA_CA_FILE")
+
+    def principal_env(self, principal: str | None) -> dict[str, str]:
+        """The variables that make a process connect as ``principal`` (None: protocol and CA only).
+
+        Against a broker from ``KAFKA_BOOTSTRAP_SERVERS`` the principal is the
+        one the environment names, when no password for ``principal`` was given.
+        """
+        protocol = kafka_security.SASL_SSL if self.secure else kafka_security.PLAINTEXT
+        username = password = None
+        if principal is not None and principal in self.kafka_passwords:
+            username, password = principal, self.kafka_passwords[principal]
+        if self._external_kafka and principal is not None:
+            given = self._source_kafka.get(password_variable(principal))
+            username = principal if given else self._source_kafka.get("KAFKA_SASL_USERNAME")
+            password = given or self._source_kafka.get("KAFKA_SASL_PASSWORD")
+        return kafka_security.environment(
+            protocol=protocol, username=username, password=password, ca_file=self.ca_file
+        )
+
+    def admin_env(self) -> dict[str, str]:
+        """The provisioning superuser's variables: for tests and tools that create topics."""
+        return self.principal_env("admin")
+
+    def admin_security(self) -> dict[str, object]:
+        """aiokafka options of the superuser (what devstack provisions with)."""
+        env = {"KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers, **self.admin_env()}
+        return kafka_security.client_options(
+            kafka_security.KafkaSecurity.model_validate(_lower(env))
+        )
 
     def start(self) -> Infrastructure:
         """Start what is not provided by the environment, then create the hub's topics."""
@@ -141,18 +211,32 @@ class Infrastructure:
             if not self._external_redis:
                 self.redis = RedisNode().start()
             if not self._external_kafka:
-                self.kafka = KafkaNode().start()
+                self.kafka = KafkaNode(passwords=self.kafka_passwords).start()
+            admin = self.admin_security()
             topics = hub_topics() if self._topics is None else self._topics
             create_topics(
-                self.bootstrap_servers, topics, self._partitions, configs=hub_topic_configs()
+                self.bootstrap_servers,
+                topics,
+                self._partitions,
+                configs=hub_topic_configs(),
+                security=admin,
             )
             if self.kafka is not None:
-                warm_coordinators(self.bootstrap_servers)
+                if self.secure:
+                    self.apply_acls()
+                warm_coordinators(self.bootstrap_servers, security=admin)
             seed_example_documents(self.redis_url, self.at_rest())
         except BaseException:
             self.stop()
             raise
         return self
+
+    def apply_acls(self) -> int:
+        """Create the ACLs of :mod:`contracts.acl` as the superuser (``hubctl acl apply``)."""
+        from hubctl.acl import apply
+
+        count, _ = run_sync(apply(self.bootstrap_servers, self.admin_security()))
+        return count
 
     def stop(self) -> None:
         """Stop what this object started (Kafka first, it is the slower one). Idempotent."""
@@ -166,9 +250,10 @@ class Infrastructure:
     def describe_kafka(self) -> str:
         """One line telling which broker is used, for test headers and the CLI."""
         if self.kafka is not None:
+            how = "SASL_SSL, ACLs" if self.kafka.secure else "PLAINTEXT: development switch"
             return (
-                f"Kafka broker {self.kafka.version} at {self.kafka.bootstrap_servers} "
-                f"(started by devstack in {self.kafka.startup_seconds:.1f}s)"
+                f"Kafka broker {self.kafka.version} at {self.kafka.bootstrap_servers} ({how}; "
+                f"started by devstack in {self.kafka.startup_seconds:.1f}s)"
             )
         return f"Kafka broker at {self.bootstrap_servers} (from KAFKA_BOOTSTRAP_SERVERS)"
 
@@ -212,6 +297,11 @@ class Infrastructure:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _lower(env: Mapping[str, str]) -> dict[str, str]:
+    """Environment names as :class:`~runtime.kafka_security.KafkaSecurity` field names."""
+    return {key.lower(): value for key, value in env.items()}
 
 
 __all__ = ["Infrastructure", "hub_topics", "kafka_version"]

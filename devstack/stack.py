@@ -15,12 +15,15 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 
+from contracts.acl import principal_of_service
 from devstack.infra import Infrastructure
 from devstack.net import LOOPBACK, free_port, wait_for_port
 from devstack.paths import RUN_DIR, new_run_dir
 from devstack.processes import ProcessGroup, ServiceDiedError, ServiceProcess, ServiceSpec
 from topology.services import Form, Link, Service, listener_keys, services
 
+PRINCIPAL_VARIABLES = ("KAFKA_SASL_", "KAFKA_PASSWORD_")
+"""What a service must not inherit from whoever starts the stack: someone else's principal."""
 READY_TIMEOUT_S = 30.0
 SETTLE_S = 1.0
 """How long port-less services must survive after start to count as started."""
@@ -153,9 +156,14 @@ class Stack:
     def start_service(self, spec: ServiceSpec) -> ServiceProcess:
         """Start one service (a first start, a restart or an extra instance) and wait until ready.
 
-        Every service sees the stack's infrastructure (and its DLQ seal key).
+        Every service sees the stack's infrastructure (and its DLQ seal key)
+        and connects to Kafka as its own principal (:mod:`contracts.acl`),
+        never as one this process was given; a spec may name another.
         """
-        proc = self.group.start(spec, base_env={**os.environ, **self.infra.env()})
+        own = {k: v for k, v in os.environ.items() if not k.startswith(PRINCIPAL_VARIABLES)}
+        principal = principal_of_service(spec.name)
+        base_env = {**own, **self.infra.env(), **self.infra.principal_env(principal)}
+        proc = self.group.start(spec, base_env=base_env)
         self.specs[spec.name] = spec
         if spec.ready_port is not None:
             self._wait_ready(proc, spec.ready_port)

@@ -4,7 +4,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from hubctl import dlq, replay
+from hubctl import acl, dlq, replay
 
 
 def parser() -> argparse.ArgumentParser:
@@ -13,6 +13,7 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="concern", required=True)
     dlq.register(commands)
     replay.register(commands)
+    acl.register(commands)
     return root
 
 

@@ -12,7 +12,11 @@ from runtime.outbox import Outbox
 def build(settings: IntakeSettings) -> web.Application:
     """The intake application; connections open when the app starts and close when it stops."""
     redis = settings.redis()
-    outbox = Outbox(settings.kafka_bootstrap_servers, client_id="insw-intake")
+    outbox = Outbox(
+        settings.kafka_bootstrap_servers,
+        client_id="insw-intake",
+        security=settings.kafka_options(),
+    )
     app = make_app(
         IntakeDeps(
             outbox,

@@ -47,10 +47,16 @@ class HubService:
     def __init__(self, settings: InfraSettings, *, name: str) -> None:
         self.name = name
         self._settings = settings
+        self._security = settings.kafka_options()  # refuses a client without its principal
         self.broker = KafkaBroker(
-            settings.kafka_bootstrap_servers, client_id=name, logger=logging.getLogger(name)
+            settings.kafka_bootstrap_servers,
+            client_id=name,
+            logger=logging.getLogger(name),
+            security=settings.kafka_security(),
         )
-        self.outbox = Outbox(settings.kafka_bootstrap_servers, client_id=name)
+        self.outbox = Outbox(
+            settings.kafka_bootstrap_servers, client_id=name, security=self._security
+        )
         self.seal = settings.dead_letter_seal()
         self.retry = RetryPolicy(settings.retry_delays_seconds)
         self._fault = checkpoints.installed()
@@ -124,6 +130,7 @@ class HubService:
             self._settings.kafka_bootstrap_servers,
             transactional_id=f"{group}.{self._settings.hub_instance_id}.{topic}",
             client_id=self.name,
+            security=self._security,
         )
         self._transactional.append(outbox)
         return outbox

@@ -3,15 +3,16 @@
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 from redis.asyncio import Redis
 
 from runtime.at_rest import AtRest, parse_key_ring
+from runtime.kafka_security import KafkaSecurity, client_options, faststream_security
 from runtime.sealing import DeadLetterSeal
 from runtime.secrets import DEVELOPMENT, development_value, require, require_redis_password
 
 
-class InfraSettings(BaseSettings):
+class InfraSettings(KafkaSecurity):
     """Where Kafka and Redis are, and the keys of what is kept. Environment names are the README's.
 
     Secrets are ``SecretStr`` and are read through the methods below, which
@@ -24,7 +25,6 @@ class InfraSettings(BaseSettings):
 
     hub_env: Literal["production", "development"] = Field(default="production")
     """``development`` lets a service start with public development secrets (with a warning)."""
-    kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092")
     redis_url: SecretStr = Field(default=SecretStr("redis://127.0.0.1:6379/0"))
     """With the ACL user's credentials (``redis://user:password@host:port/db``): a secret."""
     dlq_seal_key: SecretStr | None = Field(default=None)
@@ -43,6 +43,14 @@ class InfraSettings(BaseSettings):
     """
     retry_delays_seconds: tuple[float, ...] = Field(default=(2.0, 10.0, 30.0))
     """Delays before each retry on ``T.retry``, then ``T.dlq`` (JSON list in the environment)."""
+
+    def kafka_options(self) -> dict[str, Any]:
+        """This service's principal for aiokafka clients (:mod:`runtime.kafka_security`)."""
+        return client_options(self)
+
+    def kafka_security(self) -> Any:
+        """This service's principal for FastStream's ``KafkaBroker(security=...)``."""
+        return faststream_security(self)
 
     @property
     def development(self) -> bool:
