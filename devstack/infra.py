@@ -198,6 +198,22 @@ class Infrastructure:
         """The provisioning superuser's variables: for tests and tools that create topics."""
         return self.principal_env("admin")
 
+    def export_admin_env(self) -> dict[str, str | None]:
+        """Make this process's own Kafka clients connect as the superuser; returns what to restore.
+
+        For tools that provision, load and observe a stack they started
+        (bench, faults, history): their clients read the environment
+        (:func:`runtime.kafka_security.from_environment`). The services they
+        start never inherit it (:class:`devstack.stack.Stack` strips it).
+        """
+        wanted = self.admin_env()
+        names = [*wanted, "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD", "KAFKA_CA_FILE"]
+        previous = {name: os.environ.get(name) for name in names}
+        for name in names:
+            os.environ.pop(name, None)
+        os.environ.update(wanted)
+        return previous
+
     def admin_security(self) -> dict[str, object]:
         """aiokafka options of the superuser (what devstack provisions with)."""
         env = {"KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers, **self.admin_env()}
@@ -297,6 +313,15 @@ class Infrastructure:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def restore_env(previous: Mapping[str, str | None]) -> None:
+    """Undo :meth:`Infrastructure.export_admin_env`."""
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def _lower(env: Mapping[str, str]) -> dict[str, str]:

@@ -218,13 +218,12 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = parser.parse_args(argv).out
     os.environ.update(HUB_SETTINGS)
     story_plan = plan()
-    with (
-        Infrastructure(env={}) as infra,
-        Stack(infra, specs=decision_path_specs) as stack,
-    ):
-        _say(infra.describe_kafka())
-        written = asyncio.run(record(stack, story_plan, out))
-        stack.check_alive()
+    with Infrastructure(env={}) as infra:
+        infra.export_admin_env()  # the recorder's own clients act as the superuser
+        with Stack(infra, specs=decision_path_specs) as stack:
+            _say(infra.describe_kafka())
+            written = asyncio.run(record(stack, story_plan, out))
+            stack.check_alive()
     _say(f"wrote {written} records to {out} ({out.stat().st_size} bytes)")
     print_report(what_if(read_history(out)))  # over the file itself, as integrators will
     return 0
