@@ -7,7 +7,8 @@ clean shutdown) lives here in Python where it is typed, linted and tested.
 * ``run`` starts the whole stack, submits the example registrations and
   prints the decisions until Ctrl-C;
 * ``jars`` fetches the Kafka jars into the user cache (used by bootstrap);
-* ``topics`` creates the hub's topics on ``KAFKA_BOOTSTRAP_SERVERS``;
+* ``topics`` creates the hub's topics and ACLs on ``KAFKA_BOOTSTRAP_SERVERS``;
+* ``kafka-config`` writes compose's broker configuration (its init step);
 * ``demo`` submits the examples to a hub already running there (compose);
 * ``compose`` prints ``docker-compose.yml`` as :mod:`topology.services` declares it.
 * ``secrets`` prints a fresh set of the hub's secrets as ``.env`` lines, for
@@ -23,7 +24,7 @@ import secrets
 import sys
 import time
 
-from devstack.infra import STACK_SECRETS, Infrastructure
+from devstack.infra import STACK_SECRETS, Infrastructure, hub_principals, password_variable
 from devstack.paths import new_run_dir
 from devstack.processes import ServiceDiedError
 from devstack.stack import Stack
@@ -45,10 +46,20 @@ def _print_env(env: dict[str, str]) -> None:
     full.touch(mode=0o600)
     full.write_text("".join(f"{key}={value}\n" for key, value in env.items()))
     for key, value in env.items():
-        if key in STACK_SECRETS:
+        if key in STACK_SECRETS or "PASSWORD" in key:
             continue
         print(f"{key}={redact_url(value) if key == 'REDIS_URL' else value}", flush=True)
     _say(f"the full environment, secrets included, is in {full} (mode 600)")
+
+
+def _full_env(infra: Infrastructure) -> dict[str, str]:
+    """The stack's variables, the superuser's principal and every principal's password.
+
+    The file :func:`_print_env` writes is how a developer acts as a
+    participant (``KAFKA_SASL_USERNAME=portal KAFKA_SASL_PASSWORD=$KAFKA_PASSWORD_PORTAL``).
+    """
+    passwords = {password_variable(p): pw for p, pw in infra.kafka_passwords.items()}
+    return {**infra.env(), **infra.admin_env(), **passwords}
 
 
 def cmd_infra() -> int:
@@ -56,7 +67,7 @@ def cmd_infra() -> int:
     with Infrastructure() as infra:
         _say(infra.describe_kafka())
         _say(infra.describe_redis())
-        _print_env(infra.env())
+        _print_env(_full_env(infra))
         _say("ready; Ctrl-C to stop")
         try:
             while True:
@@ -80,7 +91,13 @@ async def _watch(stack: Stack) -> None:
 async def _serve(stack: Stack) -> None:
     from devstack.demo import submit_examples_and_print
 
-    demo = asyncio.create_task(submit_examples_and_print(stack.bootstrap_servers))
+    demo = asyncio.create_task(
+        submit_examples_and_print(
+            stack.bootstrap_servers,
+            portal=stack.infra.security("portal"),
+            reader=stack.infra.security("integrator"),
+        )
+    )
     watch = asyncio.create_task(_watch(stack))
     try:
         done, _ = await asyncio.wait({demo, watch}, return_when=asyncio.FIRST_COMPLETED)
@@ -101,7 +118,7 @@ def cmd_run() -> int:
         _say(f"HTTP intake: http://127.0.0.1:{stack.ports['intake']}/registrations")
         _say(f"officers: http://127.0.0.1:{stack.ports['officers']}/referrals/<id>/decision")
         _say(f"accounts: {stack.notifier_url}/accounts/...; mailbox: {stack.mailbox_dir}")
-        _print_env(stack.infra.env())
+        _print_env(_full_env(stack.infra))
         try:
             asyncio.run(_serve(stack))
         except KeyboardInterrupt:
@@ -113,23 +130,54 @@ def cmd_run() -> int:
 
 
 def cmd_topics() -> int:
-    """Create the hub's topics on ``KAFKA_BOOTSTRAP_SERVERS`` (docker compose uses this)."""
-    from contracts.channels import all_topics, topic_configs
+    """Create the hub's topics and ACLs on ``KAFKA_BOOTSTRAP_SERVERS`` (compose's init step).
+
+    Runs as the principal the environment names: the superuser in compose.
+    """
+    from contracts.acl import provisioned_topics
+    from contracts.channels import topic_configs
     from devstack.infra import TOPIC_PARTITIONS
-    from devstack.kafka import create_topics
+    from devstack.kafka import create_topics, run_sync
+    from hubctl.acl import apply
+    from runtime.kafka_security import PLAINTEXT, from_environment
 
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-    create_topics(bootstrap, all_topics(), TOPIC_PARTITIONS, configs=topic_configs())
+    create_topics(bootstrap, provisioned_topics(), TOPIC_PARTITIONS, configs=topic_configs())
     _say(f"topics ready on {bootstrap}")
+    if os.environ.get("KAFKA_SECURITY_PROTOCOL") != PLAINTEXT:
+        count, _ = run_sync(apply(bootstrap, from_environment(bootstrap)))
+        _say(f"{count} ACLs in place")
+    return 0
+
+
+def cmd_kafka_config() -> int:
+    """Write compose's broker configuration (``kafka-init``): certificates, SCRAM users, start."""
+    from pathlib import Path
+
+    from devstack.compose_kafka import write
+
+    owner = os.environ.get("KAFKA_CONFIG_OWNER")
+    write(
+        Path(os.environ.get("KAFKA_CONFIG_DIR", "/kafka-config")),
+        Path(os.environ.get("KAFKA_CA_DIR", "/kafka-ca")),
+        os.environ,
+        int(owner) if owner else None,
+    )
+    _say("broker configuration written")
     return 0
 
 
 def cmd_demo() -> int:
     """Submit the examples to an already running hub and print decisions until Ctrl-C."""
     from devstack.demo import submit_examples_and_print
+    from devstack.infra import security_from_environment
 
     asyncio.run(
-        submit_examples_and_print(os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
+        submit_examples_and_print(
+            os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+            portal=security_from_environment("portal"),
+            reader=security_from_environment("integrator"),
+        )
     )
     return 0
 
@@ -156,6 +204,8 @@ def cmd_secrets() -> int:
     for name, make in STACK_SECRETS.items():
         print(f"{name}={make()}")
     print(f"REDIS_PASSWORD={secrets.token_urlsafe(24)}")
+    for principal in hub_principals():  # one Kafka principal per participant (issue 11)
+        print(f"{password_variable(principal)}={secrets.token_urlsafe(32)}")
     return 0
 
 
@@ -172,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         "jars": cmd_jars,
         "topics": cmd_topics,
         "demo": cmd_demo,
+        "kafka-config": cmd_kafka_config,
         "compose": cmd_compose,
         "secrets": cmd_secrets,
     }

@@ -21,6 +21,7 @@ import os
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
+from typing import Any
 
 import redis
 
@@ -32,6 +33,8 @@ from runtime.sealing import new_key
 from runtime.secrets import redact_url
 
 TOPIC_PARTITIONS = 4
+ADMIN = "admin"
+"""The provisioning superuser (``contracts.acl.ADMIN``)."""
 
 
 def _random_text() -> str:
@@ -196,7 +199,7 @@ class Infrastructure:
 
     def admin_env(self) -> dict[str, str]:
         """The provisioning superuser's variables: for tests and tools that create topics."""
-        return self.principal_env("admin")
+        return self.principal_env(ADMIN)
 
     def export_admin_env(self) -> dict[str, str | None]:
         """Make this process's own Kafka clients connect as the superuser; returns what to restore.
@@ -214,12 +217,16 @@ class Infrastructure:
         os.environ.update(wanted)
         return previous
 
-    def admin_security(self) -> dict[str, object]:
-        """aiokafka options of the superuser (what devstack provisions with)."""
-        env = {"KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers, **self.admin_env()}
+    def security(self, principal: str) -> dict[str, Any]:
+        """aiokafka options to connect to this stack's broker as ``principal``."""
+        env = {"KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers, **self.principal_env(principal)}
         return kafka_security.client_options(
             kafka_security.KafkaSecurity.model_validate(_lower(env))
         )
+
+    def admin_security(self) -> dict[str, Any]:
+        """aiokafka options of the superuser (what devstack provisions with)."""
+        return self.security(ADMIN)
 
     def start(self) -> Infrastructure:
         """Start what is not provided by the environment, then create the hub's topics."""
@@ -322,6 +329,19 @@ def restore_env(previous: Mapping[str, str | None]) -> None:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+def security_from_environment(principal: str) -> dict[str, Any]:
+    """aiokafka options for ``principal``, its password from ``KAFKA_PASSWORD_<PRINCIPAL>``.
+
+    For a process holding several principals' passwords (compose's demo,
+    given the ``.env``); without that variable, the environment's principal.
+    """
+    env = dict(os.environ)
+    password = env.get(password_variable(principal))
+    if password:
+        env |= {"KAFKA_SASL_USERNAME": principal, "KAFKA_SASL_PASSWORD": password}
+    return kafka_security.client_options(kafka_security.KafkaSecurity.model_validate(_lower(env)))
 
 
 def _lower(env: Mapping[str, str]) -> dict[str, str]:

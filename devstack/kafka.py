@@ -435,8 +435,7 @@ class KafkaNode:
                 "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
             ]
         return secure_listener_properties(
-            client=f"CLIENT://{LOOPBACK}:{self.port}",
-            advertised=f"CLIENT://{LOOPBACK}:{self.port}",
+            clients={"CLIENT": (f"{LOOPBACK}:{self.port}", f"{LOOPBACK}:{self.port}")},
             controller=controller,
             keystore=str(self.certificates.broker_keystore),
             truststore=str(self.certificates.ca_file),
@@ -444,27 +443,8 @@ class KafkaNode:
         )
 
     def _server_properties(self, data_dir: Path) -> str:
-        return "\n".join(
-            [
-                "process.roles=broker,controller",
-                "node.id=1",
-                f"controller.quorum.voters=1@{LOOPBACK}:{self.controller_port}",
-                *self._listeners(),
-                "controller.listener.names=CONTROLLER",
-                f"log.dirs={data_dir}",
-                "num.partitions=4",
-                "default.replication.factor=1",
-                "min.insync.replicas=1",
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=8",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "transaction.state.log.num.partitions=8",
-                "group.initial.rebalance.delay.ms=0",
-                "auto.create.topics.enable=true",
-                "delete.topic.enable=true",
-                "",
-            ]
+        return server_properties(
+            f"{LOOPBACK}:{self.controller_port}", self._listeners(), str(data_dir)
         )
 
     def stop(self, timeout: float = 20.0) -> None:
@@ -483,10 +463,35 @@ class KafkaNode:
         self.stop()
 
 
+def server_properties(controller: str, listeners: list[str], data_dir: str) -> str:
+    """A single-node KRaft broker+controller's ``server.properties`` (devstack's and compose's)."""
+    return "\n".join(
+        [
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"controller.quorum.voters=1@{controller}",
+            *listeners,
+            "controller.listener.names=CONTROLLER",
+            f"log.dirs={data_dir}",
+            "num.partitions=4",
+            "default.replication.factor=1",
+            "min.insync.replicas=1",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=8",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "transaction.state.log.num.partitions=8",
+            "group.initial.rebalance.delay.ms=0",
+            "auto.create.topics.enable=true",
+            "delete.topic.enable=true",
+            "",
+        ]
+    )
+
+
 def secure_listener_properties(
     *,
-    client: str,
-    advertised: str,
+    clients: Mapping[str, tuple[str, str]],
     controller: str,
     keystore: str,
     truststore: str,
@@ -494,8 +499,9 @@ def secure_listener_properties(
 ) -> list[str]:
     """Broker properties of the secure listeners and the deny-by-default authorizer.
 
-    The one client listener (``CLIENT``) is SASL_SSL with SCRAM-SHA-512; the
-    broker talks to itself there as ``admin``. The controller listener is
+    ``clients`` maps each client listener's name to its bind and advertised
+    ``host:port``; every one is SASL_SSL with SCRAM-SHA-512, and the broker
+    talks to itself on the first as ``admin``. The controller listener is
     mutual TLS (only a certificate of this stack's CA is let in; the broker
     presents its own). Shared with the compose init step, so both stacks are
     configured by the same lines.
@@ -504,14 +510,16 @@ def secure_listener_properties(
         "org.apache.kafka.common.security.scram.ScramLoginModule required "
         f'username="admin" password="{admin_password}";'
     )
+    names = list(clients)
     return [
-        f"listeners={client},{controller}",
-        f"advertised.listeners={advertised}",
-        "inter.broker.listener.name=CLIENT",
-        "listener.security.protocol.map=CLIENT:SASL_SSL,CONTROLLER:SSL",
+        "listeners=" + ",".join([*(f"{n}://{b}" for n, (b, _) in clients.items()), controller]),
+        "advertised.listeners=" + ",".join(f"{n}://{a}" for n, (_, a) in clients.items()),
+        f"inter.broker.listener.name={names[0]}",
+        "listener.security.protocol.map="
+        + ",".join([*(f"{n}:SASL_SSL" for n in names), "CONTROLLER:SSL"]),
         f"sasl.enabled.mechanisms={SCRAM}",
         f"sasl.mechanism.inter.broker.protocol={SCRAM}",
-        f"listener.name.client.scram-sha-512.sasl.jaas.config={jaas}",
+        *(f"listener.name.{n.lower()}.scram-sha-512.sasl.jaas.config={jaas}" for n in names),
         "ssl.keystore.type=PEM",
         f"ssl.keystore.location={keystore}",
         "ssl.truststore.type=PEM",

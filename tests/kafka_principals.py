@@ -9,10 +9,8 @@ and the stack's CA, so the broker's verdict is about that principal.
 from typing import Any
 
 from devstack.infra import Infrastructure
-from runtime.kafka_security import KafkaSecurity, client_options
 
 
 def as_principal(infra: Infrastructure, principal: str) -> dict[str, Any]:
     """aiokafka options to connect to ``infra``'s broker as ``principal``."""
-    env = {"KAFKA_BOOTSTRAP_SERVERS": infra.bootstrap_servers, **infra.principal_env(principal)}
-    return client_options(KafkaSecurity.model_validate({k.lower(): v for k, v in env.items()}))
+    return infra.security(principal)
