@@ -65,7 +65,13 @@ def service_spec(service: Service, env: Mapping[str, str], ports: Mapping[str, i
             spec_env[listener.port_env] = str(ready)
     if service.name == "mailbox":  # a run directory owned by this process, swept once it is gone
         spec_env["MAILBOX_DIR"] = str(new_run_dir(mailbox_dir(ports).name))
-    return ServiceSpec(name=service.name, argv=argv, env=spec_env, ready_port=ready)
+    return ServiceSpec(
+        name=service.name,
+        argv=argv,
+        env=spec_env,
+        ready_port=ready,
+        principal=principal_of_service(service.name) if service.kafka else None,
+    )
 
 
 def service_specs(bootstrap: str, redis_url: str, ports: Mapping[str, int]) -> list[ServiceSpec]:
@@ -161,8 +167,7 @@ class Stack:
         never as one this process was given; a spec may name another.
         """
         own = {k: v for k, v in os.environ.items() if not k.startswith(PRINCIPAL_VARIABLES)}
-        principal = principal_of_service(spec.name)
-        base_env = {**own, **self.infra.env(), **self.infra.principal_env(principal)}
+        base_env = {**own, **self.infra.env(), **self.infra.principal_env(spec.principal)}
         proc = self.group.start(spec, base_env=base_env)
         self.specs[spec.name] = spec
         if spec.ready_port is not None:

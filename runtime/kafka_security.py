@@ -21,7 +21,6 @@ quietly fall back to an unauthenticated connection.
 from __future__ import annotations
 
 import ipaddress
-import os
 import ssl
 from typing import Any, Literal
 
@@ -148,7 +147,3 @@ def environment(
         env["KAFKA_CA_FILE"] = ca_file
     return env
 
-
-def principal_of_environment() -> str | None:
-    """The principal this process would connect as (for log lines; never the password)."""
-    return os.environ.get("KAFKA_SASL_USERNAME")
