@@ -79,8 +79,10 @@ async def _decisions_consumer(bootstrap: str, security: Mapping[str, Any]) -> An
     )
     await consumer.start()
     try:
-        await consumer.topics()  # metadata of what this principal may read
-        partitions = consumer.partitions_for_topic(REGISTRATION_DECIDED) or set()
+        # A metadata request of its own: the reader may not be allowed to
+        # describe what the submitter writes, nor the submitter what it reads.
+        cluster = await consumer._client.fetch_all_metadata()
+        partitions = cluster.partitions_for_topic(REGISTRATION_DECIDED) or set()
         tps = [TopicPartition(REGISTRATION_DECIDED, p) for p in sorted(partitions)]
         consumer.assign(tps)
         for tp, offset in (await consumer.end_offsets(tps)).items():

@@ -32,7 +32,8 @@ from devstack.tls import BROKER_CN, StackCertificates, make_certificates
 from runtime.kafka_security import from_environment
 
 POM = REPO_ROOT / "devstack" / "kafka" / "pom.xml"
-START_TIMEOUT_S = 60.0
+START_TIMEOUT_S = 120.0
+"""JVM start, TLS set-up and controller registration; a busy shared machine has taken 60 s."""
 _T = TypeVar("_T")
 AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
 SCRAM = "SCRAM-SHA-512"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import (
     GroupAuthorizationFailedError,
     KafkaConnectionError,
@@ -163,3 +163,35 @@ async def test_the_broker_holds_every_declared_acl(infra, bootstrap_servers):
     finally:
         await admin.close()
     assert set(acl.grants()) <= held
+
+
+def _act_as(monkeypatch, infra: Infrastructure, principal: str) -> None:
+    """This test's own clients (hubctl reads the environment) connect as ``principal``."""
+    for key, value in infra.principal_env(principal).items():
+        monkeypatch.setenv(key, value)
+
+
+def test_acl_apply_runs_as_admin_and_is_refused_to_anyone_else(infra, monkeypatch, capsys):
+    from hubctl.__main__ import main
+
+    assert main(["acl", "apply"]) == 0
+    assert "ACLs in place" in capsys.readouterr().err
+    _act_as(monkeypatch, infra, "operator")
+    assert main(["acl", "apply"]) == 1
+    assert "ClusterAuthorization" in capsys.readouterr().err
+
+
+async def test_the_operator_copies_into_a_sandbox_but_creates_nothing_else(infra):
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=infra.bootstrap_servers, **as_principal(infra, "operator")
+    )
+    await admin.start()
+    try:
+        name = f"{acl.SANDBOX_PREFIX}t{uuid.uuid4().hex[:8]}.{topics.REGISTRATION_DECIDED}"
+        created = await admin.create_topics([NewTopic(name, 1, 1)])
+        assert [entry[1] for entry in created.topic_errors] == [0]
+        refused = await admin.create_topics([NewTopic(f"not-a-sandbox.{uuid.uuid4().hex}", 1, 1)])
+        assert [entry[1] for entry in refused.topic_errors] == [TopicAuthorizationFailedError.errno]
+    finally:
+        await admin.close()
+    await _write(infra, "operator", name)
