@@ -122,3 +122,18 @@ def test_sasl_ssl_options_name_the_principal_and_verify_the_broker():
     assert options["sasl_mechanism"] == "SCRAM-SHA-512"
     assert options["sasl_plain_username"] == "gateway"
     assert options["ssl_context"].check_hostname is True
+
+
+def test_every_channel_has_a_declared_writer_and_every_consumed_one_a_reader():
+    """A new channel without a row in contracts/acl.py is refused by the broker at run time."""
+    writers = {c.topic: _writers(c.topic) - {"operator"} for c in channels()}
+    assert {topic for topic, who in writers.items() if not who} == set(), (
+        "declare who writes these in contracts/acl.py (participants())"
+    )
+    read = {
+        g.name
+        for g in acl.grants()
+        if g.operation is acl.Operation.READ and g.principal != "operator"
+    }
+    unread = {c.topic for c in channels() if c.hub_consumes and c.topic not in read}
+    assert unread == set(), "declare which participant consumes these in contracts/acl.py"
