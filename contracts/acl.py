@@ -20,7 +20,7 @@ from its group (the runtime names transactional producers
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
 
 from contracts import topics
@@ -53,6 +53,10 @@ OFFICER_DESK_GROUP_PREFIX = "officer-desk."
 """The officers' tools' consumer groups: ``officer-desk.<anything>``."""
 CLUSTER = "kafka-cluster"
 """The one name Kafka gives the cluster resource."""
+AUDIT_TOPIC = "insw.audit.v1"
+"""The audit trail (issue 11, part 7, another change): each writer appends to its own chain
+and reads its chain's head back after a restart, so its writers also read it."""
+AUDIT_WRITERS = frozenset({"gateway", "customs", "notifier"})
 
 
 class ResourceType(IntEnum):
@@ -170,6 +174,20 @@ HUB_CONSUMED = tuple(
 
 def participants(agencies: Sequence[AgencySpec] = AGENCIES) -> tuple[Participant, ...]:
     """Every principal of the hub except the superuser, in the matrix's order."""
+    return tuple(_with_audit(p) for p in _participants(agencies))
+
+
+def _with_audit(participant: Participant) -> Participant:
+    if participant.principal not in AUDIT_WRITERS:
+        return participant
+    return replace(
+        participant,
+        produces=(*participant.produces, AUDIT_TOPIC),
+        reads=(*participant.reads, AUDIT_TOPIC),
+    )
+
+
+def _participants(agencies: Sequence[AgencySpec]) -> tuple[Participant, ...]:
     adapters = tuple(_adapter(a, AGENCY_PRINCIPALS.get(a.check, a.service)) for a in agencies)
     return (
         Participant(
@@ -249,7 +267,7 @@ def participants(agencies: Sequence[AgencySpec] = AGENCIES) -> tuple[Participant
             "operator",
             "operator (hubctl dlq, replay)",
             produces=HUB_CONSUMED,
-            reads=all_topics(),
+            reads=(*all_topics(), AUDIT_TOPIC),
             groups=tuple(sorted(_hub_groups())),
             group_prefixes=(OPERATOR_PREFIX,),
             transactional_prefixes=(OPERATOR_PREFIX,),
