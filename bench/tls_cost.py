@@ -36,7 +36,7 @@ def _measure(protocol: str, args: argparse.Namespace) -> tuple[Run, str, str]:
     infra = Infrastructure(env=env)
     say(f"{protocol}: starting Kafka and Redis")
     infra.start()
-    exported = infra.export_admin_env()
+    previous = infra.export_admin_env()
     run = Run(infra, args)
     failure = ""
     try:
@@ -49,7 +49,7 @@ def _measure(protocol: str, args: argparse.Namespace) -> tuple[Run, str, str]:
     finally:
         description = infra.describe_kafka()
         infra.stop()
-        restore_env(exported)
+        restore_env(previous, infra.exported_env)
     return run, description, failure
 
 

@@ -117,6 +117,8 @@ class Infrastructure:
         self.secure = source.get("KAFKA_SECURITY_PROTOCOL") != kafka_security.PLAINTEXT
         """False only with the development switch ``KAFKA_SECURITY_PROTOCOL=PLAINTEXT``."""
         self.kafka_passwords = kafka_passwords(source) if self.secure else {}
+        self.exported_env: dict[str, str] = {}
+        """What :meth:`export_admin_env` put in this process's environment."""
         self._external_redis = source.get("REDIS_URL") or None
         # Secrets generated per stack, so every service and the tests share them
         # (one seals what another opens) and no two stacks do; set ones are kept.
@@ -215,6 +217,7 @@ class Infrastructure:
         for name in names:
             os.environ.pop(name, None)
         os.environ.update(wanted)
+        self.exported_env = wanted
         return previous
 
     def security(self, principal: str) -> dict[str, Any]:
@@ -322,9 +325,16 @@ class Infrastructure:
         self.stop()
 
 
-def restore_env(previous: Mapping[str, str | None]) -> None:
-    """Undo :meth:`Infrastructure.export_admin_env`."""
+def restore_env(previous: Mapping[str, str | None], exported: Mapping[str, str]) -> None:
+    """Undo :meth:`Infrastructure.export_admin_env` where the environment still holds ``exported``.
+
+    Why conditional: a harness abandoned mid-run (a test's time limit) may be
+    finalized later, while the next stack's harness has exported its own
+    principal; that one must not be taken away.
+    """
     for name, value in previous.items():
+        if os.environ.get(name) != exported.get(name):
+            continue
         if value is None:
             os.environ.pop(name, None)
         else:

@@ -84,7 +84,7 @@ class FaultStack:
         # env={}: always a broker and a Redis of our own, even when the caller's
         # environment names shared ones: they are about to be restarted.
         self.infra = Infrastructure(env={})
-        self._exported: dict[str, str | None] = {}
+        self._previous: dict[str, str | None] = {}
         self._settings = settings
         self.stack = Stack(self.infra, specs=self._specs, log_dir=log_dir)
 
@@ -113,7 +113,7 @@ class FaultStack:
         try:
             self.infra.start()
             # The harness's own clients (load, observer) act as the superuser.
-            self._exported = self.infra.export_admin_env()
+            self._previous = self.infra.export_admin_env()
             self.stack.start()
         except BaseException:
             self.stop()
@@ -124,8 +124,9 @@ class FaultStack:
         """Stop every service, then the broker and Redis."""
         self.stack.stop()
         self.infra.stop()
-        restore_env(self._exported)
-        self._exported = {}
+        if self._previous:
+            restore_env(self._previous, self.infra.exported_env)
+        self._previous = {}
 
     @property
     def bootstrap_servers(self) -> str:
