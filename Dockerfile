@@ -4,6 +4,8 @@ WORKDIR /app
 COPY pyproject.toml ./
 COPY contracts ./contracts
 COPY runtime ./runtime
+COPY topology ./topology
+COPY hubctl ./hubctl
 COPY gateway ./gateway
 COPY adapters ./adapters
 COPY intake ./intake

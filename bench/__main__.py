@@ -19,6 +19,7 @@ from typing import Any
 
 import uvloop
 
+from bench import tls_cost
 from bench.machine import facts
 from bench.phases import loud, say
 from bench.report import Reports, cpu_table, hops_table, table, write_json
@@ -41,6 +42,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--skip-raw", action="store_true", help="measure the hub only")
     parser.add_argument("--skip-hub", action="store_true", help="measure the raw pipe only")
+    parser.add_argument(
+        "--tls-cost",
+        action="store_true",
+        help="the hub twice, SASL_SSL then PLAINTEXT, each on a fresh broker: the ratio "
+        "(no raw pipe; give a short --n and --half-n)",
+    )
     parser.add_argument("--timeout", type=float, default=900, help="whole-run limit, seconds")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench-results")
     args = parser.parse_args(argv)
@@ -70,12 +77,15 @@ def hub_like_processes() -> set[str]:
 def main(argv: list[str]) -> int:
     """Run the benchmark; print the report; write the JSON; return the exit status."""
     args = parse(argv)
-    before = hub_like_processes()  # others' brokers on a shared machine are not ours
     command = "python -m bench " + shlex.join(argv)
+    if args.tls_cost:
+        return tls_cost.main(args, command)
+    before = hub_like_processes()  # others' brokers on a shared machine are not ours
     started = time.strftime("%Y%m%dT%H%M%S")
     infra = Infrastructure()
     say("starting Kafka and Redis (or using KAFKA_BOOTSTRAP_SERVERS / REDIS_URL)")
     infra.start()
+    infra.export_admin_env()  # the driver and the raw pipe provision: the superuser
     machine = facts(infra.describe_kafka())
     run = Run(infra, args)
     reports: Reports = run.reports

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from bench.payloads import Submission
+from runtime.kafka_security import from_environment
 
 STALL_S = 30.0
 """No new decision for this long means the system under test is stuck."""
@@ -138,9 +139,14 @@ async def drive(
         enable_auto_commit=False,
         isolation_level="read_committed",
         fetch_max_wait_ms=50,
+        **from_environment(),
     )
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=1
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=1,
+        **from_environment(),
     )
     await producer.start()
     await consumer.start()

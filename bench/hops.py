@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from bench.shape import CHECKS
 from bench.stats import percentile
+from runtime.kafka_security import from_environment
 
 
 def _check_of(value: bytes) -> str:
@@ -28,14 +29,17 @@ def _check_of(value: bytes) -> str:
 async def _read_all(
     bootstrap: str, wanted: list[str], id_prefix: str
 ) -> dict[str, list[tuple[str, bytes, int]]]:
-    probe = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    probe = AIOKafkaProducer(bootstrap_servers=bootstrap, **from_environment())
     await probe.start()
     try:
         assigned = [TopicPartition(t, p) for t in wanted for p in await probe.partitions_for(t)]
     finally:
         await probe.stop()
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, isolation_level="read_committed"
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        isolation_level="read_committed",
+        **from_environment(),
     )
     await consumer.start()
     found: dict[str, list[tuple[str, bytes, int]]] = {t: [] for t in wanted}

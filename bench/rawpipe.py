@@ -25,6 +25,7 @@ from aiokafka.structs import ConsumerRecord
 
 from bench.shape import CHECKS, Hop, Shape
 from devstack.processes import ServiceSpec
+from runtime.kafka_security import from_environment
 
 Out = tuple[str, bytes, bytes, list[tuple[str, bytes]]]
 """A record to produce: topic, key, value, headers."""
@@ -110,6 +111,7 @@ async def pump(bootstrap: str, topic: str, group: str, transform: Transform) -> 
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
+        **from_environment(),
     )
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap,
@@ -117,6 +119,7 @@ async def pump(bootstrap: str, topic: str, group: str, transform: Transform) -> 
         enable_idempotence=True,
         linger_ms=2,
         transactional_id=f"{group}.{topic}",
+        **from_environment(),
     )
     await producer.start()
     await consumer.start()

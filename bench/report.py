@@ -45,14 +45,17 @@ ROWS = [
 ]
 
 
-def table(reports: Reports) -> str:
-    """Hub vs raw pipe, one row per figure, with the hub/raw ratio."""
+def table(reports: Reports, left: str = "hub", right: str = "raw") -> str:
+    """Hub vs raw pipe (or any two systems), one row per figure, with the left/right ratio."""
+    names = {"raw": "raw pipe"}
+    ratio = "hub/raw" if (left, right) == ("hub", "raw") else "ratio"
     lines = [
-        f"| {'figure':<34} | {'hub':>10} | {'raw pipe':>10} | {'hub/raw':>7} |",
+        f"| {'figure':<34} | {names.get(left, left):>10} | {names.get(right, right):>10} "
+        f"| {ratio:>7} |",
         f"|{'-' * 36}|{'-' * 12}|{'-' * 12}|{'-' * 9}|",
     ]
     for label, phase, path in ROWS:
-        hub, raw = _get(reports, "hub", phase, *path), _get(reports, "raw", phase, *path)
+        hub, raw = _get(reports, left, phase, *path), _get(reports, right, phase, *path)
         lines.append(
             f"| {label:<34} | {_cell(hub):>10} | {_cell(raw):>10} | {_ratio(hub, raw):>7} |"
         )

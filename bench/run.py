@@ -22,6 +22,7 @@ from devstack.infra import TOPIC_PARTITIONS, Infrastructure
 from devstack.kafka import create_topics
 from devstack.processes import ProcessGroup
 from devstack.stack import Stack, decision_path_specs
+from runtime.kafka_security import from_environment
 
 WARMUP = 200
 HUB_HOPS = {
@@ -170,7 +171,7 @@ class Run:
 
 async def _delete_topics(bootstrap: str, names: list[str]) -> None:
     """Best effort: leave no benchmark topics behind on a long-lived broker."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **from_environment())
     try:
         await admin.start()
         await asyncio.wait_for(admin.delete_topics(names), 10)

@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from contracts import topics
 from contracts.agencies import DJP_NPWP, DUKCAPIL_NIK, OSS_NIB
+from runtime.kafka_security import from_environment
 
 CHECKS = ("NIB", "NPWP", "NIK")
 REQUEST_TOPICS = {
@@ -108,14 +109,17 @@ def _hop(records: Sequence[tuple[bytes, list[tuple[str, bytes]]]]) -> Hop:
 async def capture(bootstrap: str, id_prefix: str, timeout_s: float = 20.0) -> Shape:
     """Read the hub's records for submissions whose id starts with ``id_prefix``."""
     wanted = [*REQUEST_TOPICS.values(), topics.VERIFICATION_COMPLETED, topics.REGISTRATION_DECIDED]
-    probe = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    probe = AIOKafkaProducer(bootstrap_servers=bootstrap, **from_environment())
     await probe.start()
     try:  # a producer's partitions_for waits for metadata; a consumer's does not
         partitions = {t: await probe.partitions_for(t) for t in wanted}
     finally:
         await probe.stop()
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, isolation_level="read_committed"
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        isolation_level="read_committed",
+        **from_environment(),
     )
     await consumer.start()
     by_kind: dict[str, list[tuple[bytes, list[tuple[str, bytes]]]]] = {}

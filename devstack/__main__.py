@@ -7,7 +7,8 @@ clean shutdown) lives here in Python where it is typed, linted and tested.
 * ``run`` starts the whole stack, submits the example registrations and
   prints the decisions until Ctrl-C;
 * ``jars`` fetches the Kafka jars into the user cache (used by bootstrap);
-* ``topics`` creates the hub's topics on ``KAFKA_BOOTSTRAP_SERVERS``;
+* ``topics`` creates the hub's topics and ACLs on ``KAFKA_BOOTSTRAP_SERVERS``;
+* ``kafka-config`` writes compose's broker configuration (its init step);
 * ``demo`` submits the examples to a hub already running there (compose);
 * ``compose`` prints ``docker-compose.yml`` as :mod:`topology.services` declares it.
 * ``secrets`` prints a fresh set of the hub's secrets as ``.env`` lines, for
@@ -25,7 +26,14 @@ import sys
 import time
 
 from contracts import signers
-from devstack.infra import STACK_SECRETS, Infrastructure, signing_key_variable, trusted_registry
+from devstack.infra import (
+    STACK_SECRETS,
+    Infrastructure,
+    hub_principals,
+    password_variable,
+    signing_key_variable,
+    trusted_registry,
+)
 from devstack.paths import new_run_dir
 from devstack.processes import ServiceDiedError
 from devstack.stack import Stack
@@ -49,7 +57,7 @@ def _print_env(env: dict[str, str]) -> None:
     full.touch(mode=0o600)
     full.write_text("".join(f"{key}={value}\n" for key, value in env.items()))
     for key, value in env.items():
-        if key in STACK_SECRETS or key.startswith("SIGNING_KEY_"):
+        if key in STACK_SECRETS or key.startswith("SIGNING_KEY_") or "PASSWORD" in key:
             continue
         print(f"{key}={redact_url(value) if key == 'REDIS_URL' else value}", flush=True)
     _say(f"the full environment, secrets included, is in {full} (mode 600)")
@@ -60,12 +68,22 @@ def _signing_lines(infra: Infrastructure) -> dict[str, str]:
     return {signing_key_variable(s): k.secret_text() for s, k in infra.signing_keys.items()}
 
 
+def _full_env(infra: Infrastructure) -> dict[str, str]:
+    """The stack's variables, the superuser's principal, every principal's password and key.
+
+    The file :func:`_print_env` writes is how a developer acts as a
+    participant (``KAFKA_SASL_USERNAME=portal KAFKA_SASL_PASSWORD=$KAFKA_PASSWORD_PORTAL``).
+    """
+    passwords = {password_variable(p): pw for p, pw in infra.kafka_passwords.items()}
+    return {**infra.env(), **infra.admin_env(), **passwords, **_signing_lines(infra)}
+
+
 def cmd_infra() -> int:
     """Run Kafka + Redis until Ctrl-C; exit 1 if one of them dies meanwhile."""
     with Infrastructure() as infra:
         _say(infra.describe_kafka())
         _say(infra.describe_redis())
-        _print_env({**infra.env(), **_signing_lines(infra)})
+        _print_env(_full_env(infra))
         _say("ready; Ctrl-C to stop")
         try:
             while True:
@@ -89,7 +107,13 @@ async def _watch(stack: Stack) -> None:
 async def _serve(stack: Stack) -> None:
     from devstack.demo import submit_examples_and_print
 
-    demo = asyncio.create_task(submit_examples_and_print(stack.bootstrap_servers))
+    demo = asyncio.create_task(
+        submit_examples_and_print(
+            stack.bootstrap_servers,
+            portal=stack.infra.security("portal"),
+            reader=stack.infra.security("integrator"),
+        )
+    )
     watch = asyncio.create_task(_watch(stack))
     try:
         done, _ = await asyncio.wait({demo, watch}, return_when=asyncio.FIRST_COMPLETED)
@@ -116,7 +140,7 @@ def cmd_run() -> int:
         _say(f"officer API: {officers}/referrals (bearer token from the issuer)")
         _say(f"identity provider (dev issuer): http://127.0.0.1:{stack.ports['issuer']}")
         _say(f"accounts: {stack.notifier_url}/accounts/...; mailbox: {stack.mailbox_dir}")
-        _print_env({**stack.infra.env(), **_signing_lines(stack.infra)})
+        _print_env(_full_env(stack.infra))
         try:
             asyncio.run(_serve(stack))
         except KeyboardInterrupt:
@@ -128,23 +152,54 @@ def cmd_run() -> int:
 
 
 def cmd_topics() -> int:
-    """Create the hub's topics on ``KAFKA_BOOTSTRAP_SERVERS`` (docker compose uses this)."""
-    from contracts.channels import all_topics, topic_configs
+    """Create the hub's topics and ACLs on ``KAFKA_BOOTSTRAP_SERVERS`` (compose's init step).
+
+    Runs as the principal the environment names: the superuser in compose.
+    """
+    from contracts.acl import provisioned_topics
+    from contracts.channels import topic_configs
     from devstack.infra import TOPIC_PARTITIONS
-    from devstack.kafka import create_topics
+    from devstack.kafka import create_topics, run_sync
+    from hubctl.acl import apply
+    from runtime.kafka_security import PLAINTEXT, from_environment
 
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-    create_topics(bootstrap, all_topics(), TOPIC_PARTITIONS, configs=topic_configs())
+    create_topics(bootstrap, provisioned_topics(), TOPIC_PARTITIONS, configs=topic_configs())
     _say(f"topics ready on {bootstrap}")
+    if os.environ.get("KAFKA_SECURITY_PROTOCOL") != PLAINTEXT:
+        count, _ = run_sync(apply(bootstrap, from_environment(bootstrap)))
+        _say(f"{count} ACLs in place")
+    return 0
+
+
+def cmd_kafka_config() -> int:
+    """Write compose's broker configuration (``kafka-init``): certificates, SCRAM users, start."""
+    from pathlib import Path
+
+    from devstack.compose_kafka import write
+
+    owner = os.environ.get("KAFKA_CONFIG_OWNER")
+    write(
+        Path(os.environ.get("KAFKA_CONFIG_DIR", "/kafka-config")),
+        Path(os.environ.get("KAFKA_CA_DIR", "/kafka-ca")),
+        os.environ,
+        int(owner) if owner else None,
+    )
+    _say("broker configuration written")
     return 0
 
 
 def cmd_demo() -> int:
     """Submit the examples to an already running hub and print decisions until Ctrl-C."""
     from devstack.demo import submit_examples_and_print
+    from devstack.infra import security_from_environment
 
     asyncio.run(
-        submit_examples_and_print(os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
+        submit_examples_and_print(
+            os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+            portal=security_from_environment("portal"),
+            reader=security_from_environment("integrator"),
+        )
     )
     return 0
 
@@ -178,6 +233,8 @@ def cmd_secrets() -> int:
     api_key = new_api_key()
     print(f"# The demo portal's API key (send as 'Authorization: Bearer ...'): {api_key}")
     print(f"INTAKE_PORTAL_KEYS='{json.dumps({'demo-portal': key_hash(api_key)})}'")
+    for principal in hub_principals():  # one Kafka principal per participant (issue 11)
+        print(f"{password_variable(principal)}={secrets.token_urlsafe(32)}")
     return 0
 
 
@@ -194,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         "jars": cmd_jars,
         "topics": cmd_topics,
         "demo": cmd_demo,
+        "kafka-config": cmd_kafka_config,
         "compose": cmd_compose,
         "secrets": cmd_secrets,
     }

@@ -11,7 +11,8 @@ here by hand: they are not hub services.
 import json
 from collections.abc import Mapping
 
-from devstack.infra import signing_key_variable
+from contracts.acl import ADMIN, principal_of_service
+from devstack.infra import hub_principals, password_variable, signing_key_variable
 from topology.services import Form, Link, Service, services
 
 HEADER = """\
@@ -33,6 +34,12 @@ HEADER = """\
 # redis:6379, simulator-oss:8101, ...). Nothing is published to the host but
 # Kafka on 127.0.0.1:19092 (for integrators replaying topics) and the HTTP
 # endpoints people use.
+#
+# Kafka is authenticated (issue 11): SASL_SSL with SCRAM-SHA-512 on both
+# listeners, one principal per service and participant (passwords
+# KAFKA_PASSWORD_<PRINCIPAL> in .env), the broker's certificate from a CA that
+# `kafka-init` makes on every `up` (volume kafka-ca, which every client trusts),
+# and ACLs from contracts/acl.py applied by `topics` before any service starts.
 
 x-hub: &hub
   build: .
@@ -46,6 +53,10 @@ x-hub: &hub
     # The public registry of the stack's signing keys (issue 11); each service gets its own
     # private key below, from the SIGNING_KEY_* lines of the same .env.
     HUB_TRUSTED_KEYS: ${HUB_TRUSTED_KEYS:?run ./hub secrets > .env first}
+    KAFKA_SECURITY_PROTOCOL: SASL_SSL
+    KAFKA_CA_FILE: /kafka-ca/ca.pem
+  volumes:
+    - kafka-ca:/kafka-ca:ro
   depends_on:
     topics:
       condition: service_completed_successfully
@@ -55,40 +66,26 @@ x-hub: &hub
 services:
   kafka:
     image: apache/kafka:3.9.1
-    environment:
-      KAFKA_NODE_ID: 1
-      KAFKA_PROCESS_ROLES: broker,controller
-      KAFKA_LISTENERS: PLAINTEXT://:9092,CONTROLLER://:9093,HOST://:19092
-      KAFKA_ADVERTISED_LISTENERS: PLAINTEXT://kafka:9092,HOST://127.0.0.1:19092
-      KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,HOST:PLAINTEXT
-      KAFKA_CONTROLLER_LISTENER_NAMES: CONTROLLER
-      KAFKA_INTER_BROKER_LISTENER_NAME: PLAINTEXT
-      KAFKA_CONTROLLER_QUORUM_VOTERS: 1@kafka:9093
-      KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: 1
-      KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: 1
-      KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: 1
-      KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: 0
-      KAFKA_NUM_PARTITIONS: 4
+    user: "1000:1000"
+    # kafka-init wrote start.sh: format with every SCRAM user, then the broker.
+    entrypoint: ["/bin/sh", "/kafka-config/start.sh"]
+    volumes:
+      - kafka-config:/kafka-config:ro
+      - kafka-data:/var/lib/kafka/data
+    depends_on:
+      kafka-init:
+        condition: service_completed_successfully
     ports:
       - "127.0.0.1:19092:19092"
     healthcheck:
       test:
         - CMD-SHELL
         - >-
-          /opt/kafka/bin/kafka-broker-api-versions.sh
-          --bootstrap-server localhost:9092 >/dev/null 2>&1
+          /opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server kafka:9092
+          --command-config /kafka-config/admin.properties >/dev/null 2>&1
       interval: 5s
-      timeout: 10s
-      retries: 20
-
-  topics:
-    build: .
-    command: ["python", "-m", "devstack", "topics"]
-    environment:
-      KAFKA_BOOTSTRAP_SERVERS: kafka:9092
-    depends_on:
-      kafka:
-        condition: service_healthy
+      timeout: 20s
+      retries: 30
 
   redis:
     image: redis:7.0
@@ -121,7 +118,58 @@ DEMO = """
     environment:
       <<: *hub-env
       KAFKA_BOOTSTRAP_SERVERS: kafka:9092
+      # Submits as a partner portal, reads decisions as an integrator.
+      KAFKA_PASSWORD_PORTAL: ${KAFKA_PASSWORD_PORTAL:?run ./hub secrets > .env first}
+      KAFKA_PASSWORD_INTEGRATOR: ${KAFKA_PASSWORD_INTEGRATOR:?run ./hub secrets > .env first}
+
+volumes:
+  kafka-config: {}
+  kafka-ca: {}
+  kafka-data: {}
 """
+MISSING = "run ./hub secrets > .env first"
+
+
+def _password(principal: str) -> str:
+    return f"${{{password_variable(principal)}:?{MISSING}}}"
+
+
+def _provisioning() -> list[str]:
+    """``kafka-init`` (certificates, SCRAM users) and ``topics`` (topics and ACLs, as admin)."""
+    lines = [
+        "",
+        "  kafka-init:",
+        "    build: .",
+        '    user: "0:0"  # writes the volumes, then hands the broker\'s files to its user',
+        '    command: ["python", "-m", "devstack", "kafka-config"]',
+        "    environment:",
+        "      KAFKA_CONFIG_DIR: /kafka-config",
+        "      KAFKA_CA_DIR: /kafka-ca",
+        '      KAFKA_CONFIG_OWNER: "1000"',
+    ]
+    lines += [f"      {password_variable(p)}: {_password(p)}" for p in hub_principals()]
+    lines += [
+        "    volumes:",
+        "      - kafka-config:/kafka-config",
+        "      - kafka-ca:/kafka-ca",
+        "",
+        "  topics:",
+        "    build: .",
+        '    command: ["python", "-m", "devstack", "topics"]',
+        "    environment:",
+        "      KAFKA_BOOTSTRAP_SERVERS: kafka:9092",
+        "      KAFKA_SECURITY_PROTOCOL: SASL_SSL",
+        "      KAFKA_CA_FILE: /kafka-ca/ca.pem",
+        f"      KAFKA_SASL_USERNAME: {ADMIN}",
+        f"      KAFKA_SASL_PASSWORD: {_password(ADMIN)}",
+        "    volumes:",
+        "      - kafka-ca:/kafka-ca:ro",
+        "    depends_on:",
+        "      kafka:",
+        "        condition: service_healthy",
+    ]
+    return lines
+
 
 INFRASTRUCTURE = {
     "KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
@@ -151,6 +199,9 @@ def _service(service: Service, owners: Mapping[str, Service]) -> list[str]:
     command = ["python", "-m", service.module, *service.args]
     env = {k: v for k, v in INFRASTRUCTURE.items() if k.startswith("KAFKA") and service.kafka}
     env |= {k: v for k, v in INFRASTRUCTURE.items() if k.startswith("REDIS") and service.redis}
+    principal = principal_of_service(service.name) if service.kafka else None
+    if principal is not None:
+        env |= {"KAFKA_SASL_USERNAME": principal, "KAFKA_SASL_PASSWORD": _password(principal)}
     env |= {link.env: _address(link, owners) for link in service.links}
     env |= EXTRA_SETTINGS.get(service.name, {})
     if service.signer is not None:
@@ -178,7 +229,7 @@ def render() -> str:
     """The whole ``docker-compose.yml``: infrastructure, every service in start order, the demo."""
     every = services()
     owners = {s.listener.key: s for s in every if s.listener is not None}
-    body: list[str] = []
+    body: list[str] = _provisioning()
     for service in every:
         body += ["", *_service(service, owners)]
     return HEADER + "\n".join(body) + "\n" + DEMO

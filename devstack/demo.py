@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from contracts.topics import REGISTRATION_DECIDED, REGISTRATION_SUBMITTED
 from devstack.paths import REPO_ROOT
+from runtime.kafka_security import from_environment
 
 EXAMPLES_DIR = REPO_ROOT / "examples" / "registrations"
 
@@ -66,17 +68,21 @@ def format_decision(raw: bytes, names: dict[str, str]) -> str:
     return f"{name:<32} {submission_id:<38} {outcome!s:<10} {', '.join(reasons) or '-'}"
 
 
-async def _decisions_consumer(bootstrap: str, partitions: set[int]) -> Any:
+async def _decisions_consumer(bootstrap: str, security: Mapping[str, Any]) -> Any:
     """A group-less consumer of every decided partition, positioned at the current end.
 
     Why no group and explicit end offsets: nothing to wait for (no rebalance),
     and no decision published after this point can be missed.
     """
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, **security
     )
     await consumer.start()
     try:
+        # A metadata request of its own: the reader may not be allowed to
+        # describe what the submitter writes, nor the submitter what it reads.
+        cluster = await consumer._client.fetch_all_metadata()
+        partitions = cluster.partitions_for_topic(REGISTRATION_DECIDED) or set()
         tps = [TopicPartition(REGISTRATION_DECIDED, p) for p in sorted(partitions)]
         consumer.assign(tps)
         for tp, offset in (await consumer.end_offsets(tps)).items():
@@ -87,21 +93,30 @@ async def _decisions_consumer(bootstrap: str, partitions: set[int]) -> Any:
     return consumer
 
 
-async def submit_examples_and_print(bootstrap: str, examples_dir: Path | None = None) -> None:
+async def submit_examples_and_print(
+    bootstrap: str,
+    examples_dir: Path | None = None,
+    *,
+    portal: Mapping[str, Any] | None = None,
+    reader: Mapping[str, Any] | None = None,
+) -> None:
     """Publish every example to the submitted topic, then print decisions until cancelled.
 
     ``examples_dir`` defaults to ``examples/registrations`` (tests pass their own).
+    It submits as a partner portal would (``portal``: that principal's
+    options) and reads decisions as an integrator (``reader``); both default
+    to the principal this process's environment names.
     """
+    portal = from_environment() if portal is None else portal
+    reader = from_environment() if reader is None else reader
     directory = EXAMPLES_DIR if examples_dir is None else examples_dir
     examples = load_examples(directory, run=time.strftime("%Y%m%d%H%M%S"))
     names = {sid: name for name, _, sid in examples if sid is not None}
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", **portal)
     await producer.start()
     consumer = None
     try:
-        # The producer's partitions_for waits for metadata (the consumer's may be empty).
-        partitions = set(await producer.partitions_for(REGISTRATION_DECIDED))
-        consumer = await _decisions_consumer(bootstrap, partitions)
+        consumer = await _decisions_consumer(bootstrap, reader)
         for name, raw, sid in examples:
             if sid is None:
                 print(f"warning: {name} has no submission_id; sent without a key")

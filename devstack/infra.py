@@ -5,6 +5,14 @@ need. When ``KAFKA_BOOTSTRAP_SERVERS`` or ``REDIS_URL`` is set (CI services,
 a developer's own cluster) that server is used and nothing is started;
 otherwise devstack starts a private one. Either way the hub's topics exist
 afterwards, so no service depends on broker-side auto-creation.
+
+A broker devstack starts is authenticated (issue 11): SASL_SSL with one SCRAM
+user per principal of :mod:`contracts.acl`, passwords generated per stack, a
+CA made for it, and the declared ACLs applied before anyone connects. Each
+service is given only its own principal (:meth:`Infrastructure.principal_env`);
+tests and tools that provision act as ``admin`` (:meth:`admin_env`).
+``KAFKA_SECURITY_PROTOCOL=PLAINTEXT`` in the environment is the local
+development switch: a loopback broker without authentication or ACLs.
 """
 
 from __future__ import annotations
@@ -13,18 +21,22 @@ import os
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
+from typing import Any
 
 import redis
 
 from contracts import signers
-from devstack.kafka import KafkaNode, create_topics, kafka_version, warm_coordinators
+from devstack.kafka import KafkaNode, create_topics, kafka_version, run_sync, warm_coordinators
 from devstack.redis import RedisNode
+from runtime import kafka_security
 from runtime.at_rest import AtRest, parse_key_ring
 from runtime.sealing import new_key
 from runtime.secrets import redact_url
 from runtime.signing import SigningKey, new_signing_key, parse_signing_key, parse_trusted_keys
 
 TOPIC_PARTITIONS = 4
+ADMIN = "admin"
+"""The provisioning superuser (``contracts.acl.ADMIN``)."""
 
 
 def _random_text() -> str:
@@ -67,10 +79,27 @@ def trusted_registry(keys: Mapping[str, SigningKey]) -> str:
 
 
 def hub_topics() -> tuple[str, ...]:
-    """Every topic of the hub contract (imported late: contracts may be mid-edit)."""
-    from contracts.channels import all_topics
+    """Every topic of the hub and its participants (imported late: contracts may be mid-edit)."""
+    from contracts.acl import provisioned_topics
 
-    return all_topics()
+    return provisioned_topics()
+
+
+def hub_principals() -> tuple[str, ...]:
+    """Every Kafka principal of the hub, the superuser first."""
+    from contracts.acl import principals
+
+    return principals()
+
+
+def password_variable(principal: str) -> str:
+    """The variable holding ``principal``'s Kafka password (``KAFKA_PASSWORD_GATEWAY``)."""
+    return "KAFKA_PASSWORD_" + principal.upper().replace("-", "_")
+
+
+def kafka_passwords(source: Mapping[str, str]) -> dict[str, str]:
+    """A password per principal: the one ``source`` sets, else a fresh random one."""
+    return {p: source.get(password_variable(p)) or _random_text() for p in hub_principals()}
 
 
 def hub_topic_configs() -> dict[str, dict[str, str]]:
@@ -112,6 +141,12 @@ class Infrastructure:
     ) -> None:
         source = os.environ if env is None else env
         self._external_kafka = source.get("KAFKA_BOOTSTRAP_SERVERS") or None
+        self._source_kafka = {k: v for k, v in source.items() if k.startswith("KAFKA_")}
+        self.secure = source.get("KAFKA_SECURITY_PROTOCOL") != kafka_security.PLAINTEXT
+        """False only with the development switch ``KAFKA_SECURITY_PROTOCOL=PLAINTEXT``."""
+        self.kafka_passwords = kafka_passwords(source) if self.secure else {}
+        self.exported_env: dict[str, str] = {}
+        """What :meth:`export_admin_env` put in this process's environment."""
         self._external_redis = source.get("REDIS_URL") or None
         # Secrets generated per stack, so every service and the tests share them
         # (one seals what another opens) and no two stacks do; set ones are kept.
@@ -158,12 +193,16 @@ class Infrastructure:
         return self.kafka is not None or self.redis is not None
 
     def env(self) -> dict[str, str]:
-        """The environment variables that point a hub service at this infrastructure."""
+        """The environment variables that point a hub service at this infrastructure.
+
+        No Kafka principal: each process adds its own (:meth:`principal_env`).
+        """
         return {
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
             "REDIS_URL": self.redis_url,
             **self.secrets,
             "HUB_TRUSTED_KEYS": trusted_registry(self.signing_keys),
+            **self.principal_env(None),
         }
 
     def signing_env(self, signer: str | None) -> dict[str, str]:
@@ -172,24 +211,95 @@ class Infrastructure:
             return {}
         return {"HUB_SIGNING_KEY": self.signing_keys[signer].secret_text()}
 
+    @property
+    def ca_file(self) -> str | None:
+        """The PEM file of the CA clients trust (the started broker's, or ``KAFKA_CA_FILE``)."""
+        if self.kafka is not None and self.kafka.ca_file is not None:
+            return str(self.kafka.ca_file)
+        return self._source_kafka.get("KAFKA_CA_FILE")
+
+    def principal_env(self, principal: str | None) -> dict[str, str]:
+        """The variables that make a process connect as ``principal`` (None: protocol and CA only).
+
+        Against a broker from ``KAFKA_BOOTSTRAP_SERVERS`` the principal is the
+        one the environment names, when no password for ``principal`` was given.
+        """
+        protocol = kafka_security.SASL_SSL if self.secure else kafka_security.PLAINTEXT
+        username = password = None
+        if principal is not None and principal in self.kafka_passwords:
+            username, password = principal, self.kafka_passwords[principal]
+        if self._external_kafka and principal is not None:
+            given = self._source_kafka.get(password_variable(principal))
+            username = principal if given else self._source_kafka.get("KAFKA_SASL_USERNAME")
+            password = given or self._source_kafka.get("KAFKA_SASL_PASSWORD")
+        return kafka_security.environment(
+            protocol=protocol, username=username, password=password, ca_file=self.ca_file
+        )
+
+    def admin_env(self) -> dict[str, str]:
+        """The provisioning superuser's variables: for tests and tools that create topics."""
+        return self.principal_env(ADMIN)
+
+    def export_admin_env(self) -> dict[str, str | None]:
+        """Make this process's own Kafka clients connect as the superuser; returns what to restore.
+
+        For tools that provision, load and observe a stack they started
+        (bench, faults, history): their clients read the environment
+        (:func:`runtime.kafka_security.from_environment`). The services they
+        start never inherit it (:class:`devstack.stack.Stack` strips it).
+        """
+        wanted = self.admin_env()
+        names = [*wanted, "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD", "KAFKA_CA_FILE"]
+        previous = {name: os.environ.get(name) for name in names}
+        for name in names:
+            os.environ.pop(name, None)
+        os.environ.update(wanted)
+        self.exported_env = wanted
+        return previous
+
+    def security(self, principal: str) -> dict[str, Any]:
+        """aiokafka options to connect to this stack's broker as ``principal``."""
+        env = {"KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers, **self.principal_env(principal)}
+        return kafka_security.client_options(
+            kafka_security.KafkaSecurity.model_validate(_lower(env))
+        )
+
+    def admin_security(self) -> dict[str, Any]:
+        """aiokafka options of the superuser (what devstack provisions with)."""
+        return self.security(ADMIN)
+
     def start(self) -> Infrastructure:
         """Start what is not provided by the environment, then create the hub's topics."""
         try:
             if not self._external_redis:
                 self.redis = RedisNode().start()
             if not self._external_kafka:
-                self.kafka = KafkaNode().start()
+                self.kafka = KafkaNode(passwords=self.kafka_passwords).start()
+            admin = self.admin_security()
             topics = hub_topics() if self._topics is None else self._topics
             create_topics(
-                self.bootstrap_servers, topics, self._partitions, configs=hub_topic_configs()
+                self.bootstrap_servers,
+                topics,
+                self._partitions,
+                configs=hub_topic_configs(),
+                security=admin,
             )
             if self.kafka is not None:
-                warm_coordinators(self.bootstrap_servers)
+                if self.secure:
+                    self.apply_acls()
+                warm_coordinators(self.bootstrap_servers, security=admin)
             seed_example_documents(self.redis_url, self.at_rest())
         except BaseException:
             self.stop()
             raise
         return self
+
+    def apply_acls(self) -> int:
+        """Create the ACLs of :mod:`contracts.acl` as the superuser (``hubctl acl apply``)."""
+        from hubctl.acl import apply
+
+        count, _ = run_sync(apply(self.bootstrap_servers, self.admin_security()))
+        return count
 
     def stop(self) -> None:
         """Stop what this object started (Kafka first, it is the slower one). Idempotent."""
@@ -203,9 +313,10 @@ class Infrastructure:
     def describe_kafka(self) -> str:
         """One line telling which broker is used, for test headers and the CLI."""
         if self.kafka is not None:
+            how = "SASL_SSL, ACLs" if self.kafka.secure else "PLAINTEXT: development switch"
             return (
-                f"Kafka broker {self.kafka.version} at {self.kafka.bootstrap_servers} "
-                f"(started by devstack in {self.kafka.startup_seconds:.1f}s)"
+                f"Kafka broker {self.kafka.version} at {self.kafka.bootstrap_servers} ({how}; "
+                f"started by devstack in {self.kafka.startup_seconds:.1f}s)"
             )
         return f"Kafka broker at {self.bootstrap_servers} (from KAFKA_BOOTSTRAP_SERVERS)"
 
@@ -249,6 +360,40 @@ class Infrastructure:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def restore_env(previous: Mapping[str, str | None], exported: Mapping[str, str]) -> None:
+    """Undo :meth:`Infrastructure.export_admin_env` where the environment still holds ``exported``.
+
+    Why conditional: a harness abandoned mid-run (a test's time limit) may be
+    finalized later, while the next stack's harness has exported its own
+    principal; that one must not be taken away.
+    """
+    for name, value in previous.items():
+        if os.environ.get(name) != exported.get(name):
+            continue
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+def security_from_environment(principal: str) -> dict[str, Any]:
+    """aiokafka options for ``principal``, its password from ``KAFKA_PASSWORD_<PRINCIPAL>``.
+
+    For a process holding several principals' passwords (compose's demo,
+    given the ``.env``); without that variable, the environment's principal.
+    """
+    env = dict(os.environ)
+    password = env.get(password_variable(principal))
+    if password:
+        env |= {"KAFKA_SASL_USERNAME": principal, "KAFKA_SASL_PASSWORD": password}
+    return kafka_security.client_options(kafka_security.KafkaSecurity.model_validate(_lower(env)))
+
+
+def _lower(env: Mapping[str, str]) -> dict[str, str]:
+    """Environment names as :class:`~runtime.kafka_security.KafkaSecurity` field names."""
+    return {key.lower(): value for key, value in env.items()}
 
 
 __all__ = ["Infrastructure", "hub_topics", "kafka_version"]

@@ -28,11 +28,22 @@ from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 from devstack.net import LOOPBACK, free_port, wait_for_port
 from devstack.paths import LOG_DIR, REPO_ROOT, cache_dir, new_run_dir
 from devstack.processes import ServiceProcess
+from devstack.tls import BROKER_CN, StackCertificates, make_certificates
+from runtime.kafka_security import from_environment
 
 POM = REPO_ROOT / "devstack" / "kafka" / "pom.xml"
 START_TIMEOUT_S = 180.0
 """A JVM start on a 2-core machine under load (seen: > 60 s at load 29) must not fail a run."""
 _T = TypeVar("_T")
+AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+SCRAM = "SCRAM-SHA-512"
+Security = Mapping[str, Any]
+"""aiokafka client options naming a principal (:mod:`runtime.kafka_security`)."""
+
+
+def _options(bootstrap: str, security: Security | None) -> dict[str, Any]:
+    """``security``, else the principal this process's environment names."""
+    return dict(security) if security is not None else from_environment(bootstrap)
 
 
 class KafkaStartError(RuntimeError):
@@ -106,7 +117,7 @@ def random_cluster_id() -> str:
             return text
 
 
-def _run_sync(coro: Coroutine[Any, Any, _T]) -> _T:
+def run_sync(coro: Coroutine[Any, Any, _T]) -> _T:
     """Run a coroutine to completion from sync code, even inside a running loop.
 
     Why a thread: the sync API is called from pytest fixtures and CLIs that
@@ -116,9 +127,15 @@ def _run_sync(coro: Coroutine[Any, Any, _T]) -> _T:
         return pool.submit(asyncio.run, coro).result()
 
 
-async def probe_async(bootstrap: str, timeout_ms: int = 5000) -> dict[str, Any]:
+async def probe_async(
+    bootstrap: str, timeout_ms: int = 5000, security: Security | None = None
+) -> dict[str, Any]:
     """Send a metadata request; return the cluster description (brokers, controller)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=timeout_ms)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap,
+        request_timeout_ms=timeout_ms,
+        **_options(bootstrap, security),
+    )
     await admin.start()
     try:
         cluster: dict[str, Any] = await admin.describe_cluster()
@@ -132,14 +149,16 @@ async def create_topics_async(
     names: Iterable[str],
     partitions: int = 4,
     configs: Mapping[str, Mapping[str, str]] | None = None,
+    security: Security | None = None,
 ) -> None:
     """Create topics that do not exist yet (replication factor 1); idempotent.
 
     ``configs`` gives topic-level settings by name (e.g. ``cleanup.policy``);
-    a topic that already exists is left as it is.
+    a topic that already exists is left as it is. Only a principal allowed to
+    create topics can (the stack's superuser).
     """
     configs = configs or {}
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **_options(bootstrap, security))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -165,7 +184,9 @@ async def create_topics_async(
         await admin.close()
 
 
-async def warm_coordinators_async(bootstrap: str, wait_s: float = 120.0) -> None:
+async def warm_coordinators_async(
+    bootstrap: str, wait_s: float = 120.0, security: Security | None = None
+) -> None:
     """Wait until the group and transaction coordinators answer.
 
     Why: a fresh broker creates ``__consumer_offsets`` (and the transaction
@@ -173,7 +194,7 @@ async def warm_coordinators_async(bootstrap: str, wait_s: float = 120.0) -> None
     available" for seconds. Doing it once here makes the first test or
     service join its group as fast as every later one.
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **_options(bootstrap, security))
     await admin.start()
     try:
         deadline = time.monotonic() + wait_s
@@ -190,9 +211,9 @@ async def warm_coordinators_async(bootstrap: str, wait_s: float = 120.0) -> None
         await admin.close()
 
 
-def warm_coordinators(bootstrap: str) -> None:
+def warm_coordinators(bootstrap: str, security: Security | None = None) -> None:
     """Sync wrapper of :func:`warm_coordinators_async`."""
-    _run_sync(warm_coordinators_async(bootstrap))
+    run_sync(warm_coordinators_async(bootstrap, security=security))
 
 
 def create_topics(
@@ -200,16 +221,30 @@ def create_topics(
     names: Iterable[str],
     partitions: int = 4,
     configs: Mapping[str, Mapping[str, str]] | None = None,
+    security: Security | None = None,
 ) -> None:
     """Sync wrapper of :func:`create_topics_async` for fixtures and CLIs."""
-    _run_sync(create_topics_async(bootstrap, list(names), partitions, configs))
+    run_sync(create_topics_async(bootstrap, list(names), partitions, configs, security))
 
 
 class KafkaNode:
-    """One KRaft broker+controller on free loopback ports, in its own run directory."""
+    """One KRaft broker+controller on free loopback ports, in its own run directory.
 
-    def __init__(self, *, heap: str = "512m") -> None:
+    ``passwords`` (principal -> password) makes it secure: its one client
+    listener is SASL_SSL (SCRAM-SHA-512, every principal created when the
+    storage is formatted, a certificate from a CA made for this broker),
+    the controller listener is mutual TLS on loopback, and the standard KRaft
+    authorizer denies whatever no ACL allows; ``admin`` is the super user.
+    Without ``passwords`` it is the local development broker: one PLAINTEXT
+    listener on loopback, no authorization.
+    """
+
+    def __init__(self, *, heap: str = "512m", passwords: Mapping[str, str] | None = None) -> None:
         self.heap = heap
+        self.passwords = dict(passwords or {})
+        if self.passwords and "admin" not in self.passwords:
+            raise KafkaStartError("a secure broker needs an `admin` principal (its super user)")
+        self.certificates: StackCertificates | None = None
         self.version = kafka_version()
         self.port = 0
         self.controller_port = 0
@@ -218,9 +253,40 @@ class KafkaNode:
         self.startup_seconds = 0.0
 
     @property
+    def secure(self) -> bool:
+        """Whether clients must authenticate (SASL_SSL) and ACLs apply."""
+        return bool(self.passwords)
+
+    @property
     def bootstrap_servers(self) -> str:
-        """``host:port`` of the PLAINTEXT listener."""
+        """``host:port`` of the client listener."""
         return f"{LOOPBACK}:{self.port}"
+
+    @property
+    def ca_file(self) -> Path | None:
+        """The CA clients must trust (None for the development broker)."""
+        return self.certificates.ca_file if self.certificates else None
+
+    def client_security(self, principal: str = "admin") -> dict[str, Any]:
+        """aiokafka options to connect as ``principal`` (PLAINTEXT for the development broker)."""
+        from runtime.kafka_security import KafkaSecurity, client_options
+
+        if not self.secure:
+            return client_options(
+                KafkaSecurity(
+                    kafka_bootstrap_servers=self.bootstrap_servers,
+                    kafka_security_protocol="PLAINTEXT",
+                )
+            )
+        return client_options(
+            KafkaSecurity(
+                kafka_bootstrap_servers=self.bootstrap_servers,
+                kafka_security_protocol="SASL_SSL",
+                kafka_sasl_username=principal,
+                kafka_sasl_password=self.passwords[principal],
+                kafka_ca_file=str(self.ca_file),
+            )
+        )
 
     def start(self, timeout: float = START_TIMEOUT_S) -> KafkaNode:
         """Fetch jars if needed, format storage, start the JVM and wait until it answers.
@@ -248,7 +314,10 @@ class KafkaNode:
         run_dir = new_run_dir(f"kafka-{self.port}")
         (run_dir / "data").mkdir()
         self.run_dir = run_dir
+        if self.secure:
+            self.certificates = make_certificates(run_dir / "tls", [LOOPBACK, "localhost"])
         server_props = run_dir / "server.properties"
+        server_props.touch(mode=0o600)  # it holds the broker's own SCRAM password
         server_props.write_text(self._server_properties(run_dir / "data"))
         (run_dir / "log4j.properties").write_text(_LOG4J)
         classpath = f"{libs}/*"
@@ -263,6 +332,7 @@ class KafkaNode:
                 random_cluster_id(),
                 "-c",
                 str(server_props),
+                *self._scram_arguments(),
             ],
             capture_output=True,
             text=True,
@@ -270,8 +340,23 @@ class KafkaNode:
             timeout=120,
         )
         if fmt.returncode != 0:
-            raise KafkaStartError(f"StorageTool format failed:\n{fmt.stdout}{fmt.stderr}")
+            raise KafkaStartError(
+                f"StorageTool format failed:\n{self._redact(fmt.stdout + fmt.stderr)}"
+            )
         self._launch(libs, timeout)
+
+    def _scram_arguments(self) -> list[str]:
+        """``--add-scram`` per principal: users exist before the broker first starts (KIP-900)."""
+        arguments: list[str] = []
+        for name, password in self.passwords.items():
+            arguments += ["--add-scram", f"{SCRAM}=[name={name},password={password}]"]
+        return arguments
+
+    def _redact(self, text: str) -> str:
+        """``text`` without any principal's password (what an error message may show)."""
+        for password in self.passwords.values():
+            text = text.replace(password, "***")
+        return text
 
     def _launch(self, libs: Path, timeout: float) -> None:
         """Start the JVM on the prepared run directory and wait until it answers."""
@@ -322,13 +407,15 @@ class KafkaNode:
             if not proc.alive():
                 raise self._failure("exited")
             try:
-                cluster = _run_sync(probe_async(self.bootstrap_servers, 3000))
+                cluster = run_sync(
+                    probe_async(self.bootstrap_servers, 3000, self.client_security())
+                )
                 if cluster.get("brokers"):
                     return
             except Exception as error:  # any failure means "not yet"
                 last_error = error
             time.sleep(0.2)
-        raise self._failure(f"did not answer a metadata request ({last_error!r})")
+        raise self._failure(f"did not answer a metadata request ({type(last_error).__name__})")
 
     def _failure(self, what: str) -> KafkaStartError:
         proc = self.process
@@ -338,31 +425,27 @@ class KafkaNode:
             f"{START_TIMEOUT_S:.0f}s; log {proc.log_path if proc else '-'}:\n{tail}"
         )
 
-    def _server_properties(self, data_dir: Path) -> str:
-        return "\n".join(
-            [
-                "process.roles=broker,controller",
-                "node.id=1",
-                f"controller.quorum.voters=1@{LOOPBACK}:{self.controller_port}",
-                f"listeners=PLAINTEXT://{LOOPBACK}:{self.port},CONTROLLER://{LOOPBACK}:{self.controller_port}",
+    def _listeners(self) -> list[str]:
+        """The listener lines: SASL_SSL + mutual-TLS controller, or PLAINTEXT in development."""
+        controller = f"CONTROLLER://{LOOPBACK}:{self.controller_port}"
+        if not self.secure or self.certificates is None:
+            return [
+                f"listeners=PLAINTEXT://{LOOPBACK}:{self.port},{controller}",
                 f"advertised.listeners=PLAINTEXT://{LOOPBACK}:{self.port}",
-                "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
                 "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-                f"log.dirs={data_dir}",
-                "num.partitions=4",
-                "default.replication.factor=1",
-                "min.insync.replicas=1",
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=8",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "transaction.state.log.num.partitions=8",
-                "group.initial.rebalance.delay.ms=0",
-                "auto.create.topics.enable=true",
-                "delete.topic.enable=true",
-                "",
             ]
+        return secure_listener_properties(
+            clients={"CLIENT": (f"{LOOPBACK}:{self.port}", f"{LOOPBACK}:{self.port}")},
+            controller=controller,
+            keystore=str(self.certificates.broker_keystore),
+            truststore=str(self.certificates.ca_file),
+            admin_password=self.passwords["admin"],
+        )
+
+    def _server_properties(self, data_dir: Path) -> str:
+        return server_properties(
+            f"{LOOPBACK}:{self.controller_port}", self._listeners(), str(data_dir)
         )
 
     def stop(self, timeout: float = 20.0) -> None:
@@ -379,6 +462,75 @@ class KafkaNode:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def server_properties(controller: str, listeners: list[str], data_dir: str) -> str:
+    """A single-node KRaft broker+controller's ``server.properties`` (devstack's and compose's)."""
+    return "\n".join(
+        [
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"controller.quorum.voters=1@{controller}",
+            *listeners,
+            "controller.listener.names=CONTROLLER",
+            f"log.dirs={data_dir}",
+            "num.partitions=4",
+            "default.replication.factor=1",
+            "min.insync.replicas=1",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=8",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "transaction.state.log.num.partitions=8",
+            "group.initial.rebalance.delay.ms=0",
+            "auto.create.topics.enable=true",
+            "delete.topic.enable=true",
+            "",
+        ]
+    )
+
+
+def secure_listener_properties(
+    *,
+    clients: Mapping[str, tuple[str, str]],
+    controller: str,
+    keystore: str,
+    truststore: str,
+    admin_password: str,
+) -> list[str]:
+    """Broker properties of the secure listeners and the deny-by-default authorizer.
+
+    ``clients`` maps each client listener's name to its bind and advertised
+    ``host:port``; every one is SASL_SSL with SCRAM-SHA-512, and the broker
+    talks to itself on the first as ``admin``. The controller listener is
+    mutual TLS (only a certificate of this stack's CA is let in; the broker
+    presents its own). Shared with the compose init step, so both stacks are
+    configured by the same lines.
+    """
+    jaas = (
+        "org.apache.kafka.common.security.scram.ScramLoginModule required "
+        f'username="admin" password="{admin_password}";'
+    )
+    names = list(clients)
+    return [
+        "listeners=" + ",".join([*(f"{n}://{b}" for n, (b, _) in clients.items()), controller]),
+        "advertised.listeners=" + ",".join(f"{n}://{a}" for n, (_, a) in clients.items()),
+        f"inter.broker.listener.name={names[0]}",
+        "listener.security.protocol.map="
+        + ",".join([*(f"{n}:SASL_SSL" for n in names), "CONTROLLER:SSL"]),
+        f"sasl.enabled.mechanisms={SCRAM}",
+        f"sasl.mechanism.inter.broker.protocol={SCRAM}",
+        *(f"listener.name.{n.lower()}.scram-sha-512.sasl.jaas.config={jaas}" for n in names),
+        "ssl.keystore.type=PEM",
+        f"ssl.keystore.location={keystore}",
+        "ssl.truststore.type=PEM",
+        f"ssl.truststore.location={truststore}",
+        "ssl.endpoint.identification.algorithm=https",
+        "listener.name.controller.ssl.client.auth=required",
+        f"authorizer.class.name={AUTHORIZER}",
+        "allow.everyone.if.no.acl.found=false",
+        f"super.users=User:admin;User:CN={BROKER_CN}",
+    ]
 
 
 _LOG4J = """\

@@ -15,6 +15,8 @@ from contextlib import asynccontextmanager
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from runtime.kafka_security import from_environment
+
 READ_TIMEOUT_MS = 200
 COUNT_DEADLINE_S = 60.0
 
@@ -41,9 +43,12 @@ async def _lag_clients(
     bootstrap: str,
 ) -> AsyncIterator[tuple[AIOKafkaAdminClient, AIOKafkaConsumer]]:
     """An admin client and a group-less ``read_committed`` probe, both closed however it ends."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **from_environment())
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, isolation_level="read_committed", enable_auto_commit=False
+        bootstrap_servers=bootstrap,
+        isolation_level="read_committed",
+        enable_auto_commit=False,
+        **from_environment(),
     )
     try:
         await admin.start()

@@ -48,13 +48,16 @@ class ServiceSpec:
     """What to run: a name (also the log file name), the argv, extra env, readiness port.
 
     ``ready_port`` is a TCP port the service listens on once it is ready; None
-    means the service has no port (e.g. a pure Kafka consumer).
+    means the service has no port (e.g. a pure Kafka consumer). ``principal``
+    is the Kafka principal it connects as (a stack adds that principal's
+    password when it starts it); extra instances keep their service's.
     """
 
     name: str
     argv: tuple[str, ...]
     env: Mapping[str, str] = field(default_factory=dict)
     ready_port: int | None = None
+    principal: str | None = None
 
 
 def _pdeathsig_hook() -> Callable[[], None] | None:

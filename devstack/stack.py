@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 
+from contracts.acl import principal_of_service
 from devstack.infra import Infrastructure
 from devstack.net import LOOPBACK, free_port, wait_for_port
 from devstack.paths import RUN_DIR, new_run_dir
@@ -23,6 +24,8 @@ from devstack.processes import ProcessGroup, ServiceDiedError, ServiceProcess, S
 from intake.portals import key_hash, new_api_key
 from topology.services import Form, Link, Service, listener_keys, services
 
+PRINCIPAL_VARIABLES = ("KAFKA_SASL_", "KAFKA_PASSWORD_")
+"""What a service must not inherit from whoever starts the stack: someone else's principal."""
 READY_TIMEOUT_S = 30.0
 SETTLE_S = 1.0
 """How long port-less services must survive after start to count as started."""
@@ -80,7 +83,13 @@ def service_spec(service: Service, env: Mapping[str, str], ports: Mapping[str, i
         spec_env["MAILBOX_DIR"] = str(new_run_dir(mailbox_dir(ports).name))
     if service.name == "intake":
         spec_env["INTAKE_PORTAL_KEYS"] = json.dumps({"devstack": key_hash(portal_key(ports))})
-    return ServiceSpec(name=service.name, argv=argv, env=spec_env, ready_port=ready)
+    return ServiceSpec(
+        name=service.name,
+        argv=argv,
+        env=spec_env,
+        ready_port=ready,
+        principal=principal_of_service(service.name) if service.kafka else None,
+    )
 
 
 def service_specs(bootstrap: str, redis_url: str, ports: Mapping[str, int]) -> list[ServiceSpec]:
@@ -185,12 +194,16 @@ class Stack:
     def start_service(self, spec: ServiceSpec) -> ServiceProcess:
         """Start one service (a first start, a restart or an extra instance) and wait until ready.
 
-        Every service sees the stack's infrastructure (and its DLQ seal key), the
-        trusted-keys registry, and its own signing key only.
+        Every service sees the stack's infrastructure (and its DLQ seal key),
+        the trusted-keys registry and its own signing key only, and connects to
+        Kafka as its own principal (:mod:`contracts.acl`), never as one this
+        process was given; a spec may name another.
         """
+        own = {k: v for k, v in os.environ.items() if not k.startswith(PRINCIPAL_VARIABLES)}
         base_env = {
-            **os.environ,
+            **own,
             **self.infra.env(),
+            **self.infra.principal_env(spec.principal),
             **self.infra.signing_env(signer_of(spec)),
         }
         proc = self.group.start(spec, base_env=base_env)

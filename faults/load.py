@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaProducer
 
 from contracts import headers as h
 from contracts import topics
+from runtime.kafka_security import from_environment
 from simulators.dataset import WORLD
 from simulators.registrations import approvable
 
@@ -46,7 +47,11 @@ async def submit(
     The producer is the portals' kind: idempotent, ``acks=all``, no transaction.
     """
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        **from_environment(),
     )
     await producer.start()
     try:

@@ -28,6 +28,7 @@ from contracts.headers import header
 from devstack.lag import lag_by_group
 from faults.ledger import DeadLetter, Decision, Mail, Observation
 from notifier.emails import DECISION_HEADER
+from runtime.kafka_security import from_environment
 
 HUB_GROUP_PREFIX = "insw-"
 """Consumer groups of the hub's services (every one is named ``insw-...``)."""
@@ -97,14 +98,16 @@ class Tap:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             isolation_level="read_committed",
+            **from_environment(),
         )
         self._probe = AIOKafkaConsumer(
             bootstrap_servers=bootstrap,
             group_id=None,
             enable_auto_commit=False,
             isolation_level="read_committed",
+            **from_environment(),
         )
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **from_environment())
 
     async def start(self) -> None:
         """Connect, and assign every partition of the tailed topics from the beginning."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import aiohttp
 
-from devstack.infra import Infrastructure
+from devstack.infra import Infrastructure, restore_env
 from devstack.net import LOOPBACK
 from devstack.processes import ServiceProcess, ServiceSpec
 from devstack.stack import Stack, service_specs
@@ -84,6 +84,7 @@ class FaultStack:
         # env={}: always a broker and a Redis of our own, even when the caller's
         # environment names shared ones: they are about to be restarted.
         self.infra = Infrastructure(env={})
+        self._previous: dict[str, str | None] = {}
         self._settings = settings
         self.stack = Stack(self.infra, specs=self._specs, log_dir=log_dir)
 
@@ -111,6 +112,8 @@ class FaultStack:
         """Start Kafka, Redis and every service; stops what started if anything fails."""
         try:
             self.infra.start()
+            # The harness's own clients (load, observer) act as the superuser.
+            self._previous = self.infra.export_admin_env()
             self.stack.start()
         except BaseException:
             self.stop()
@@ -121,6 +124,9 @@ class FaultStack:
         """Stop every service, then the broker and Redis."""
         self.stack.stop()
         self.infra.stop()
+        if self._previous:
+            restore_env(self._previous, self.infra.exported_env)
+        self._previous = {}
 
     @property
     def bootstrap_servers(self) -> str:

@@ -40,6 +40,7 @@ from hubctl.history import read_history, write_history
 from hubctl.replay_export import read_topics
 from hubctl.replay_whatif import print_report
 from hubctl.whatif import what_if
+from runtime.kafka_security import from_environment
 
 BUNDLE = Path(__file__).resolve().parent / "registrations-2026-11.jsonl.gz"
 WAIT_SECONDS = 180.0
@@ -64,6 +65,7 @@ class Decisions:
             group_id=None,
             auto_offset_reset="earliest",
             isolation_level="read_committed",
+            **from_environment(),
         )
         await self._consumer.start()
 
@@ -93,7 +95,9 @@ def _ids(stories: Iterable[Story]) -> set[str]:
 
 async def submit(bootstrap: str, stories: list[Story]) -> None:
     """Publish the stories as a partner portal would (key: submission id)."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, **from_environment()
+    )
     await producer.start()
     try:
         sent = []
@@ -117,7 +121,7 @@ async def submit_poison(bootstrap: str) -> None:
     The gateway dead-letters it and the history keeps it: a what-if must count
     it as unreadable rather than fail.
     """
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", **from_environment())
     await producer.start()
     try:
         await producer.send_and_wait(
@@ -214,13 +218,12 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = parser.parse_args(argv).out
     os.environ.update(HUB_SETTINGS)
     story_plan = plan()
-    with (
-        Infrastructure(env={}) as infra,
-        Stack(infra, specs=decision_path_specs) as stack,
-    ):
-        _say(infra.describe_kafka())
-        written = asyncio.run(record(stack, story_plan, out))
-        stack.check_alive()
+    with Infrastructure(env={}) as infra:
+        infra.export_admin_env()  # the recorder's own clients act as the superuser
+        with Stack(infra, specs=decision_path_specs) as stack:
+            _say(infra.describe_kafka())
+            written = asyncio.run(record(stack, story_plan, out))
+            stack.check_alive()
     _say(f"wrote {written} records to {out} ({out.stat().st_size} bytes)")
     print_report(what_if(read_history(out)))  # over the file itself, as integrators will
     return 0

@@ -4,7 +4,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from hubctl import audit, dlq, replay
+from hubctl import acl, audit, dlq, replay
 
 
 def parser() -> argparse.ArgumentParser:
@@ -14,6 +14,7 @@ def parser() -> argparse.ArgumentParser:
     dlq.register(commands)
     replay.register(commands)
     audit.register(commands)
+    acl.register(commands)
     return root
 
 

@@ -6,10 +6,13 @@ seal does not open; nothing was changed), ``1`` failed (Kafka or a file said
 no part-way). Tables go to stdout so they can be piped; progress bars and
 errors go to stderr, one line each.
 
-Kafka is read the same way by every command: ``read_committed`` (records of
-aborted or open transactions never reach an operator), never committing
-unless told to, and with aiokafka's own error logs silenced while a command
-runs (each failure reaches the operator once, as the command's one line).
+Every command connects as the principal its environment names
+(``KAFKA_SASL_USERNAME``, normally ``operator``; see
+:mod:`runtime.kafka_security`). Kafka is read the same way by every
+command: ``read_committed`` (records of aborted or open transactions
+never reach an operator), never committing unless told to, and with
+aiokafka's own error logs silenced while a command runs (each failure
+reaches the operator once, as the command's one line).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from runtime.kafka_security import from_environment
 from runtime.sealing import SealBroken
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
@@ -131,8 +135,10 @@ def _quiet_client_logs() -> Iterator[None]:
 
 @asynccontextmanager
 async def admin_client(bootstrap: str) -> AsyncIterator[Any]:
-    """An admin client for the duration of a command."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hubctl")
+    """An admin client for the duration of a command, as the environment's principal."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap, client_id="hubctl", **from_environment(bootstrap)
+    )
     await admin.start()
     try:
         yield admin
@@ -154,6 +160,7 @@ async def reader(bootstrap: str, group_id: str | None = None) -> AsyncIterator[A
         enable_auto_commit=False,
         isolation_level="read_committed",
         auto_offset_reset="earliest",
+        **from_environment(bootstrap),
     )
     try:
         await consumer.start()

@@ -20,6 +20,7 @@ from contracts.topics import DLQ_SUFFIX
 from hubctl.console import Refused, admin_client, reader
 from hubctl.dlq_letters import DeadLetter
 from hubctl.dlq_progress import REDRIVE_GROUP, Batch, RedriveProgress
+from runtime.kafka_security import from_environment
 
 READ_TIMEOUT_S = 30.0
 """How long reading up to a partition's end may take before the CLI gives up."""
@@ -161,6 +162,7 @@ class RedriveProducer:
             transactional_id=f"{REDRIVE_GROUP}.{dlq_topic}",
             enable_idempotence=True,
             acks="all",
+            **from_environment(bootstrap),
         )
 
     async def __aenter__(self) -> Self:

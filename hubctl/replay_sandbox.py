@@ -35,6 +35,7 @@ from hubctl.replay_kafka import (
     read_ranges,
 )
 from hubctl.replay_offsets import OffsetRange, offset_ranges, parse_instant, time_ranges
+from runtime.kafka_security import from_environment
 
 SANDBOX_PREFIX = "sandbox."
 REPLAYED_FROM = "insw-replayed-from"
@@ -190,7 +191,11 @@ async def copy_records(bootstrap: str, copies: list[SandboxCopy]) -> dict[str, i
     """Copy every range, one progress bar per topic; returns records written per sandbox topic."""
     written: dict[str, int] = {}
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, client_id="hubctl-sandbox"
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        client_id="hubctl-sandbox",
+        **from_environment(bootstrap),
     )
     await producer.start()
     try:

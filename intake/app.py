@@ -18,7 +18,11 @@ log = logging.getLogger(__name__)
 def build(settings: IntakeSettings) -> web.Application:
     """The intake application; connections open when the app starts and close when it stops."""
     redis = settings.redis()
-    outbox = Outbox(settings.kafka_bootstrap_servers, client_id="insw-intake")
+    outbox = Outbox(
+        settings.kafka_bootstrap_servers,
+        client_id="insw-intake",
+        security=settings.kafka_options(),
+    )
     portals = PortalKeys(settings.portal_key_hashes())
     if not portals:
         log.warning("no portal API keys configured: every registration is refused (401)")

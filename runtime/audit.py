@@ -42,7 +42,7 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -174,13 +174,20 @@ def partition_of(chain_id: str, partitions: Sequence[int]) -> int:
     return chosen
 
 
-def kafka_head_reader(bootstrap_servers: str, *, client_id: str) -> HeadReader:
-    """A :data:`HeadReader` on the live topic, committed records only."""
+def kafka_head_reader(
+    bootstrap_servers: str, *, client_id: str, security: Mapping[str, Any] | None = None
+) -> HeadReader:
+    """A :data:`HeadReader` on the live topic, committed records only.
+
+    ``security`` is the service's own client options (its principal), so the
+    reader reads as the writer it serves.
+    """
 
     async def read(chain_id: str) -> Head | None:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap_servers,
             client_id=client_id,
+            **(security or {}),
             enable_auto_commit=False,
             isolation_level="read_committed",
         )

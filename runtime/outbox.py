@@ -8,7 +8,8 @@ transactions will go (``transactional_id``, offsets sent in the transaction).
 """
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
@@ -20,8 +21,17 @@ from runtime.records import Outbound
 class Outbox:
     """Idempotent, ``acks=all`` producer; open with ``start`` and close with ``stop``."""
 
-    def __init__(self, bootstrap_servers: str, *, client_id: str, linger_ms: int = 2) -> None:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        *,
+        client_id: str,
+        security: Mapping[str, Any],
+        linger_ms: int = 2,
+    ) -> None:
+        """``security``: the service's principal (``InfraSettings.kafka_options()``)."""
         self._bootstrap_servers = bootstrap_servers
+        self._security = dict(security)
         self._client_id = client_id
         self._linger_ms = linger_ms
         self._producer: AIOKafkaProducer | None = None
@@ -34,6 +44,7 @@ class Outbox:
             acks="all",
             enable_idempotence=True,
             linger_ms=self._linger_ms,
+            **self._security,
         )
         await producer.start()
         self._producer = producer

@@ -54,6 +54,7 @@ class HubService:
         """
         self.name = name
         self._settings = settings
+        self._security = settings.kafka_options()  # refuses a client without its principal
         self._trusted: TrustedKeys | None = None
         self.key: SigningKey | None = (
             settings.signing_key(self.trusted, signer) if signer is not None else None
@@ -62,9 +63,14 @@ class HubService:
         self._publish_stage = self._stage(f"{name}.{settings.hub_instance_id}.outbox")
         self._publishing = asyncio.Lock()
         self.broker = KafkaBroker(
-            settings.kafka_bootstrap_servers, client_id=name, logger=logging.getLogger(name)
+            settings.kafka_bootstrap_servers,
+            client_id=name,
+            logger=logging.getLogger(name),
+            security=settings.kafka_security(),
         )
-        self.outbox = Outbox(settings.kafka_bootstrap_servers, client_id=name)
+        self.outbox = Outbox(
+            settings.kafka_bootstrap_servers, client_id=name, security=self._security
+        )
         self.seal = settings.dead_letter_seal()
         self.retry = RetryPolicy(settings.retry_delays_seconds)
         self._fault = checkpoints.installed()
@@ -105,7 +111,9 @@ class HubService:
 
     def _stage(self, chain_id: str) -> OutputStage:
         reader = kafka_head_reader(
-            self._settings.kafka_bootstrap_servers, client_id=f"{self.name}.audit-head"
+            self._settings.kafka_bootstrap_servers,
+            client_id=f"{self.name}.audit-head",
+            security=self._security,
         )
         return OutputStage(self._sign, AuditChain(chain_id, reader))
 
@@ -188,6 +196,7 @@ class HubService:
             self._settings.kafka_bootstrap_servers,
             transactional_id=f"{group}.{self._settings.hub_instance_id}.{topic}",
             client_id=self.name,
+            security=self._security,
         )
         self._transactional.append(outbox)
         return outbox

@@ -4,10 +4,11 @@ import logging
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 from redis.asyncio import Redis
 
 from runtime.at_rest import AtRest, parse_key_ring
+from runtime.kafka_security import KafkaSecurity, client_options, faststream_security
 from runtime.sealing import DeadLetterSeal
 from runtime.secrets import (
     DEVELOPMENT,
@@ -30,7 +31,7 @@ from runtime.signing import (
 log = logging.getLogger(__name__)
 
 
-class InfraSettings(BaseSettings):
+class InfraSettings(KafkaSecurity):
     """Where Kafka and Redis are, and the keys of what is kept. Environment names are the README's.
 
     Secrets are ``SecretStr`` and are read through the methods below, which
@@ -43,7 +44,6 @@ class InfraSettings(BaseSettings):
 
     hub_env: Literal["production", "development"] = Field(default="production")
     """``development`` lets a service start with public development secrets (with a warning)."""
-    kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092")
     redis_url: SecretStr = Field(default=SecretStr("redis://127.0.0.1:6379/0"))
     """With the ACL user's credentials (``redis://user:password@host:port/db``): a secret."""
     dlq_seal_key: SecretStr | None = Field(default=None)
@@ -66,6 +66,14 @@ class InfraSettings(BaseSettings):
     """This process's own Ed25519 key, ``<key id>:<base64url>``; see runtime.signing."""
     hub_trusted_keys: str | None = Field(default=None)
     """The public registry: ``<key id>=<signer>:<base64url public key>``, comma-separated."""
+
+    def kafka_options(self) -> dict[str, Any]:
+        """This service's principal for aiokafka clients (:mod:`runtime.kafka_security`)."""
+        return client_options(self)
+
+    def kafka_security(self) -> Any:
+        """This service's principal for FastStream's ``KafkaBroker(security=...)``."""
+        return faststream_security(self)
 
     @property
     def development(self) -> bool:

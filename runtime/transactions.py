@@ -34,6 +34,7 @@ import logging
 import os
 import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError, ProducerFenced
@@ -64,9 +65,12 @@ class TransactionalOutbox:
         *,
         transactional_id: str,
         client_id: str,
+        security: Mapping[str, Any],
         linger_ms: int = 2,
     ) -> None:
+        """``security``: the service's principal (``InfraSettings.kafka_options()``)."""
         self.transactional_id = transactional_id
+        self._security = dict(security)
         self._bootstrap_servers = bootstrap_servers
         self._client_id = client_id
         self._linger_ms = linger_ms
@@ -141,6 +145,7 @@ class TransactionalOutbox:
             enable_idempotence=True,
             acks="all",
             linger_ms=self._linger_ms,
+            **self._security,
         )
         try:
             await producer.start()

@@ -60,12 +60,16 @@ def _infrastructure_env(request: pytest.FixtureRequest, monkeypatch: pytest.Monk
     """For integration/e2e tests: start infrastructure, export its env vars for the test.
 
     Why autouse: code under test reads KAFKA_BOOTSTRAP_SERVERS / REDIS_URL like
-    the services do; unit tests never trigger the (lazy) start.
+    the services do; unit tests never trigger the (lazy) start. Tests connect
+    to Kafka as the provisioning superuser (``admin``): they create throw-away
+    topics no participant's ACLs cover. Tests of a participant's rights name
+    that participant (``tests/kafka_principals.py``); stacks started by a
+    test give each service its own principal.
     """
     if not any(request.node.get_closest_marker(m) for m in NEEDS_INFRASTRUCTURE):
         return
     infra: Infrastructure = request.getfixturevalue("infrastructure")
-    for key, value in infra.env().items():
+    for key, value in {**infra.env(), **infra.admin_env()}.items():
         monkeypatch.setenv(key, value)
 
 

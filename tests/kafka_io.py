@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
+from runtime.kafka_security import from_environment
+
 
 async def produce(
     bootstrap: str,
@@ -13,7 +15,7 @@ async def produce(
     records: Iterable[tuple[bytes | None, bytes, list[tuple[str, bytes]]]],
 ) -> None:
     """Publish ``(key, value, headers)`` records and wait for every acknowledgement."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", **from_environment())
     await producer.start()
     try:
         futures = [
@@ -37,6 +39,7 @@ async def collect(
         bootstrap_servers=bootstrap,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
+        **from_environment(),
     )
     await consumer.start()
     found: list[ConsumerRecord] = []
@@ -59,7 +62,10 @@ async def read_everything(bootstrap: str) -> list[ConsumerRecord]:
     consumers are shown.
     """
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, isolation_level="read_uncommitted"
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        isolation_level="read_uncommitted",
+        **from_environment(),
     )
     await consumer.start()
     found: list[ConsumerRecord] = []

@@ -20,12 +20,17 @@ SETTLE_LIMIT_S = 90.0
 
 
 @pytest.fixture(autouse=True)
-def _infrastructure_env() -> None:
+def _infrastructure_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Overrides the suite's autouse fixture: these tests start (and restart) their own stacks.
 
     Without this, the session's shared broker and Redis would be started for
-    nothing; this module never touches them.
+    nothing; this module never touches them. The fault harness acts as its
+    stack's superuser through the environment: whatever it leaves there is
+    undone after each test.
     """
+    for name in ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("KAFKA_CA_FILE", raising=False)
 
 
 def explain(result: Result) -> str:

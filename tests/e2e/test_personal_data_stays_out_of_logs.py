@@ -160,7 +160,14 @@ async def test_no_name_nik_or_passport_of_a_run_rests_outside_the_documented_pla
 
     logs = {proc.name: proc.log_path.read_text(errors="replace") for proc in stack.group.processes}
     assert logs, "the stack's services write logs"
-    stack_secrets = {urlsplit(stack.redis_url).password or "", *stack.infra.secrets.values()}
+    broker = stack.infra.kafka.process if stack.infra.kafka is not None else None
+    if broker is not None:  # the broker's log too: it was given every Kafka password
+        logs["kafka broker"] = broker.log_path.read_text(errors="replace")
+    stack_secrets = {
+        urlsplit(stack.redis_url).password or "",
+        *stack.infra.secrets.values(),
+        *stack.infra.kafka_passwords.values(),  # issue 11: one per principal
+    }
     assert all(stack_secrets)
     in_logs = {
         (name, s)

@@ -8,13 +8,14 @@ from aiokafka.errors import KafkaConnectionError
 from contracts import headers as h
 from runtime.consumer import Backoff, HandlerResult
 from runtime.errors import PoisonMessage, TransientFailure
+from runtime.kafka_security import from_environment
 from runtime.records import Outbound
 from runtime.service import HubService
 from runtime.settings import InfraSettings
 
 
 async def produce(bootstrap, topic, records):
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **from_environment())
     await producer.start()
     try:
         for key, value, headers in records:
@@ -29,6 +30,7 @@ async def read_all(bootstrap, topic, expected, timeout=20.0, isolation="read_com
         bootstrap_servers=bootstrap,
         auto_offset_reset="earliest",
         isolation_level=isolation,
+        **from_environment(),
     )
     await consumer.start()
     found: list = []

@@ -16,6 +16,7 @@ from contracts import signers, topics
 from contracts.customs import CustomsApplicationStatus
 from customs.handler import Lifecycle
 from customs.store_redis import RedisCustomsStore
+from runtime.kafka_security import from_environment
 from runtime.service import HubService
 from runtime.settings import InfraSettings
 from simulators.ceisa.documents import render
@@ -112,7 +113,7 @@ async def test_redelivered_messages_change_nothing_and_an_xml_attack_lands_on_th
 
 
 async def test_the_status_topic_is_created_compacted(bootstrap_servers):
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **from_environment())
     await admin.start()
     try:
         [response] = await admin.describe_configs(

@@ -22,6 +22,7 @@ from devstack.demo import submit_examples_and_print
 from devstack.infra import Infrastructure, hub_topics
 from devstack.kafka import KafkaNode, create_topics_async
 from devstack.processes import ServiceProcess
+from runtime.kafka_security import from_environment
 
 
 def _pid_gone(pid: int) -> bool:
@@ -51,7 +52,7 @@ async def test_broker_answers_metadata_and_round_trips_a_message(
     infrastructure: Infrastructure, unique_topic: str, topic_prefix: str
 ) -> None:
     bootstrap = infrastructure.bootstrap_servers
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **from_environment())
     await admin.start()
     try:
         cluster = await admin.describe_cluster()
@@ -62,7 +63,7 @@ async def test_broker_answers_metadata_and_round_trips_a_message(
     assert set(hub_topics()) <= topics, "devstack must provision every hub topic"
 
     await create_topics_async(bootstrap, [unique_topic], partitions=4)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", **from_environment())
     await producer.start()
     try:
         sent = await producer.send_and_wait(unique_topic, b'{"hello": "kafka"}', key=b"k-1")
@@ -74,6 +75,7 @@ async def test_broker_answers_metadata_and_round_trips_a_message(
         bootstrap_servers=bootstrap,
         group_id=f"{topic_prefix}.group",
         auto_offset_reset="earliest",
+        **from_environment(),
     )
     await consumer.start()
     try:
@@ -168,8 +170,9 @@ async def _fake_decider(bootstrap: str, prefix: str) -> None:
         bootstrap_servers=bootstrap,
         group_id=None,
         auto_offset_reset="earliest",
+        **from_environment(),
     )
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", **from_environment())
     await consumer.start()
     await producer.start()
     try:

@@ -16,6 +16,7 @@ from hubctl import dlq
 from hubctl.dlq_letters import REDRIVEN_FROM
 from runtime.deadletter import dead_letter
 from runtime.errors import PoisonMessage
+from runtime.kafka_security import from_environment
 from runtime.records import Inbound, Outbound
 from runtime.sealing import DeadLetterSeal, new_key
 from tests.kafka_io import collect
@@ -53,7 +54,7 @@ def failed(topic: str, offset: int, *, partition: int = 0) -> Outbound:
 
 async def publish(bootstrap: str, letters: list[Outbound], partition: int = 0) -> None:
     """Write dead letters to one partition of their ``.dlq`` topic."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", **from_environment())
     await producer.start()
     try:
         for out in letters:
@@ -67,7 +68,7 @@ async def publish(bootstrap: str, letters: list[Outbound], partition: int = 0) -
 
 async def log_end(bootstrap: str, topic: str, partitions: int = 2) -> int:
     """Sum of the topic's log-end offsets: changes with any record or transaction marker."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **from_environment())
     await consumer.start()
     try:
         ends = await consumer.end_offsets([TopicPartition(topic, p) for p in range(partitions)])
@@ -77,7 +78,7 @@ async def log_end(bootstrap: str, topic: str, partitions: int = 2) -> int:
 
 
 async def cluster_topics(bootstrap: str) -> set[str]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **from_environment())
     await consumer.start()
     try:
         found: set[str] = await consumer.topics()
@@ -287,7 +288,7 @@ async def publish_in_transactions(
 ) -> None:
     """Write dead letters as the transactional runtime does: markers, and one aborted try."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, transactional_id=f"t-{uuid.uuid4().hex}"
+        bootstrap_servers=bootstrap, transactional_id=f"t-{uuid.uuid4().hex}", **from_environment()
     )
     await producer.start()
     try:

@@ -25,6 +25,7 @@ from hubctl.console import EXIT_OK, EXIT_REFUSED
 from hubctl.history import read_history
 from hubctl.replay_sandbox import REPLAYED_FROM
 from hubctl.whatif import OFFICER_DECIDED, Status, what_if
+from runtime.kafka_security import from_environment
 from simulators.dataset import WORLD
 from tests.kafka_io import collect, produce
 from tests.support import submission_dict
@@ -46,7 +47,7 @@ async def hubctl(*argv: str) -> int:
 
 async def produce_at(bootstrap, topic, records):
     """``(partition, key, value, timestamp_ms)`` records, acknowledged."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", **from_environment())
     await producer.start()
     try:
         for partition, key, value, when in records:
@@ -66,7 +67,7 @@ async def consume_and_commit(bootstrap, topic, group, expected):
     """Be the group's only member, read ``expected`` records, commit, leave."""
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="earliest",
-        enable_auto_commit=False,
+        enable_auto_commit=False, **from_environment(),
     )  # fmt: skip
     await consumer.start()
     try:
@@ -80,7 +81,7 @@ async def consume_and_commit(bootstrap, topic, group, expected):
 
 
 async def committed(bootstrap, group, topic, partitions):
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **from_environment())
     await admin.start()
     try:
         tps = [TopicPartition(topic, p) for p in range(partitions)]
@@ -93,7 +94,10 @@ async def committed(bootstrap, group, topic, partitions):
 async def read_partitions(bootstrap, topic, partitions):
     """Every record of ``topic`` by partition, in offset order."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, isolation_level="read_committed"
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        isolation_level="read_committed",
+        **from_environment(),
     )
     await consumer.start()
     try:
@@ -186,7 +190,9 @@ async def test_a_group_with_an_active_member_is_refused_and_keeps_its_offsets(
     topic, group = f"{topic_prefix}.src", f"{topic_prefix}.group"
     await ten_per_partition(bootstrap_servers, topic)
     await consume_and_commit(bootstrap_servers, topic, group, 20)
-    member = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap_servers, group_id=group)
+    member = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap_servers, group_id=group, **from_environment()
+    )
     await member.start()
     try:
         deadline = asyncio.get_running_loop().time() + 30
@@ -208,7 +214,7 @@ async def test_a_missing_topic_is_refused_and_not_created(bootstrap_servers, top
     topic = f"{topic_prefix}.nope"
     assert await hubctl("group", f"{topic_prefix}.g", "--topic", topic, "--to-earliest") == 2
     assert f"topic {topic} does not exist" in capsys.readouterr().err
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **from_environment())
     await admin.start()
     try:
         assert topic not in await admin.list_topics()
@@ -254,7 +260,9 @@ async def test_a_sandbox_copy_by_time_skips_aborted_transactions(bootstrap_serve
     source = f"{topic_prefix}.src"
     await create_topics_async(bootstrap_servers, [source], partitions=1)
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap_servers, transactional_id=f"{topic_prefix}.tx"
+        bootstrap_servers=bootstrap_servers,
+        transactional_id=f"{topic_prefix}.tx",
+        **from_environment(),
     )
     await producer.start()
     start = datetime.now(UTC) - timedelta(seconds=1)
@@ -295,7 +303,7 @@ async def test_a_dry_run_creates_no_sandbox_topic(bootstrap_servers, topic_prefi
     )
 
     assert status == EXIT_OK
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **from_environment())
     await admin.start()
     try:
         assert f"sandbox.{namespace}.{source}" not in await admin.list_topics()

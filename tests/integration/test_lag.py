@@ -4,13 +4,16 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from devstack.lag import pending_records, total_pending
+from runtime.kafka_security import from_environment
 
 
 async def test_a_group_past_its_last_transactional_record_has_no_lag(
     bootstrap_servers, unique_topic
 ):
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap_servers, transactional_id=unique_topic + ".tx"
+        bootstrap_servers=bootstrap_servers,
+        transactional_id=unique_topic + ".tx",
+        **from_environment(),
     )
     await producer.start()
     group = unique_topic + ".g"
@@ -28,7 +31,7 @@ async def test_a_group_past_its_last_transactional_record_has_no_lag(
             await producer.send_offsets_to_transaction({tp: 3}, group)
     finally:
         await producer.stop()
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **from_environment())
     await admin.start()
     try:
         committed = (await admin.list_consumer_group_offsets(group))[tp].offset
