@@ -38,6 +38,7 @@ from notifier.handlers import Notifier
 from notifier.mailer import MemoryMailer
 from notifier.store_redis import RedisActivationStore, RedisMailLedger
 from notifier.tokens import Tokens
+from runtime.kafka_security import from_environment
 from runtime.records import Inbound, Outbound
 from runtime.service import HubService
 from runtime.settings import InfraSettings
@@ -471,7 +472,7 @@ async def _copy_with_one_byte_changed(
                     records.extend(batch)
     await create_topics_async(bootstrap, [target], partitions=len(partitions))
     chosen = max((r for r in records if victim in (r.value or b"")), key=lambda r: r.offset)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", **from_environment())
     await producer.start()
     landed: tuple[int, int] = (-1, -1)
     try:
