@@ -1,0 +1,160 @@
+"""``python -m bench.signing_cost``: what Ed25519 signatures cost per registration, in CPU.
+
+Why a separate measure: every service signs and verifies with the same code
+path whether the broker is authenticated or not, so ``--tls-cost`` compares
+two runs that both sign. This measures the signing work itself with the
+hub's own code (:mod:`runtime.signing`) on records shaped like one
+approved registration's decision inputs, in process CPU time (so the rest of
+a shared machine's load does not count):
+
+* the three agency answers: signed by their adapter, verified by the gateway;
+* the notification request: signed by the gateway, verified by the notifier;
+* four audit entries (three answers accepted, one decision): signed by the
+  gateway (they are verified offline, by ``hubctl audit verify``).
+
+It prints the CPU per registration, the per-operation costs, and the
+fraction that is of a given hub CPU per registration (``--hub-cpu-ms``, from
+``./hub bench``'s "machine CPU per registration" figure of the same machine).
+"""
+
+import argparse
+import json
+import time
+from collections.abc import Sequence
+
+from contracts import channels, signers
+from contracts.audit import AuditKind
+from contracts.decision import Outcome
+from contracts.notification import NotificationRequested
+from contracts.verification import (
+    NibAnswer,
+    NibRecord,
+    NikAnswer,
+    NikMatch,
+    NpwpAnswer,
+    NpwpRecord,
+    ResponsiblePerson,
+)
+from runtime.audit import audit_event
+from runtime.records import Outbound
+from runtime.signing import SigningKey, development_key, development_registry
+
+SID = "BENCH-SIGNING-0001"
+
+
+def _answers() -> list[Outbound]:
+    person = ResponsiblePerson(identity_type="KTP", identity_number="3171011708850001", name="B")
+    nib = NibAnswer(
+        submission_id=SID,
+        outcome="VERIFIED",
+        identifier="9120001234567",
+        request_id="r" * 32,
+        nib_record=NibRecord(
+            nib="9120001234567",
+            company_name="PT Contoh Logistik",
+            npwp="012345678901000",
+            status="01",
+            kbli=["46100", "52291"],
+            responsible_persons=[person, person],
+        ),
+    )
+    npwp = NpwpAnswer(
+        submission_id=SID,
+        outcome="VERIFIED",
+        identifier="012345678901000",
+        request_id="r" * 32,
+        npwp_record=NpwpRecord(npwp="0012345678901000", active=True, taxpayer_name="PT CONTOH"),
+    )
+    nik = NikAnswer(
+        submission_id=SID,
+        outcome="VERIFIED",
+        identifier="3171011708850001",
+        request_id="r" * 32,
+        nik_match=NikMatch(nik_found=True, name_matches=True),
+    )
+    return [
+        Outbound.of(channels.VERIFICATION_COMPLETED, a, cause=None, correlation_id=SID)
+        for a in (nib, npwp, nik)
+    ]
+
+
+def _notification() -> Outbound:
+    request = NotificationRequested(
+        decision_id="d" * 32,
+        submission_id=SID,
+        outcome=Outcome.APPROVED,
+        username="4C7ADA",
+        applicant_name="Budi Santoso",
+        email="budi@example.co.id",
+        organisation_name="PT Contoh Logistik",
+    )
+    return Outbound.of(channels.NOTIFICATION_REQUESTED, request, cause=None, correlation_id=SID)
+
+
+def _audit() -> list[Outbound]:
+    kinds = [AuditKind.ANSWER_ACCEPTED] * 3 + [AuditKind.DECISION]
+    return [audit_event(kind, SID, actor="gateway", cause=None) for kind in kinds]
+
+
+def _raw(record: Outbound) -> list[tuple[str, bytes]]:
+    """The headers as a consumer reads them off Kafka (bytes)."""
+    return [(name, value.encode()) for name, value in record.headers.items()]
+
+
+def _cpu_per(rounds: int, work: list[tuple[SigningKey, Outbound]]) -> float:
+    started = time.process_time()
+    for _ in range(rounds):
+        for key, record in work:
+            key.sign(record)
+    return (time.process_time() - started) / (rounds * len(work))
+
+
+def measure(rounds: int) -> dict[str, float]:
+    """CPU seconds per sign, per verify and per registration."""
+    adapters = [development_key(s) for s in signers.AGENCY_SIGNERS]
+    gateway = development_key(signers.GATEWAY)
+    trusted = development_registry()
+    answers = [key.sign(a) for key, a in zip(adapters, _answers(), strict=True)]
+    note = gateway.sign(_notification())
+    to_sign = [
+        *zip(adapters, _answers(), strict=True),
+        (gateway, _notification()),
+        *((gateway, entry) for entry in _audit()),
+    ]
+    per_sign = _cpu_per(rounds, to_sign)
+    to_verify: Sequence[tuple[Outbound, frozenset[str]]] = [
+        *((a, channels.VERIFICATION_COMPLETED.signers) for a in answers),
+        (note, channels.NOTIFICATION_REQUESTED.signers),
+    ]
+    started = time.process_time()
+    for _ in range(rounds):
+        for record, accepted in to_verify:
+            trusted.verify(record.key, record.value, _raw(record), accepted)
+    per_verify = (time.process_time() - started) / (rounds * len(to_verify))
+    per_registration = per_sign * len(to_sign) + per_verify * len(to_verify)
+    return {
+        "signatures_per_registration": len(to_sign),
+        "verifications_per_registration": len(to_verify),
+        "sign_us": per_sign * 1e6,
+        "verify_us": per_verify * 1e6,
+        "cpu_ms_per_registration": per_registration * 1e3,
+    }
+
+
+def main() -> None:
+    """Measure and print the figures as JSON."""
+    parser = argparse.ArgumentParser(prog="python -m bench.signing_cost", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=2000)
+    parser.add_argument("--hub-cpu-ms", type=float, default=None)
+    args = parser.parse_args()
+    figures = measure(args.rounds)
+    if args.hub_cpu_ms:
+        share = figures["cpu_ms_per_registration"] / args.hub_cpu_ms
+        figures["share_of_hub_cpu"] = share
+        without = args.hub_cpu_ms - figures["cpu_ms_per_registration"]
+        figures["with_over_without"] = args.hub_cpu_ms / without
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
