@@ -11,8 +11,7 @@ and what its answer looks like. Everything else about asking (request ids,
 lineage, retries) is the same for every agency.
 """
 
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from contracts.verification import (
@@ -148,15 +147,18 @@ class Agencies:
         Raises ``ValueError`` (a :class:`~pydantic.ValidationError` or a plain
         one naming the check) for an answer no registered agency gives.
         """
-        data = json.loads(value)  # parsed once: it sits on the gateway's hot path
-        check = data.get("check") if isinstance(data, dict) else None
-        if not isinstance(check, str) or check not in self._by_check:
-            raise ValueError(f"check: no agency answers {str(check)[:16]!r}")
-        return self._by_check[check].answer.model_validate(data)
+        base = AgencyAnswer.model_validate_json(value)
+        if base.check not in self._by_check:
+            raise ValueError(f"check: no agency answers {base.check!r}")
+        return self._by_check[base.check].answer.model_validate_json(value)
 
     def signers(self) -> frozenset[str]:
         """Every agency's answer signer: who may write on the completed channel."""
         return frozenset(s.signer for s in self.specs if s.signer)
+
+    def request_topics(self) -> tuple[str, ...]:
+        """Every agency's request topic."""
+        return tuple(s.request_topic for s in self.specs)
 
 
 SHIPPED = Agencies()
@@ -177,6 +179,11 @@ def answer_for(request: VerificationRequested, **fields: object) -> AgencyAnswer
     )
 
 
+def checks_in_order(checks: Sequence[str], agencies: Agencies = SHIPPED) -> list[str]:
+    """``checks`` sorted as the specs list them."""
+    return sorted(checks, key=agencies.order)
+
+
 __all__ = [
     "AGENCIES",
     "DJP_NPWP",
@@ -186,4 +193,5 @@ __all__ = [
     "Agencies",
     "AgencySpec",
     "answer_for",
+    "checks_in_order",
 ]
