@@ -73,6 +73,10 @@ class CustomsApplicationStatus(BaseModel):
         "C10/reapply, C11/<blocking number>): the last day that still counts"
     )
     updated_at: datetime
+    interim_import: str | None = Field(
+        default=None,
+        description="The one import notification served before a customs id (C14, Art. 40)",
+    )
 
 
 class DeadlineMoment(StrEnum):

@@ -16,6 +16,7 @@ from contracts import signers, topics
 from customs import http
 from customs.commands import TraderDesk
 from customs.handler import Lifecycle
+from customs.officer_desk import OfficerDesk
 from customs.settings import CustomsSettings
 from customs.store_redis import RedisCustomsStore
 from customs.watch import DeadlineWatch
@@ -41,6 +42,12 @@ def build(settings: CustomsSettings) -> FastStream:
         topics.TRADER_COMMAND,
         handler=desk.handler(),
         description="The trader's acts: checked against PER-21, sent to customs as XML.",
+    )
+    officers = OfficerDesk(store, warning_days=settings.customs_deadline_warning_days)
+    service.subscribe(
+        topics.CUSTOMS_OFFICER_COMMAND,
+        handler=officers.handler(),
+        description="A customs officer's signed acts (C13, C14): checked against PER-21.",
     )
     watch = DeadlineWatch(store, service.outbox.publish)
     background: list[asyncio.Task[None]] = []

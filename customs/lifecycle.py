@@ -14,6 +14,14 @@ never blocked. Deadlines are working days (``customs.workdays``, C16)::
     ACCEPTED --Revoked (C12)--> ACCEPTED, or REVOKED once every activity is revoked
     ACCEPTED --DataChangeNotified / DataChangeReceipted / DataChangeDecided (C10)--> ACCEPTED
     ACCEPTED --UnblockApplied / UnblockRefused (C11)--> ACCEPTED (see customs.trader_events)
+    SUBMITTED --ManualRegistrationRecorded (C13)--> SUBMITTED, office clocks open (customs.manual)
+    ACCEPTED --SiteCheckRecorded (C15)--> ACCEPTED, maybe a notice clock (customs.site_checks)
+    before a decision --InterimImportApproved (C14, Art. 40)--> same stage (customs.interim)
+
+A manually received application (C13) waits in SUBMITTED for CEISA: its
+``C13`` deadline is the office's 1 working day (Art. 12(3)), ``C13/ttp-rk``
+the TTP-RK's 10 (Art. 13), open until the TTP-RK. A site check's notice to
+apply for a data change opens ``C15/notice`` (30 working days, Art. 51).
 
 While ACCEPTED the open deadlines are a notified data change's documents and
 decision (``C10/documents``, ``C10/decision``), the reapplication after a
@@ -30,6 +38,7 @@ from datetime import date
 from typing import Any, Final
 
 from customs import events as ev
+from customs import interim, manual, site_checks
 from customs.changes import decided, notified
 from customs.events import (
     Accepted,
@@ -120,7 +129,11 @@ def _rejected(app: CustomsApplication, event: Rejected) -> CustomsApplication:
 def deadlines(app: CustomsApplication) -> dict[str, date]:
     """The open deadlines of the application's current stage, by rule."""
     open_by_stage = {
-        Stage.ENTERED: {"C3": None if app.documents_delivered_on else app.documents_due},
+        Stage.SUBMITTED: {"C13": app.manual_processing_due, "C13/ttp-rk": app.manual_ttp_rk_due},
+        Stage.ENTERED: {
+            "C3": None if app.documents_delivered_on else app.documents_due,
+            "C13/ttp-rk": app.manual_ttp_rk_due,
+        },
         Stage.RECEIPTED: {"C7": app.decision_due, "C14": app.interim_service_until},
         Stage.DOCUMENTS_REQUESTED: {
             "C6": app.additional_documents_due,
@@ -140,6 +153,7 @@ def _registered_deadlines(app: CustomsApplication) -> dict[str, date]:
         "C10/documents": app.change_documents_due,
         "C10/decision": app.change_decision_due,
         "C10/reapply": app.reapply_by,
+        "C15/notice": app.change_notice_due,
     }
     found.update({f"C11/{number}": due for number, due in sorted(app.unblock_by.items())})
     return {rule: due for rule, due in found.items() if due is not None}
@@ -188,4 +202,7 @@ _HANDLERS: Final[dict[type[Any], Callable[[CustomsApplication, Any], CustomsAppl
     ev.DataChangeReceipted: change_receipted,
     ev.UnblockApplied: unblock_applied,
     ev.UnblockRefused: unblock_refused,
+    ev.ManualRegistrationRecorded: manual.recorded,
+    ev.SiteCheckRecorded: site_checks.recorded,
+    ev.InterimImportApproved: interim.approved,
 }

@@ -2,7 +2,8 @@
 
 One builder per command: supporting documents (Art. 6, C3), the answer to an
 additional-documents request (Art. 17, C6), a data-change notification
-(Art. 24-26, C10) and an unblock application (Art. 35, C11). Documents travel
+(Art. 24-26, C10) and an unblock application (Art. 35, C11); and, for an
+officer, the Attachment V receipt of a manual registration (Art. 12, C13). Documents travel
 as claim checks (code, store id, SHA-256), never as bytes. Every document is
 validated against its XSD before it leaves; a failure is a bug here, raised
 as :class:`runtime.errors.PoisonMessage` naming places, never values.
@@ -25,6 +26,7 @@ from contracts.customs import (
     NotifyDataChange,
     SupportingDocument,
 )
+from contracts.customs_officer import RecordManualRegistration
 from contracts.xml_messages import CustomsMessage
 from contracts.xml_validation import XmlInvalid, explain, validate
 from runtime.errors import PoisonMessage
@@ -158,4 +160,28 @@ def unblock_application(
     doc.add("Grounds", command.grounds)
     if command.documents:
         doc.documents(command.documents)
+    return doc.done()
+
+
+def manual_receipt(
+    command: RecordManualRegistration,
+    *,
+    mid: str,
+    issued_at: datetime,
+    processing_due: date,
+    ttp_rk_due: date,
+) -> bytes:
+    """Attachment V receipt of a registration received by hand (Art. 12; C13), for CEISA."""
+    doc = _Document(m.MANUAL_RECEIPT)
+    doc.header(mid, issued_at, None)
+    doc.add("SubmissionId", command.submission_id)
+    doc.add("OfficeCode", command.office_code)
+    doc.add("OfficerId", command.officer_id)
+    doc.add("ReceivedOn", command.received_on)
+    doc.add("ProcessingDueDate", processing_due)
+    doc.add("TtpRkDueDate", ttp_rk_due)
+    activities = doc.add("Activities")
+    for activity in command.activities:
+        doc.add("Activity", activity, activities)
+    doc.documents(command.documents)
     return doc.done()

@@ -129,6 +129,26 @@ def _accepted(d: _Doc) -> Notice:
     return d.notice(ev.Accepted(d.day("AcceptedOn"), d.text("CustomsId"), approved))
 
 
+def _ttp_rk(d: _Doc) -> Notice:
+    """C4: a TTP-RK straight after the form (Art. 8(2)) names the activities; it may open."""
+    return d.notice(
+        ev.TtpRkIssued(d.day("ReceiptDate")), activities=d.values("Activities/Activity")
+    )
+
+
+def _site_check(d: _Doc) -> Notice:
+    """C15: the result, with the Attachment XVI notice's date when one was sent (Art. 50(3))."""
+    notice_on = d.text("Notice/NoticeDate")
+    event = ev.SiteCheckRecorded(
+        d.day("RecordedOn"),
+        d.text("SiteCheckNumber"),
+        d.day("AppointedOn"),
+        d.text("Finding"),
+        date.fromisoformat(notice_on) if notice_on else None,
+    )
+    return d.notice(event)
+
+
 def _data_change(d: _Doc) -> Notice:
     """C10: ``ReapplyBy`` is stated only after a rejected change of protected data (Art. 30(2))."""
     event = ev.DataChangeDecided(
@@ -161,7 +181,7 @@ def _measure(kind: type[ev.Unblocked | ev.Revoked], number: str, on: str) -> Map
 _MAPPERS: Final[dict[str, Mapper]] = {
     m.PROOF_OF_ENTRY.name: _entry,
     m.RETURN_RECEIPT.name: lambda d: d.notice(ev.ReturnedForLateDocuments(d.day("ReturnedOn"))),
-    m.TTP_RK.name: lambda d: d.notice(ev.TtpRkIssued(d.day("ReceiptDate"))),
+    m.TTP_RK.name: _ttp_rk,
     m.ADDITIONAL_DOCUMENTS_REQUEST.name: lambda d: d.notice(
         ev.AdditionalDocumentsRequested(d.day("RequestDate"))
     ),
@@ -179,4 +199,5 @@ _MAPPERS: Final[dict[str, Mapper]] = {
     m.UNBLOCK_REFUSAL.name: lambda d: d.notice(
         ev.UnblockRefused(d.day("RefusedOn"), d.text("BlockingNumber"))
     ),
+    m.SITE_CHECK_RESULT.name: _site_check,
 }

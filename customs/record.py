@@ -18,9 +18,17 @@ from contracts.customs import (
     CustomsStage,
 )
 from customs import lifecycle
-from customs.events import EntryProved
+from customs.events import (
+    EntryProved,
+    ManualRegistrationRecorded,
+    SiteCheckRecorded,
+    TtpRkIssued,
+)
 from customs.reading import Notice, Reason
 from customs.state import CustomsApplication, InvalidTransition, Stage
+
+OPENERS = (EntryProved, TtpRkIssued, ManualRegistrationRecorded)
+"""The events that may start an application (C2; Art. 8(2) for C4; Art. 12 for C13)."""
 
 
 @dataclass(frozen=True)
@@ -45,16 +53,21 @@ def advance(record: ApplicationRecord | None, notice: Notice, now: datetime) -> 
     """The record after ``notice``, or :class:`InvalidTransition` saying why it cannot apply.
 
     A proof of entry starts the application (it names the activities applied
-    for, C1, C2); anything else needs one, and a measure must name the customs
-    id the application was given.
+    for, C1, C2), and so do a TTP-RK issued straight after the form when the
+    documents came first (Art. 8(2), C4) and a registration received by hand
+    at a customs office (Art. 12, C13); anything else needs one, and a measure
+    must name the customs id the application was given.
     """
     if record is None:
-        if not isinstance(notice.event, EntryProved):
+        if not isinstance(notice.event, OPENERS):
             raise InvalidTransition("UNKNOWN_APPLICATION", "PER-21", "no proof of entry yet")
         app = lifecycle.start(notice.submission_id or "", notice.activities)
     else:
         app = record.app
-        if notice.submission_id is None and notice.customs_id != app.customs_id:
+        names_customs_id = notice.submission_id is None or isinstance(
+            notice.event, SiteCheckRecorded
+        )
+        if names_customs_id and notice.customs_id != app.customs_id:
             raise InvalidTransition(
                 "CUSTOMS_ID_MISMATCH", "C8", "the measure names another customs id"
             )
@@ -98,6 +111,7 @@ def to_status(record: ApplicationRecord) -> CustomsApplicationStatus:
         ],
         deadlines=lifecycle.deadlines(app),
         updated_at=record.updated_at,
+        interim_import=app.interim_import,
     )
 
 
@@ -110,6 +124,9 @@ _DATES = (
     "change_decision_due",
     "reapply_by",
     "documents_delivered_on",
+    "manual_processing_due",
+    "manual_ttp_rk_due",
+    "change_notice_due",
 )
 
 
@@ -126,6 +143,8 @@ def dumps(record: ApplicationRecord) -> bytes:
         "blockings": {n: sorted(a) for n, a in app.blockings.items()},
         "unblock_by": {n: due.isoformat() for n, due in app.unblock_by.items()},
         "unblock_applied": {n: on.isoformat() for n, on in app.unblock_applied.items()},
+        "manual_office": app.manual_office,
+        "interim_import": app.interim_import,
     }
     state.update({name: _iso(getattr(app, name)) for name in _DATES})
     return json.dumps(
@@ -143,7 +162,7 @@ def dumps(record: ApplicationRecord) -> bytes:
 
 
 def loads(data: bytes) -> ApplicationRecord:
-    """The record :func:`dumps` wrote (fields added since, C10 and C11, may be missing)."""
+    """The record :func:`dumps` wrote (fields added since, C10, C11, C13-C15, may be missing)."""
     raw = json.loads(data)
     state = raw["app"]
     dates: dict[str, Any] = {name: _day(state.get(name)) for name in _DATES}
@@ -159,6 +178,8 @@ def loads(data: bytes) -> ApplicationRecord:
         unblock_applied={
             n: date.fromisoformat(d) for n, d in state.get("unblock_applied", {}).items()
         },
+        manual_office=state.get("manual_office"),
+        interim_import=state.get("interim_import"),
         **dates,
     )
     return ApplicationRecord(

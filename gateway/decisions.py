@@ -19,6 +19,7 @@ from contracts.verification import AgencyAnswer, Check, NpwpAnswer
 from gateway import usernames
 from gateway.rules import RULES_VERSION
 from gateway.rules.assess import Assessment
+from gateway.rules.customs_data import normalised_expert, normalised_means
 from gateway.rules.decide import Verdict, accepted_answers
 from gateway.rules.identifiers import parse_npwp
 from gateway.rules.pipeline import Rulebook
@@ -125,6 +126,8 @@ def _summary(
         applicant_position=(applicant.position or "").strip(),
         power_of_attorney_id=document.document_id or "",
         power_of_attorney_sha256=(document.sha256 or "").lower(),
+        customs_expert=normalised_expert(org.customs_expert),
+        transport_means=normalised_means(org.transport_means),
     )
 
 

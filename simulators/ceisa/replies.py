@@ -7,7 +7,9 @@ after a step; the trader's message moves them on:
   request for additional documents (Art. 17) under ``documents_additional``;
 * the answer to that request -> acceptance;
 * a data-change notification -> its Art. 25 receipt, then an approval (Art. 28);
-* an unblock application -> unblocking, or a refusal under ``block_refuse``.
+* an unblock application -> unblocking, or a refusal under ``block_refuse``;
+* a manual registration's receipt (Attachment V, C13) -> the TTP-RK the next
+  working day: the office entered it in CEISA with its documents (Art. 12-13).
 
 Ids derive from the registration's message id and the trader's message id,
 so a repeated trader message yields the same answers (customs drops repeats).
@@ -63,6 +65,7 @@ def reply(
         m.ADDITIONAL_DOCUMENTS_REPLY.name: _after_reply,
         m.DATA_CHANGE_NOTIFICATION.name: _after_change,
         m.UNBLOCK_APPLICATION.name: _after_unblock_application,
+        m.MANUAL_RECEIPT.name: _after_manual_receipt,
     }.get(message.name)
     context = _Context(step, scenario, application, ids, message, today, own)
     return answer(context) if answer else []
@@ -91,6 +94,24 @@ def _after_documents(c: "_Context") -> list[Step]:
         )
         return [ttp_rk, request]
     return [ttp_rk, _acceptance(step, application, ids, add_working_days(ttp_on, 3), message)]
+
+
+def _after_manual_receipt(c: "_Context") -> list[Step]:
+    """C13: documents came with the form, so the TTP-RK names the activities (Art. 8(2), 13)."""
+    step, _scenario, application, ids, message, today, _own = c
+    ttp_on = add_working_days(today, 1)
+    return [
+        step(
+            "TTP_RK",
+            ttp_on,
+            reference=message.message_id,
+            entry_number=ids.number("REG"),
+            receipt_number=ids.number("TTPRK"),
+            due=add_working_days(ttp_on, 14),  # C7, Art. 20
+            interim_until=add_working_days(ttp_on, 14),  # C14, Art. 42: exporters
+            activities=application.activities,
+        )
+    ]
 
 
 def _after_reply(c: "_Context") -> list[Step]:
