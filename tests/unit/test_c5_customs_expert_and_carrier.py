@@ -155,7 +155,7 @@ def test_the_registration_xml_carries_the_expert_and_transport_means_normalised(
     assert root.xpath("r:CustomsExpert/r:CertificateNumber/text()", namespaces=ns) == [
         "SAK-12/2019"
     ]
-    means = root.xpath("r:TransportMeansList/r:TransportMeans", namespaces=ns)
+    means = root.findall(f"{{{REGISTRATION.namespace()}}}TransportMeansList/*")
     assert [[c.text for c in m] for m in means] == [["SEA", "IMO9074729", "KM Contoh Bahari"]]
 
 
