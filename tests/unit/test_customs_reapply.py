@@ -22,6 +22,16 @@ from simulators.ceisa.script import Scenario
 from tests.unit.test_customs_trader import SID, World, deliver
 
 NS = f"{{{m.REAPPLICATION.namespace()}}}"
+RETURNED_THEN_ACCEPTED = [
+    (1, "proof-of-entry"),
+    (1, "return-receipt"),
+    (2, "reapplication"),
+    (2, "proof-of-entry"),
+    (2, "supporting-documents"),
+    (2, "ttp-rk"),
+    (2, "acceptance"),
+]
+"""(attempt, message) of every step of a returned application reapplied and accepted."""
 
 
 def reapply(command_id: str = "CMD-R1") -> Reapply:
@@ -58,16 +68,7 @@ async def test_a_returned_application_reapplies_as_attempt_2_and_runs_a_fresh_li
     assert entered.next_action.code == "DELIVER_SUPPORTING_DOCUMENTS"
     await world.trader(deliver("CMD-D2"))
     assert world.last.stage == "ACCEPTED" and world.last.customs_id and not world.dead
-    attempts = [(s.attempt, s.message) for s in world.last.steps]
-    assert attempts == [
-        (1, "proof-of-entry"),
-        (1, "return-receipt"),
-        (2, "reapplication"),
-        (2, "proof-of-entry"),
-        (2, "supporting-documents"),
-        (2, "ttp-rk"),
-        (2, "acceptance"),
-    ]
+    assert [(s.attempt, s.message) for s in world.last.steps] == RETURNED_THEN_ACCEPTED
     assert world.last.next_action.code == "NONE"
 
 
