@@ -4,6 +4,7 @@ The lifecycle service's handlers run against the CEISA simulator's pure
 parts (stories and replies), so the reapplication crosses its XSD both ways.
 """
 
+import json
 from datetime import date
 
 import pytest
@@ -142,3 +143,14 @@ async def test_the_stored_record_keeps_every_attempt_and_the_stated_due_dates():
     assert again == record
     assert again.app.attempt == 2 and again.app.stated_due == {"C3": record.app.stated_due["C3"]}
     assert [s.attempt for s in again.steps] == [1, 1, 2, 2]
+
+
+async def test_a_record_stored_before_attempts_existed_loads_as_attempt_1_without_steps():
+    world = await returned_world()
+    stored = json.loads(dumps(world.store.records[SID]))
+    for name in ("attempt", "stated_due"):
+        del stored["app"][name]
+    del stored["steps"], stored["registration_message_id"]
+    old = loads(json.dumps(stored).encode())
+    assert (old.app.attempt, old.app.stated_due, old.steps) == (1, {}, ())
+    assert old.app.stage is Stage.RETURNED
