@@ -147,7 +147,8 @@ class CustomsApplicationStatus(BaseModel):
     attempt: int = Field(default=1, description="The current attempt (C3/C9 reapplications)")
     due_dates: dict[str, CustomsDueDate] = Field(
         default_factory=dict,
-        description="Open C3, C6, C7 deadlines as the hub counts them and as CEISA stated them",
+        description="Every open deadline as the hub counts it and, for C3, C6 and C7, as CEISA "
+        "stated it; the day followed is in deadlines",
     )
     insw_decision: InswDecision = Field(default_factory=InswDecision)
     steps: list[CustomsStep] = Field(default_factory=list, description="Every attempt's steps")

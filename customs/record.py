@@ -18,6 +18,7 @@ from typing import Any
 from contracts.customs import (
     CustomsApplicationStatus,
     CustomsBlocking,
+    CustomsDueDate,
     CustomsReason,
     CustomsStage,
     CustomsStep,
@@ -81,11 +82,11 @@ def advance(record: ApplicationRecord | None, notice: Notice, now: datetime) -> 
             raise InvalidTransition(
                 "CUSTOMS_ID_MISMATCH", "C8", "the measure names another customs id"
             )
-    before = due_dates(app)
+    before = open_due(app)
     app = lifecycle.apply(app, notice.event)
     opened = tuple(
         (rule, due.hub, due.ceisa)
-        for rule, due in sorted(due_dates(app).items())
+        for rule, due in sorted(open_due(app).items())
         if before.get(rule) != due
     )
     step = Step(
@@ -139,11 +140,20 @@ def to_status(record: ApplicationRecord) -> CustomsApplicationStatus:
         deadlines=lifecycle.deadlines(app),
         updated_at=record.updated_at,
         attempt=app.attempt,
-        due_dates=due_dates(app),
+        due_dates=open_due(app),
         insw_decision=InswDecision(registration_message_id=record.registration_message_id),
         steps=[_step(s) for s in record.steps],
         next_action=next_action(app),
     )
+
+
+def open_due(app: CustomsApplication) -> dict[str, CustomsDueDate]:
+    """Every open deadline as both sides count it; CEISA states days for C3, C6 and C7 only."""
+    stated = due_dates(app)
+    return {
+        rule: stated.get(rule) or reconcile(day, None)
+        for rule, day in lifecycle.deadlines(app).items()
+    }
 
 
 def _step(step: Step) -> CustomsStep:

@@ -4,6 +4,7 @@ The rule under test (customs.due_dates): follow CEISA's stated day, flag the
 discrepancy; for each of equal, earlier and later.
 """
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -109,3 +110,19 @@ async def test_the_deadline_event_says_which_day_it_follows_and_flags_a_discrepa
         CASES[case],
     )
     assert passed.discrepancy is (case != "equal")
+
+
+def test_a_step_records_every_deadline_it_opened_and_unstated_ones_follow_the_hub():
+    record = entered(None)
+    ttp = date(2026, 3, 10)
+    decision = add_working_days(ttp, 14)
+    notice = Notice(
+        m.TTP_RK, "CEISA-TTP-1", ev.TtpRkIssued(ttp, stated_due=decision), submission_id="SUB-DUE-1"
+    )
+    exporter = replace(record, app=replace(record.app, activities=frozenset({"EKSPORTIR"})))
+    status = to_status(advance(exporter, notice, NOW))
+    opened = status.steps[-1].due
+    assert set(opened) == {"C7", "C14"}
+    assert (opened["C7"].follows, opened["C7"].discrepancy) == ("CEISA", False)
+    assert opened["C14"] == reconcile(add_working_days(ttp, 14), None)
+    assert status.due_dates == opened and "C3" not in status.due_dates
