@@ -77,6 +77,8 @@ DATA_CHANGE_RECEIPT: Final = CustomsMessage(
 UNBLOCK_REFUSAL: Final = CustomsMessage("unblock-refusal", "UnblockRefusal", _FROM, "C11")
 MANUAL_RECEIPT: Final = CustomsMessage("manual-receipt", "ManualRegistrationReceipt", _TO, "C13")
 SITE_CHECK_RESULT: Final = CustomsMessage("site-check-result", "SiteCheckResult", _FROM, "C15")
+REAPPLICATION: Final = CustomsMessage("reapplication", "RegistrationReapplication", _TO, "C3/C9")
+"""A new attempt after a return (Art. 9-10) or rejection (Art. 22): ids and activities only."""
 
 MESSAGES: Final[tuple[CustomsMessage, ...]] = (
     REGISTRATION,
@@ -98,6 +100,7 @@ MESSAGES: Final[tuple[CustomsMessage, ...]] = (
     UNBLOCK_REFUSAL,
     MANUAL_RECEIPT,
     SITE_CHECK_RESULT,
+    REAPPLICATION,
 )
 _BY_NAME: Final = {message.name: message for message in MESSAGES}
 

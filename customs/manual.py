@@ -16,6 +16,7 @@ proof of entry or TTP-RK arrives the office has done its part (C13 closes).
 """
 
 from dataclasses import replace
+from datetime import date
 from typing import Final
 
 from customs.events import ManualRegistrationRecorded
@@ -46,3 +47,13 @@ def recorded(app: CustomsApplication, event: ManualRegistrationRecorded) -> Cust
         manual_ttp_rk_due=add_working_days(event.on, MANUAL_TTP_RK_DAYS),
         documents_delivered_on=event.on,
     )
+
+
+def deadlines(app: CustomsApplication) -> dict[str, date]:
+    """The open C13 clocks: the office's day until CEISA hears of it, the TTP-RK's until issued."""
+    by_stage: dict[Stage, dict[str, date | None]] = {
+        Stage.SUBMITTED: {"C13": app.manual_processing_due, "C13/ttp-rk": app.manual_ttp_rk_due},
+        Stage.ENTERED: {"C13/ttp-rk": app.manual_ttp_rk_due},
+    }
+    found = by_stage.get(app.stage, {})
+    return {rule: due for rule, due in found.items() if due is not None}

@@ -43,6 +43,7 @@ class Notice:
     customs_id: str | None = None  # measures (C11, C12) name the customs id instead
     activities: frozenset[str] = frozenset()  # proof of entry: the activities applied for
     reasons: tuple[Reason, ...] = ()
+    reference: str | None = None  # Header/ReferenceMessageId: the message answered
 
 
 def read_notice(data: bytes | None) -> Notice:
@@ -116,12 +117,14 @@ class _Doc:
             submission_id=sid,
             customs_id=cid,
             reasons=self.reasons(),
+            reference=self.text("Header/ReferenceMessageId") or None,
             **extra,  # type: ignore[arg-type]
         )
 
 
 def _entry(d: _Doc) -> Notice:
-    return d.notice(ev.EntryProved(d.day("EntryDate")), activities=d.values("Activities/Activity"))
+    event = ev.EntryProved(d.day("EntryDate"), stated_due=d.day("DocumentsDueDate"))
+    return d.notice(event, activities=d.values("Activities/Activity"))
 
 
 def _accepted(d: _Doc) -> Notice:
@@ -131,9 +134,8 @@ def _accepted(d: _Doc) -> Notice:
 
 def _ttp_rk(d: _Doc) -> Notice:
     """C4: a TTP-RK straight after the form (Art. 8(2)) names the activities; it may open."""
-    return d.notice(
-        ev.TtpRkIssued(d.day("ReceiptDate")), activities=d.values("Activities/Activity")
-    )
+    event = ev.TtpRkIssued(d.day("ReceiptDate"), stated_due=d.day("DecisionDueDate"))
+    return d.notice(event, activities=d.values("Activities/Activity"))
 
 
 def _site_check(d: _Doc) -> Notice:
@@ -183,7 +185,7 @@ _MAPPERS: Final[dict[str, Mapper]] = {
     m.RETURN_RECEIPT.name: lambda d: d.notice(ev.ReturnedForLateDocuments(d.day("ReturnedOn"))),
     m.TTP_RK.name: _ttp_rk,
     m.ADDITIONAL_DOCUMENTS_REQUEST.name: lambda d: d.notice(
-        ev.AdditionalDocumentsRequested(d.day("RequestDate"))
+        ev.AdditionalDocumentsRequested(d.day("RequestDate"), stated_due=d.day("DueDate"))
     ),
     m.ACCEPTANCE.name: _accepted,
     m.REJECTION.name: lambda d: d.notice(

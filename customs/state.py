@@ -54,6 +54,8 @@ class CustomsApplication:
     manual_ttp_rk_due: date | None = None  # C13, Art. 13: 10 working days
     change_notice_due: date | None = None  # C15, Art. 51(1): 30 working days
     interim_import: str | None = None  # C14, Art. 40: the one import notification served
+    attempt: int = 1  # C3/C9: 2 and up after reapplications
+    stated_due: dict[str, date] = field(default_factory=dict)  # CEISA's own C3, C6, C7 days
 
     @property
     def blocked(self) -> frozenset[str]:
