@@ -17,25 +17,16 @@ id, not a name. Dates are calendar dates in Indonesia. No personal data.
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from contracts.customs import SupportingDocument
+from contracts.customs import SupportingDocument, _Command
 
 _ID = r"^[A-Za-z0-9._:-]+$"
 
 
-class _OfficerCommand(BaseModel):
-    """Who records, where, about which application, and the idempotency key."""
+class _OfficerCommand(_Command):
+    """A trader command's id and submission, plus who records it and where."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    command_id: str = Field(
-        min_length=1,
-        max_length=48,
-        pattern=_ID,
-        description="Unique per act: a repeat changes nothing",
-    )
-    submission_id: str = Field(min_length=1, max_length=64, pattern=_ID)
     officer_id: str = Field(
         min_length=1,
         max_length=64,

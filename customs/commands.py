@@ -42,7 +42,6 @@ from contracts.customs import (
 from contracts.xml_messages import CustomsMessage
 from customs import events as ev
 from customs import outbound
-from customs.deadlines import timers
 from customs.handler import CustomsDesk, TransitionRefused, status_record
 from customs.reading import Notice
 from customs.record import ApplicationRecord, advance
@@ -75,8 +74,7 @@ class TraderDesk(CustomsDesk):
     async def on_commands(self, batch: Sequence[tuple[Inbound, TraderCommand]]) -> HandlerResult:
         """Handle one batch of decoded trader commands."""
         result = HandlerResult()
-        sids = list(dict.fromkeys(command.submission_id for _, command in batch))
-        current = dict(zip(sids, await self._store.load(sids), strict=True))
+        current = await self._current([command.submission_id for _, command in batch])
         changed: dict[str, ApplicationRecord] = {}
         now = self._clock()
         today = now.astimezone(JAKARTA).date()
@@ -105,14 +103,7 @@ class TraderDesk(CustomsDesk):
                 Outbound.of(channels.CEISA_TRADER, document, cause=record, correlation_id=sid)
             )
             result.outbound.append(status_record(self._status_topic, record, after))
-        if changed:
-            records = list(changed.values())
-            due = [t for r in records for t in timers(r, self._warning_days)]
-
-            async def save() -> None:
-                await self._store.save(records, due)
-
-            result.after_publish.append(save)
+        self._save_after_publish(changed, result)
         return result
 
 

@@ -26,7 +26,6 @@ from contracts.audit import AuditKind
 from contracts.customs_officer import ApproveInterimImport, OfficerCommand, RecordManualRegistration
 from customs import events as ev
 from customs import outbound
-from customs.deadlines import timers
 from customs.handler import CustomsDesk, TransitionRefused, status_record
 from customs.reading import Notice
 from customs.record import ApplicationRecord, advance
@@ -52,8 +51,7 @@ class OfficerDesk(CustomsDesk):
     async def on_commands(self, batch: Sequence[tuple[Inbound, OfficerCommand]]) -> HandlerResult:
         """Handle one batch of decoded, signature-checked officer commands."""
         result = HandlerResult()
-        sids = list(dict.fromkeys(command.submission_id for _, command in batch))
-        current = dict(zip(sids, await self._store.load(sids), strict=True))
+        current = await self._current([command.submission_id for _, command in batch])
         changed: dict[str, ApplicationRecord] = {}
         now = self._clock()
         today = now.astimezone(JAKARTA).date()
@@ -80,14 +78,7 @@ class OfficerDesk(CustomsDesk):
                 )
             result.outbound.append(status_record(self._status_topic, record, after))
             result.outbound.append(_audit(record, command, mid))
-        if changed:
-            records = list(changed.values())
-            due = [t for r in records for t in timers(r, self._warning_days)]
-
-            async def save() -> None:
-                await self._store.save(records, due)
-
-            result.after_publish.append(save)
+        self._save_after_publish(changed, result)
         return result
 
 
