@@ -26,6 +26,7 @@ from customs.events import (
     only,
 )
 from customs.lifecycle import apply, deadlines, overdue, start
+from customs.next_action import next_action
 from customs.reading import Notice, read_notice
 from customs.record import ApplicationRecord, advance, dumps, loads, to_status
 from customs.state import CustomsApplication, InvalidTransition, Stage
@@ -234,3 +235,16 @@ def test_the_new_fields_survive_the_store():
     for state in (noticed, run(MANUAL), interim):
         assert loads(dumps(record_of(state))).app == state
     assert to_status(record_of(interim)).interim_import == "PIB-9"
+
+
+def test_the_notice_is_the_traders_next_action_until_answered():
+    noticed = apply(_registered(), check("APPLY_FOR_CHANGE"))
+    action = next_action(noticed)
+    assert (action.code, action.due_on, action.rule) == (
+        "APPLY_FOR_DATA_CHANGE",
+        date(2026, 8, 26),
+        "C15/notice",
+    )
+    answered = apply(noticed, DataChangeNotified(date(2026, 8, 3)))
+    assert next_action(answered).code == "DELIVER_DATA_CHANGE_DOCUMENTS"
+    assert next_action(run(MANUAL)).code == "NONE"  # the office acts next (Art. 12(3))
