@@ -8,6 +8,7 @@ from intake.http import CLIENT_LIMIT, PORTAL_LIMIT, IntakeDeps, make_app
 from intake.portals import PortalKeys
 from intake.receipts import ReceiptBook
 from intake.settings import IntakeSettings
+from runtime import tracing
 from runtime.documents import RedisDocumentStore
 from runtime.outbox import Outbox
 from runtime.rate_limit import RateLimits
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 
 def build(settings: IntakeSettings) -> web.Application:
     """The intake application; connections open when the app starts and close when it stops."""
+    tracing.configure("insw-intake")
     redis = settings.redis()
     outbox = Outbox(
         settings.kafka_bootstrap_servers,

@@ -20,7 +20,7 @@ from faststream.kafka import KafkaBroker
 
 from contracts.channels import Channel, by_topic, channels
 from contracts.topics import retry_topic
-from runtime import checkpoints, logs
+from runtime import checkpoints, logs, tracing
 from runtime.audit import AuditChain, OutputStage, kafka_head_reader
 from runtime.binding import subscribe
 from runtime.consumer import DEFAULT_BACKOFF, Backoff, BatchHandler, BatchPump, FailurePolicy
@@ -53,6 +53,7 @@ class HubService:
         A signing service refuses to start without its key outside development.
         """
         self.name = name
+        tracing.configure(name)
         self._settings = settings
         self._security = settings.kafka_options()  # refuses a client without its principal
         self._trusted: TrustedKeys | None = None

@@ -18,6 +18,7 @@ from adapters.kit.agency import Agency
 from contracts import channels
 from contracts.agencies import AgencySpec
 from contracts.verification import AgencyAnswer, VerificationRequested
+from runtime import tracing
 from runtime.consumer import BatchHandler, HandlerResult
 from runtime.errors import PoisonMessage
 from runtime.records import Inbound, Outbound
@@ -48,7 +49,10 @@ def verification_handler(client: Verifier, spec: AgencySpec) -> BatchHandler:
                 continue
             requests[request.submission_id] = (record, request)
         answers = await asyncio.gather(
-            *(client.verify(request) for _, request in requests.values())
+            *(
+                tracing.within(record, client.verify(request))
+                for record, request in requests.values()
+            )
         )
         for (record, request), answer in zip(requests.values(), answers, strict=True):
             result.outbound.append(
