@@ -19,6 +19,7 @@ from customs.handler import Lifecycle
 from customs.settings import CustomsSettings
 from customs.store_redis import RedisCustomsStore
 from customs.watch import DeadlineWatch
+from runtime import ops
 from runtime.polling import poll_forever
 from runtime.service import HubService
 
@@ -44,7 +45,9 @@ def build(settings: CustomsSettings) -> FastStream:
     )
     watch = DeadlineWatch(store, service.outbox.publish)
     background: list[asyncio.Task[None]] = []
-    runner = web.AppRunner(http.make_app(store), access_log=None)
+    app = http.make_app(store)
+    ops.add_routes(app, service.ops)
+    runner = web.AppRunner(app, access_log=None)
 
     async def start_background() -> None:
         background.append(

@@ -76,6 +76,7 @@ def verification_service(
 ) -> FastStream:
     """A runnable adapter service: subscriber, agency connection and lifecycle."""
     service = HubService(settings, name=spec.service, signer=spec.signer or None)
+    service.ops.registries = (*service.ops.registries, agency.metrics.registry)
     service.subscribe(
         spec.request_topic,
         handler=verification_handler(agency.verifier, spec),
