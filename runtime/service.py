@@ -258,11 +258,13 @@ class HubService:
         """Start publishing, then consuming (what the app does; for tests and tools)."""
         self._subscribe_retries()
         await self._start_producers()
+        await self._start_ops()
         await self.broker.start()
 
     async def stop(self) -> None:
         """Stop consuming, then publishing."""
         await self.broker.stop()
+        await self._stop_ops()
         await self._stop_producers()
 
     def app(
