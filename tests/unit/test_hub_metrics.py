@@ -2,11 +2,18 @@
 commits, backoffs; the readiness answer is bounded and cached."""
 
 import asyncio
+import math
 import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import cast
 
 import pytest
 from aiokafka import TopicPartition
 
+from contracts.decision import Outcome, RegistrationDecided
+from gateway.deadlines import DeadlineWatch
+from gateway.decisions import count_decisions
 from runtime import metrics
 from runtime.consumer import Backoff, BatchPump, FailurePolicy, HandlerResult
 from runtime.errors import CommitUncertain, PoisonMessage, TransientFailure
@@ -40,9 +47,7 @@ class Outbox:
 
 
 def pump(outbox: Outbox, group: str, handler) -> BatchPump:
-    policy = FailurePolicy(
-        seal=DeadLetterSeal(new_key()), retry=RetryPolicy((1.0,)), backoff=FAST
-    )
+    policy = FailurePolicy(seal=DeadLetterSeal(new_key()), retry=RetryPolicy((1.0,)), backoff=FAST)
     return BatchPump(outbox, handler, group_id=group, failures=policy)
 
 
@@ -123,3 +128,60 @@ async def test_readiness_is_cached_so_probes_do_not_storm_the_dependencies():
     await ready.failures()
     assert len(calls) == 2
     assert value("insw_ready") == 1
+
+
+@dataclass
+class Said:
+    code: str
+
+
+@dataclass
+class Decided:
+    """The two fields of a decision the count reads."""
+
+    outcome: Outcome
+    reasons: list[Said]
+
+
+async def test_published_decisions_are_counted_by_outcome_and_each_reason():
+    rejected = Decided(Outcome.REJECTED, [Said("TEST_A"), Said("TEST_B")])
+    approved = Decided(Outcome.APPROVED, [])
+    before = value("insw_gateway_decisions_total", outcome="APPROVED", reason="NONE")
+    await count_decisions(cast(list[RegistrationDecided], [rejected, approved]))
+    assert value("insw_gateway_decisions_total", outcome="REJECTED", reason="TEST_A") == 1
+    assert value("insw_gateway_decisions_total", outcome="REJECTED", reason="TEST_B") == 1
+    assert value("insw_gateway_decisions_total", outcome="APPROVED", reason="NONE") == before + 1
+
+
+class QueueOnly:
+    """A store with an officers' queue and no timers due."""
+
+    def __init__(self, queue: list[tuple[str, float]]) -> None:
+        self.queue = queue
+
+    async def due(self, timer, now, *, lease_seconds, limit):
+        return []
+
+    async def load(self, ids):
+        return []
+
+    async def cancel(self, timer, ids):
+        return None
+
+    async def referrals(self, limit):
+        return self.queue[:limit]
+
+
+async def test_the_referral_clock_shows_the_time_left_to_the_soonest_deadline():
+    now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+    async def publish(records):
+        return None
+
+    store = QueueOnly([("S-1", now.timestamp() + 600), ("S-2", now.timestamp() + 7200)])
+    await DeadlineWatch(store, publish, clock=lambda: now).run_once()  # type: ignore[arg-type]
+    assert value("insw_gateway_referral_oldest_due_seconds") == 600
+    store.queue = []
+    await DeadlineWatch(store, publish, clock=lambda: now).run_once()  # type: ignore[arg-type]
+    left = metrics.REGISTRY.get_sample_value("insw_gateway_referral_oldest_due_seconds")
+    assert left is not None and math.isnan(left)
