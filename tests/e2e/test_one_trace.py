@@ -15,15 +15,14 @@ import json
 import uuid
 from pathlib import Path
 
-import aiohttp
 from redis.asyncio import Redis
 
 from adapters.ceisa.app import NAME as CEISA_ADAPTER
 from contracts import headers as h
 from contracts import topics
 from contracts.agencies import AGENCIES
-from devstack.stack import portal_key
 from simulators.registrations import examples
+from tests.e2e.test_personal_data_stays_out_of_logs import post_to_intake
 from tests.kafka_io import collect
 
 APPROVED_EXAMPLE = "01-company-approved.json"
@@ -59,27 +58,7 @@ async def submit(stack, run: str) -> str:
     body = json.loads(json.dumps(examples()[APPROVED_EXAMPLE]))
     for hub_field in ("submission_id", "submitted_at", "attachments"):
         body.pop(hub_field)
-    data = aiohttp.FormData()
-    data.add_field("submission", json.dumps(body), content_type="application/json")
-    data.add_field(
-        "power_of_attorney",
-        b"%PDF-1.7\n% Surat Kuasa\n%%EOF\n",
-        filename="kuasa.pdf",
-        content_type="application/pdf",
-    )
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(
-            f"http://127.0.0.1:{stack.ports['intake']}/registrations",
-            data=data,
-            headers={
-                "Idempotency-Key": f"trace-{run}",
-                "Authorization": f"Bearer {portal_key(stack.ports)}",
-            },
-        ) as response,
-    ):
-        assert response.status == 201, await response.text()
-        return str((await response.json())["submission_id"])
+    return await post_to_intake(stack, body, b"%PDF-1.7\n% Surat Kuasa\n%%EOF\n", f"trace-{run}")
 
 
 async def forget_cached_answers(redis_url: str) -> None:
