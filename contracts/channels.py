@@ -190,7 +190,8 @@ TRADER_COMMAND = _channel(
     TraderCommand,
     "Public. What the trader does in the customs process, keyed by submission id: deliver "
     "the Art. 6 supporting documents (C3), answer an additional-documents request (C6), "
-    "notify a data change (C10), apply to unblock (C11). command_id is the idempotency key; "
+    "notify a data change (C10), apply to unblock (C11), reapply after a return or rejection "
+    "(C3/C9: a new attempt). command_id is the idempotency key; "
     "documents travel by reference. A command the application's state does not allow is "
     "dead-lettered with its code and rule.",
     hub_consumes=True,
@@ -201,7 +202,8 @@ CEISA_TRADER = _channel(
     None,
     "Public. XML for customs (CEISA) on the trader's behalf, keyed by submission id: "
     "supporting-documents, additional-documents-reply, data-change-notification, "
-    "unblock-application; each valid against schemas/xsd/ceisa/v1/<message>.xsd.",
+    "unblock-application, reapplication (one MessageId per attempt); each valid against "
+    "schemas/xsd/ceisa/v1/<message>.xsd.",
     content_type=XML,
 )
 AUDIT = _channel(

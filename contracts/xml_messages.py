@@ -75,6 +75,8 @@ DATA_CHANGE_RECEIPT: Final = CustomsMessage(
     "data-change-receipt", "DataChangeReceipt", _FROM, "C10"
 )
 UNBLOCK_REFUSAL: Final = CustomsMessage("unblock-refusal", "UnblockRefusal", _FROM, "C11")
+REAPPLICATION: Final = CustomsMessage("reapplication", "RegistrationReapplication", _TO, "C3/C9")
+"""A new attempt after a return (Art. 9-10) or rejection (Art. 22): ids and activities only."""
 
 MESSAGES: Final[tuple[CustomsMessage, ...]] = (
     REGISTRATION,
@@ -94,6 +96,7 @@ MESSAGES: Final[tuple[CustomsMessage, ...]] = (
     REVOCATION,
     DATA_CHANGE_RECEIPT,
     UNBLOCK_REFUSAL,
+    REAPPLICATION,
 )
 _BY_NAME: Final = {message.name: message for message in MESSAGES}
 

@@ -14,6 +14,7 @@ from faststream import FastStream
 
 from contracts import signers, topics
 from customs import http
+from customs.callers import OfficerTokens
 from customs.commands import TraderDesk
 from customs.handler import Lifecycle
 from customs.settings import CustomsSettings
@@ -21,6 +22,7 @@ from customs.store_redis import RedisCustomsStore
 from customs.watch import DeadlineWatch
 from runtime import ops
 from runtime.polling import poll_forever
+from runtime.rate_limit import RateLimits
 from runtime.service import HubService
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,14 @@ def build(settings: CustomsSettings) -> FastStream:
     )
     watch = DeadlineWatch(store, service.outbox.publish)
     background: list[asyncio.Task[None]] = []
-    app = http.make_app(store)
+    issuer = settings.officer_issuer_url
+    if issuer is None:
+        log.warning("no OFFICER_ISSUER_URL: /applications/{id} answers 503 (fail closed)")
+    tokens = OfficerTokens.of(issuer, settings.officer_jwks_url) if issuer else None
+    limits = RateLimits.on_redis(
+        settings.checked_redis_url(), {http.STATUS_LIMIT: settings.customs_status_rate_limit}
+    )
+    app = http.make_app(store, tokens=tokens, limits=limits)
     ops.add_routes(app, service.ops)
     runner = web.AppRunner(app, access_log=None)
 
@@ -68,5 +77,6 @@ def build(settings: CustomsSettings) -> FastStream:
         await asyncio.gather(*background, return_exceptions=True)
 
     return service.app(
-        on_startup=[start_background], after_shutdown=[stop_background, redis.aclose]
+        on_startup=[start_background],
+        after_shutdown=[stop_background, limits.aclose, redis.aclose],
     )

@@ -34,6 +34,7 @@ class EntryProved:
     """Proof of entry (C2, Art. 5): the documents clock (C3) starts."""
 
     on: date
+    stated_due: date | None = None  # CEISA's DocumentsDueDate
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class TtpRkIssued:
     """TTP-RK (C4, Art. 8): documents complete; the decision clock (C7) starts."""
 
     on: date
+    stated_due: date | None = None  # CEISA's DecisionDueDate
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class AdditionalDocumentsRequested:
     """Request for additional documents (C6, Art. 17): due in 7 working days."""
 
     on: date
+    stated_due: date | None = None  # CEISA's DueDate
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,14 @@ class UnblockRefused:
     number: str
 
 
+@dataclass(frozen=True)
+class Reapplied:
+    """The trader applied again after a return (C3, Art. 10) or rejection (C9, Art. 22)."""
+
+    on: date
+    attempt: int
+
+
 CustomsEvent = (
     EntryProved
     | ReturnedForLateDocuments
@@ -190,4 +201,5 @@ CustomsEvent = (
     | DataChangeReceipted
     | UnblockApplied
     | UnblockRefused
+    | Reapplied
 )

@@ -21,7 +21,12 @@ rejected protected change (``C10/reapply``, calendar days) and, per blocking
 with a time-limited cause, the unblocking window (``C11/<blocking number>``,
 3 calendar months); see :mod:`customs.changes` and :mod:`customs.measures`.
 
-RETURNED and REJECTED end the application: the user reapplies (Art. 10, 22).
+RETURNED and REJECTED end an *attempt*: the user may reapply (Art. 10, 22)::
+
+    RETURNED or REJECTED --Reapplied--> SUBMITTED, attempt + 1 (a fresh lifecycle)
+
+The C3, C6 and C7 deadlines follow the last day CEISA stated when it stated
+one (:mod:`customs.due_dates` says why), the hub's working-day count otherwise.
 """
 
 from collections.abc import Callable
@@ -31,6 +36,7 @@ from typing import Any, Final
 
 from customs import events as ev
 from customs.changes import decided, notified
+from customs.due_dates import due_dates, followed
 from customs.events import (
     Accepted,
     AdditionalDocumentsReceived,
@@ -77,13 +83,22 @@ def apply(app: CustomsApplication, event: CustomsEvent) -> CustomsApplication:
 
 def _entry_proved(app: CustomsApplication, event: EntryProved) -> CustomsApplication:
     expect(app, event, Stage.SUBMITTED)
-    return replace(app, stage=Stage.ENTERED, documents_due=_due(event.on, DOCUMENTS_DAYS))
+    stated = _stated(app, "C3", event.stated_due)
+    return replace(
+        app, stage=Stage.ENTERED, documents_due=_due(event.on, DOCUMENTS_DAYS), stated_due=stated
+    )
+
+
+def _stated(app: CustomsApplication, rule: str, day: date | None) -> dict[str, date]:
+    """``app``'s CEISA-stated days with ``rule``'s replaced (dropped when none was stated)."""
+    stated = {r: d for r, d in app.stated_due.items() if r != rule}
+    return {**stated, rule: day} if day is not None else stated
 
 
 def _returned(app: CustomsApplication, event: ReturnedForLateDocuments) -> CustomsApplication:
     expect(app, event, Stage.ENTERED)
-    if app.documents_due is not None and event.on <= app.documents_due:
-        due = app.documents_due
+    if app.documents_due is not None and event.on <= followed(app, "C3", app.documents_due):
+        due = followed(app, "C3", app.documents_due)
         raise InvalidTransition("DOCUMENTS_PERIOD_RUNNING", "C3", f"documents are due until {due}")
     return replace(app, stage=Stage.RETURNED)
 
@@ -96,18 +111,23 @@ def _ttp_rk(app: CustomsApplication, event: TtpRkIssued) -> CustomsApplication:
         stage=Stage.RECEIPTED,
         decision_due=_due(event.on, DECISION_DAYS),
         interim_service_until=_due(event.on, INTERIM_SERVICE_DAYS) if serves_interim else None,
+        stated_due=_stated(app, "C7", event.stated_due),
     )
 
 
 def _requested(app: CustomsApplication, event: AdditionalDocumentsRequested) -> CustomsApplication:
     expect(app, event, Stage.RECEIPTED)
     due = _due(event.on, ADDITIONAL_DOCUMENTS_DAYS)
-    return replace(app, stage=Stage.DOCUMENTS_REQUESTED, additional_documents_due=due)
+    stated = _stated(app, "C6", event.stated_due)
+    return replace(
+        app, stage=Stage.DOCUMENTS_REQUESTED, additional_documents_due=due, stated_due=stated
+    )
 
 
 def _received(app: CustomsApplication, event: AdditionalDocumentsReceived) -> CustomsApplication:
     expect(app, event, Stage.DOCUMENTS_REQUESTED)
-    return replace(app, stage=Stage.RECEIPTED, additional_documents_due=None)
+    stated = _stated(app, "C6", None)
+    return replace(app, stage=Stage.RECEIPTED, additional_documents_due=None, stated_due=stated)
 
 
 def _rejected(app: CustomsApplication, event: Rejected) -> CustomsApplication:
@@ -117,21 +137,27 @@ def _rejected(app: CustomsApplication, event: Rejected) -> CustomsApplication:
     return replace(app, stage=Stage.REJECTED, interim_service_until=None)
 
 
+def _reapplied(app: CustomsApplication, event: ev.Reapplied) -> CustomsApplication:
+    """A new attempt of the same registration, from SUBMITTED; earlier attempts are history."""
+    if app.stage not in (Stage.RETURNED, Stage.REJECTED):
+        raise InvalidTransition(
+            "NOT_RETURNED_OR_REJECTED",
+            "C3/C9",
+            f"only a returned or rejected application may reapply, not a {app.stage} one",
+        )
+    if event.attempt != app.attempt + 1:
+        raise InvalidTransition("ATTEMPT_OUT_OF_ORDER", "C3/C9", f"next is {app.attempt + 1}")
+    return CustomsApplication(app.submission_id, app.activities, attempt=event.attempt)
+
+
 def deadlines(app: CustomsApplication) -> dict[str, date]:
-    """The open deadlines of the application's current stage, by rule."""
-    open_by_stage = {
-        Stage.ENTERED: {"C3": None if app.documents_delivered_on else app.documents_due},
-        Stage.RECEIPTED: {"C7": app.decision_due, "C14": app.interim_service_until},
-        Stage.DOCUMENTS_REQUESTED: {
-            "C6": app.additional_documents_due,
-            "C7": app.decision_due,
-            "C14": app.interim_service_until,
-        },
-    }
+    """The open deadlines of the application's current stage, by rule (the day followed)."""
     if app.stage is Stage.ACCEPTED:
         return _registered_deadlines(app)
-    candidates = open_by_stage.get(app.stage, {})
-    return {rule: due for rule, due in candidates.items() if due is not None}
+    found = {rule: due.due_on for rule, due in due_dates(app).items()}
+    if app.stage in (Stage.RECEIPTED, Stage.DOCUMENTS_REQUESTED) and app.interim_service_until:
+        found["C14"] = app.interim_service_until
+    return found
 
 
 def _registered_deadlines(app: CustomsApplication) -> dict[str, date]:
@@ -188,4 +214,5 @@ _HANDLERS: Final[dict[type[Any], Callable[[CustomsApplication, Any], CustomsAppl
     ev.DataChangeReceipted: change_receipted,
     ev.UnblockApplied: unblock_applied,
     ev.UnblockRefused: unblock_refused,
+    ev.Reapplied: _reapplied,
 }

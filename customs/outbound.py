@@ -8,7 +8,9 @@ validated against its XSD before it leaves; a failure is a bug here, raised
 as :class:`runtime.errors.PoisonMessage` naming places, never values.
 
 Message ids derive from the command id, so a redelivered command yields the
-same document, which customs can recognise as a repeat.
+same document, which customs can recognise as a repeat. A reapplication's
+derives from (submission id, attempt) instead (:func:`reapplication_id`): one
+attempt has one message however many commands ask for it.
 """
 
 import hashlib
@@ -36,6 +38,12 @@ def message_id(message: CustomsMessage, command_id: str, submission_id: str) -> 
     """The document's MessageId: stable for one command of one application."""
     digest = hashlib.sha256(f"{submission_id}|{command_id}".encode()).hexdigest()[:24]
     return f"INSW-{message.name.upper()}-{digest}"
+
+
+def reapplication_id(submission_id: str, attempt: int) -> str:
+    """The MessageId of the reapplication starting ``attempt``: one per attempt, ever."""
+    digest = hashlib.sha256(f"{submission_id}|attempt|{attempt}".encode()).hexdigest()[:24]
+    return f"INSW-{m.REAPPLICATION.name.upper()}-{attempt}-{digest}"
 
 
 class _Document:
@@ -158,4 +166,30 @@ def unblock_application(
     doc.add("Grounds", command.grounds)
     if command.documents:
         doc.documents(command.documents)
+    return doc.done()
+
+
+def reapplication(
+    submission_id: str,
+    *,
+    attempt: int,
+    previous: str,
+    answered: str,
+    activities: Sequence[str],
+    on: date,
+    issued_at: datetime,
+) -> bytes:
+    """Art. 10 / 22 reapplication: attempt ``attempt``, answering the ``answered`` message.
+
+    ``previous`` is how the last attempt ended (RETURNED or REJECTED).
+    """
+    doc = _Document(m.REAPPLICATION)
+    doc.header(reapplication_id(submission_id, attempt), issued_at, answered)
+    doc.add("SubmissionId", submission_id)
+    doc.add("AttemptNumber", attempt)
+    doc.add("PreviousOutcome", previous)
+    doc.add("ReappliedOn", on)
+    parent = doc.add("Activities")
+    for activity in activities:
+        doc.add("Activity", activity, parent)
     return doc.done()

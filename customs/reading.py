@@ -43,6 +43,7 @@ class Notice:
     customs_id: str | None = None  # measures (C11, C12) name the customs id instead
     activities: frozenset[str] = frozenset()  # proof of entry: the activities applied for
     reasons: tuple[Reason, ...] = ()
+    reference: str | None = None  # Header/ReferenceMessageId: the message answered
 
 
 def read_notice(data: bytes | None) -> Notice:
@@ -116,12 +117,14 @@ class _Doc:
             submission_id=sid,
             customs_id=cid,
             reasons=self.reasons(),
+            reference=self.text("Header/ReferenceMessageId") or None,
             **extra,  # type: ignore[arg-type]
         )
 
 
 def _entry(d: _Doc) -> Notice:
-    return d.notice(ev.EntryProved(d.day("EntryDate")), activities=d.values("Activities/Activity"))
+    event = ev.EntryProved(d.day("EntryDate"), stated_due=d.day("DocumentsDueDate"))
+    return d.notice(event, activities=d.values("Activities/Activity"))
 
 
 def _accepted(d: _Doc) -> Notice:
@@ -161,9 +164,11 @@ def _measure(kind: type[ev.Unblocked | ev.Revoked], number: str, on: str) -> Map
 _MAPPERS: Final[dict[str, Mapper]] = {
     m.PROOF_OF_ENTRY.name: _entry,
     m.RETURN_RECEIPT.name: lambda d: d.notice(ev.ReturnedForLateDocuments(d.day("ReturnedOn"))),
-    m.TTP_RK.name: lambda d: d.notice(ev.TtpRkIssued(d.day("ReceiptDate"))),
+    m.TTP_RK.name: lambda d: d.notice(
+        ev.TtpRkIssued(d.day("ReceiptDate"), stated_due=d.day("DecisionDueDate"))
+    ),
     m.ADDITIONAL_DOCUMENTS_REQUEST.name: lambda d: d.notice(
-        ev.AdditionalDocumentsRequested(d.day("RequestDate"))
+        ev.AdditionalDocumentsRequested(d.day("RequestDate"), stated_due=d.day("DueDate"))
     ),
     m.ACCEPTANCE.name: _accepted,
     m.REJECTION.name: lambda d: d.notice(

@@ -49,6 +49,8 @@ class CustomsApplication:
     reapply_by: date | None = None  # C10, Art. 30(2)
     documents_delivered_on: date | None = None  # C3, Art. 6-7: the trader's delivery
     unblock_applied: dict[str, date] = field(default_factory=dict)  # C11, per blocking number
+    attempt: int = 1  # C3/C9: 2 and up after reapplications
+    stated_due: dict[str, date] = field(default_factory=dict)  # CEISA's own C3, C6, C7 days
 
     @property
     def blocked(self) -> frozenset[str]:

@@ -219,6 +219,7 @@ def services(agencies: Sequence[AgencySpec] = AGENCIES) -> list[Service]:
     customs = Service(
         "customs",
         "customs",
+        links=(Link("OFFICER_ISSUER_URL", "issuer"),),
         listener=Listener(
             "customs", 8300, "CUSTOMS_HTTP_PORT", "CUSTOMS_HTTP_HOST", published=True
         ),
