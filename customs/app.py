@@ -21,6 +21,7 @@ from customs.officer_desk import OfficerDesk
 from customs.settings import CustomsSettings
 from customs.store_redis import RedisCustomsStore
 from customs.watch import DeadlineWatch
+from runtime import ops
 from runtime.polling import poll_forever
 from runtime.rate_limit import RateLimits
 from runtime.service import HubService
@@ -60,7 +61,9 @@ def build(settings: CustomsSettings) -> FastStream:
     limits = RateLimits.on_redis(
         settings.checked_redis_url(), {http.STATUS_LIMIT: settings.customs_status_rate_limit}
     )
-    runner = web.AppRunner(http.make_app(store, tokens=tokens, limits=limits), access_log=None)
+    app = http.make_app(store, tokens=tokens, limits=limits)
+    ops.add_routes(app, service.ops)
+    runner = web.AppRunner(app, access_log=None)
 
     async def start_background() -> None:
         background.append(

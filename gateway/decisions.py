@@ -24,6 +24,7 @@ from gateway.rules.decide import Verdict, accepted_answers
 from gateway.rules.identifiers import parse_npwp
 from gateway.rules.pipeline import Rulebook
 from gateway.store import PublishedDecision, RegistrationStore, Timer
+from runtime import metrics
 from runtime.audit import audit_event
 from runtime.consumer import HandlerResult
 from runtime.records import Inbound, Outbound
@@ -194,8 +195,16 @@ async def publish_decisions(
             for timer, due in promise_timers(referred, warning_lead).items():
                 await store.schedule(timer, due)
 
+        result.after_publish.append(lambda: count_decisions(events))
         result.after_publish.append(remember)
     return events
+
+
+async def count_decisions(events: Sequence[RegistrationDecided]) -> None:
+    """Decisions by outcome and reason code, once they are on the topic (metrics)."""
+    for event in events:
+        for code in [r.code for r in event.reasons] or [metrics.NO_REASON]:
+            metrics.DECISIONS.labels(event.outcome.value, code).inc()
 
 
 def _decision_audit(item: ToDecide, event: RegistrationDecided) -> Outbound:
