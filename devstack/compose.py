@@ -99,7 +99,7 @@ services:
         umask 077 &&
         printf 'user default off\\nuser hub on >%s ~* &* +@all\\n' "$$REDIS_PASSWORD"
         > /tmp/users.acl &&
-        exec redis-server --appendonly yes --aclfile /tmp/users.acl
+        exec redis-server --appendonly yes --appendfsync always --aclfile /tmp/users.acl
     healthcheck:
       test:
         - CMD-SHELL
