@@ -47,6 +47,8 @@ from devstack.processes import ServiceProcess
 START_TIMEOUT_S = 20.0
 USER = "hub"
 """The ACL user every hub client connects as; ``default`` is off."""
+DEFAULT_USER_ACL = "user default off resetpass ~* &* +@all"
+"""No one can log in as ``default``; its permissions are for replaying the AOF (see _write_acl)."""
 
 
 class RedisStartError(RuntimeError):
@@ -129,14 +131,22 @@ class RedisNode:
         return time.monotonic() - began
 
     def _write_acl(self) -> Path:
-        """The ACL file: ``hub`` may do everything, ``default`` (no password) nothing.
+        """The ACL file: ``hub`` may do everything; nobody can log in as ``default``.
 
         A file rather than ``--user`` arguments, so the password is not in the
         process list; readable by its owner only.
+
+        Why ``default`` is off but holds every permission: Redis replays the
+        append-only file as ``default``, and up to 7.2 it re-checks each
+        ``MULTI``/``EXEC`` block against that user's permissions while
+        loading (redis/redis#14541, fixed by #14545). A ``default`` without
+        permissions silently dropped every transaction on a restart (found by
+        issue 15's kill test). ``off`` with no password keeps it unusable: a
+        new connection is unauthenticated until it AUTHs as ``hub``.
         """
         assert self.run_dir is not None
         acl = self.run_dir / "users.acl"
-        acl.write_text(f"user default off\nuser {USER} on >{self.password} ~* &* +@all\n")
+        acl.write_text(f"{DEFAULT_USER_ACL}\nuser {USER} on >{self.password} ~* &* +@all\n")
         acl.chmod(0o600)
         return acl
 

@@ -11,7 +11,8 @@ import uuid
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, ConfigResource, ConfigResourceType
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from devstack.kafka import create_topics_async, run_sync, warm_coordinators_async
 from devstack.kafka_cluster import KafkaCluster, partition_leaders
