@@ -303,6 +303,8 @@ class KafkaNode:
         self.replication = replication
         self.voters = ""
         """``controller.quorum.voters``; empty: this node alone (a cluster sets all three)."""
+        self.extra_properties: list[str] = []
+        """Further ``server.properties`` lines (a cluster's quorum timeouts)."""
         self.passwords = dict(passwords or {})
         if self.passwords and "admin" not in self.passwords:
             raise KafkaStartError("a secure broker needs an `admin` principal (its super user)")
@@ -554,6 +556,7 @@ class KafkaNode:
             node_id=self.node_id,
             voters=self.voters,
             replication=self.replication,
+            extra=self.extra_properties,
         )
 
     def stop(self, timeout: float = 20.0) -> None:
@@ -580,6 +583,7 @@ def server_properties(
     node_id: int = 1,
     voters: str = "",
     replication: Replication = SINGLE,
+    extra: Iterable[str] = (),
 ) -> str:
     """A KRaft broker+controller's ``server.properties`` (devstack's and compose's).
 
@@ -601,6 +605,7 @@ def server_properties(
             "group.initial.rebalance.delay.ms=0",
             "auto.create.topics.enable=true",
             "delete.topic.enable=true",
+            *extra,
             "",
         ]
     )

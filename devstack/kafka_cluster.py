@@ -46,6 +46,21 @@ from runtime.kafka_security import from_environment
 QUORUM = 3
 """Brokers (and controller voters) of the cluster ``--brokers 3`` starts."""
 STOP_TIMEOUT_S = 20.0
+QUORUM_PROPERTIES = [
+    "controller.quorum.election.timeout.ms=3000",
+    "controller.quorum.fetch.timeout.ms=6000",
+]
+"""Slower elections than Kafka's 1 s / 2 s defaults.
+
+Why: on a loaded 2-core machine (load average 40 seen) three JVMs miss those
+deadlines while starting, and the controller leadership churns; once, in
+that churn, the controller that finally led found the log not empty but
+without the bootstrap records (``metadata.version``, the SCRAM users) and
+started without them, so no one could log in. A dead controller is still
+replaced within seconds, well inside ``broker.session.timeout.ms``.
+"""
+BOOTSTRAP_LOST = "No metadata.version feature level record was found"
+"""What a controller logs when it activates without the bootstrap records (see above)."""
 
 
 def quorum_voters(nodes: list[KafkaNode]) -> str:
@@ -63,6 +78,14 @@ def partition_leaders(topics: list[Any], topic: str) -> dict[int, int]:
         if (entry.get("topic") or entry.get("name")) == topic:
             return {p["partition"]: p["leader"] for p in entry["partitions"]}
     return {}
+
+
+def _log_mentions(process: ServiceProcess, text: str) -> bool:
+    """Whether ``process``'s whole log holds ``text`` (a start-up line soon leaves the tail)."""
+    try:
+        return text.encode() in process.log_path.read_bytes()
+    except OSError:
+        return False
 
 
 class KafkaCluster:
@@ -136,7 +159,8 @@ class KafkaCluster:
                 break
             except KafkaStartError as error:
                 self.stop()
-                if "Address already in use" not in str(error) or attempt == 2:
+                retry = ("Address already in use", BOOTSTRAP_LOST)
+                if not any(reason in str(error) for reason in retry) or attempt == 2:
                     raise
         self.startup_seconds = time.monotonic() - began
         return self
@@ -153,27 +177,44 @@ class KafkaCluster:
         cluster_id = random_cluster_id()
         for node in self.nodes:
             node.voters = voters
+            node.extra_properties = list(QUORUM_PROPERTIES)
             node.prepare(libs, cluster_id, self.certificates)
         self._spawn_all(libs, timeout)
 
     def _spawn_all(self, libs: Path, timeout: float) -> None:
-        """Start every JVM first (none answers before a quorum is up), then wait for each."""
+        """Start every JVM first (none answers before a quorum is up), then wait for all."""
         for node in self.nodes:
             node.spawn(libs)
-        for node in self.nodes:
-            node.wait_ready(timeout)
         self.wait_all_registered(timeout)
 
     def wait_all_registered(self, timeout: float = START_TIMEOUT_S) -> None:
-        """Wait until the metadata lists every broker (topics with 3 replicas need all three)."""
+        """Wait until every broker answers and the metadata lists all of them.
+
+        Why all: topics with three replicas cannot be created on fewer.
+        Raises at once when a broker exits or a controller started without
+        its bootstrap records (:data:`BOOTSTRAP_LOST`: a fresh format is the cure).
+        """
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            self._check_nodes()
             with contextlib.suppress(Exception):  # any failure means "not yet"
-                found = run_sync(probe_async(self.bootstrap_servers, 3000, self.client_security()))
-                if len(found.get("brokers", [])) >= len(self.nodes):
+                if all(self._lists_everyone(node.bootstrap_servers) for node in self.nodes):
                     return
-            time.sleep(0.2)
+            time.sleep(0.5)
         raise KafkaStartError(f"not all {len(self.nodes)} brokers registered within {timeout:.0f}s")
+
+    def _lists_everyone(self, bootstrap: str) -> bool:
+        found = run_sync(probe_async(bootstrap, 3000, self.client_security()))
+        return len(found.get("brokers", [])) >= len(self.nodes)
+
+    def _check_nodes(self) -> None:
+        for node in self.nodes:
+            process = node.process
+            if process is None or not process.alive():
+                tail = process.tail(60) if process else ""
+                raise KafkaStartError(f"broker {node.node_id} exited while starting:\n{tail}")
+            if _log_mentions(process, BOOTSTRAP_LOST):
+                raise KafkaStartError(f"broker {node.node_id}: {BOOTSTRAP_LOST} (bootstrap lost)")
 
     def restart(self, timeout: float = START_TIMEOUT_S, *, down_s: float = 0.0) -> float:
         """Stop every broker (SIGTERM), wait ``down_s``, start all again; seconds unreachable."""

@@ -10,7 +10,15 @@ import pytest
 
 from devstack import __main__ as devstack_cli
 from devstack.kafka import SINGLE, KafkaNode, Replication, server_properties
-from devstack.kafka_cluster import KafkaCluster, partition_leaders, quorum_voters
+from devstack.kafka_cluster import (
+    BOOTSTRAP_LOST,
+    QUORUM_PROPERTIES,
+    KafkaCluster,
+    _log_mentions,
+    partition_leaders,
+    quorum_voters,
+)
+from devstack.processes import ServiceProcess
 from devstack.redis import RedisNode
 from faults import __main__ as faults_cli
 from faults.cluster_faults import BrokerFreeze, LeaderKill
@@ -157,3 +165,21 @@ def test_infra_takes_brokers_1_or_3(monkeypatch):
     assert asked == [3, 1]
     with pytest.raises(SystemExit):
         devstack_cli.main(["infra", "--brokers", "2"])
+
+
+def test_a_cluster_node_gets_the_slower_quorum_timeouts_and_a_lone_node_does_not():
+    extra = ["controller.quorum.fetch.timeout.ms=6000"]
+    props = _props(server_properties("127.0.0.1:1", [], "/d", extra=extra))
+    assert props["controller.quorum.fetch.timeout.ms"] == "6000"
+    lone = _props(server_properties("127.0.0.1:1", [], "/d"))
+    assert "controller.quorum.fetch.timeout.ms" not in lone
+    assert "controller.quorum.fetch.timeout.ms=6000" in QUORUM_PROPERTIES
+
+
+def test_a_controller_that_lost_its_bootstrap_is_seen_in_the_whole_log(tmp_path):
+    log = tmp_path / "kafka.log"
+    log.write_text(f"[..] WARN {BOOTSTRAP_LOST} in the log.\n" + "noise\n" * 5000)
+    process = ServiceProcess("kafka-test", ["true"], log_path=log)
+    assert _log_mentions(process, BOOTSTRAP_LOST)
+    log.write_text("noise\n")
+    assert not _log_mentions(process, BOOTSTRAP_LOST)
