@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -278,6 +278,28 @@ def create_topics(
     )
 
 
+PORT_TAKEN = "Address already in use"
+
+
+def start_retrying(
+    start: Callable[[], None], clean_up: Callable[[], None], retry_on: Iterable[str] = (PORT_TAKEN,)
+) -> None:
+    """``start()``, retried twice (after ``clean_up()``) when it failed for a ``retry_on`` reason.
+
+    Why: the kernel may hand a probed free port to someone else before the
+    broker binds it; a fresh attempt picks new ones.
+    """
+    reasons = tuple(retry_on)
+    for attempt in range(3):
+        try:
+            start()
+            return
+        except KafkaStartError as error:
+            clean_up()
+            if not any(reason in str(error) for reason in reasons) or attempt == 2:
+                raise
+
+
 class KafkaNode:
     """One KRaft broker+controller on free loopback ports, in its own run directory.
 
@@ -360,14 +382,7 @@ class KafkaNode:
         """
         libs = ensure_jars()
         began = time.monotonic()
-        for attempt in range(3):
-            try:
-                self._start_once(libs, timeout)
-                break
-            except KafkaStartError as error:
-                self.stop()
-                if "Address already in use" not in str(error) or attempt == 2:
-                    raise
+        start_retrying(lambda: self._start_once(libs, timeout), self.stop)
         self.startup_seconds = time.monotonic() - began
         return self
 

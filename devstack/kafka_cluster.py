@@ -26,6 +26,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from devstack.kafka import (
+    PORT_TAKEN,
     START_TIMEOUT_S,
     KafkaNode,
     KafkaStartError,
@@ -36,6 +37,7 @@ from devstack.kafka import (
     probe_async,
     random_cluster_id,
     run_sync,
+    start_retrying,
 )
 from devstack.net import LOOPBACK
 from devstack.paths import new_run_dir
@@ -149,19 +151,14 @@ class KafkaCluster:
     def start(self, timeout: float = START_TIMEOUT_S) -> KafkaCluster:
         """Format every node with one cluster id, start all JVMs, wait for all of them to serve.
 
-        Retried with new ports when a port was taken between probe and bind.
+        Retried with new ports when a port was taken between probe and bind, and
+        formatted again when a controller lost the bootstrap records.
         """
         libs = ensure_jars()
         began = time.monotonic()
-        for attempt in range(3):
-            try:
-                self._start_once(libs, timeout)
-                break
-            except KafkaStartError as error:
-                self.stop()
-                retry = ("Address already in use", BOOTSTRAP_LOST)
-                if not any(reason in str(error) for reason in retry) or attempt == 2:
-                    raise
+        start_retrying(
+            lambda: self._start_once(libs, timeout), self.stop, (PORT_TAKEN, BOOTSTRAP_LOST)
+        )
         self.startup_seconds = time.monotonic() - began
         return self
 

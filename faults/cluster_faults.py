@@ -43,6 +43,15 @@ async def hot_leader(run: FaultRun, cluster: KafkaCluster) -> int:
     return leaders[HOT_PARTITION]
 
 
+async def strike_hot_leader(run: FaultRun, how: str) -> tuple[KafkaCluster, int]:
+    """Once the load flows, mark the fault ``how`` on the hot partition's leader; which one."""
+    await run.until(decided=STRIKE_SHARE)
+    cluster = cluster_of(run)
+    victim = await hot_leader(run, cluster)
+    run.fault(f"{how} broker {victim}, leader of {HOT_TOPIC}[{HOT_PARTITION}]")
+    return cluster, victim
+
+
 async def note_failover(
     run: FaultRun, cluster: KafkaCluster, victim: int, wait_s: float = 60.0
 ) -> None:
@@ -66,10 +75,7 @@ class LeaderKill(Scenario):
 
     async def inject(self, run: FaultRun) -> None:
         """Once the load flows: kill the leader, see a follower take over, restart the victim."""
-        await run.until(decided=STRIKE_SHARE)
-        cluster = cluster_of(run)
-        victim = await hot_leader(run, cluster)
-        run.fault(f"kill -9 broker {victim}, leader of {HOT_TOPIC}[{HOT_PARTITION}]")
+        cluster, victim = await strike_hot_leader(run, "kill -9")
         cluster.crash(victim)
         await note_failover(run, cluster, victim)
         await asyncio.sleep(DOWN_S)
@@ -89,10 +95,7 @@ class BrokerFreeze(Scenario):
 
     async def inject(self, run: FaultRun) -> None:
         """Once the load flows: freeze the leader, see it replaced, thaw it after FREEZE_S."""
-        await run.until(decided=STRIKE_SHARE)
-        cluster = cluster_of(run)
-        victim = await hot_leader(run, cluster)
-        run.fault(f"SIGSTOP broker {victim}, leader of {HOT_TOPIC}[{HOT_PARTITION}]")
+        cluster, victim = await strike_hot_leader(run, "SIGSTOP")
         cluster.freeze(victim)
         frozen_at = asyncio.get_running_loop().time()
         try:
