@@ -24,6 +24,7 @@ from faults import __main__ as faults_cli
 from faults.cluster_faults import BrokerFreeze, LeaderKill
 from faults.run import brokers_for
 from faults.scenarios import SCENARIOS, RedisRestart
+from runtime.kafka_security import bootstrap_list
 
 
 def _props(text: str) -> dict[str, str]:
@@ -183,3 +184,14 @@ def test_a_controller_that_lost_its_bootstrap_is_seen_in_the_whole_log(tmp_path)
     assert _log_mentions(process, BOOTSTRAP_LOST)
     log.write_text("noise\n")
     assert not _log_mentions(process, BOOTSTRAP_LOST)
+
+
+def test_a_service_hands_faststream_every_broker_not_one_host_named_after_the_list():
+    # FastStream wraps a string in a one-element list and aiokafka then takes it
+    # as one host "127.0.0.1:1,127.0.0.1" on port 3: every service failed to start.
+    assert bootstrap_list("127.0.0.1:1, 127.0.0.1:2,127.0.0.1:3,") == [
+        "127.0.0.1:1",
+        "127.0.0.1:2",
+        "127.0.0.1:3",
+    ]
+    assert bootstrap_list("127.0.0.1:9092") == ["127.0.0.1:9092"]
