@@ -25,6 +25,7 @@ from runtime import checkpoints, logs, ops, tracing
 from runtime.audit import AuditChain, OutputStage, kafka_head_reader
 from runtime.binding import subscribe
 from runtime.consumer import DEFAULT_BACKOFF, Backoff, BatchHandler, BatchPump, FailurePolicy
+from runtime.kafka_security import bootstrap_list
 from runtime.outbox import Outbox
 from runtime.records import Outbound
 from runtime.retry import RetryPolicy
@@ -73,7 +74,7 @@ class HubService:
         self._publish_stage = self._stage(f"{name}.{settings.hub_instance_id}.outbox")
         self._publishing = asyncio.Lock()
         self.broker = KafkaBroker(
-            settings.kafka_bootstrap_servers,
+            bootstrap_list(settings.kafka_bootstrap_servers),
             client_id=name,
             logger=logging.getLogger(name),
             security=settings.kafka_security(),
