@@ -21,7 +21,7 @@ from faststream.kafka import KafkaBroker
 
 from contracts.channels import Channel, by_topic, channels
 from contracts.topics import retry_topic
-from runtime import checkpoints, logs, ops, tracing
+from runtime import checkpoints, logs, ops, tracing, transactions
 from runtime.audit import AuditChain, OutputStage, kafka_head_reader
 from runtime.binding import subscribe
 from runtime.consumer import DEFAULT_BACKOFF, Backoff, BatchHandler, BatchPump, FailurePolicy
@@ -285,6 +285,9 @@ class HubService:
         return app
 
 
+EXIT_FENCED = 75
+"""Exit status of an instance stopped because Kafka fenced its producer (EX_TEMPFAIL)."""
+
 EXIT_GRACE_SECONDS = 10.0
 """How long the process may take to end once the app has drained and closed."""
 
@@ -301,6 +304,8 @@ def run(app: FastStream) -> None:
     faulthandler.register(signal.SIGUSR1, all_threads=True)
     uvloop.install()
     asyncio.run(_serve(app))
+    if transactions.fenced():
+        sys.exit(EXIT_FENCED)
 
 
 async def _serve(app: FastStream) -> None:
