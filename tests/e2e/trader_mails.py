@@ -65,9 +65,10 @@ def parts(mail: EmailMessage) -> tuple[str, str]:
     """The Indonesian and the English part of the plain text."""
     body = mail.get_body(("plain",))
     assert body is not None
-    text = str(body.get_content())
+    text = str(body.get_content()).replace("\r\n", "\n")  # as filed by SMTP
     english = english_title(mail)
-    indonesian, rest = text.split(f"\n\n{english}.\n\n", 1)
+    indonesian, separator, rest = text.partition(f"\n\n{english}.\n\n")
+    assert separator, f"no English part titled {english!r} in:\n{text}"
     return indonesian, rest
 
 
