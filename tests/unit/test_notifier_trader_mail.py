@@ -176,7 +176,9 @@ def test_every_notice_has_its_own_bilingual_text(kind, fields, indonesian, engli
         username="4C7ADA",
         sent_at=datetime(2026, 3, 19, tzinfo=UTC),
     )
-    body = mail.get_body(("plain",)).get_content()
+    plain = mail.get_body(("plain",))
+    assert plain is not None
+    body = plain.get_content()
     ind, eng = body.split("Dear user", 1)
     assert indonesian in ind and english in eng
     assert "1. ADDRESS_NOT_VERIFIED: Not verified. (X)" in ind
