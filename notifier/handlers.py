@@ -41,7 +41,7 @@ from contracts.decision import Outcome
 from contracts.notification import NotificationRequested
 from notifier.emails import InvalidAddress, approval_email, recipient, rejection_email
 from notifier.mailer import Mailer
-from notifier.once import MailOnce
+from notifier.once import MailOnce, each
 from notifier.store import Issue, MailLedger
 from notifier.tokens import LinkRefused, Tokens
 from runtime.consumer import BatchHandler, HandlerResult
@@ -86,13 +86,7 @@ class Notifier:
         self, batch: Sequence[tuple[Inbound, NotificationRequested]]
     ) -> HandlerResult:
         """Email each request of the batch; a poison request is dead-lettered, not retried."""
-        result = HandlerResult()
-        for record, request in batch:
-            try:
-                await self._notify(request)
-            except PoisonMessage as error:
-                result.dead.append((record, error))
-        return result
+        return await each(batch, self._notify)
 
     async def _notify(self, request: NotificationRequested) -> None:
         decision_id = request.decision_id

@@ -11,15 +11,35 @@ Logs name the kind and the key only: rendered emails carry names and addresses.
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from email.message import EmailMessage
+from typing import TypeVar
 
 from notifier.mailer import Mailer
 from notifier.store import Claim, MailLedger
-from runtime.errors import TransientFailure
+from runtime.consumer import HandlerResult
+from runtime.errors import PoisonMessage, TransientFailure
+from runtime.records import Inbound
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+async def each(
+    batch: Sequence[tuple[Inbound, T]],
+    notify: Callable[[T], Awaitable[None]],
+    failures: tuple[type[Exception], ...] = (PoisonMessage,),
+) -> HandlerResult:
+    """Email each request of a batch; ``failures`` of one request are its own (dead-lettered
+    or parked for retry by the consume policy), anything else fails the batch."""
+    result = HandlerResult()
+    for record, request in batch:
+        try:
+            await notify(request)
+        except failures as error:
+            result.dead.append((record, error))
+    return result
 
 
 class MailOnce:

@@ -26,7 +26,7 @@ from contracts import channels
 from contracts.trader_notification import TraderNotificationRequested
 from notifier.emails import InvalidAddress, recipient
 from notifier.mailer import Mailer
-from notifier.once import MailOnce
+from notifier.once import MailOnce, each
 from notifier.store import ActivationStore, MailLedger
 from notifier.trader_emails import trader_email
 from runtime.consumer import BatchHandler, HandlerResult
@@ -74,13 +74,7 @@ class TraderMail:
     async def _on_requests(
         self, batch: Sequence[tuple[Inbound, TraderNotificationRequested]]
     ) -> HandlerResult:
-        result = HandlerResult()
-        for record, request in batch:
-            try:
-                await self._notify(request)
-            except (PoisonMessage, NoAccountYet) as error:
-                result.dead.append((record, error))
-        return result
+        return await each(batch, self._notify, (PoisonMessage, NoAccountYet))
 
     async def _notify(self, request: TraderNotificationRequested) -> None:
         account = await self._accounts.account_of_submission(request.submission_id)

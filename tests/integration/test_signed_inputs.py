@@ -184,14 +184,7 @@ async def test_the_account_takeover_notification_is_refused(
         )
 
     gateway_key = infrastructure.signing_keys[signers.GATEWAY]
-    service = HubService(InfraSettings(), name=f"{topic_prefix}.g")
-    service.subscribe(
-        inbound,
-        channel=channels.NOTIFICATION_REQUESTED,
-        handler=notifier.on_requests,
-        description="test",
-    )
-    await service.start()
+    service = await started(f"{topic_prefix}.g", inbound, channels.NOTIFICATION_REQUESTED, notifier)
     try:
         await produce(
             bootstrap_servers, inbound, [signed(gateway_key, approval("d1", "budi@example.co.id"))]
@@ -245,14 +238,8 @@ async def test_a_forged_customs_email_request_is_refused_and_nothing_is_sent(
             channels.TRADER_NOTIFICATION_REQUESTED, request, cause=None, correlation_id=sid
         )
 
-    service = HubService(InfraSettings(), name=f"{topic_prefix}.t")
-    service.subscribe(
-        inbound,
-        channel=channels.TRADER_NOTIFICATION_REQUESTED,
-        handler=traders.on_requests,
-        description="test",
-    )
-    await service.start()
+    trader_channel = channels.TRADER_NOTIFICATION_REQUESTED
+    service = await started(f"{topic_prefix}.t", inbound, trader_channel, traders)
     try:
         await produce(
             bootstrap_servers,
@@ -272,6 +259,16 @@ async def test_a_forged_customs_email_request_is_refused_and_nothing_is_sent(
     assert [reason(x).split(":")[0] for x in letters] == ["SIGNATURE_INVALID"] * 2
     assert [m[NOTICE_HEADER] for m in mailer.sent] == [f"{topic_prefix}.genuine"]
     assert [m["To"] for m in mailer.sent] == ["budi@example.co.id"]
+
+
+async def started(
+    name: str, inbound: str, channel: channels.Channel, mail: Notifier | TraderMail
+) -> HubService:
+    """A service emailing what arrives on ``inbound`` under ``channel``'s contract (signers)."""
+    service = HubService(InfraSettings(), name=name)
+    service.subscribe(inbound, channel=channel, handler=mail.on_requests, description="test")
+    await service.start()
+    return service
 
 
 async def _sent(mailer: MemoryMailer) -> bool:
