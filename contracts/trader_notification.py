@@ -5,7 +5,8 @@ customs said and which deadlines run, so it issues one request per customs
 event the trader must act on or know about (proof of entry, TTP-RK, a
 request for additional documents, acceptance, rejection, return, blocking,
 unblocking, a refused unblock application, revocation, a data change's
-receipt and outcome, and deadline warnings). The value carries ids, codes,
+receipt and outcome, a site check's result with any notice to apply for a
+data change, and deadline warnings). The value carries ids, codes,
 activities and dates only: the notifier finds the address itself, in the
 account the approval email created for the submission, so no address ever
 travels here.
@@ -35,6 +36,7 @@ class TraderNotice(StrEnum):
     CHANGE_RECEIPTED = "CHANGE_RECEIPTED"
     CHANGE_APPROVED = "CHANGE_APPROVED"
     CHANGE_REJECTED = "CHANGE_REJECTED"
+    SITE_CHECK_RECORDED = "SITE_CHECK_RECORDED"
     DEADLINE_APPROACHING = "DEADLINE_APPROACHING"
     DEADLINE_PASSED = "DEADLINE_PASSED"
 

@@ -38,10 +38,11 @@ _BY_MESSAGE: Final = {
     "revocation": (TraderNotice.REVOKED, None),
     "data-change-receipt": (TraderNotice.CHANGE_RECEIPTED, "C10/documents"),
     "data-change-outcome": (TraderNotice.CHANGE_APPROVED, None),
+    "site-check-result": (TraderNotice.SITE_CHECK_RECORDED, "C15/notice"),
 }
 """Catalogue name -> what the email says, and the deadline it states (``C11/``: the blocking's)."""
 
-TRADER_DEADLINES: Final = ("C3", "C6", "C14", "C10/documents", "C10/reapply", "C11/")
+TRADER_DEADLINES: Final = ("C3", "C6", "C14", "C10/documents", "C10/reapply", "C11/", "C15/")
 """Deadlines the trader must meet (or, C14, whose end stops their interim service)."""
 
 

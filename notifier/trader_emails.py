@@ -128,6 +128,14 @@ _TEMPLATES: Final = {
         "Pada {on} Bea Cukai menolak perubahan data nomor identitas kepabeanan {customs_id}.",
         "On {on} customs rejected the data change of customs identity number {customs_id}.",
     ),
+    TraderNotice.SITE_CHECK_RECORDED: Template(
+        "Hasil pemeriksaan lokasi",
+        "Site check result",
+        "Pada {on} Bea Cukai mencatat hasil pemeriksaan lokasi untuk nomor identitas "
+        "kepabeanan {customs_id}.",
+        "On {on} customs recorded the result of a site check of customs identity number "
+        "{customs_id}.",
+    ),
     TraderNotice.DEADLINE_APPROACHING: Template(
         "Batas waktu segera berakhir",
         "Deadline approaching",
@@ -153,6 +161,10 @@ _DUE: Final = {
     ),
     "C10/decision": ("keputusan atas perubahan data diterbitkan", "customs decides the change"),
     "C10/reapply": ("permohonan ulang harus diajukan", "you must apply again"),
+    "C15/notice": (
+        "pemberitahuan perubahan data harus diajukan",
+        "you must notify the change of your data",
+    ),
     "C11": (
         "permohonan pembukaan blokir harus diajukan",
         "an application to lift the blocking must be made",

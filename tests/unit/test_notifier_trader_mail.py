@@ -162,6 +162,7 @@ async def test_smtp_outage_is_transient_and_the_retry_sends_exactly_once(world):
         (TraderNotice.CHANGE_RECEIPTED, {"due_rule": "C10/documents"}, "menerima", "received"),
         (TraderNotice.CHANGE_APPROVED, {"due_on": None}, "menyetujui", "approved"),
         (TraderNotice.CHANGE_REJECTED, {"due_rule": "C10/reapply"}, "menolak", "rejected"),
+        (TraderNotice.SITE_CHECK_RECORDED, {"due_rule": "C15/notice"}, "pemeriksaan", "site"),
         (TraderNotice.DEADLINE_APPROACHING, {}, "segera berakhir", "approaching"),
         (TraderNotice.DEADLINE_PASSED, {}, "telah lewat", "has passed"),
     ],
