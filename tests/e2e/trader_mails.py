@@ -110,6 +110,7 @@ async def statuses(stack, sid: str, done: Callable[[list[CustomsApplicationStatu
         lambda rs: done(mine(rs)),
         timeout=90,
     )
+    stack.check_alive()
     found = mine(records)
     assert done(found), [(s.message, s.version) for s in found]
     return found
