@@ -38,6 +38,7 @@ from contracts.channels import (
     REGISTRATION_DECIDED,
     REGISTRATION_SUBMITTED,
     TRADER_COMMAND,
+    TRADER_NOTIFICATION_REQUESTED,
     VERIFICATION_COMPLETED,
     all_topics,
     request_channel,
@@ -173,6 +174,7 @@ HUB_CONSUMED = tuple(
         CEISA_RESPONSE,
         TRADER_COMMAND,
         CUSTOMS_OFFICER_COMMAND,
+        TRADER_NOTIFICATION_REQUESTED,
     )
 ) + tuple(request_channel(a).topic for a in AGENCIES)
 
@@ -225,7 +227,7 @@ def _participants(agencies: Sequence[AgencySpec]) -> tuple[Participant, ...]:
             "notifier",
             "notifier (applicant emails)",
             service="notifier",
-            consumes=(NOTIFICATION_REQUESTED.topic,),
+            consumes=(NOTIFICATION_REQUESTED.topic, TRADER_NOTIFICATION_REQUESTED.topic),
         ),
         Participant(
             "customs",
@@ -236,7 +238,12 @@ def _participants(agencies: Sequence[AgencySpec]) -> tuple[Participant, ...]:
                 TRADER_COMMAND.topic,
                 CUSTOMS_OFFICER_COMMAND.topic,
             ),
-            produces=(CUSTOMS_APPLICATION_STATUS.topic, CUSTOMS_DEADLINE.topic, CEISA_TRADER.topic),
+            produces=(
+                CUSTOMS_APPLICATION_STATUS.topic,
+                CUSTOMS_DEADLINE.topic,
+                CEISA_TRADER.topic,
+                TRADER_NOTIFICATION_REQUESTED.topic,
+            ),
         ),
         Participant(
             "intake",

@@ -28,6 +28,7 @@ from contracts.decision import RegistrationDecided
 from contracts.notification import NotificationRequested
 from contracts.referral import ManualDecision, ReferralDeadline
 from contracts.registration import RegistrationSubmitted
+from contracts.trader_notification import TraderNotificationRequested
 from contracts.verification import VerificationCompleted, VerificationRequested
 from contracts.xsd import CEISA_REGISTRATION_V1
 
@@ -219,6 +220,17 @@ CUSTOMS_OFFICER_COMMAND = _channel(
     action="receive",
     signers=frozenset({signers.OFFICER_DESK, signers.GATEWAY}),
 )
+TRADER_NOTIFICATION_REQUESTED = _channel(
+    topics.TRADER_NOTIFICATION_REQUESTED,
+    TraderNotificationRequested,
+    "Internal. The customs lifecycle asks the notifier to email the trader about a customs "
+    "event (proof of entry, TTP-RK, documents request, acceptance, rejection, return, "
+    "blocking, unblocking, revocation, data change, deadline warnings), keyed by submission "
+    "id; notification_id is the idempotency key. No personal data: the notifier looks the "
+    "address up itself.",
+    hub_consumes=True,
+    signers=frozenset({signers.CUSTOMS}),
+)
 AUDIT = _channel(
     topics.AUDIT,
     AuditEntry,
@@ -260,6 +272,7 @@ def channels(agencies: Agencies = SHIPPED) -> tuple[Channel, ...]:
         CEISA_TRADER,
         AUDIT,
         CUSTOMS_OFFICER_COMMAND,
+        TRADER_NOTIFICATION_REQUESTED,
     )
 
 

@@ -18,7 +18,8 @@ OFFICER_DESK: Final = "officer-desk"
 CEISA: Final = "ceisa"
 """The customs system (its simulator locally): signs every ``ceisa.response.v1`` document."""
 CUSTOMS: Final = "customs"
-"""The customs lifecycle service: signs its audit records."""
+"""The customs lifecycle service: signs its audit records and the trader's notification
+requests."""
 NOTIFIER: Final = "notifier"
 """The notifier: signs the audit records of operators' account changes."""
 

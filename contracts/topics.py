@@ -40,6 +40,9 @@ CEISA_TRADER: Final = "ceisa.trader.v1"
 # A customs officer's acts (C13 manual registration, C14 Art. 40 approval), signed.
 CUSTOMS_OFFICER_COMMAND: Final = "customs.officer-command.v1"
 
+# Internal: the customs lifecycle asks the notifier to email the trader about a customs event.
+TRADER_NOTIFICATION_REQUESTED: Final = "customs.trader-notification.requested.v1"
+
 # The tamper-evident audit trail (issue 11): hash-chained per writer, signed.
 AUDIT: Final = "insw.audit.v1"
 

@@ -52,7 +52,7 @@ def build(settings: CustomsSettings) -> FastStream:
         handler=officers.handler(),
         description="A customs officer's signed acts (C13, C14): checked against PER-21.",
     )
-    watch = DeadlineWatch(store, service.outbox.publish)
+    watch = DeadlineWatch(store, service.publish)
     background: list[asyncio.Task[None]] = []
     issuer = settings.officer_issuer_url
     if issuer is None:

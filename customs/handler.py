@@ -11,7 +11,10 @@ For every record of ``ceisa.response.v1``, in order:
 3. apply it to the pure state machine; a transition PER-21 does not allow
    is *not applied*: it is dead-lettered as :class:`TransitionRefused` with
    the code and rule (e.g. ``NOT_BLOCKED (C11)``) and remembered as handled;
-4. publish the new status on the compacted status topic.
+4. publish the new status on the compacted status topic and, for a message
+   the trader must act on or know about, a signed request for the trader's
+   email (:mod:`customs.trader_notices`), keyed for idempotency by the
+   message id.
 
 The records (state plus handled ids) and their deadline timers are written
 only after the statuses and dead letters are on the broker, so a crash in
@@ -30,6 +33,7 @@ from customs.reading import Notice, read_notice
 from customs.record import ApplicationRecord, advance, to_status
 from customs.state import InvalidTransition
 from customs.store import CustomsStore
+from customs.trader_notices import for_notice
 from runtime.audit import audit_event
 from runtime.codec import encode
 from runtime.consumer import BatchHandler, HandlerResult
@@ -127,6 +131,16 @@ class Lifecycle(CustomsDesk):
             current[sid] = changed[sid] = after
             result.outbound.append(self._status(record, after))
             result.outbound.append(_response_audit(record, notice, sid, "APPLIED"))
+            request = for_notice(before, after, notice)
+            if request is not None:
+                result.outbound.append(
+                    Outbound.of(
+                        channels.TRADER_NOTIFICATION_REQUESTED,
+                        request,
+                        cause=record,
+                        correlation_id=sid,
+                    )
+                )
         self._save_after_publish(changed, result)
         return result
 

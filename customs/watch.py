@@ -9,6 +9,10 @@ For C3, C6 and C7 the event also says whose day it follows: CEISA's stated
 day when CEISA stated one (it owns the process), the hub's working-day count
 otherwise, with both days and ``discrepancy`` when they differ
 (:mod:`customs.due_dates`). The other rules have no stated day: ``HUB``.
+
+A deadline the trader must meet is also announced to the trader by email: a
+signed request on ``customs.trader-notification.requested.v1`` published in
+the same batch (:func:`customs.trader_notices.for_deadline`).
 """
 
 from collections.abc import Callable
@@ -20,6 +24,7 @@ from customs.deadlines import parse, still_open
 from customs.due_dates import due_dates
 from customs.record import ApplicationRecord
 from customs.store import CustomsStore
+from customs.trader_notices import for_deadline
 from runtime.codec import encode
 from runtime.polling import Publish, TimerWorker
 from runtime.records import Outbound, caused_by
@@ -51,14 +56,14 @@ class DeadlineWatch(TimerWorker[CustomsStore]):
                 continue
             parsed = [parse(member) for member in members]
             records = await self._store.load([sid for sid, _, _ in parsed])
-            events = [
-                self._event(record, rule, due, moment, now)
-                for (_, rule, due), record in zip(parsed, records, strict=True)
-                if record is not None and still_open(record, rule, due)
-            ]
+            events: list[Outbound] = []
+            for (_, rule, due), record in zip(parsed, records, strict=True):
+                if record is not None and still_open(record, rule, due):
+                    events.append(self._event(record, rule, due, moment, now))
+                    events.extend(_trader_warning(record, rule, due, moment))
             await self._publish(events)
             await self._store.cancel(moment, members)
-            published += len(events)
+            published += sum(e.topic == self._topic for e in events)
         return published
 
     def _event(
@@ -79,3 +84,16 @@ class DeadlineWatch(TimerWorker[CustomsStore]):
         )
         headers = caused_by(None, correlation_id=sid, schema=channels.CUSTOMS_DEADLINE.schema_id)
         return Outbound(self._topic, sid.encode(), encode(event), headers)
+
+
+def _trader_warning(
+    record: ApplicationRecord, rule: str, due: date, moment: DeadlineMoment
+) -> list[Outbound]:
+    """The trader's email request for this deadline event, if the deadline is theirs."""
+    request = for_deadline(record, rule, due, moment)
+    if request is None:
+        return []
+    sid = record.app.submission_id
+    return [
+        Outbound.of(channels.TRADER_NOTIFICATION_REQUESTED, request, cause=None, correlation_id=sid)
+    ]

@@ -17,6 +17,7 @@ from notifier.resend import PER_CLIENT, PER_USERNAME
 from notifier.settings import NotifierSettings
 from notifier.store_redis import RedisActivationStore, RedisMailLedger
 from notifier.tokens import Tokens
+from notifier.trader_mail import TraderMail
 from runtime import ops
 from runtime.rate_limit import RateLimits
 from runtime.service import HubService
@@ -38,8 +39,9 @@ def build(settings: NotifierSettings) -> FastStream:
         timeout_seconds=settings.smtp_timeout_seconds,
         credentials=settings.smtp_credentials(),
     )
+    ledger = RedisMailLedger(redis)
     notifier = Notifier(
-        RedisMailLedger(redis),
+        ledger,
         tokens,
         mailer,
         sender=settings.mail_sender,
@@ -49,6 +51,18 @@ def build(settings: NotifierSettings) -> FastStream:
         topics.NOTIFICATION_REQUESTED,
         handler=notifier.on_requests,
         description="Decision emails: approval with username and link, rejection with reasons.",
+    )
+    traders = TraderMail(
+        ledger,
+        store,
+        mailer,
+        sender=settings.mail_sender,
+        lease=timedelta(seconds=settings.mail_claim_seconds),
+    )
+    service.subscribe(
+        topics.TRADER_NOTIFICATION_REQUESTED,
+        handler=traders.on_requests,
+        description="The trader's customs emails: one per customs event, to the email on file.",
     )
     token = settings.notifier_operator_token
     operators = (

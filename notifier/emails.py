@@ -101,7 +101,7 @@ def approval_email(
         "you can continue by confirming your email and setting your password with the link "
         "below:",
         links_en,
-        _FOOTER.format(sender=sender),
+        footer(sender),
     ]
     return _message(
         subject="Registrasi Anda telah disetujui / Your registration has been approved",
@@ -139,7 +139,7 @@ def rejection_email(
         "be approved for the following reasons:",
         listed_en or "Please contact the INSW Contact Center for the reasons.",
         "You may correct the data and submit a new registration.",
-        _FOOTER.format(sender=sender),
+        footer(sender),
     ]
     return _message(
         subject="Registrasi Anda ditolak / Your registration has been rejected",
@@ -165,7 +165,7 @@ def new_link_email(
         "As you asked, here is a new link to confirm your email and set your password. "
         "Links sent earlier no longer work.",
         links_en,
-        _FOOTER.format(sender=sender),
+        footer(sender),
     ]
     return _message(
         subject="Tautan konfirmasi baru / New confirmation link",
@@ -181,6 +181,11 @@ def _numbered(lines: Sequence[str]) -> str:
     return "\n".join(f"{index}. {line}" for index, line in enumerate(lines, start=1))
 
 
+def footer(sender: str) -> str:
+    """The closing paragraph of every email: sent automatically, check the sender."""
+    return _FOOTER.format(sender=sender)
+
+
 def _message(
     *,
     subject: str,
@@ -190,17 +195,41 @@ def _message(
     sent_at: datetime,
     decision_id: str | None,
 ) -> EmailMessage:
+    stable = (
+        None if decision_id is None else (f"decision.{decision_id}", DECISION_HEADER, decision_id)
+    )
+    return compose(
+        subject=subject, sender=sender, to=to, paragraphs=paragraphs, sent_at=sent_at, stable=stable
+    )
+
+
+def compose(
+    *,
+    subject: str,
+    sender: str,
+    to: str,
+    paragraphs: Sequence[str],
+    sent_at: datetime,
+    stable: tuple[str, str, str] | None,
+) -> EmailMessage:
+    """Plain text and HTML from the same paragraphs.
+
+    ``stable`` is (Message-ID local part, header name, idempotency key) for an
+    email sent once per key: a resend after a crash carries the same
+    ``Message-ID`` and names its key in the header. None: a fresh Message-ID.
+    """
     domain = Address(addr_spec=sender).domain
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = Address("INSW", addr_spec=sender)
     message["To"] = recipient(to)
     message["Date"] = format_datetime(sent_at)
-    if decision_id is None:
+    if stable is None:
         message["Message-ID"] = make_msgid(domain=domain)
     else:
-        message["Message-ID"] = f"<decision.{decision_id}@{domain}>"
-        message[DECISION_HEADER] = decision_id
+        local, header, key = stable
+        message["Message-ID"] = f"<{local}@{domain}>"
+        message[header] = key
     message.set_content("\n\n".join(paragraphs) + "\n")
     message.add_alternative(_html(paragraphs), subtype="html")
     return message

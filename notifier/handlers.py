@@ -31,7 +31,6 @@ Logs name decision ids and outcomes only: requests carry names and addresses.
 
 import logging
 import re
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -42,10 +41,11 @@ from contracts.decision import Outcome
 from contracts.notification import NotificationRequested
 from notifier.emails import InvalidAddress, approval_email, recipient, rejection_email
 from notifier.mailer import Mailer
-from notifier.store import Claim, Issue, MailLedger
+from notifier.once import MailOnce, each
+from notifier.store import Issue, MailLedger
 from notifier.tokens import LinkRefused, Tokens
 from runtime.consumer import BatchHandler, HandlerResult
-from runtime.errors import PoisonMessage, TransientFailure
+from runtime.errors import PoisonMessage
 from runtime.records import Inbound
 from runtime.typed import typed
 
@@ -72,17 +72,10 @@ class Notifier:
         lease: timedelta,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
-        self._ledger = ledger
+        self._once = MailOnce(ledger, mailer, lease=lease, kind="decision")
         self._tokens = tokens
-        self._mailer = mailer
         self._sender = sender
-        self._lease_ms = int(lease.total_seconds() * 1000)
         self._clock = clock
-        self._owner = uuid.uuid4().hex
-        """This process, as the owner of mail leases (see :meth:`MailLedger.claim`)."""
-        self._sending: set[str] = set()
-        """Decision ids being emailed now: the main and retry subscribers run at once."""
-        self._sent_unmarked: set[str] = set()
 
     @cached_property
     def on_requests(self) -> BatchHandler:
@@ -93,13 +86,7 @@ class Notifier:
         self, batch: Sequence[tuple[Inbound, NotificationRequested]]
     ) -> HandlerResult:
         """Email each request of the batch; a poison request is dead-lettered, not retried."""
-        result = HandlerResult()
-        for record, request in batch:
-            try:
-                await self._notify(request)
-            except PoisonMessage as error:
-                result.dead.append((record, error))
-        return result
+        return await each(batch, self._notify)
 
     async def _notify(self, request: NotificationRequested) -> None:
         decision_id = request.decision_id
@@ -107,51 +94,17 @@ class Notifier:
             log.info("decision %s: referred to an officer, no email yet", decision_id)
             return
         _validate(request)
-        if decision_id in self._sent_unmarked:
-            await self._mark_sent(decision_id)
-            return
-        if decision_id in self._sending:
-            raise TransientFailure(f"decision {decision_id}: email being sent by this process")
-        self._sending.add(decision_id)
-        try:
-            await self._send_once(request)
-        finally:
-            self._sending.discard(decision_id)
-
-    async def _send_once(self, request: NotificationRequested) -> None:
-        decision_id = request.decision_id
-        claim = await self._ledger.claim(decision_id, self._owner, self._lease_ms)
-        if claim is Claim.SENT:
-            log.info("decision %s: email already sent, skipped", decision_id)
-            return
-        if claim is Claim.BUSY:
-            raise TransientFailure(f"decision {decision_id}: email being sent by another attempt")
-        try:
-            await self._mailer.send(await self._render(request))
-        except BaseException:
-            await self._release(decision_id)
-            raise
-        self._sent_unmarked.add(decision_id)
-        await self._mark_sent(decision_id)
-        log.info("decision %s: %s email sent", decision_id, request.outcome.value.lower())
-
-    async def _mark_sent(self, decision_id: str) -> None:
-        await self._ledger.mark_sent(decision_id)
-        self._sent_unmarked.discard(decision_id)
-
-    async def _release(self, decision_id: str) -> None:
-        try:
-            await self._ledger.release(decision_id, self._owner)
-        except TransientFailure:
-            # The lease runs out by itself; the next attempt waits for that.
-            log.warning("decision %s: lease not released, it will expire", decision_id)
+        if await self._once.send(decision_id, lambda: self._render(request)):
+            log.info("decision %s: %s email sent", decision_id, request.outcome.value.lower())
 
     async def _render(self, request: NotificationRequested) -> EmailMessage:
         now = self._clock()
         if request.outcome is Outcome.APPROVED:
             assert request.username is not None  # checked by _validate
             try:
-                link = await self._tokens.issue(request.username, request.email)
+                link = await self._tokens.issue(
+                    request.username, request.email, submission_id=request.submission_id
+                )
             except LinkRefused as refused:
                 # A notification never rewrites the email on file nor mails a link for an
                 # account whose password is set (issue 11): refused, never retried.

@@ -109,6 +109,19 @@ class ActivationStore(Protocol):
         """The account, or None if no approval email ever created it."""
         ...
 
+    async def link_submission(self, submission_id: str, username: str) -> None:
+        """Remember that ``submission_id`` was approved as ``username`` (idempotent).
+
+        The customs lifecycle names applications by submission id and never
+        holds an address: its email requests reach the trader through this
+        link to the account, and so through the email on file (issue 13).
+        """
+        ...
+
+    async def account_of_submission(self, submission_id: str) -> Account | None:
+        """The account approved for ``submission_id``, or None if no approval named it."""
+        ...
+
     async def check(self, token_hash: str, now_ms: int) -> TokenCheck:
         """Whether the token could be redeemed now (no change)."""
         ...

@@ -65,6 +65,7 @@ class MemoryActivationStore:
     def __init__(self) -> None:
         self.tokens: dict[str, _Token] = {}
         self.accounts: dict[str, _Account] = {}
+        self.submissions: dict[str, str] = {}
 
     async def issue(self, username: str, email: str, token_hash: str, expires_at_ms: int) -> Issue:
         """See :meth:`notifier.store.ActivationStore.issue`."""
@@ -94,6 +95,15 @@ class MemoryActivationStore:
         if known is None:
             return None
         return Account(username, known.email, activated=known.password_hash is not None)
+
+    async def link_submission(self, submission_id: str, username: str) -> None:
+        """See :meth:`notifier.store.ActivationStore.link_submission`."""
+        self.submissions[submission_id] = username
+
+    async def account_of_submission(self, submission_id: str) -> Account | None:
+        """See :meth:`notifier.store.ActivationStore.account_of_submission`."""
+        name = self.submissions.get(submission_id)
+        return None if name is None else await self.account(name)
 
     async def check(self, token_hash: str, now_ms: int) -> TokenCheck:
         """See :meth:`notifier.store.ActivationStore.check`."""

@@ -7,6 +7,9 @@ Layout (keys carry a decision id, a keyed hash or a token hash; never personal d
 * ``insw:notifier:account:{HMAC of the username}``: hash with ``email`` (where
   links go, sealed), ``email_index`` (keyed hash of it), ``current`` (hash of
   the one valid token), ``password`` (Argon2id) and ``activated_at``;
+* ``insw:notifier:submission:{submission_id}``: the username (sealed) the
+  submission was approved as, so the customs lifecycle's requests, which name
+  a submission and never an address, reach the email on file;
 * ``insw:notifier:token:{sha256}``: hash with ``username`` (sealed), ``email``
   (the keyed hash the link was bound to), ``expires_at`` (epoch ms) and
   ``used``; kept 30 days past its expiry so a late click still answers "Token
@@ -94,6 +97,11 @@ def mail_key(decision_id: str) -> str:
 def account_key(username_index: str) -> str:
     """The account record of one username, by its keyed hash (``AtRest.index``)."""
     return f"insw:notifier:account:{username_index}"
+
+
+def submission_key(submission_id: str) -> str:
+    """The username a submission was approved as (sealed)."""
+    return f"insw:notifier:submission:{submission_id}"
 
 
 def token_key(token_hash: str) -> str:
@@ -186,6 +194,19 @@ class RedisActivationStore(_RedisPort):
             return None
         opened = self._at_rest.open_text(email)
         return Account(username, opened, activated=password is not None)
+
+    async def link_submission(self, submission_id: str, username: str) -> None:
+        """See :meth:`notifier.store.ActivationStore.link_submission`."""
+        with redis_faults():
+            await self._redis.set(submission_key(submission_id), self._at_rest.seal(username))
+
+    async def account_of_submission(self, submission_id: str) -> Account | None:
+        """See :meth:`notifier.store.ActivationStore.account_of_submission`."""
+        with redis_faults():
+            sealed = await self._redis.get(submission_key(submission_id))
+        if sealed is None:
+            return None
+        return await self.account(self._at_rest.open_text(sealed))
 
     async def check(self, token_hash: str, now_ms: int) -> TokenCheck:
         """See :meth:`notifier.store.ActivationStore.check`."""

@@ -93,14 +93,21 @@ class Tokens:
         self._clock = clock
         self._generate = generate
 
-    async def issue(self, username: str, email: str) -> IssuedLink:
+    async def issue(
+        self, username: str, email: str, *, submission_id: str | None = None
+    ) -> IssuedLink:
         """A new link for ``username`` bound to ``email``; older links stop working.
 
         Raises :class:`LinkRefused` for an account whose password is set, or
         whose email on file is not ``email`` (see ActivationStore.issue).
+        ``submission_id``, the approved submission, is linked to the account
+        once the link is issued (never after a refusal), so the customs
+        lifecycle's emails, which name the submission, reach the email on file.
         """
         pending = self.prepare(username, email)
         await self.commit(pending)
+        if submission_id is not None:
+            await self._store.link_submission(submission_id, username)
         return pending.link
 
     def prepare(self, username: str, email: str) -> PendingLink:

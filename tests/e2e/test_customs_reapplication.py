@@ -24,7 +24,8 @@ from contracts.customs import (
 )
 from simulators.dataset import WORLD
 from simulators.registrations import approvable
-from tests.kafka_io import collect, produce
+from tests.e2e import trader_mails as tm
+from tests.kafka_io import produce
 from tests.officer_support import password_token
 from tests.unit.test_customs_reapply import RETURNED_THEN_ACCEPTED
 
@@ -46,28 +47,10 @@ async def test_c3_returned_application_reapplies_and_attempt_2_is_accepted(stack
     )
 
     async def statuses_until(done: Callable[[CustomsApplicationStatus], bool]):
-        def mine(records) -> list[CustomsApplicationStatus]:
-            return [
-                CustomsApplicationStatus.model_validate_json(r.value)
-                for r in records
-                if r.key == sid.encode()
-            ]
-
-        records = await collect(
-            stack.bootstrap_servers,
-            [topics.CUSTOMS_APPLICATION_STATUS],
-            lambda rs: any(done(s) for s in mine(rs)),
-            timeout=90,
-        )
-        stack.check_alive()
-        return mine(records)
+        return await tm.statuses(stack, sid, lambda found: any(done(s) for s in found))
 
     async def command(value: Reapply | DeliverSupportingDocuments) -> None:
-        await produce(
-            stack.bootstrap_servers,
-            topics.TRADER_COMMAND,
-            [(sid.encode(), value.model_dump_json().encode(), [])],
-        )
+        await tm.command(stack, value)
 
     story = await statuses_until(lambda s: s.stage == "RETURNED")
     returned = story[-1]

@@ -7,9 +7,7 @@ from topology.services import services
 
 def hub_services() -> dict[str, str]:
     """Listener key of every hub service (stand-ins excluded), by service name."""
-    return {
-        s.name: s.listener.key for s in services() if not s.stand_in and s.listener is not None
-    }
+    return {s.name: s.listener.key for s in services() if not s.stand_in and s.listener is not None}
 
 
 async def test_every_service_is_healthy_ready_and_exposes_its_metrics(stack):

@@ -23,6 +23,7 @@ from contracts import headers as h
 from contracts.agencies import DJP_NPWP, OSS_NIB
 from contracts.customs import CustomsApplicationStatus
 from contracts.notification import NotificationRequested
+from contracts.trader_notification import TraderNotice, TraderNotificationRequested
 from contracts.verification import Check, CheckOutcome, NibRecord, ResponsiblePerson
 from customs.handler import Lifecycle
 from customs.store_redis import RedisCustomsStore
@@ -38,6 +39,8 @@ from notifier.handlers import Notifier
 from notifier.mailer import MemoryMailer
 from notifier.store_redis import RedisActivationStore, RedisMailLedger
 from notifier.tokens import Tokens
+from notifier.trader_emails import NOTICE_HEADER
+from notifier.trader_mail import TraderMail
 from runtime.kafka_security import from_environment
 from runtime.records import Inbound, Outbound
 from runtime.service import HubService
@@ -181,14 +184,7 @@ async def test_the_account_takeover_notification_is_refused(
         )
 
     gateway_key = infrastructure.signing_keys[signers.GATEWAY]
-    service = HubService(InfraSettings(), name=f"{topic_prefix}.g")
-    service.subscribe(
-        inbound,
-        channel=channels.NOTIFICATION_REQUESTED,
-        handler=notifier.on_requests,
-        description="test",
-    )
-    await service.start()
+    service = await started(f"{topic_prefix}.g", inbound, channels.NOTIFICATION_REQUESTED, notifier)
     try:
         await produce(
             bootstrap_servers, inbound, [signed(gateway_key, approval("d1", "budi@example.co.id"))]
@@ -213,6 +209,66 @@ async def test_the_account_takeover_notification_is_refused(
     assert "EMAIL_NOT_ON_FILE" in by_key[b"SUB-d3"] and "attacker" not in by_key[b"SUB-d3"]
     assert [m["To"] for m in mailer.sent] == ["budi@example.co.id"]
     assert account is not None and account.email == "budi@example.co.id"
+
+
+async def test_a_forged_customs_email_request_is_refused_and_nothing_is_sent(
+    infrastructure, bootstrap_servers, redis_url, topic_prefix
+):
+    """Issue 13: only the customs service may ask for a trader's email; not the gateway."""
+    inbound, sid = f"{topic_prefix}.trader-notify", f"SUB-{topic_prefix[-10:]}"
+    redis = Redis.from_url(redis_url)
+    store = RedisActivationStore(redis, infrastructure.at_rest())
+    tokens = Tokens(store, base_url="https://insw.example", ttl=timedelta(hours=1))
+    await tokens.issue(uuid.uuid4().hex[:6].upper(), "budi@example.co.id", submission_id=sid)
+    mailer = MemoryMailer()
+    traders = TraderMail(
+        RedisMailLedger(redis), store, mailer, sender="noreply@insw.go.id", lease=timedelta(1)
+    )
+
+    def revoked(notification_id: str) -> Outbound:
+        request = TraderNotificationRequested(
+            notification_id=f"{topic_prefix}.{notification_id}",
+            submission_id=sid,
+            notice=TraderNotice.REVOKED,
+            rule="C12",
+            on=datetime.now(UTC).date(),
+            customs_id="NIK-0000000001",
+        )
+        return Outbound.of(
+            channels.TRADER_NOTIFICATION_REQUESTED, request, cause=None, correlation_id=sid
+        )
+
+    trader_channel = channels.TRADER_NOTIFICATION_REQUESTED
+    service = await started(f"{topic_prefix}.t", inbound, trader_channel, traders)
+    try:
+        await produce(
+            bootstrap_servers,
+            inbound,
+            [
+                signed(None, revoked("forged")),  # anyone on the broker
+                signed(infrastructure.signing_keys[signers.GATEWAY], revoked("gateway")),
+                signed(infrastructure.signing_keys[signers.CUSTOMS], revoked("genuine")),
+            ],
+        )
+        letters = await dead_letters(bootstrap_servers, inbound, 2)
+        await until(lambda: _sent(mailer))
+        await asyncio.sleep(0.5)
+    finally:
+        await service.stop()
+        await redis.aclose()
+    assert [reason(x).split(":")[0] for x in letters] == ["SIGNATURE_INVALID"] * 2
+    assert [m[NOTICE_HEADER] for m in mailer.sent] == [f"{topic_prefix}.genuine"]
+    assert [m["To"] for m in mailer.sent] == ["budi@example.co.id"]
+
+
+async def started(
+    name: str, inbound: str, channel: channels.Channel, mail: Notifier | TraderMail
+) -> HubService:
+    """A service emailing what arrives on ``inbound`` under ``channel``'s contract (signers)."""
+    service = HubService(InfraSettings(), name=name)
+    service.subscribe(inbound, channel=channel, handler=mail.on_requests, description="test")
+    await service.start()
+    return service
 
 
 async def _sent(mailer: MemoryMailer) -> bool:

@@ -12,6 +12,7 @@ import pytest
 from contracts import topics
 from contracts import xml_messages as m
 from contracts.customs import CustomsDeadline, DeadlineMoment
+from contracts.trader_notification import TraderNotificationRequested
 from customs import events as ev
 from customs import lifecycle
 from customs.deadlines import timers
@@ -101,9 +102,20 @@ async def test_the_deadline_event_says_which_day_it_follows_and_flags_a_discrepa
     passed_at = datetime.combine(CASES[case] + timedelta(days=2), datetime.min.time(), UTC)
     watch = DeadlineWatch(store, publish, topic=topics.CUSTOMS_DEADLINE, clock=lambda: passed_at)
     assert await watch.run_once() == 2
-    events = [CustomsDeadline.model_validate_json(o.value) for o in published]
+    events = [
+        CustomsDeadline.model_validate_json(o.value)
+        for o in published
+        if o.topic == topics.CUSTOMS_DEADLINE
+    ]
     passed = next(e for e in events if e.moment is DeadlineMoment.PASSED)
     assert passed.rule == "C3" and passed.due_on == CASES[case]
+    # The trader's emails (issue 13) state the day followed, CEISA's, never the hub's count.
+    warnings = [
+        TraderNotificationRequested.model_validate_json(o.value)
+        for o in published
+        if o.topic == topics.TRADER_NOTIFICATION_REQUESTED
+    ]
+    assert {(w.due_rule, w.due_on) for w in warnings} == {("C3", CASES[case])}
     assert (passed.follows, passed.hub_due_on, passed.ceisa_due_on) == (
         "CEISA",
         HUB_C3,

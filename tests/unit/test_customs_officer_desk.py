@@ -13,6 +13,7 @@ from contracts import topics
 from contracts import xml_messages as m
 from contracts.customs import CustomsApplicationStatus, SupportingDocument
 from contracts.customs_officer import ApproveInterimImport, OfficerCommand, RecordManualRegistration
+from contracts.trader_notification import TraderNotificationRequested
 from contracts.xml_reader import read_customs_document
 from customs.handler import Lifecycle, TransitionRefused
 from customs.officer_desk import OfficerDesk
@@ -52,6 +53,7 @@ class World:
         self.offset = 0
         self.sent: list[bytes] = []
         self.audit: list[bytes] = []
+        self.notices: list[TraderNotificationRequested] = []
         self.statuses: list[CustomsApplicationStatus] = []
         self.dead: list[BaseException] = []
 
@@ -83,6 +85,8 @@ class World:
                 self.audit.append(o.value)
             elif o.topic == topics.CEISA_TRADER:
                 self.sent.append(o.value)
+            elif o.topic == topics.TRADER_NOTIFICATION_REQUESTED:
+                self.notices.append(TraderNotificationRequested.model_validate_json(o.value))
             else:
                 self.statuses.append(CustomsApplicationStatus.model_validate_json(o.value))
         for follow_up in result.after_publish:
@@ -186,3 +190,11 @@ async def test_c15_the_site_check_story_ends_registered_with_the_notice_clock():
     assert (last.stage, last.message, last.rule) == ("ACCEPTED", "site-check-result", "C15")
     assert last.deadlines == {"C15/notice": steps[-1].due} and not world.dead
     assert [r.code for r in last.reasons] == ["ADDRESS_DIFFERS"]
+    # Issue 13: the trader is emailed the result with the day the notice must be acted on.
+    told = world.notices[-1]
+    assert (told.notice.value, told.due_rule, told.due_on) == (
+        "SITE_CHECK_RECORDED",
+        "C15/notice",
+        steps[-1].due,
+    )
+    assert [r.code for r in told.reasons] == ["ADDRESS_DIFFERS"]

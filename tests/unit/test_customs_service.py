@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from contracts import topics
 from contracts.audit import AuditEvent, AuditKind
 from contracts.customs import CustomsApplicationStatus, CustomsDeadline, CustomsStage
+from contracts.trader_notification import TraderNotificationRequested
 from customs.deadlines import timers
 from customs.handler import Lifecycle, TransitionRefused
 from customs.http import make_app
@@ -28,8 +29,10 @@ START = date(2026, 3, 19)
 
 
 def published(result: HandlerResult) -> list[Outbound]:
-    """What the handler publishes besides its audit entries (tested apart below)."""
-    return [o for o in result.outbound if o.topic != topics.AUDIT]
+    """What the handler publishes besides its audit entries and the trader's email requests
+    (both tested apart: below, and in test_customs_trader_notices)."""
+    apart = {topics.AUDIT, topics.TRADER_NOTIFICATION_REQUESTED}
+    return [o for o in result.outbound if o.topic not in apart]
 
 
 SID = "SUB-2026-0001"
@@ -172,6 +175,17 @@ async def test_deadlines_are_announced_when_approaching_and_when_passed_once_eac
     clock[0] += timedelta(days=2)
     assert await watch.run_once() == 2
     assert await watch.run_once() == 0
+    warnings = [
+        TraderNotificationRequested.model_validate_json(o.value)
+        for o in published
+        if o.topic == topics.TRADER_NOTIFICATION_REQUESTED
+    ]
+    # C14 (the interim service ends) is the trader's; C7 is customs' own duty.
+    assert [(w.notice.value, w.due_rule, w.due_on) for w in warnings] == [
+        ("DEADLINE_APPROACHING", "C14", due),
+        ("DEADLINE_PASSED", "C14", due),
+    ]
+    published = [o for o in published if o.topic == topics.CUSTOMS_DEADLINE]
     events = [CustomsDeadline.model_validate_json(o.value) for o in published]
     assert sorted((e.moment.value, e.rule) for e in events) == [
         ("APPROACHING", "C14"),

@@ -19,6 +19,7 @@ from contracts.customs import (
     SupportingDocument,
     TraderCommand,
 )
+from contracts.trader_notification import TraderNotificationRequested
 from contracts.xml_reader import read_customs_document
 from customs.commands import TraderDesk
 from customs.handler import Lifecycle, TransitionRefused
@@ -48,6 +49,7 @@ class World:
         self.sent: list[bytes] = []
         self.statuses: list[CustomsApplicationStatus] = []
         self.dead: list[BaseException] = []
+        self.notices: list[TraderNotificationRequested] = []
 
     def _inbound(self, topic: str, value: bytes) -> Inbound:
         self.offset += 1
@@ -78,6 +80,8 @@ class World:
                 continue  # audit entries are tested in test_customs_service
             if o.topic == topics.CEISA_TRADER:
                 self.sent.append(o.value)
+            elif o.topic == topics.TRADER_NOTIFICATION_REQUESTED:
+                self.notices.append(TraderNotificationRequested.model_validate_json(o.value))
             else:
                 self.statuses.append(CustomsApplicationStatus.model_validate_json(o.value))
         for follow_up in result.after_publish:
@@ -110,6 +114,8 @@ async def test_c3_documents_delivered_close_the_documents_clock_then_ttp_rk_and_
     assert "C3" not in delivered.deadlines
     assert [s.stage for s in world.statuses[2:]] == ["RECEIPTED", "ACCEPTED"]
     assert world.last.customs_id and not world.dead
+    # The trader is emailed customs' answers, never an echo of their own delivery (issue 13).
+    assert [n.notice.value for n in world.notices] == ["ENTRY_PROVED", "TTP_RK_ISSUED", "ACCEPTED"]
 
 
 async def test_c3_a_repeated_command_sends_nothing_twice_and_a_second_delivery_is_refused():

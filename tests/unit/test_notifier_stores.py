@@ -133,6 +133,20 @@ class ActivationStoreConformance:
         assert refused is Issue.ACTIVE
         assert (await store.check(again, NOW_MS)).status is TokenStatus.UNKNOWN
 
+    async def test_a_submission_leads_to_its_account_and_its_current_email(self, store):
+        name, sid = username(), f"SUB-{digest()[:12]}"
+        assert await store.account_of_submission(sid) is None
+        await store.link_submission(sid, name)
+        assert await store.account_of_submission(sid) is None  # no approval email yet
+        await store.issue(name, "a@example.co.id", digest(), NOW_MS + HOUR_MS)
+        await store.link_submission(sid, name)  # a redelivered approval
+        found = await store.account_of_submission(sid)
+        assert found is not None and (found.username, found.email) == (name, "a@example.co.id")
+        assert await store.change_email(name, "b@example.co.id")
+        found = await store.account_of_submission(sid)
+        assert found is not None and found.email == "b@example.co.id"
+        assert await store.account_of_submission(f"{sid}-OTHER") is None
+
     async def test_changing_the_email_of_no_account_is_refused(self, store):
         assert not await store.change_email(username(), "b@example.co.id")
 
