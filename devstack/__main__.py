@@ -9,7 +9,9 @@ clean shutdown) lives here in Python where it is typed, linted and tested.
 * ``jars`` fetches the Kafka jars into the user cache (used by bootstrap);
 * ``topics`` creates the hub's topics and ACLs on ``KAFKA_BOOTSTRAP_SERVERS``;
 * ``kafka-config`` writes compose's broker configuration (its init step);
-* ``demo`` submits the examples to a hub already running there (compose);
+* ``demo`` submits the examples to a hub already running there (compose;
+  ``HUB_EXAMPLES_DIR`` says where the examples are when not in the checkout);
+* ``seed`` puts the example Surat Kuasa in the document store (compose's one-shot);
 * ``compose`` prints ``docker-compose.yml`` as :mod:`topology.services` declares it.
 * ``secrets`` prints a fresh set of the hub's secrets as ``.env`` lines, for
   docker compose (``./hub secrets > .env``).
@@ -191,16 +193,35 @@ def cmd_kafka_config() -> int:
 
 def cmd_demo() -> int:
     """Submit the examples to an already running hub and print decisions until Ctrl-C."""
+    from pathlib import Path
+
     from devstack.demo import submit_examples_and_print
     from devstack.infra import security_from_environment
 
+    examples = os.environ.get("HUB_EXAMPLES_DIR")
     asyncio.run(
         submit_examples_and_print(
             os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+            Path(examples) if examples else None,
             portal=security_from_environment("portal"),
             reader=security_from_environment("integrator"),
         )
     )
+    return 0
+
+
+def cmd_seed() -> int:
+    """Put the example Surat Kuasa in the document store of ``REDIS_URL`` (compose's ``seed``).
+
+    Sealed with the stack's at-rest keys from the environment, as the
+    services read them; examples 01 and 03 refer to it by claim check.
+    """
+    from devstack.infra import seed_example_documents
+    from runtime.settings import InfraSettings
+
+    settings = InfraSettings()
+    seed_example_documents(settings.checked_redis_url(), settings.at_rest())
+    _say("example Surat Kuasa in the document store")
     return 0
 
 
@@ -251,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         "jars": cmd_jars,
         "topics": cmd_topics,
         "demo": cmd_demo,
+        "seed": cmd_seed,
         "kafka-config": cmd_kafka_config,
         "compose": cmd_compose,
         "secrets": cmd_secrets,

@@ -79,6 +79,9 @@ def service_spec(service: Service, env: Mapping[str, str], ports: Mapping[str, i
             argv += ("--port", str(ready))
         else:
             spec_env[listener.port_env] = str(ready)
+    for more in service.more_listeners:  # declared env-configured (topology.services)
+        assert more.port_env is not None
+        spec_env[more.port_env] = str(ports[more.key])
     if service.name == "mailbox":  # a run directory owned by this process, swept once it is gone
         spec_env["MAILBOX_DIR"] = str(new_run_dir(mailbox_dir(ports).name))
     if service.name == "intake":

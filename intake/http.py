@@ -38,6 +38,7 @@ from intake.problems import Problem, Violation
 from intake.receipts import Claim, ReceiptBook, submission_id_for
 from runtime.documents import DocumentStore
 from runtime.errors import TransientFailure
+from runtime.http_health import add_health
 from runtime.rate_limit import RateLimits
 from runtime.records import Outbound
 
@@ -206,4 +207,5 @@ def make_app(deps: IntakeDeps) -> web.Application:
     app = web.Application(middlewares=[problems], client_max_size=MAX_BODY_BYTES)
     app[DEPS] = deps
     app.router.add_post("/registrations", register)
+    add_health(app, "intake")
     return app
