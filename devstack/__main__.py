@@ -26,8 +26,16 @@ import os
 import secrets
 import sys
 import time
+from pathlib import Path
 
 from contracts import signers
+from devstack.endpoints import (
+    NEWCOMER_DIR,
+    PARTICIPANTS,
+    endpoints,
+    render_table,
+    write_newcomer_files,
+)
 from devstack.infra import (
     STACK_SECRETS,
     Infrastructure,
@@ -38,7 +46,7 @@ from devstack.infra import (
 )
 from devstack.paths import new_run_dir
 from devstack.processes import ServiceDiedError
-from devstack.stack import Stack
+from devstack.stack import Stack, portal_key_file
 from intake.portals import key_hash, new_api_key
 from runtime.secrets import redact_url
 from runtime.signing import new_signing_key
@@ -127,21 +135,31 @@ async def _serve(stack: Stack) -> None:
         await asyncio.gather(demo, watch, return_exceptions=True)
 
 
+def newcomer_files(stack: Stack, directory: Path = NEWCOMER_DIR) -> tuple[str, Path]:
+    """The endpoint table of a running stack, and its ``endpoints.env`` (docs/INTEGRATE.md)."""
+    infra = stack.infra
+    rows = endpoints(stack.ports, infra.bootstrap_servers, infra.redis_url, secure=infra.secure)
+    env_file = write_newcomer_files(
+        directory,
+        rows,
+        passwords={p: infra.kafka_passwords[p] for p in PARTICIPANTS if p in infra.kafka_passwords},
+        ca_file=infra.ca_file,
+        portal_key_file=portal_key_file(stack.ports),
+    )
+    return render_table(rows), env_file
+
+
 def cmd_run() -> int:
     """Run the full stack and the demo until Ctrl-C."""
     with Stack() as stack:
         _say(stack.infra.describe_kafka())
         _say(stack.infra.describe_redis())
         _say("services: " + ", ".join(p.name for p in stack.group.processes))
-        _say(
-            f"HTTP intake: http://127.0.0.1:{stack.ports['intake']}/registrations "
-            f"(portal API key in .devstack/run/intake-{stack.ports['intake']}/portal-api-key)"
-        )
-        officers = f"http://127.0.0.1:{stack.ports['officers']}"
-        _say(f"officers' console: {officers}/console/ (test accounts: devstack/issuer.py)")
-        _say(f"officer API: {officers}/referrals (bearer token from the issuer)")
-        _say(f"identity provider (dev issuer): http://127.0.0.1:{stack.ports['issuer']}")
-        _say(f"accounts: {stack.notifier_url}/accounts/...; mailbox: {stack.mailbox_dir}")
+        table, env_file = newcomer_files(stack)
+        _say("endpoints (officers sign in with the test accounts of devstack/issuer.py):")
+        sys.stderr.write(table)
+        _say(f"for kcat and curl (docs/INTEGRATE.md): source {env_file}")
+        _say(f"mailbox files: {stack.mailbox_dir}")
         _print_env(_full_env(stack.infra))
         try:
             asyncio.run(_serve(stack))
@@ -176,8 +194,6 @@ def cmd_topics() -> int:
 
 def cmd_kafka_config() -> int:
     """Write compose's broker configuration (``kafka-init``): certificates, SCRAM users, start."""
-    from pathlib import Path
-
     from devstack.compose_kafka import write
 
     owner = os.environ.get("KAFKA_CONFIG_OWNER")
@@ -193,8 +209,6 @@ def cmd_kafka_config() -> int:
 
 def cmd_demo() -> int:
     """Submit the examples to an already running hub and print decisions until Ctrl-C."""
-    from pathlib import Path
-
     from devstack.demo import submit_examples_and_print
     from devstack.infra import security_from_environment
 
