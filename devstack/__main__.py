@@ -29,13 +29,7 @@ import time
 from pathlib import Path
 
 from contracts import signers
-from devstack.endpoints import (
-    NEWCOMER_DIR,
-    PARTICIPANTS,
-    endpoints,
-    render_table,
-    write_newcomer_files,
-)
+from devstack.endpoints import newcomer_files
 from devstack.infra import (
     STACK_SECRETS,
     Infrastructure,
@@ -46,7 +40,7 @@ from devstack.infra import (
 )
 from devstack.paths import new_run_dir
 from devstack.processes import ServiceDiedError
-from devstack.stack import Stack, portal_key_file
+from devstack.stack import Stack
 from intake.portals import key_hash, new_api_key
 from runtime.secrets import redact_url
 from runtime.signing import new_signing_key
@@ -133,20 +127,6 @@ async def _serve(stack: Stack) -> None:
         for task in (demo, watch):
             task.cancel()
         await asyncio.gather(demo, watch, return_exceptions=True)
-
-
-def newcomer_files(stack: Stack, directory: Path = NEWCOMER_DIR) -> tuple[str, Path]:
-    """The endpoint table of a running stack, and its ``endpoints.env`` (docs/INTEGRATE.md)."""
-    infra = stack.infra
-    rows = endpoints(stack.ports, infra.bootstrap_servers, infra.redis_url, secure=infra.secure)
-    env_file = write_newcomer_files(
-        directory,
-        rows,
-        passwords={p: infra.kafka_passwords[p] for p in PARTICIPANTS if p in infra.kafka_passwords},
-        ca_file=infra.ca_file,
-        portal_key_file=portal_key_file(stack.ports),
-    )
-    return render_table(rows), env_file
 
 
 def cmd_run() -> int:

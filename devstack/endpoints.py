@@ -19,7 +19,9 @@ from pathlib import Path
 
 from devstack.net import LOOPBACK
 from devstack.paths import STATE_DIR, ensure_state_dir
+from devstack.stack import Stack, portal_key_file
 from runtime.secrets import redact_url
+from simulators.registrations import EXAMPLE_POWER_OF_ATTORNEY
 from topology.services import Service, services
 
 NEWCOMER_DIR = STATE_DIR / "hub-run"
@@ -126,11 +128,13 @@ def write_newcomer_files(
     passwords: Mapping[str, str],
     ca_file: str | None,
     portal_key_file: Path,
+    example_pdf: bytes | None = None,
 ) -> Path:
     """Write ``endpoints.env`` and ``<participant>.kcat.conf`` into ``directory``; return the env.
 
     ``passwords`` maps principals to their Kafka passwords (empty on a
     plaintext broker); the env file names the files, not the secrets.
+    ``example_pdf``, a Surat Kuasa to upload, goes beside them.
     """
     if directory == NEWCOMER_DIR:
         ensure_state_dir()
@@ -144,6 +148,10 @@ def write_newcomer_files(
     if ca_file is not None:
         lines.append(f"KAFKA_CA_FILE={ca_file}")
     lines.append(f"PORTAL_API_KEY_FILE={portal_key_file}")
+    if example_pdf is not None:
+        pdf = directory / "surat-kuasa-example.pdf"
+        pdf.write_bytes(example_pdf)
+        lines.append(f"EXAMPLE_SURAT_KUASA={pdf}")
     env_file = directory / "endpoints.env"
     exports = []
     for line in lines:
@@ -151,3 +159,18 @@ def write_newcomer_files(
         exports.append(f"export {name}={shlex.quote(value)}\n")
     _private(env_file, "".join(exports))
     return env_file
+
+
+def newcomer_files(stack: Stack, directory: Path = NEWCOMER_DIR) -> tuple[str, Path]:
+    """The endpoint table of a running ``stack``, and its ``endpoints.env`` in ``directory``."""
+    infra = stack.infra
+    rows = endpoints(stack.ports, infra.bootstrap_servers, infra.redis_url, secure=infra.secure)
+    env_file = write_newcomer_files(
+        directory,
+        rows,
+        passwords={p: infra.kafka_passwords[p] for p in PARTICIPANTS if p in infra.kafka_passwords},
+        ca_file=infra.ca_file,
+        portal_key_file=portal_key_file(stack.ports),
+        example_pdf=EXAMPLE_POWER_OF_ATTORNEY,
+    )
+    return render_table(rows), env_file
