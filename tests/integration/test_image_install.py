@@ -36,6 +36,7 @@ from devstack.processes import ServiceSpec
 from devstack.stack import Stack, service_specs
 from runtime.documents import document_key
 from simulators.registrations import EXAMPLE_DOCUMENT_ID
+from topology.services import services
 
 pytestmark = pytest.mark.slow
 
@@ -170,6 +171,7 @@ def test_every_command_compose_runs_starts_from_the_install(
     logs = tmp_path / "logs"
     with Stack(infrastructure, specs=from_the_image, log_dir=logs) as stack:
         assert {p.name for p in stack.group.processes} >= {"image-gateway", "image-customs"}
+        _every_health_check_answers(stack)
         demo = {
             **infrastructure.env(),
             **infrastructure.principal_env(None),
@@ -193,6 +195,20 @@ def test_every_command_compose_runs_starts_from_the_install(
         "ORGANISATION_NOT_PROVEN(organisation.nib)",
     )
     assert decided["04-malformed-npwp.json"] == ("REJECTED", "NPWP_FORMAT(organisation.npwp)")
+
+
+def _every_health_check_answers(stack: Stack) -> None:
+    """What compose's health checks ask, on every listener that declares one: 200."""
+    probed = []
+    for service in services():
+        for listener in service.listeners():
+            if listener.health is None:
+                continue
+            url = f"http://127.0.0.1:{stack.ports[listener.key]}{listener.health}"
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                assert answer.status == 200, url
+            probed.append(service.name)
+    assert {"gateway", "intake", "issuer", "mailbox", "customs", "notifier"} <= set(probed)
 
 
 def _wait_for_customs(stack: Stack) -> None:
