@@ -19,6 +19,9 @@ from enum import StrEnum
 from contracts import signers
 from contracts.agencies import AGENCIES, AgencySpec
 
+HEALTH = "/health"
+"""Where every HTTP listener of the hub answers 200 while its process serves."""
+
 
 class Form(StrEnum):
     """How a :class:`Link` renders a listener's address into a variable."""
@@ -136,8 +139,6 @@ def agency_services(
     return simulators, adapters
 
 
-HEALTH = "/health"
-"""Where every HTTP listener of the hub answers 200 while its process serves."""
 CEISA_STEP_DELAY_S = "0.3"
 """Seconds between two documents of a simulated customs story: a story ends in seconds."""
 
