@@ -22,7 +22,7 @@ from devstack.paths import STATE_DIR, ensure_state_dir
 from devstack.stack import Stack, portal_key_file
 from runtime.secrets import redact_url
 from simulators.registrations import EXAMPLE_POWER_OF_ATTORNEY
-from topology.services import Service, services
+from topology.services import OPS_PORT_VARIABLE, Service, services
 
 NEWCOMER_DIR = STATE_DIR / "hub-run"
 """Rewritten by every ``./hub run``: the running stack's endpoints and client configs."""
@@ -67,7 +67,12 @@ def _listener_endpoints(every: Sequence[Service], ports: Mapping[str, int]) -> l
                     Endpoint(service.name, f"smtp://{base}", "SMTP", _variable(listener.key))
                 )
                 continue
-            path, what = PATHS.get(listener.key, ("/health", f"{service.name} (stand-in)"))
+            default = (
+                ("/metrics", "health, readiness, metrics (/health, /ready)")
+                if listener.port_env == OPS_PORT_VARIABLE
+                else ("/health", "agency simulator" if service.stand_in else service.name)
+            )
+            path, what = PATHS.get(listener.key, default)
             found.append(
                 Endpoint(
                     service.name if listener is service.listener else listener.key,

@@ -28,7 +28,7 @@ from pathlib import Path
 from aiohttp import web
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from runtime.http_health import add_health
+from runtime.ops import health
 
 MAILBOX_DIR: web.AppKey[Path] = web.AppKey("mailbox_dir")
 
@@ -108,7 +108,7 @@ def make_app(directory: Path) -> web.Application:
     """The mailbox's HTTP view of ``directory``."""
     app = web.Application()
     app[MAILBOX_DIR] = directory
-    add_health(app, "mailbox")
+    app.router.add_get("/health", health)
     app.router.add_get("/messages", _list)
     app.router.add_get("/messages/latest", _latest)
     app.router.add_get("/messages/{message_id}", _one)

@@ -103,13 +103,23 @@ class RedisNode:
         Same port, same directory: the data written before the restart is there
         again once it answers PING (it answers LOADING meanwhile).
         """
-        if self.process is None or self.run_dir is None:
-            raise RedisStartError("restart() needs a started server")
         began = time.monotonic()
+        self.pause()
+        self.resume(timeout)
+        return time.monotonic() - began
+
+    def pause(self) -> None:
+        """SIGTERM the server but keep its port, password and data: an outage, for tests."""
+        if self.process is None or self.run_dir is None:
+            raise RedisStartError("pause() needs a started server")
         self.process.stop()
         self.process = None
+
+    def resume(self, timeout: float = START_TIMEOUT_S) -> None:
+        """Start a paused server again on the same port; returns once it answers PING."""
+        if self.process is not None or self.run_dir is None:
+            raise RedisStartError("resume() needs a paused server")
         self._launch(timeout)
-        return time.monotonic() - began
 
     def _write_acl(self) -> Path:
         """The ACL file: ``hub`` may do everything, ``default`` (no password) nothing.

@@ -33,7 +33,6 @@ from gateway.ratelimit import RateLimit
 from gateway.store import RegistrationStore
 from gateway.timers import Publish
 from runtime.codec import describe
-from runtime.http_health import add_health
 from runtime.records import Outbound
 
 log = logging.getLogger(__name__)
@@ -188,5 +187,4 @@ def make_app(desk: OfficerApi) -> web.Application:
     app[DESK] = desk
     app.router.add_get("/referrals", list_referrals)
     app.router.add_post("/referrals/{submission_id}/decision", decide)
-    add_health(app, "gateway")
     return app

@@ -15,12 +15,13 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TypeVar
 
 import uvloop
+from aiohttp import web
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
 from contracts.channels import Channel, by_topic, channels
 from contracts.topics import retry_topic
-from runtime import checkpoints, logs
+from runtime import checkpoints, logs, ops, tracing
 from runtime.audit import AuditChain, OutputStage, kafka_head_reader
 from runtime.binding import subscribe
 from runtime.consumer import DEFAULT_BACKOFF, Backoff, BatchHandler, BatchPump, FailurePolicy
@@ -47,12 +48,21 @@ class HubService:
     publishes outside any consumed batch (timers, HTTP endpoints).
     """
 
-    def __init__(self, settings: InfraSettings, *, name: str, signer: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: InfraSettings,
+        *,
+        name: str,
+        signer: str | None = None,
+        redis: bool = True,
+    ) -> None:
         """``signer``: the principal this process signs as (:mod:`contracts.signers`), if any.
 
         A signing service refuses to start without its key outside development.
+        ``redis``: whether it needs Redis (then ``/ready`` checks it, as it checks Kafka).
         """
         self.name = name
+        tracing.configure(name)
         self._settings = settings
         self._security = settings.kafka_options()  # refuses a client without its principal
         self._trusted: TrustedKeys | None = None
@@ -77,6 +87,15 @@ class HubService:
         self._transactional: list[TransactionalOutbox] = []
         self._retry_pumps: dict[str, BatchPump] = {}
         self._retries_subscribed = False
+        checks: dict[str, ops.Check] = {"kafka": self.outbox.reachable}
+        self._ready_redis = (
+            ops.readiness_redis(settings.redis_url.get_secret_value()) if redis else None
+        )
+        if self._ready_redis is not None:
+            checks["redis"] = ops.redis_check(self._ready_redis)
+        self.ops = ops.Ops(ops.Readiness(checks))
+        """What ``/health``, ``/ready`` and ``/metrics`` answer from (:mod:`runtime.ops`)."""
+        self._ops_server: web.AppRunner | None = None
 
     def consume(
         self,
@@ -221,15 +240,31 @@ class HubService:
         await asyncio.gather(*(t.stop() for t in self._transactional))
         await self.outbox.stop()
 
+    async def _start_ops(self) -> None:
+        """Serve the ops endpoints on ``OPS_PORT`` (services without HTTP of their own)."""
+        if self._settings.ops_port is not None:
+            self._ops_server = await ops.serve(
+                self.ops, self._settings.ops_host, self._settings.ops_port
+            )
+
+    async def _stop_ops(self) -> None:
+        if self._ops_server is not None:
+            await self._ops_server.cleanup()
+            self._ops_server = None
+        if self._ready_redis is not None:
+            await self._ready_redis.aclose()
+
     async def start(self) -> None:
         """Start publishing, then consuming (what the app does; for tests and tools)."""
         self._subscribe_retries()
         await self._start_producers()
+        await self._start_ops()
         await self.broker.start()
 
     async def stop(self) -> None:
         """Stop consuming, then publishing."""
         await self.broker.stop()
+        await self._stop_ops()
         await self._stop_producers()
 
     def app(
@@ -239,10 +274,12 @@ class HubService:
         self._subscribe_retries()
         app = FastStream(self.broker)
         app.on_startup(self._start_producers)
+        app.on_startup(self._start_ops)
         for hook in on_startup:
             app.on_startup(hook)
         for hook in after_shutdown:
             app.after_shutdown(hook)
+        app.after_shutdown(self._stop_ops)
         app.after_shutdown(self._stop_producers)  # last: hooks above may still publish
         return app
 
