@@ -21,10 +21,11 @@ from faststream.kafka import KafkaBroker
 
 from contracts.channels import Channel, by_topic, channels
 from contracts.topics import retry_topic
-from runtime import checkpoints, logs, ops, tracing
+from runtime import checkpoints, logs, ops, tracing, transactions
 from runtime.audit import AuditChain, OutputStage, kafka_head_reader
 from runtime.binding import subscribe
 from runtime.consumer import DEFAULT_BACKOFF, Backoff, BatchHandler, BatchPump, FailurePolicy
+from runtime.kafka_security import bootstrap_list
 from runtime.outbox import Outbox
 from runtime.records import Outbound
 from runtime.retry import RetryPolicy
@@ -73,7 +74,7 @@ class HubService:
         self._publish_stage = self._stage(f"{name}.{settings.hub_instance_id}.outbox")
         self._publishing = asyncio.Lock()
         self.broker = KafkaBroker(
-            settings.kafka_bootstrap_servers,
+            bootstrap_list(settings.kafka_bootstrap_servers),
             client_id=name,
             logger=logging.getLogger(name),
             security=settings.kafka_security(),
@@ -284,6 +285,9 @@ class HubService:
         return app
 
 
+EXIT_FENCED = 75
+"""Exit status of an instance stopped because Kafka fenced its producer (EX_TEMPFAIL)."""
+
 EXIT_GRACE_SECONDS = 10.0
 """How long the process may take to end once the app has drained and closed."""
 
@@ -300,6 +304,8 @@ def run(app: FastStream) -> None:
     faulthandler.register(signal.SIGUSR1, all_threads=True)
     uvloop.install()
     asyncio.run(_serve(app))
+    if transactions.fenced():
+        sys.exit(EXIT_FENCED)
 
 
 async def _serve(app: FastStream) -> None:
