@@ -9,7 +9,9 @@ clean shutdown) lives here in Python where it is typed, linted and tested.
 * ``jars`` fetches the Kafka jars into the user cache (used by bootstrap);
 * ``topics`` creates the hub's topics and ACLs on ``KAFKA_BOOTSTRAP_SERVERS``;
 * ``kafka-config`` writes compose's broker configuration (its init step);
-* ``demo`` submits the examples to a hub already running there (compose);
+* ``demo`` submits the examples to a hub already running there (compose;
+  ``HUB_EXAMPLES_DIR`` says where the examples are when not in the checkout);
+* ``seed`` puts the example Surat Kuasa in the document store (compose's one-shot);
 * ``compose`` prints ``docker-compose.yml`` as :mod:`topology.services` declares it.
 * ``secrets`` prints a fresh set of the hub's secrets as ``.env`` lines, for
   docker compose (``./hub secrets > .env``).
@@ -24,8 +26,10 @@ import os
 import secrets
 import sys
 import time
+from pathlib import Path
 
 from contracts import signers
+from devstack.endpoints import newcomer_files
 from devstack.infra import (
     STACK_SECRETS,
     Infrastructure,
@@ -131,15 +135,11 @@ def cmd_run() -> int:
         _say(stack.infra.describe_kafka())
         _say(stack.infra.describe_redis())
         _say("services: " + ", ".join(p.name for p in stack.group.processes))
-        _say(
-            f"HTTP intake: http://127.0.0.1:{stack.ports['intake']}/registrations "
-            f"(portal API key in .devstack/run/intake-{stack.ports['intake']}/portal-api-key)"
-        )
-        officers = f"http://127.0.0.1:{stack.ports['officers']}"
-        _say(f"officers' console: {officers}/console/ (test accounts: devstack/issuer.py)")
-        _say(f"officer API: {officers}/referrals (bearer token from the issuer)")
-        _say(f"identity provider (dev issuer): http://127.0.0.1:{stack.ports['issuer']}")
-        _say(f"accounts: {stack.notifier_url}/accounts/...; mailbox: {stack.mailbox_dir}")
+        table, env_file = newcomer_files(stack)
+        _say("endpoints (officers sign in with the test accounts of devstack/issuer.py):")
+        sys.stderr.write(table)
+        _say(f"for kcat and curl (docs/INTEGRATE.md): source {env_file}")
+        _say(f"mailbox files: {stack.mailbox_dir}")
         _print_env(_full_env(stack.infra))
         try:
             asyncio.run(_serve(stack))
@@ -174,8 +174,6 @@ def cmd_topics() -> int:
 
 def cmd_kafka_config() -> int:
     """Write compose's broker configuration (``kafka-init``): certificates, SCRAM users, start."""
-    from pathlib import Path
-
     from devstack.compose_kafka import write
 
     owner = os.environ.get("KAFKA_CONFIG_OWNER")
@@ -194,13 +192,30 @@ def cmd_demo() -> int:
     from devstack.demo import submit_examples_and_print
     from devstack.infra import security_from_environment
 
+    examples = os.environ.get("HUB_EXAMPLES_DIR")
     asyncio.run(
         submit_examples_and_print(
             os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+            Path(examples) if examples else None,
             portal=security_from_environment("portal"),
             reader=security_from_environment("integrator"),
         )
     )
+    return 0
+
+
+def cmd_seed() -> int:
+    """Put the example Surat Kuasa in the document store of ``REDIS_URL`` (compose's ``seed``).
+
+    Sealed with the stack's at-rest keys from the environment, as the
+    services read them; examples 01 and 03 refer to it by claim check.
+    """
+    from devstack.infra import seed_example_documents
+    from runtime.settings import InfraSettings
+
+    settings = InfraSettings()
+    seed_example_documents(settings.checked_redis_url(), settings.at_rest())
+    _say("example Surat Kuasa in the document store")
     return 0
 
 
@@ -251,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         "jars": cmd_jars,
         "topics": cmd_topics,
         "demo": cmd_demo,
+        "seed": cmd_seed,
         "kafka-config": cmd_kafka_config,
         "compose": cmd_compose,
         "secrets": cmd_secrets,

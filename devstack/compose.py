@@ -25,6 +25,15 @@ HEADER = """\
 #   ./hub secrets > .env                 # once: this stack's own secrets (never committed)
 #   docker compose up --build            # everything, then the demo prints decisions
 #   docker compose logs -f demo
+#   docker compose run --rm hubctl dlq list   # hubctl, as the operator principal
+#
+# One image (insw-hub:local), built once by `kafka-init` and reused by every
+# other service. Services start in order of health: each waits for Kafka's
+# topics and ACLs, Redis, the one-shot `seed` (the example Surat Kuasa in the
+# document store, so examples 01 and 03 are approved) and the listeners it
+# calls (adapters wait for their simulators' /health). `--scale` works for
+# services without a published port (the adapters, the CEISA adapter): each
+# replica names itself by its container's hostname (HUB_INSTANCE_ID unset).
 #
 # Every service refuses to start without its secrets (issue 12): the `:?`
 # below stops compose with that instruction when .env is missing. Redis runs
@@ -32,8 +41,10 @@ HEADER = """\
 #
 # Inside the compose network a service is reached by its name (kafka:9092,
 # redis:6379, simulator-oss:8101, ...). Nothing is published to the host but
-# Kafka on 127.0.0.1:19092 (for integrators replaying topics) and the HTTP
-# endpoints people use.
+# Kafka on 127.0.0.1:19092 (for integrators replaying topics), the HTTP
+# endpoints people use (officers' console http://127.0.0.1:8180/console/, the
+# dev mailbox http://127.0.0.1:8025/messages, ...) and a read-only Kafka UI on
+# http://127.0.0.1:8088.
 #
 # Kafka is authenticated (issue 11): SASL_SSL with SCRAM-SHA-512 on both
 # listeners, one principal per service and participant (passwords
@@ -42,7 +53,8 @@ HEADER = """\
 # and ACLs from contracts/acl.py applied by `topics` before any service starts.
 
 x-hub: &hub
-  build: .
+  image: insw-hub:local  # built by kafka-init
+  pull_policy: never
   restart: on-failure
   environment: &hub-env
     # Generated per stack by `./hub secrets > .env` (SECURITY.md, issue 12).
@@ -57,11 +69,6 @@ x-hub: &hub
     KAFKA_CA_FILE: /kafka-ca/ca.pem
   volumes:
     - kafka-ca:/kafka-ca:ro
-  depends_on:
-    topics:
-      condition: service_completed_successfully
-    redis:
-      condition: service_healthy
 
 services:
   kafka:
@@ -88,7 +95,7 @@ services:
       retries: 30
 
   redis:
-    image: redis:7.0
+    image: redis:7.4
     environment:
       REDIS_PASSWORD: ${REDIS_PASSWORD:?run ./hub secrets > .env first}
     # The ACL goes to a file (not the command line, where `ps` would show it).
@@ -119,9 +126,50 @@ DEMO = """
     environment:
       <<: *hub-env
       KAFKA_BOOTSTRAP_SERVERS: kafka:9092
+      # The examples are in the image's working directory, not in site-packages.
+      HUB_EXAMPLES_DIR: /app/examples/registrations
       # Submits as a partner portal, reads decisions as an integrator.
       KAFKA_PASSWORD_PORTAL: ${KAFKA_PASSWORD_PORTAL:?run ./hub secrets > .env first}
       KAFKA_PASSWORD_INTEGRATOR: ${KAFKA_PASSWORD_INTEGRATOR:?run ./hub secrets > .env first}
+    depends_on:
+DEMO_WAITS_FOR
+  hubctl:
+    <<: *hub
+    restart: "no"
+    profiles: ["tools"]  # not started by `up`: `docker compose run --rm hubctl <args>`
+    entrypoint: ["python", "-m", "hubctl"]
+    command: ["--help"]
+    environment:
+      <<: *hub-env
+      KAFKA_BOOTSTRAP_SERVERS: kafka:9092
+      KAFKA_SASL_USERNAME: operator
+      KAFKA_SASL_PASSWORD: ${KAFKA_PASSWORD_OPERATOR:?run ./hub secrets > .env first}
+    depends_on:
+      topics:
+        condition: service_completed_successfully
+
+  kafka-ui:
+    image: provectuslabs/kafka-ui:v0.7.2
+    # Read-only: browse topics and messages, never write. It connects as the
+    # superuser because it lists what no participant may describe.
+    environment:
+      KAFKA_CLUSTERS_0_NAME: insw-hub
+      KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS: kafka:9092
+      KAFKA_CLUSTERS_0_READONLY: "true"
+      KAFKA_CLUSTERS_0_PROPERTIES_SECURITY_PROTOCOL: SASL_SSL
+      KAFKA_CLUSTERS_0_PROPERTIES_SASL_MECHANISM: SCRAM-SHA-512
+      KAFKA_CLUSTERS_0_PROPERTIES_SASL_JAAS_CONFIG: >-
+        org.apache.kafka.common.security.scram.ScramLoginModule required
+        username="admin" password="${KAFKA_PASSWORD_ADMIN:?run ./hub secrets > .env first}";
+      KAFKA_CLUSTERS_0_PROPERTIES_SSL_TRUSTSTORE_TYPE: PEM
+      KAFKA_CLUSTERS_0_PROPERTIES_SSL_TRUSTSTORE_LOCATION: /kafka-ca/ca.pem
+    volumes:
+      - kafka-ca:/kafka-ca:ro
+    ports:
+      - "127.0.0.1:8088:8080"
+    depends_on:
+      topics:
+        condition: service_completed_successfully
 
 volumes:
   kafka-config: {}
@@ -129,6 +177,10 @@ volumes:
   kafka-data: {}
 """
 MISSING = "run ./hub secrets > .env first"
+IMAGE = "insw-hub:local"
+HEALTHY = "service_healthy"
+STARTED = "service_started"
+DONE = "service_completed_successfully"
 
 
 def _password(principal: str) -> str:
@@ -140,7 +192,9 @@ def _provisioning() -> list[str]:
     lines = [
         "",
         "  kafka-init:",
-        "    build: .",
+        f"    image: {IMAGE}",
+        "    build: .  # the one build of the hub's image; every other service reuses it",
+        "    pull_policy: build",
         '    user: "0:0"  # writes the volumes, then hands the broker\'s files to its user',
         '    command: ["python", "-m", "devstack", "kafka-config"]',
         "    environment:",
@@ -155,7 +209,8 @@ def _provisioning() -> list[str]:
         "      - kafka-ca:/kafka-ca",
         "",
         "  topics:",
-        "    build: .",
+        f"    image: {IMAGE}",
+        "    pull_policy: never",
         '    command: ["python", "-m", "devstack", "topics"]',
         "    environment:",
         "      KAFKA_BOOTSTRAP_SERVERS: kafka:9092",
@@ -168,6 +223,16 @@ def _provisioning() -> list[str]:
         "    depends_on:",
         "      kafka:",
         "        condition: service_healthy",
+        "",
+        "  seed:  # one shot: the examples' Surat Kuasa into the document store",
+        "    <<: *hub",
+        '    restart: "no"',
+        '    command: ["python", "-m", "devstack", "seed"]',
+        "    environment:",
+        "      <<: *hub-env",
+        f"      REDIS_URL: {json.dumps(INFRASTRUCTURE['REDIS_URL'])}",
+        "    depends_on:",
+        *_waits({"redis": HEALTHY}),
     ]
     return lines
 
@@ -186,14 +251,70 @@ EXTRA_SETTINGS: Mapping[str, Mapping[str, str]] = {
 
 def _address(link: Link, owners: Mapping[str, Service]) -> str:
     owner = owners[link.key]
-    assert owner.listener is not None  # owners holds services with a listener only
-    port = owner.listener.port
+    port = next(one.port for one in owner.listeners() if one.key == link.key)
     return {
         Form.URL: f"http://{owner.name}:{port}",
         Form.PUBLIC_URL: f"http://127.0.0.1:{port}",
         Form.HOST: owner.name,
         Form.PORT: str(port),
     }[link.form]
+
+
+def _waits(conditions: Mapping[str, str]) -> list[str]:
+    """``depends_on`` entries (under the key, indented for a service)."""
+    lines = []
+    for name, condition in conditions.items():
+        lines += [f"      {name}:", f"        condition: {condition}"]
+    return lines
+
+
+def _health_port(service: Service) -> tuple[int, str] | None:
+    """The port and path compose probes for ``service`` (its first listener with a health path)."""
+    for listener in service.listeners():
+        if listener.health is not None:
+            return listener.port, listener.health
+    return None
+
+
+def _healthcheck(service: Service) -> list[str]:
+    """A health check hitting the service's ``/health`` from inside its container (no curl)."""
+    probe = _health_port(service)
+    if probe is None:
+        return []
+    port, path = probe
+    test = [
+        "CMD",
+        "python",
+        "-c",
+        "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=3)",
+        f"http://127.0.0.1:{port}{path}",
+    ]
+    return [
+        "    healthcheck:",
+        f"      test: {json.dumps(test)}",
+        "      interval: 5s",
+        "      timeout: 5s",
+        "      retries: 30",
+        "      start_period: 5s",
+    ]
+
+
+def depends_on(service: Service, owners: Mapping[str, Service]) -> dict[str, str]:
+    """What ``service`` waits for: infrastructure, the seed, and the listeners it calls.
+
+    A link to a listener is a start dependency (healthy when that service
+    has a health check); a public URL is not (it is put in emails and pages).
+    """
+    waits = {}
+    if service.kafka:
+        waits["topics"] = DONE
+    if service.redis:
+        waits |= {"redis": HEALTHY, "seed": DONE}
+    for link in service.links:
+        owner = owners[link.key]
+        if owner.name != service.name and link.form is not Form.PUBLIC_URL:
+            waits[owner.name] = HEALTHY if _health_port(owner) is not None else STARTED
+    return waits
 
 
 def _service(service: Service, owners: Mapping[str, Service]) -> list[str]:
@@ -208,7 +329,7 @@ def _service(service: Service, owners: Mapping[str, Service]) -> list[str]:
     if service.signer is not None:
         variable = signing_key_variable(service.signer)
         env["HUB_SIGNING_KEY"] = f"${{{variable}:?run ./hub secrets > .env first}}"
-    listener, ports = service.listener, []
+    listener = service.listener
     if listener is not None:
         if listener.port_env is None:
             command += ["--host", ANY_HOST, "--port", str(listener.port)]
@@ -216,21 +337,34 @@ def _service(service: Service, owners: Mapping[str, Service]) -> list[str]:
             if listener.host_env is not None:
                 env[listener.host_env] = ANY_HOST
             env[listener.port_env] = str(listener.port)
-        if listener.published:
-            ports = [f'      - "127.0.0.1:{listener.port}:{listener.port}"']
+    for more in service.more_listeners:  # env-configured (topology.services)
+        assert more.port_env is not None
+        if more.host_env is not None:
+            env[more.host_env] = ANY_HOST
+        env[more.port_env] = str(more.port)
+    ports = [
+        f'      - "127.0.0.1:{one.port}:{one.port}"' for one in service.listeners() if one.published
+    ]
     lines = [f"  {service.name}:", "    <<: *hub", f"    command: {json.dumps(command)}"]
     lines += ["    environment:", "      <<: *hub-env"]
     lines += [f"      {key}: {json.dumps(value)}" for key, value in env.items()]
     if ports:
         lines += ["    ports:", *ports]
+    lines += _healthcheck(service)
+    waits = depends_on(service, owners)
+    if waits:
+        lines += ["    depends_on:", *_waits(waits)]
     return lines
 
 
 def render() -> str:
     """The whole ``docker-compose.yml``: infrastructure, every service in start order, the demo."""
     every = services()
-    owners = {s.listener.key: s for s in every if s.listener is not None}
+    owners = {listener.key: s for s in every for listener in s.listeners()}
     body: list[str] = _provisioning()
     for service in every:
         body += ["", *_service(service, owners)]
-    return HEADER + "\n".join(body) + "\n" + DEMO
+    demo_waits = {"seed": DONE}
+    demo_waits |= {s.name: HEALTHY if _health_port(s) else STARTED for s in every}
+    demo = DEMO.replace("DEMO_WAITS_FOR\n", "\n".join(_waits(demo_waits)) + "\n\n")
+    return HEADER + "\n".join(body) + "\n" + demo

@@ -30,6 +30,8 @@ import jwt
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from runtime.ops import health
+
 AUDIENCE = "insw-officer-desk"
 TOKEN_SECONDS = 3600
 CODE_SECONDS = 60
@@ -171,6 +173,7 @@ def make_app(issuer: Issuer) -> web.Application:
     app.router.add_get("/.well-known/jwks.json", jwks)
     app.router.add_post("/login", login)
     app.router.add_post("/token", token)
+    app.router.add_get("/health", health)
     return app
 
 

@@ -36,13 +36,18 @@ def mailbox_dir(ports: Mapping[str, int]) -> Path:
     return RUN_DIR / f"mailbox-{ports['mailbox']}"
 
 
+def portal_key_file(ports: Mapping[str, int]) -> Path:
+    """Where the stack's portal API key is (mode 600), for people who call the intake."""
+    return RUN_DIR / f"intake-{ports['intake']}" / "portal-api-key"
+
+
 def portal_key(ports: Mapping[str, int]) -> str:
     """The stack's one partner-portal API key (issue 12), made once per stack.
 
     The key goes to a file only this user can read; the intake is told its
     hash, never the key.
     """
-    key_file = RUN_DIR / f"intake-{ports['intake']}" / "portal-api-key"
+    key_file = portal_key_file(ports)
     if not key_file.exists():
         new_run_dir(key_file.parent.name)
         key_file.touch(mode=0o600)
@@ -79,6 +84,9 @@ def service_spec(service: Service, env: Mapping[str, str], ports: Mapping[str, i
             argv += ("--port", str(ready))
         else:
             spec_env[listener.port_env] = str(ready)
+    for more in service.more_listeners:  # declared env-configured (topology.services)
+        assert more.port_env is not None
+        spec_env[more.port_env] = str(ports[more.key])
     if service.name == "mailbox":  # a run directory owned by this process, swept once it is gone
         spec_env["MAILBOX_DIR"] = str(new_run_dir(mailbox_dir(ports).name))
     if service.name == "intake":

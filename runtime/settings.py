@@ -1,6 +1,8 @@
 """Connection settings and secrets shared by every service; read only by composition roots."""
 
 import logging
+import re
+import socket
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr
@@ -31,6 +33,17 @@ from runtime.signing import (
 log = logging.getLogger(__name__)
 
 
+def instance_id_of_host(hostname: str) -> str:
+    """A valid ``HUB_INSTANCE_ID`` from a host name: its first label, other characters as ``-``.
+
+    A container's hostname is its short id (12 hex digits); a machine's may be
+    a dotted name, of which the first label names it.
+    """
+    label = hostname.split(".", 1)[0]
+    cleaned = re.sub(r"[^A-Za-z0-9_-]", "-", label)[:40]
+    return cleaned or "0"
+
+
 class InfraSettings(KafkaSecurity):
     """Where Kafka and Redis are, and the keys of what is kept. Environment names are the README's.
 
@@ -54,11 +67,17 @@ class InfraSettings(KafkaSecurity):
     """HMAC key naming Redis keys that would otherwise name a person; never rotated casually."""
     batch_max_records: int = Field(default=500, ge=1, le=10_000)
     """Upper bound of records handled per poll: one Redis pipeline and one commit per batch."""
-    hub_instance_id: str = Field(default="0", pattern=r"^[A-Za-z0-9_-]{1,40}$")
+    hub_instance_id: str = Field(
+        default_factory=lambda: instance_id_of_host(socket.gethostname()),
+        pattern=r"^[A-Za-z0-9_-]{1,40}$",
+    )
     """Names this instance of a service; stable across its restarts, unique among its peers.
 
     Kafka transactional ids derive from it: a restarted instance must reuse its
     id to fence its killed predecessor, and two live instances must differ.
+    Unset, it is the host's name: each replica of ``docker compose up --scale``
+    has its own container hostname, kept across restarts of that container.
+    Two processes of one service on one host must set it (the fault suite does).
     """
     retry_delays_seconds: tuple[float, ...] = Field(default=(2.0, 10.0, 30.0))
     """Delays before each retry on ``T.retry``, then ``T.dlq`` (JSON list in the environment)."""

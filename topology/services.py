@@ -19,6 +19,9 @@ from enum import StrEnum
 from contracts import signers
 from contracts.agencies import AGENCIES, AgencySpec
 
+HEALTH = "/health"
+"""Where every HTTP listener of the hub answers 200 while its process serves."""
+
 
 class Form(StrEnum):
     """How a :class:`Link` renders a listener's address into a variable."""
@@ -46,6 +49,8 @@ class Listener:
     host_env: str | None = None
     published: bool = False
     """Compose publishes it on the host's 127.0.0.1 (an endpoint people or integrators use)."""
+    health: str | None = None
+    """Path of its HTTP health endpoint (compose's health check; start order waits on it)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,13 @@ class Service:
     """On the way from a submission to its decision, email and customs message (fault runs)."""
     signer: str | None = None
     """The principal it signs as (:mod:`contracts.signers`): it is given that key only."""
+    more_listeners: tuple[Listener, ...] = ()
+    """Ports it listens on besides ``listener`` (the dev mailbox's HTTP view); env-configured."""
+
+    def listeners(self) -> tuple[Listener, ...]:
+        """Every port it listens on, ``listener`` first."""
+        first = () if self.listener is None else (self.listener,)
+        return (*first, *self.more_listeners)
 
 
 def agency(name: str, agencies: Sequence[AgencySpec] = AGENCIES) -> AgencySpec:
@@ -109,7 +121,7 @@ def agency_services(
             args=(a.simulator,),
             kafka=False,
             redis=False,
-            listener=Listener(a.simulator, a.simulator_port),
+            listener=Listener(a.simulator, a.simulator_port, health=HEALTH),
             stand_in=True,
         )
         for a in agencies
@@ -132,9 +144,12 @@ OPS_PORT_BASE = 9101
 """Fixed ports (compose) of ``/health``, ``/ready`` and ``/metrics`` of services without HTTP."""
 
 
+OPS_PORT_VARIABLE = "OPS_PORT"
+
+
 def ops_listener(key: str, port: int) -> Listener:
     """The ops endpoints' listener of a service with no HTTP of its own (``OPS_PORT``)."""
-    return Listener(key, port, "OPS_PORT", "OPS_HOST")
+    return Listener(key, port, OPS_PORT_VARIABLE, "OPS_HOST", health=HEALTH)
 
 
 CEISA_STEP_DELAY_S = "0.3"
@@ -150,6 +165,16 @@ def services(agencies: Sequence[AgencySpec] = AGENCIES) -> list[Service]:
         kafka=False,
         redis=False,
         listener=Listener("mailbox", 1025),
+        more_listeners=(
+            Listener(
+                "mailbox-web",
+                8025,
+                "MAILBOX_HTTP_PORT",
+                "MAILBOX_HTTP_HOST",
+                published=True,
+                health=HEALTH,
+            ),
+        ),
         stand_in=True,
         decision_path=False,
     )
@@ -165,7 +190,7 @@ def services(agencies: Sequence[AgencySpec] = AGENCIES) -> list[Service]:
         kafka=False,
         redis=False,
         links=(Link("ISSUER_URL", "issuer"), Link("CONSOLE_URL", "officers", Form.PUBLIC_URL)),
-        listener=Listener("issuer", 8190, published=True),
+        listener=Listener("issuer", 8190, published=True, health=HEALTH),
         stand_in=True,
         decision_path=False,
         registration_path=False,
@@ -178,7 +203,14 @@ def services(agencies: Sequence[AgencySpec] = AGENCIES) -> list[Service]:
             Link("OFFICER_ISSUER_PUBLIC_URL", "issuer", Form.PUBLIC_URL),
             Link("CUSTOMS_STATUS_URL", "customs"),
         ),
-        listener=Listener("officers", 8180, "OFFICER_API_PORT", "OFFICER_API_HOST", published=True),
+        listener=Listener(
+            "officers",
+            8180,
+            "OFFICER_API_PORT",
+            "OFFICER_API_HOST",
+            published=True,
+            health=HEALTH,
+        ),
         groups=("insw-gateway",),
         signer=signers.GATEWAY,
     )
@@ -191,7 +223,12 @@ def services(agencies: Sequence[AgencySpec] = AGENCIES) -> list[Service]:
             Link("PUBLIC_BASE_URL", "notifier", Form.PUBLIC_URL),
         ),
         listener=Listener(
-            "notifier", 8110, "NOTIFIER_HTTP_PORT", "NOTIFIER_HTTP_HOST", published=True
+            "notifier",
+            8110,
+            "NOTIFIER_HTTP_PORT",
+            "NOTIFIER_HTTP_HOST",
+            published=True,
+            health=HEALTH,
         ),
         groups=("insw-notifier",),
         decision_path=False,
@@ -200,7 +237,9 @@ def services(agencies: Sequence[AgencySpec] = AGENCIES) -> list[Service]:
     intake = Service(
         "intake",
         "intake",
-        listener=Listener("intake", 8200, "INTAKE_PORT", "INTAKE_HOST", published=True),
+        listener=Listener(
+            "intake", 8200, "INTAKE_PORT", "INTAKE_HOST", published=True, health=HEALTH
+        ),
         decision_path=False,
         registration_path=False,
     )
@@ -209,7 +248,7 @@ def services(agencies: Sequence[AgencySpec] = AGENCIES) -> list[Service]:
         "simulators.ceisa",
         args=("--step-delay", CEISA_STEP_DELAY_S),
         redis=False,
-        listener=Listener("ceisa", 8120),
+        listener=Listener("ceisa", 8120, health=HEALTH),
         groups=("ceisa-simulator",),
         signer=signers.CEISA,
         stand_in=True,
@@ -221,7 +260,12 @@ def services(agencies: Sequence[AgencySpec] = AGENCIES) -> list[Service]:
         "customs",
         links=(Link("OFFICER_ISSUER_URL", "issuer"),),
         listener=Listener(
-            "customs", 8300, "CUSTOMS_HTTP_PORT", "CUSTOMS_HTTP_HOST", published=True
+            "customs",
+            8300,
+            "CUSTOMS_HTTP_PORT",
+            "CUSTOMS_HTTP_HOST",
+            published=True,
+            health=HEALTH,
         ),
         groups=("insw-customs",),
         signer=signers.CUSTOMS,
@@ -244,4 +288,4 @@ def services(agencies: Sequence[AgencySpec] = AGENCIES) -> list[Service]:
 
 def listener_keys(all_services: list[Service]) -> list[str]:
     """The keys of every listener: the ports a stack must choose."""
-    return [s.listener.key for s in all_services if s.listener is not None]
+    return [listener.key for s in all_services for listener in s.listeners()]

@@ -8,12 +8,9 @@ scrollback, would undo them without any test against the broker noticing.
 from devstack import __main__ as cli
 from devstack.infra import Infrastructure, password_variable
 from devstack.stack import service_specs
-from topology.services import services
+from topology.services import listener_keys, services
 
-PORTS = {
-    key: 10_000 + n
-    for n, key in enumerate(s.listener.key for s in services() if s.listener is not None)
-}
+PORTS = {key: 10_000 + n for n, key in enumerate(listener_keys(services()))}
 
 
 def test_every_kafka_service_spec_names_its_own_principal():
