@@ -8,7 +8,9 @@ from aiohttp import web
 from intake.app import build
 from intake.settings import IntakeSettings
 
-if __name__ == "__main__":
+
+def main() -> None:
+    """Entry point of the installed command (``[project.scripts]``)."""
     logging.basicConfig(level=logging.INFO)
     settings = IntakeSettings()
     web.run_app(
@@ -18,3 +20,7 @@ if __name__ == "__main__":
         access_log=None,
         loop=uvloop.new_event_loop(),
     )
+
+
+if __name__ == "__main__":
+    main()
