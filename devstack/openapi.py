@@ -74,6 +74,8 @@ class Api:
     description: str
     endpoints: tuple[Endpoint, ...]
     security: dict[str, Any] = field(default_factory=dict)
+    schemas: dict[str, Any] = field(default_factory=dict)
+    """Components referenced from plain schemas (the submission part's models)."""
 
 
 def _problem(why: str, *headers: tuple[str, str]) -> Answer:
@@ -87,10 +89,10 @@ _UNAVAILABLE = "Kafka or Redis cannot take the request now; nothing was kept."
 _FORM_FIELDS_SET_BY_HUB = ("submission_id", "submitted_at", "attachments")
 
 
-def submission_part_schema() -> dict[str, Any]:
-    """The ``submission`` part: the contract's model without the fields the hub sets."""
+def submission_part_schema() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ``submission`` part (the contract's model without the fields the hub sets), its $defs."""
     schema = TypeAdapter(RegistrationSubmitted).json_schema(ref_template=REF)
-    schema.pop("$defs", None)
+    defs = schema.pop("$defs", {})
     for name in _FORM_FIELDS_SET_BY_HUB:
         schema["properties"].pop(name, None)
     schema["required"] = [r for r in schema.get("required", []) if r not in _FORM_FIELDS_SET_BY_HUB]
@@ -101,16 +103,17 @@ def submission_part_schema() -> dict[str, Any]:
         + ", which the hub sets). At most "
         f"{multipart.MAX_SUBMISSION_BYTES} bytes."
     )
-    return schema
+    return schema, defs
 
 
 def intake() -> Api:
     """The portals' registration endpoint (``intake.http``)."""
+    submission, defs = submission_part_schema()
     multipart_body = {
         "type": "object",
         "required": [multipart.SUBMISSION, multipart.POWER_OF_ATTORNEY],
         "properties": {
-            multipart.SUBMISSION: submission_part_schema(),
+            multipart.SUBMISSION: submission,
             multipart.POWER_OF_ATTORNEY: {
                 "type": "string",
                 "contentMediaType": "application/pdf",
@@ -163,6 +166,7 @@ def intake() -> Api:
         "insw.registration.submitted.v1. Every refusal is an RFC 9457 problem.",
         (register,),
         {"portalKey": {"type": "http", "scheme": "bearer", "description": "Portal API key"}},
+        defs,
     )
 
 
@@ -418,7 +422,7 @@ def _operation(api: Api, endpoint: Endpoint, found: dict[str, Any]) -> dict[str,
 
 def document(api: Api) -> dict[str, Any]:
     """The OpenAPI 3.1.0 document of ``api`` as a JSON-ready dict."""
-    found: dict[str, Any] = {}
+    found: dict[str, Any] = dict(api.schemas)
     paths: dict[str, Any] = {}
     for endpoint in api.endpoints:
         paths.setdefault(endpoint.path, {})[endpoint.method] = _operation(api, endpoint, found)
