@@ -90,7 +90,7 @@ def fields(schema: dict[str, Any]) -> str:
             _type(prop),
             "yes" if name in required else "no",
             _constraints(prop),
-            escape(prop.get("description", "")),
+            escape(prop.get("description", "")) + (fields(prop) if "properties" in prop else ""),
         )
         for name, prop in properties.items()
     ]

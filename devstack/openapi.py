@@ -78,6 +78,11 @@ class Api:
     """Components referenced from plain schemas (the submission part's models)."""
 
 
+HEALTH = Endpoint(
+    "get", "/health", "The process serves HTTP", answers={200: Answer("Up.", bodies.Health)}
+)
+
+
 def _problem(why: str, *headers: tuple[str, str]) -> Answer:
     return Answer(why, bodies.Problem, PROBLEM_MEDIA_TYPE, headers)
 
@@ -189,9 +194,7 @@ def notifier() -> Api:
     }
     username = ("username", "The account's username: six uppercase hexadecimal characters (R16).")
     endpoints = (
-        Endpoint(
-            "get", "/health", "The process serves HTTP", answers={200: Answer("Up.", bodies.Health)}
-        ),
+        HEALTH,
         Endpoint(
             "get",
             "/accounts/password",
@@ -325,9 +328,7 @@ def customs() -> Api:
     """The customs lifecycle's read side (``customs.http``)."""
     sid = ("submission_id", "The application.")
     endpoints = (
-        Endpoint(
-            "get", "/health", "The process serves HTTP", answers={200: Answer("Up.", bodies.Health)}
-        ),
+        HEALTH,
         Endpoint(
             "get",
             "/customs/applications/{submission_id}",
