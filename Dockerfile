@@ -1,7 +1,7 @@
 # One image for every hub service; the compose file picks the module to run.
 FROM python:3.11-slim
 WORKDIR /app
-COPY pyproject.toml ./
+COPY pyproject.toml requirements.lock ./
 COPY contracts ./contracts
 COPY runtime ./runtime
 COPY topology ./topology
@@ -16,7 +16,9 @@ COPY devstack ./devstack
 COPY bench ./bench
 COPY schemas ./schemas
 COPY examples ./examples
-RUN pip install --no-cache-dir .
+# Every package from the hashed lock, then the hub itself adding nothing unlocked.
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock \
+    && pip install --no-cache-dir --no-deps .
 ENV PYTHONUNBUFFERED=1
 USER nobody
 CMD ["python", "-m", "gateway"]
