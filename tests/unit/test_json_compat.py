@@ -4,7 +4,7 @@ import json
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from contracts.channels import REGISTRATION_SUBMITTED
 from contracts.registration import RegistrationSubmitted
@@ -21,13 +21,24 @@ class Inner(BaseModel):
     code: str = Field(max_length=10, pattern=r"^[A-Z]+$")
 
 
-class V1(BaseModel):
-    id: str
-    kind: Kind
-    count: int
-    note: str | None = None
-    inner: Inner
-    tags: list[str] = Field(default_factory=list)
+FIELDS: dict[str, Any] = {
+    "id": (str, ...),
+    "kind": (Kind, ...),
+    "count": (int, ...),
+    "note": (str | None, None),
+    "inner": (Inner, ...),
+    "tags": (list[str], Field(default_factory=list)),
+}
+
+
+def _model(drop: tuple[str, ...] = (), **changed: Any) -> type[BaseModel]:
+    """The v1 model with fields dropped, changed or added (a field: (type, default))."""
+    fields = {k: v for k, v in FIELDS.items() if k not in drop} | changed
+    model: type[BaseModel] = create_model("Message", **fields)
+    return model
+
+
+V1 = _model()
 
 
 def _breaks(new: type[BaseModel]) -> set[tuple[str, Break]]:
@@ -48,114 +59,49 @@ def test_additive_optional_changes_pass():
     class LooserInner(BaseModel):
         code: str = Field(max_length=20, pattern=r"^[A-Z]+$")
 
-    class V2(BaseModel):
-        id: str
-        kind: Wider
-        count: int
-        note: str | None = None
-        inner: LooserInner
-        tags: list[str] = Field(default_factory=list)
-        comment: str | None = None
-
-    assert _breaks(V2) == set()
+    wider = _model(kind=(Wider, ...), inner=(LooserInner, ...), comment=(str | None, None))
+    assert _breaks(wider) == set()
 
 
 def test_a_removed_field_fails():
-    class V2(BaseModel):
-        id: str
-        kind: Kind
-        note: str | None = None
-        inner: Inner
-        tags: list[str] = Field(default_factory=list)
-
-    assert _breaks(V2) == {("count", Break.REMOVED_FIELD)}
+    assert _breaks(_model(drop=("count",))) == {("count", Break.REMOVED_FIELD)}
 
 
 def test_a_renamed_field_fails():
-    class V2(BaseModel):
-        id: str
-        kind: Kind
-        total: int | None = None
-        note: str | None = None
-        inner: Inner
-        tags: list[str] = Field(default_factory=list)
-
-    assert ("count", Break.REMOVED_FIELD) in _breaks(V2)
+    assert ("count", Break.REMOVED_FIELD) in _breaks(_model(drop=("count",), total=(int, None)))
 
 
 def test_a_new_required_field_fails():
-    class V2(V1):
-        region: str
-
-    assert _breaks(V2) == {("region", Break.NEW_REQUIRED_FIELD)}
+    assert _breaks(_model(region=(str, ...))) == {("region", Break.NEW_REQUIRED_FIELD)}
 
 
 def test_an_optional_field_made_required_fails():
-    class V2(BaseModel):
-        id: str
-        kind: Kind
-        count: int
-        note: str
-        inner: Inner
-        tags: list[str] = Field(default_factory=list)
-
-    found = _breaks(V2)
+    found = _breaks(_model(note=(str, ...)))
     assert ("note", Break.NEW_REQUIRED_FIELD) in found
     assert ("note", Break.NARROWED_UNION) in found  # null is no longer accepted
 
 
 def test_a_required_field_made_optional_fails():
-    class V2(BaseModel):
-        id: str
-        kind: Kind
-        count: int | None = None
-        note: str | None = None
-        inner: Inner
-        tags: list[str] = Field(default_factory=list)
-
-    assert ("count", Break.NO_LONGER_REQUIRED) in _breaks(V2)
+    assert ("count", Break.NO_LONGER_REQUIRED) in _breaks(_model(count=(int | None, None)))
 
 
 def test_a_narrowed_enumeration_fails():
     class Narrow(StrEnum):
         A = "A"
 
-    class V2(BaseModel):
-        id: str
-        kind: Narrow
-        count: int
-        note: str | None = None
-        inner: Inner
-        tags: list[str] = Field(default_factory=list)
-
-    assert _breaks(V2) == {("kind", Break.NARROWED_ENUMERATION)}
+    assert _breaks(_model(kind=(Narrow, ...))) == {("kind", Break.NARROWED_ENUMERATION)}
 
 
 def test_a_changed_type_fails_even_nested_in_a_list():
-    class V2(BaseModel):
-        id: str
-        kind: Kind
-        count: str
-        note: str | None = None
-        inner: Inner
-        tags: list[int] = Field(default_factory=list)
-
-    assert _breaks(V2) == {("count", Break.CHANGED_TYPE), ("tags[]", Break.CHANGED_TYPE)}
+    changed = _model(count=(str, ...), tags=(list[int], Field(default_factory=list)))
+    assert _breaks(changed) == {("count", Break.CHANGED_TYPE), ("tags[]", Break.CHANGED_TYPE)}
 
 
 def test_a_tighter_bound_or_changed_pattern_in_a_nested_model_fails():
     class TightInner(BaseModel):
         code: str = Field(max_length=5, pattern=r"^[A-Z0-9]+$")
 
-    class V2(BaseModel):
-        id: str
-        kind: Kind
-        count: int
-        note: str | None = None
-        inner: TightInner
-        tags: list[str] = Field(default_factory=list)
-
-    assert _breaks(V2) == {
+    assert _breaks(_model(inner=(TightInner, ...))) == {
         ("inner.code", Break.TIGHTER_BOUND),
         ("inner.code", Break.CHANGED_PATTERN),
     }
