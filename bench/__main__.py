@@ -48,6 +48,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
         help="the hub twice, SASL_SSL then PLAINTEXT, each on a fresh broker: the ratio "
         "(no raw pipe; give a short --n and --half-n)",
     )
+    parser.add_argument(
+        "--brokers",
+        type=int,
+        choices=(1, 3),
+        default=1,
+        help="Kafka brokers devstack starts: 1, or a KRaft cluster of 3 (replication 3, min ISR 2)",
+    )
     parser.add_argument("--timeout", type=float, default=900, help="whole-run limit, seconds")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench-results")
     args = parser.parse_args(argv)
@@ -82,7 +89,7 @@ def main(argv: list[str]) -> int:
         return tls_cost.main(args, command)
     before = hub_like_processes()  # others' brokers on a shared machine are not ours
     started = time.strftime("%Y%m%dT%H%M%S")
-    infra = Infrastructure()
+    infra = Infrastructure(brokers=args.brokers)
     say("starting Kafka and Redis (or using KAFKA_BOOTSTRAP_SERVERS / REDIS_URL)")
     infra.start()
     infra.export_admin_env()  # the driver and the raw pipe provision: the superuser

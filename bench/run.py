@@ -38,10 +38,10 @@ HUB_HOPS = {
 def infra_pids(infra: Infrastructure) -> dict[str, int]:
     """The broker's and Redis's pids when devstack started them (else none)."""
     out = {"bench driver (this process)": os.getpid()}
-    for name, node in (("kafka broker (JVM)", infra.kafka), ("redis-server", infra.redis)):
-        process = node.process if node is not None else None
-        if process is not None and process.pid is not None:
-            out[name] = process.pid
+    for process in infra.processes():
+        if process.pid is not None:
+            kind = "redis-server" if process.name.startswith("redis") else "kafka broker (JVM)"
+            out[kind if infra.brokers == 1 else f"{kind} {process.name}"] = process.pid
     return out
 
 
@@ -129,7 +129,12 @@ class Run:
         """The raw aiokafka pipe on dedicated topics; same driver, same half-load rate."""
         prefix = f"bench.raw.{self.run_id}"
         names = topic_names(prefix)
-        create_topics(self.infra.bootstrap_servers, names.values(), TOPIC_PARTITIONS)
+        create_topics(
+            self.infra.bootstrap_servers,
+            names.values(),
+            TOPIC_PARTITIONS,
+            replication=self.infra.replication,
+        )
         group = ProcessGroup()
         say("starting the raw pipe (stages A, B x3, C)")
         try:

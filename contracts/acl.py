@@ -31,6 +31,7 @@ from contracts.channels import (
     CEISA_TRADER,
     CUSTOMS_APPLICATION_STATUS,
     CUSTOMS_DEADLINE,
+    CUSTOMS_OFFICER_COMMAND,
     MANUAL_DECISION,
     NOTIFICATION_REQUESTED,
     REFERRAL_DEADLINE,
@@ -171,6 +172,7 @@ HUB_CONSUMED = tuple(
         REGISTRATION_DECIDED,
         CEISA_RESPONSE,
         TRADER_COMMAND,
+        CUSTOMS_OFFICER_COMMAND,
     )
 ) + tuple(request_channel(a).topic for a in AGENCIES)
 
@@ -229,7 +231,11 @@ def _participants(agencies: Sequence[AgencySpec]) -> tuple[Participant, ...]:
             "customs",
             "customs lifecycle",
             service="customs",
-            consumes=(CEISA_RESPONSE.topic, TRADER_COMMAND.topic),
+            consumes=(
+                CEISA_RESPONSE.topic,
+                TRADER_COMMAND.topic,
+                CUSTOMS_OFFICER_COMMAND.topic,
+            ),
             produces=(CUSTOMS_APPLICATION_STATUS.topic, CUSTOMS_DEADLINE.topic, CEISA_TRADER.topic),
         ),
         Participant(
@@ -262,7 +268,7 @@ def _participants(agencies: Sequence[AgencySpec]) -> tuple[Participant, ...]:
         Participant(
             "officer-desk",
             "INSW officer desk (outside)",
-            produces=(MANUAL_DECISION.topic,),
+            produces=(MANUAL_DECISION.topic, CUSTOMS_OFFICER_COMMAND.topic),
             reads=(REFERRAL_DEADLINE.topic,),
             group_prefixes=(OFFICER_DESK_GROUP_PREFIX,),
         ),

@@ -23,6 +23,7 @@ from contracts import signers, topics
 from contracts.agencies import SHIPPED, Agencies, AgencySpec
 from contracts.audit import AuditEntry
 from contracts.customs import CustomsApplicationStatus, CustomsDeadline, TraderCommand
+from contracts.customs_officer import OfficerCommand
 from contracts.decision import RegistrationDecided
 from contracts.notification import NotificationRequested
 from contracts.referral import ManualDecision, ReferralDeadline
@@ -190,7 +191,8 @@ TRADER_COMMAND = _channel(
     TraderCommand,
     "Public. What the trader does in the customs process, keyed by submission id: deliver "
     "the Art. 6 supporting documents (C3), answer an additional-documents request (C6), "
-    "notify a data change (C10), apply to unblock (C11). command_id is the idempotency key; "
+    "notify a data change (C10), apply to unblock (C11), reapply after a return or rejection "
+    "(C3/C9: a new attempt). command_id is the idempotency key; "
     "documents travel by reference. A command the application's state does not allow is "
     "dead-lettered with its code and rule.",
     hub_consumes=True,
@@ -201,8 +203,21 @@ CEISA_TRADER = _channel(
     None,
     "Public. XML for customs (CEISA) on the trader's behalf, keyed by submission id: "
     "supporting-documents, additional-documents-reply, data-change-notification, "
-    "unblock-application; each valid against schemas/xsd/ceisa/v1/<message>.xsd.",
+    "unblock-application, reapplication (one MessageId per attempt), manual-receipt (C13, "
+    "for an officer); each valid against schemas/xsd/ceisa/v1/<message>.xsd.",
     content_type=XML,
+)
+CUSTOMS_OFFICER_COMMAND = _channel(
+    topics.CUSTOMS_OFFICER_COMMAND,
+    OfficerCommand,
+    "Public. What a customs officer records, keyed by submission id: an exporter's manual "
+    "registration at the office (C13; the hub sends the Attachment V manual-receipt on "
+    "ceisa.trader.v1 and opens the 1-working-day clock) and the head of office's approval "
+    "of one import notification without a customs id (C14, Art. 40). Signed by the "
+    "officers' desk or the gateway; refused acts are dead-lettered with code and rule.",
+    hub_consumes=True,
+    action="receive",
+    signers=frozenset({signers.OFFICER_DESK, signers.GATEWAY}),
 )
 AUDIT = _channel(
     topics.AUDIT,
@@ -244,6 +259,7 @@ def channels(agencies: Agencies = SHIPPED) -> tuple[Channel, ...]:
         TRADER_COMMAND,
         CEISA_TRADER,
         AUDIT,
+        CUSTOMS_OFFICER_COMMAND,
     )
 
 

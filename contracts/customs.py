@@ -47,6 +47,78 @@ class CustomsBlocking(BaseModel):
     activities: list[str]
 
 
+DueSource = Literal["CEISA", "HUB"]
+"""Whose date a deadline follows: the one CEISA stated, or the hub's own count."""
+
+
+class CustomsDueDate(BaseModel):
+    """One deadline as both sides count it (C16): the hub's working days and CEISA's stated day."""
+
+    model_config = ConfigDict(frozen=True)
+
+    hub: date = Field(description="Last day by the hub's working-day count")
+    ceisa: date | None = Field(description="Last day CEISA stated in its message, if it did")
+    follows: DueSource = Field(description="CEISA when it stated a day (it owns the process)")
+    discrepancy: bool = Field(description="CEISA stated a day other than the hub's count")
+
+    @property
+    def due_on(self) -> date:
+        """The day followed."""
+        return self.ceisa if self.follows == "CEISA" and self.ceisa else self.hub
+
+
+class CustomsStep(BaseModel):
+    """One customs message applied to the application, in order, over every attempt."""
+
+    model_config = ConfigDict(frozen=True)
+
+    attempt: int = Field(ge=1, description="Which attempt of the registration it belongs to")
+    message: str = Field(description="Catalogue name, e.g. proof-of-entry, reapplication")
+    rule: str
+    message_id: str
+    on: date = Field(description="The date the message states for the act")
+    stage: CustomsStage = Field(description="The stage it left the application in")
+    due: dict[str, CustomsDueDate] = Field(
+        default_factory=dict, description="Deadlines this step opened, by rule (working days)"
+    )
+
+
+NextActionCode = Literal[
+    "NONE",
+    "DELIVER_SUPPORTING_DOCUMENTS",
+    "ANSWER_ADDITIONAL_DOCUMENTS_REQUEST",
+    "REAPPLY_OR_STOP",
+    "DELIVER_DATA_CHANGE_DOCUMENTS",
+    "REAPPLY_DATA_CHANGE",
+    "APPLY_FOR_UNBLOCK",
+    "APPLY_FOR_DATA_CHANGE",
+]
+
+
+class NextAction(BaseModel):
+    """What the trader must do next, by when, and under which rule (``NONE``: wait)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: NextActionCode
+    due_on: date | None = None
+    rule: str | None = None
+
+
+class InswDecision(BaseModel):
+    """The INSW decision that started the customs process.
+
+    CEISA only ever receives approved decisions (``adapters.ceisa``), so an
+    application customs answered was approved; it is named by the
+    registration message the decision produced.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: Literal["APPROVED"] = "APPROVED"
+    registration_message_id: str | None = None
+
+
 class CustomsApplicationStatus(BaseModel):
     """The status of one customs application after the last message customs sent about it."""
 
@@ -73,6 +145,19 @@ class CustomsApplicationStatus(BaseModel):
         "C10/reapply, C11/<blocking number>): the last day that still counts"
     )
     updated_at: datetime
+    interim_import: str | None = Field(
+        default=None,
+        description="The one import notification served before a customs id (C14, Art. 40)",
+    )
+    attempt: int = Field(default=1, description="The current attempt (C3/C9 reapplications)")
+    due_dates: dict[str, CustomsDueDate] = Field(
+        default_factory=dict,
+        description="Every open deadline as the hub counts it and, for C3, C6 and C7, as CEISA "
+        "stated it; the day followed is in deadlines",
+    )
+    insw_decision: InswDecision = Field(default_factory=InswDecision)
+    steps: list[CustomsStep] = Field(default_factory=list, description="Every attempt's steps")
+    next_action: NextAction = Field(default_factory=lambda: NextAction(code="NONE"))
 
 
 class DeadlineMoment(StrEnum):
@@ -94,6 +179,12 @@ class CustomsDeadline(BaseModel):
     moment: DeadlineMoment
     due_on: date = Field(description="The last working day of the period")
     emitted_at: datetime
+    follows: DueSource = Field(
+        default="HUB", description="Whose date due_on is: CEISA's stated one, or the hub's count"
+    )
+    hub_due_on: date | None = Field(default=None, description="The hub's working-day count")
+    ceisa_due_on: date | None = Field(default=None, description="The day CEISA stated")
+    discrepancy: bool = Field(default=False, description="The two days differ")
 
 
 _ID = r"^[A-Za-z0-9._:-]+$"
@@ -160,6 +251,19 @@ class NotifyDataChange(_Command):
     documents: list[SupportingDocument] = Field(default_factory=list, max_length=20)
 
 
+class Reapply(_Command):
+    """Apply again after a return receipt (C3, Art. 10) or a rejection (C9, Art. 22).
+
+    Starts a new *attempt* of the same registration: customs gets a
+    reapplication naming the submission and the attempt number, and the
+    application's customs lifecycle starts again from SUBMITTED, keeping the
+    steps of earlier attempts. Refused unless the application is RETURNED or
+    REJECTED.
+    """
+
+    kind: Literal["REAPPLY"] = "REAPPLY"
+
+
 class ApplyForUnblock(_Command):
     """Apply to lift a blocking of the customs id (C11, Art. 35)."""
 
@@ -170,7 +274,11 @@ class ApplyForUnblock(_Command):
 
 
 TraderCommand = Annotated[
-    DeliverSupportingDocuments | AnswerAdditionalDocuments | NotifyDataChange | ApplyForUnblock,
+    DeliverSupportingDocuments
+    | AnswerAdditionalDocuments
+    | NotifyDataChange
+    | ApplyForUnblock
+    | Reapply,
     Field(discriminator="kind"),
 ]
 """``customs.trader-command.v1``: what the trader does in the customs process, one per record."""

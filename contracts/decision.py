@@ -11,6 +11,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.reasons import Reason
+from contracts.registration import CustomsExpert, TransportMeans
 from contracts.verification import CheckOutcome
 
 
@@ -47,6 +48,12 @@ class RegistrationSummary(BaseModel):
     applicant_position: str
     power_of_attorney_id: str
     power_of_attorney_sha256: str
+    customs_expert: CustomsExpert | None = Field(
+        default=None, description="A PPJK's customs expert, as checked (C5, Art. 15(3))"
+    )
+    transport_means: list[TransportMeans] = Field(
+        default_factory=list, description="A carrier's transport means, as checked (C5, Art. 15(4))"
+    )
 
 
 class RuleStatus(StrEnum):

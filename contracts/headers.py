@@ -27,7 +27,23 @@ and it must still verify. Idempotency on signed channels comes from the
 signed value (request id, decision id, CEISA message id), never the message id.
 """
 PROOF: Final = (SIGNATURE, SIGNER)
-LINEAGE: Final = (MESSAGE_ID, CORRELATION_ID, CAUSATION_ID, SCHEMA, CONTENT_TYPE, *PROOF)
+TRACEPARENT: Final = "traceparent"
+"""W3C Trace Context: the span of the hop that produced the record (runtime.tracing).
+
+Not signed, on purpose: it names a span, not a fact a decision rests on, and
+each hop rewrites it; a forged one can only mislead a trace viewer."""
+TRACESTATE: Final = "tracestate"
+"""W3C Trace Context vendor state, carried along with :data:`TRACEPARENT`."""
+TRACE: Final = (TRACEPARENT, TRACESTATE)
+LINEAGE: Final = (
+    MESSAGE_ID,
+    CORRELATION_ID,
+    CAUSATION_ID,
+    SCHEMA,
+    CONTENT_TYPE,
+    *PROOF,
+    *TRACE,
+)
 """The headers a record keeps wherever it is moved (retry topic, dead-letter topic).
 
 The signature headers are among them: a retried, dead-lettered, re-driven or

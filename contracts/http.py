@@ -113,6 +113,12 @@ class Health(BaseModel):
     status: Literal["ok"]
 
 
+class Ready(BaseModel):
+    """Every dependency answers."""
+
+    status: Literal["ready"]
+
+
 class OfficerDecision(BaseModel):
     """``POST /referrals/{submission_id}/decision``: only these fields; the officer is the token."""
 

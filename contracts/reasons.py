@@ -401,6 +401,60 @@ PASSWORD_TOO_LONG = _r(
     f"Password may be at most {PASSWORD_MAX_LENGTH} characters.",
 )
 
+# The PPJK's and carrier's extra data (PER-21/BC/2011 Art. 15(3)-(4), C5). They
+# belong to the chosen business types, so they report under R6 (the catalogue is R1-R19).
+CUSTOMS_EXPERT_NOT_PPJK = _r(
+    "CUSTOMS_EXPERT_NOT_PPJK",
+    "R6",
+    "Ahli kepabeanan hanya diisi untuk jenis usaha PPJK.",
+    "A customs expert is given only for the PPJK business type.",
+)
+CUSTOMS_EXPERT_CERTIFICATE_FORMAT = _r(
+    "CUSTOMS_EXPERT_CERTIFICATE_FORMAT",
+    "R6",
+    "Nomor sertifikat ahli kepabeanan: 3-40 huruf kapital, angka, titik, garis miring atau "
+    "tanda hubung.",
+    "Customs expert certificate number: 3-40 capital letters, digits, dots, slashes or hyphens.",
+)
+TRANSPORT_MEANS_NOT_CARRIER = _r(
+    "TRANSPORT_MEANS_NOT_CARRIER",
+    "R6",
+    "Sarana pengangkut hanya diisi untuk jenis usaha Pengangkut.",
+    "Transport means are given only for the Pengangkut (carrier) business type.",
+)
+TRANSPORT_MODE_UNKNOWN = _r(
+    "TRANSPORT_MODE_UNKNOWN",
+    "R6",
+    "Moda sarana pengangkut harus SEA, AIR, LAND atau RAIL.",
+    "Transport mode must be SEA, AIR, LAND or RAIL.",
+)
+TRANSPORT_MEANS_ID_FORMAT = _r(
+    "TRANSPORT_MEANS_ID_FORMAT",
+    "R6",
+    "Identitas sarana pengangkut tidak valid: kapal dengan nomor IMO (IMO + 7 digit, digit "
+    "periksa benar), lainnya 2-20 huruf kapital, angka atau tanda hubung.",
+    "Invalid transport means identifier: a vessel needs its IMO number (IMO + 7 digits, "
+    "valid check digit), others 2-20 capital letters, digits or hyphens.",
+)
+TRANSPORT_MEANS_DUPLICATE = _r(
+    "TRANSPORT_MEANS_DUPLICATE",
+    "R6",
+    "Sarana pengangkut disebut lebih dari sekali.",
+    "The same transport means is listed more than once.",
+)
+TRANSPORT_MEANS_TOO_MANY = _r(
+    "TRANSPORT_MEANS_TOO_MANY",
+    "R6",
+    "Paling banyak 20 sarana pengangkut.",
+    "At most 20 transport means.",
+)
+TRANSPORT_MEANS_NAME_FORMAT = _r(
+    "TRANSPORT_MEANS_NAME_FORMAT",
+    "R6",
+    "Nama sarana pengangkut maksimal 100 karakter.",
+    "Transport means name may be at most 100 characters.",
+)
+
 
 def catalogue() -> dict[str, ReasonCode]:
     """Every reason code by its code, for officers who cite them."""

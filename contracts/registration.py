@@ -93,8 +93,28 @@ class RequestInfo(_Lenient):
     )
 
 
+class CustomsExpert(_Lenient):
+    """The customs expert a PPJK employs (PER-21 Art. 1(8), 15(3); rule C5).
+
+    Only the Customs Expert Certificate's number: customs checks the holder
+    against the certificate register, so no name travels (personal data).
+    """
+
+    certificate_number: str | None = None
+
+
+class TransportMeans(_Lenient):
+    """One means of transport a carrier operates (PER-21 Art. 15(4), 24(3); rule C5)."""
+
+    mode: str | None = Field(default=None, description="SEA, AIR, LAND or RAIL")
+    identifier: str | None = Field(
+        default=None, description="SEA: IMO number (IMO + 7 digits); else its registration mark"
+    )
+    name: str | None = Field(default=None, description="Vessel, aircraft or vehicle name")
+
+
 class Organisation(_Lenient):
-    """Step 2, organisation data (§5.2)."""
+    """Step 2, organisation data (§5.2), with the PPJK's and carrier's extra data (C5)."""
 
     trader_type: str | None = Field(default=None, **_one_of(TraderType, "R2"))
     nib: str | None = None
@@ -104,6 +124,8 @@ class Organisation(_Lenient):
         default_factory=list, **_one_of(BusinessType, "R6", each=True)
     )
     address: str | None = None
+    customs_expert: CustomsExpert | None = None
+    transport_means: list[TransportMeans] = Field(default_factory=list)
 
 
 class ApplicantIdentity(_Lenient):

@@ -37,6 +37,9 @@ CUSTOMS_DEADLINE: Final = "customs.deadline.v1"
 TRADER_COMMAND: Final = "customs.trader-command.v1"
 CEISA_TRADER: Final = "ceisa.trader.v1"
 
+# A customs officer's acts (C13 manual registration, C14 Art. 40 approval), signed.
+CUSTOMS_OFFICER_COMMAND: Final = "customs.officer-command.v1"
+
 # The tamper-evident audit trail (issue 11): hash-chained per writer, signed.
 AUDIT: Final = "insw.audit.v1"
 

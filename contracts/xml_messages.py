@@ -75,6 +75,10 @@ DATA_CHANGE_RECEIPT: Final = CustomsMessage(
     "data-change-receipt", "DataChangeReceipt", _FROM, "C10"
 )
 UNBLOCK_REFUSAL: Final = CustomsMessage("unblock-refusal", "UnblockRefusal", _FROM, "C11")
+MANUAL_RECEIPT: Final = CustomsMessage("manual-receipt", "ManualRegistrationReceipt", _TO, "C13")
+SITE_CHECK_RESULT: Final = CustomsMessage("site-check-result", "SiteCheckResult", _FROM, "C15")
+REAPPLICATION: Final = CustomsMessage("reapplication", "RegistrationReapplication", _TO, "C3/C9")
+"""A new attempt after a return (Art. 9-10) or rejection (Art. 22): ids and activities only."""
 
 MESSAGES: Final[tuple[CustomsMessage, ...]] = (
     REGISTRATION,
@@ -94,6 +98,9 @@ MESSAGES: Final[tuple[CustomsMessage, ...]] = (
     REVOCATION,
     DATA_CHANGE_RECEIPT,
     UNBLOCK_REFUSAL,
+    MANUAL_RECEIPT,
+    SITE_CHECK_RESULT,
+    REAPPLICATION,
 )
 _BY_NAME: Final = {message.name: message for message in MESSAGES}
 

@@ -14,12 +14,16 @@ from faststream import FastStream
 
 from contracts import signers, topics
 from customs import http
+from customs.callers import OfficerTokens
 from customs.commands import TraderDesk
 from customs.handler import Lifecycle
+from customs.officer_desk import OfficerDesk
 from customs.settings import CustomsSettings
 from customs.store_redis import RedisCustomsStore
 from customs.watch import DeadlineWatch
+from runtime import ops
 from runtime.polling import poll_forever
+from runtime.rate_limit import RateLimits
 from runtime.service import HubService
 
 log = logging.getLogger(__name__)
@@ -42,9 +46,24 @@ def build(settings: CustomsSettings) -> FastStream:
         handler=desk.handler(),
         description="The trader's acts: checked against PER-21, sent to customs as XML.",
     )
+    officers = OfficerDesk(store, warning_days=settings.customs_deadline_warning_days)
+    service.subscribe(
+        topics.CUSTOMS_OFFICER_COMMAND,
+        handler=officers.handler(),
+        description="A customs officer's signed acts (C13, C14): checked against PER-21.",
+    )
     watch = DeadlineWatch(store, service.outbox.publish)
     background: list[asyncio.Task[None]] = []
-    runner = web.AppRunner(http.make_app(store), access_log=None)
+    issuer = settings.officer_issuer_url
+    if issuer is None:
+        log.warning("no OFFICER_ISSUER_URL: /applications/{id} answers 503 (fail closed)")
+    tokens = OfficerTokens.of(issuer, settings.officer_jwks_url) if issuer else None
+    limits = RateLimits.on_redis(
+        settings.checked_redis_url(), {http.STATUS_LIMIT: settings.customs_status_rate_limit}
+    )
+    app = http.make_app(store, tokens=tokens, limits=limits)
+    ops.add_routes(app, service.ops)
+    runner = web.AppRunner(app, access_log=None)
 
     async def start_background() -> None:
         background.append(
@@ -65,5 +84,6 @@ def build(settings: CustomsSettings) -> FastStream:
         await asyncio.gather(*background, return_exceptions=True)
 
     return service.app(
-        on_startup=[start_background], after_shutdown=[stop_background, redis.aclose]
+        on_startup=[start_background],
+        after_shutdown=[stop_background, limits.aclose, redis.aclose],
     )

@@ -43,10 +43,11 @@ def _registered(app: CustomsApplication, event: DataChangeNotified | DataChangeD
 
 
 def notified(app: CustomsApplication, event: DataChangeNotified) -> CustomsApplication:
-    """A notified change: its documents and decision clocks start; it answers any reapply duty."""
+    """A notified change: its clocks start; it answers a reapply duty or a C15 notice (Art. 51)."""
     _registered(app, event)
     return replace(
         app,
+        change_notice_due=None,
         change_documents_due=add_working_days(event.on, CHANGE_DOCUMENTS_DAYS),
         change_decision_due=add_working_days(event.on, CHANGE_DECISION_DAYS),
         reapply_by=None,

@@ -13,6 +13,13 @@ process (:data:`contracts.customs.TraderCommand`). For each command, in order:
    rule, like a refused CEISA message;
 4. publish the XML on ``ceisa.trader.v1`` and the new status.
 
+A reapplication (C3/C9) is keyed by attempt, not by command: its MessageId
+derives from (submission id, attempt number), so the document of one attempt
+is always the same message for customs; a replayed ``REAPPLY`` finds its
+command's marker in ``seen`` and sends nothing, and any other one on an
+application that is neither RETURNED nor REJECTED is a dead letter
+``NOT_RETURNED_OR_REJECTED (C3/C9)``.
+
 Why the lifecycle service and not the CEISA adapter: whether an act is
 allowed depends on the application's state, which lives here; the adapter
 keeps to turning decisions into registrations.
@@ -29,16 +36,16 @@ from contracts.customs import (
     ApplyForUnblock,
     DeliverSupportingDocuments,
     NotifyDataChange,
+    Reapply,
     TraderCommand,
 )
 from contracts.xml_messages import CustomsMessage
 from customs import events as ev
 from customs import outbound
-from customs.deadlines import timers
 from customs.handler import CustomsDesk, TransitionRefused, status_record
 from customs.reading import Notice
 from customs.record import ApplicationRecord, advance
-from customs.state import InvalidTransition
+from customs.state import InvalidTransition, Stage
 from runtime.consumer import BatchHandler, HandlerResult
 from runtime.errors import PoisonMessage
 from runtime.records import Inbound, Outbound
@@ -53,6 +60,7 @@ _MESSAGES: dict[type, CustomsMessage] = {
     AnswerAdditionalDocuments: m.ADDITIONAL_DOCUMENTS_REPLY,
     NotifyDataChange: m.DATA_CHANGE_NOTIFICATION,
     ApplyForUnblock: m.UNBLOCK_APPLICATION,
+    Reapply: m.REAPPLICATION,
 }
 
 
@@ -66,8 +74,7 @@ class TraderDesk(CustomsDesk):
     async def on_commands(self, batch: Sequence[tuple[Inbound, TraderCommand]]) -> HandlerResult:
         """Handle one batch of decoded trader commands."""
         result = HandlerResult()
-        sids = list(dict.fromkeys(command.submission_id for _, command in batch))
-        current = dict(zip(sids, await self._store.load(sids), strict=True))
+        current = await self._current([command.submission_id for _, command in batch])
         changed: dict[str, ApplicationRecord] = {}
         now = self._clock()
         today = now.astimezone(JAKARTA).date()
@@ -75,35 +82,43 @@ class TraderDesk(CustomsDesk):
             sid = command.submission_id
             before = current[sid]
             message = _MESSAGES[type(command)]
-            mid = outbound.message_id(message, command.command_id, sid)
+            marker = outbound.message_id(message, command.command_id, sid)
             if before is None:
                 refusal = f"command refused: UNKNOWN_APPLICATION (C2) for {message.name}"
                 result.dead.append((record, PoisonMessage(refusal)))
                 continue
-            if mid in before.seen:
+            if marker in before.seen:
                 continue  # redelivered or repeated: the document was sent
+            mid = _message_id(command, before)
             notice = Notice(message, mid, _event(command, before, today), submission_id=sid)
             try:
                 after = advance(before, notice, now)
                 document = _document(command, before, mid=mid, on=today, now=now)
             except InvalidTransition as error:
                 result.dead.append((record, TransitionRefused(error, notice)))
-                current[sid] = changed[sid] = before.handled(mid)
+                current[sid] = changed[sid] = before.handled(marker)
                 continue
-            current[sid] = changed[sid] = after
+            current[sid] = changed[sid] = after.handled(marker)
             result.outbound.append(
                 Outbound.of(channels.CEISA_TRADER, document, cause=record, correlation_id=sid)
             )
             result.outbound.append(status_record(self._status_topic, record, after))
-        if changed:
-            records = list(changed.values())
-            due = [t for r in records for t in timers(r, self._warning_days)]
-
-            async def save() -> None:
-                await self._store.save(records, due)
-
-            result.after_publish.append(save)
+        self._save_after_publish(changed, result)
         return result
+
+
+def _message_id(command: TraderCommand, record: ApplicationRecord) -> str:
+    """The id of the command's document: per attempt for a reapplication, else per command.
+
+    Every command also leaves its own marker (the per-command id) in ``seen``,
+    so a replayed command is skipped; a *new* reapplication command while an
+    attempt runs reaches the state machine and is refused there.
+    """
+    sid = command.submission_id
+    if isinstance(command, Reapply):
+        ended = record.app.stage in (Stage.RETURNED, Stage.REJECTED)
+        return outbound.reapplication_id(sid, record.app.attempt + (1 if ended else 0))
+    return outbound.message_id(_MESSAGES[type(command)], command.command_id, sid)
 
 
 def _event(command: TraderCommand, record: ApplicationRecord, on: date) -> ev.CustomsEvent:
@@ -118,6 +133,8 @@ def _event(command: TraderCommand, record: ApplicationRecord, on: date) -> ev.Cu
             return ev.DataChangeNotified(on, protected=protected)
         case ApplyForUnblock():
             return ev.UnblockApplied(on, command.blocking_number)
+        case Reapply():
+            return ev.Reapplied(on, record.app.attempt + 1)
     raise AssertionError(type(command))  # pragma: no cover - the union is exhaustive
 
 
@@ -151,5 +168,15 @@ def _document(
                 issued_at=now,
                 customs_id=app.customs_id or "",
                 activities=activities,
+            )
+        case Reapply():
+            return outbound.reapplication(
+                command.submission_id,
+                attempt=app.attempt + 1,
+                previous=app.stage.value,
+                answered=record.message_id,
+                activities=sorted(app.activities),
+                on=on,
+                issued_at=now,
             )
     raise AssertionError(type(command))  # pragma: no cover - the union is exhaustive

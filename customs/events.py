@@ -34,6 +34,7 @@ class EntryProved:
     """Proof of entry (C2, Art. 5): the documents clock (C3) starts."""
 
     on: date
+    stated_due: date | None = None  # CEISA's DocumentsDueDate
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class TtpRkIssued:
     """TTP-RK (C4, Art. 8): documents complete; the decision clock (C7) starts."""
 
     on: date
+    stated_due: date | None = None  # CEISA's DecisionDueDate
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class AdditionalDocumentsRequested:
     """Request for additional documents (C6, Art. 17): due in 7 working days."""
 
     on: date
+    stated_due: date | None = None  # CEISA's DueDate
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,56 @@ class UnblockRefused:
     number: str
 
 
+@dataclass(frozen=True)
+class ManualRegistrationRecorded:
+    """A customs office received an exporter's registration by hand (C13, Art. 11-12).
+
+    The office issues the Attachment V receipt and must process the application
+    in CEISA within 1 working day (Art. 12(3)); the form came with the Art. 6(2)
+    documents (Art. 11(2)), so the documents clock (C3) is met on receipt.
+    """
+
+    on: date
+    office: str
+
+
+@dataclass(frozen=True)
+class SiteCheckRecorded:
+    """The result of a site check of a registered user, recorded in CEISA (C15, Art. 45-50).
+
+    ``finding`` is ``NO_DIFFERENCE``, ``CHANGED_BY_CUSTOMS`` (other data, which
+    customs changes itself, Art. 50(1)-(2)) or ``APPLY_FOR_CHANGE`` (data of the
+    Art. 24(1)-(3) groups: the user is told to apply for a change, Art. 50(3)),
+    which comes with the Attachment XVI notice dated ``notice_on``.
+    """
+
+    on: date
+    number: str
+    appointed_on: date
+    finding: str
+    notice_on: date | None = None
+
+
+@dataclass(frozen=True)
+class InterimImportApproved:
+    """The head of a customs office approved one import notification without a customs id.
+
+    C14, Art. 40: an importer not yet holding a customs id is served for one
+    (1) import customs notification, after this approval; never a second.
+    """
+
+    on: date
+    notification: str
+
+
+@dataclass(frozen=True)
+class Reapplied:
+    """The trader applied again after a return (C3, Art. 10) or rejection (C9, Art. 22)."""
+
+    on: date
+    attempt: int
+
+
 CustomsEvent = (
     EntryProved
     | ReturnedForLateDocuments
@@ -190,4 +243,8 @@ CustomsEvent = (
     | DataChangeReceipted
     | UnblockApplied
     | UnblockRefused
+    | ManualRegistrationRecorded
+    | SiteCheckRecorded
+    | InterimImportApproved
+    | Reapplied
 )

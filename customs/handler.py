@@ -70,6 +70,25 @@ class CustomsDesk:
         self._warning_days = warning_days
         self._clock = clock
 
+    async def _current(self, sids: Sequence[str]) -> dict[str, ApplicationRecord | None]:
+        """The stored record of each application named in a batch (``None``: never entered)."""
+        unique = list(dict.fromkeys(sids))
+        return dict(zip(unique, await self._store.load(unique), strict=True))
+
+    def _save_after_publish(
+        self, changed: dict[str, ApplicationRecord], result: HandlerResult
+    ) -> None:
+        """Write the changed records and their deadline timers once the batch is published."""
+        if not changed:
+            return
+        records = list(changed.values())
+        due = [t for r in records for t in timers(r, self._warning_days)]
+
+        async def save() -> None:
+            await self._store.save(records, due)
+
+        result.after_publish.append(save)
+
 
 class Lifecycle(CustomsDesk):
     """Applies CEISA messages to customs applications kept in a :class:`CustomsStore`."""
@@ -88,8 +107,7 @@ class Lifecycle(CustomsDesk):
                 readable.append((record, notice, _submission_id(record, notice)))
             except PoisonMessage as error:  # the key and the document disagree
                 result.dead.append((record, error))
-        sids = list(dict.fromkeys(sid for _, _, sid in readable))
-        current = dict(zip(sids, await self._store.load(sids), strict=True))
+        current = await self._current([sid for _, _, sid in readable])
         changed: dict[str, ApplicationRecord] = {}
         for record, notice, sid in readable:
             before = current[sid]
@@ -109,14 +127,7 @@ class Lifecycle(CustomsDesk):
             current[sid] = changed[sid] = after
             result.outbound.append(self._status(record, after))
             result.outbound.append(_response_audit(record, notice, sid, "APPLIED"))
-        if changed:
-            records = list(changed.values())
-            due = [t for r in records for t in timers(r, self._warning_days)]
-
-            async def save() -> None:
-                await self._store.save(records, due)
-
-            result.after_publish.append(save)
+        self._save_after_publish(changed, result)
         return result
 
     def _status(self, cause: Inbound, record: ApplicationRecord) -> Outbound:

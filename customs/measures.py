@@ -18,6 +18,7 @@ from typing import Final
 
 from customs.events import Blocked, Revoked, Unblocked
 from customs.periods import add_months
+from customs.site_checks import after_blocking
 from customs.state import CustomsApplication, InvalidTransition, Stage, expect
 
 UNBLOCK_MONTHS: Final = 3  # C11, Art. 35(4), calendar months
@@ -42,7 +43,12 @@ def block(app: CustomsApplication, event: Blocked) -> CustomsApplication:
     windows = dict(app.unblock_by)
     if event.time_limited:
         windows[event.number] = add_months(event.on, UNBLOCK_MONTHS)
-    return replace(app, blockings={**app.blockings, event.number: activities}, unblock_by=windows)
+    return replace(
+        app,
+        blockings={**app.blockings, event.number: activities},
+        unblock_by=windows,
+        change_notice_due=after_blocking(app, event.on),  # C15: Art. 51(2) acted on
+    )
 
 
 def unblock(app: CustomsApplication, event: Unblocked) -> CustomsApplication:

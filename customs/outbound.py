@@ -2,13 +2,16 @@
 
 One builder per command: supporting documents (Art. 6, C3), the answer to an
 additional-documents request (Art. 17, C6), a data-change notification
-(Art. 24-26, C10) and an unblock application (Art. 35, C11). Documents travel
+(Art. 24-26, C10) and an unblock application (Art. 35, C11); and, for an
+officer, the Attachment V receipt of a manual registration (Art. 12, C13). Documents travel
 as claim checks (code, store id, SHA-256), never as bytes. Every document is
 validated against its XSD before it leaves; a failure is a bug here, raised
 as :class:`runtime.errors.PoisonMessage` naming places, never values.
 
 Message ids derive from the command id, so a redelivered command yields the
-same document, which customs can recognise as a repeat.
+same document, which customs can recognise as a repeat. A reapplication's
+derives from (submission id, attempt) instead (:func:`reapplication_id`): one
+attempt has one message however many commands ask for it.
 """
 
 import hashlib
@@ -25,6 +28,7 @@ from contracts.customs import (
     NotifyDataChange,
     SupportingDocument,
 )
+from contracts.customs_officer import RecordManualRegistration
 from contracts.xml_messages import CustomsMessage
 from contracts.xml_validation import XmlInvalid, explain, validate
 from runtime.errors import PoisonMessage
@@ -36,6 +40,12 @@ def message_id(message: CustomsMessage, command_id: str, submission_id: str) -> 
     """The document's MessageId: stable for one command of one application."""
     digest = hashlib.sha256(f"{submission_id}|{command_id}".encode()).hexdigest()[:24]
     return f"INSW-{message.name.upper()}-{digest}"
+
+
+def reapplication_id(submission_id: str, attempt: int) -> str:
+    """The MessageId of the reapplication starting ``attempt``: one per attempt, ever."""
+    digest = hashlib.sha256(f"{submission_id}|attempt|{attempt}".encode()).hexdigest()[:24]
+    return f"INSW-{m.REAPPLICATION.name.upper()}-{attempt}-{digest}"
 
 
 class _Document:
@@ -158,4 +168,54 @@ def unblock_application(
     doc.add("Grounds", command.grounds)
     if command.documents:
         doc.documents(command.documents)
+    return doc.done()
+
+
+def manual_receipt(
+    command: RecordManualRegistration,
+    *,
+    mid: str,
+    issued_at: datetime,
+    processing_due: date,
+    ttp_rk_due: date,
+) -> bytes:
+    """Attachment V receipt of a registration received by hand (Art. 12; C13), for CEISA."""
+    doc = _Document(m.MANUAL_RECEIPT)
+    doc.header(mid, issued_at, None)
+    doc.add("SubmissionId", command.submission_id)
+    doc.add("OfficeCode", command.office_code)
+    doc.add("OfficerId", command.officer_id)
+    doc.add("ReceivedOn", command.received_on)
+    doc.add("ProcessingDueDate", processing_due)
+    doc.add("TtpRkDueDate", ttp_rk_due)
+    activities = doc.add("Activities")
+    for activity in command.activities:
+        doc.add("Activity", activity, activities)
+    doc.documents(command.documents)
+    return doc.done()
+
+
+def reapplication(
+    submission_id: str,
+    *,
+    attempt: int,
+    previous: str,
+    answered: str,
+    activities: Sequence[str],
+    on: date,
+    issued_at: datetime,
+) -> bytes:
+    """Art. 10 / 22 reapplication: attempt ``attempt``, answering the ``answered`` message.
+
+    ``previous`` is how the last attempt ended (RETURNED or REJECTED).
+    """
+    doc = _Document(m.REAPPLICATION)
+    doc.header(reapplication_id(submission_id, attempt), issued_at, answered)
+    doc.add("SubmissionId", submission_id)
+    doc.add("AttemptNumber", attempt)
+    doc.add("PreviousOutcome", previous)
+    doc.add("ReappliedOn", on)
+    parent = doc.add("Activities")
+    for activity in activities:
+        doc.add("Activity", activity, parent)
     return doc.done()

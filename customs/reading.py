@@ -43,6 +43,7 @@ class Notice:
     customs_id: str | None = None  # measures (C11, C12) name the customs id instead
     activities: frozenset[str] = frozenset()  # proof of entry: the activities applied for
     reasons: tuple[Reason, ...] = ()
+    reference: str | None = None  # Header/ReferenceMessageId: the message answered
 
 
 def read_notice(data: bytes | None) -> Notice:
@@ -116,17 +117,38 @@ class _Doc:
             submission_id=sid,
             customs_id=cid,
             reasons=self.reasons(),
+            reference=self.text("Header/ReferenceMessageId") or None,
             **extra,  # type: ignore[arg-type]
         )
 
 
 def _entry(d: _Doc) -> Notice:
-    return d.notice(ev.EntryProved(d.day("EntryDate")), activities=d.values("Activities/Activity"))
+    event = ev.EntryProved(d.day("EntryDate"), stated_due=d.day("DocumentsDueDate"))
+    return d.notice(event, activities=d.values("Activities/Activity"))
 
 
 def _accepted(d: _Doc) -> Notice:
     approved = d.values("ApprovedActivities/Activity")
     return d.notice(ev.Accepted(d.day("AcceptedOn"), d.text("CustomsId"), approved))
+
+
+def _ttp_rk(d: _Doc) -> Notice:
+    """C4: a TTP-RK straight after the form (Art. 8(2)) names the activities; it may open."""
+    event = ev.TtpRkIssued(d.day("ReceiptDate"), stated_due=d.day("DecisionDueDate"))
+    return d.notice(event, activities=d.values("Activities/Activity"))
+
+
+def _site_check(d: _Doc) -> Notice:
+    """C15: the result, with the Attachment XVI notice's date when one was sent (Art. 50(3))."""
+    notice_on = d.text("Notice/NoticeDate")
+    event = ev.SiteCheckRecorded(
+        d.day("RecordedOn"),
+        d.text("SiteCheckNumber"),
+        d.day("AppointedOn"),
+        d.text("Finding"),
+        date.fromisoformat(notice_on) if notice_on else None,
+    )
+    return d.notice(event)
 
 
 def _data_change(d: _Doc) -> Notice:
@@ -161,9 +183,9 @@ def _measure(kind: type[ev.Unblocked | ev.Revoked], number: str, on: str) -> Map
 _MAPPERS: Final[dict[str, Mapper]] = {
     m.PROOF_OF_ENTRY.name: _entry,
     m.RETURN_RECEIPT.name: lambda d: d.notice(ev.ReturnedForLateDocuments(d.day("ReturnedOn"))),
-    m.TTP_RK.name: lambda d: d.notice(ev.TtpRkIssued(d.day("ReceiptDate"))),
+    m.TTP_RK.name: _ttp_rk,
     m.ADDITIONAL_DOCUMENTS_REQUEST.name: lambda d: d.notice(
-        ev.AdditionalDocumentsRequested(d.day("RequestDate"))
+        ev.AdditionalDocumentsRequested(d.day("RequestDate"), stated_due=d.day("DueDate"))
     ),
     m.ACCEPTANCE.name: _accepted,
     m.REJECTION.name: lambda d: d.notice(
@@ -179,4 +201,5 @@ _MAPPERS: Final[dict[str, Mapper]] = {
     m.UNBLOCK_REFUSAL.name: lambda d: d.notice(
         ev.UnblockRefused(d.day("RefusedOn"), d.text("BlockingNumber"))
     ),
+    m.SITE_CHECK_RESULT.name: _site_check,
 }

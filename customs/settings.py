@@ -15,3 +15,9 @@ class CustomsSettings(InfraSettings):
     """How often due deadline events are looked for."""
     customs_deadline_warning_days: int = Field(default=2, ge=1, le=10)
     """How many working days before a deadline's last day it is announced as approaching."""
+    officer_issuer_url: str | None = Field(default=None)
+    """The INSW identity provider whose officer tokens may read ``/applications/{id}``."""
+    officer_jwks_url: str | None = Field(default=None)
+    """The provider's keys; default ``{issuer}/.well-known/jwks.json``."""
+    customs_status_rate_limit: str = Field(default="120/minute")
+    """Status views per client address (``limits`` notation)."""

@@ -49,6 +49,13 @@ class CustomsApplication:
     reapply_by: date | None = None  # C10, Art. 30(2)
     documents_delivered_on: date | None = None  # C3, Art. 6-7: the trader's delivery
     unblock_applied: dict[str, date] = field(default_factory=dict)  # C11, per blocking number
+    manual_office: str | None = None  # C13, Art. 11-12: the office that received it by hand
+    manual_processing_due: date | None = None  # C13, Art. 12(3): 1 working day
+    manual_ttp_rk_due: date | None = None  # C13, Art. 13: 10 working days
+    change_notice_due: date | None = None  # C15, Art. 51(1): 30 working days
+    interim_import: str | None = None  # C14, Art. 40: the one import notification served
+    attempt: int = 1  # C3/C9: 2 and up after reapplications
+    stated_due: dict[str, date] = field(default_factory=dict)  # CEISA's own C3, C6, C7 days
 
     @property
     def blocked(self) -> frozenset[str]:

@@ -4,6 +4,11 @@ Each poll leases the timers due now, publishes one ``customs.deadline.v1``
 event per timer whose deadline is still open, and forgets the timers only
 after the events are on the topic: a crash repeats an event, never loses
 one. Leases let several service instances poll the same sorted sets.
+
+For C3, C6 and C7 the event also says whose day it follows: CEISA's stated
+day when CEISA stated one (it owns the process), the hub's working-day count
+otherwise, with both days and ``discrepancy`` when they differ
+(:mod:`customs.due_dates`). The other rules have no stated day: ``HUB``.
 """
 
 from collections.abc import Callable
@@ -12,6 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 from contracts import channels, topics
 from contracts.customs import CustomsDeadline, DeadlineMoment
 from customs.deadlines import parse, still_open
+from customs.due_dates import due_dates
+from customs.record import ApplicationRecord
 from customs.store import CustomsStore
 from runtime.codec import encode
 from runtime.polling import Publish, TimerWorker
@@ -45,9 +52,9 @@ class DeadlineWatch(TimerWorker[CustomsStore]):
             parsed = [parse(member) for member in members]
             records = await self._store.load([sid for sid, _, _ in parsed])
             events = [
-                self._event(sid, rule, due, moment, now)
-                for (sid, rule, due), record in zip(parsed, records, strict=True)
-                if still_open(record, rule, due)
+                self._event(record, rule, due, moment, now)
+                for (_, rule, due), record in zip(parsed, records, strict=True)
+                if record is not None and still_open(record, rule, due)
             ]
             await self._publish(events)
             await self._store.cancel(moment, members)
@@ -55,10 +62,20 @@ class DeadlineWatch(TimerWorker[CustomsStore]):
         return published
 
     def _event(
-        self, sid: str, rule: str, due: date, moment: DeadlineMoment, now: datetime
+        self, record: ApplicationRecord, rule: str, due: date, moment: DeadlineMoment, now: datetime
     ) -> Outbound:
+        sid = record.app.submission_id
+        both = due_dates(record.app).get(rule)
         event = CustomsDeadline(
-            submission_id=sid, rule=rule, moment=moment, due_on=due, emitted_at=now
+            submission_id=sid,
+            rule=rule,
+            moment=moment,
+            due_on=due,
+            emitted_at=now,
+            follows=both.follows if both else "HUB",
+            hub_due_on=both.hub if both else due,
+            ceisa_due_on=both.ceisa if both else None,
+            discrepancy=both.discrepancy if both else False,
         )
         headers = caused_by(None, correlation_id=sid, schema=channels.CUSTOMS_DEADLINE.schema_id)
         return Outbound(self._topic, sid.encode(), encode(event), headers)

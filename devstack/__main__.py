@@ -78,9 +78,9 @@ def _full_env(infra: Infrastructure) -> dict[str, str]:
     return {**infra.env(), **infra.admin_env(), **passwords, **_signing_lines(infra)}
 
 
-def cmd_infra() -> int:
-    """Run Kafka + Redis until Ctrl-C; exit 1 if one of them dies meanwhile."""
-    with Infrastructure() as infra:
+def cmd_infra(brokers: int = 1) -> int:
+    """Run Kafka (``brokers`` of them) + Redis until Ctrl-C; exit 1 if one dies meanwhile."""
+    with Infrastructure(brokers=brokers) as infra:
         _say(infra.describe_kafka())
         _say(infra.describe_redis())
         _print_env(_full_env(infra))
@@ -88,9 +88,9 @@ def cmd_infra() -> int:
         try:
             while True:
                 time.sleep(1)
-                for node in (infra.kafka, infra.redis):
-                    if node is not None and node.process and not node.process.alive():
-                        _say(str(node.process.died_error("exited unexpectedly")))
+                for process in infra.processes():
+                    if not process.alive():
+                        _say(str(process.died_error("exited unexpectedly")))
                         return 1
         except KeyboardInterrupt:
             _say("stopping")
@@ -256,8 +256,17 @@ def main(argv: list[str] | None = None) -> int:
         "secrets": cmd_secrets,
     }
     parser.add_argument("command", choices=list(commands))
+    parser.add_argument(
+        "--brokers",
+        type=int,
+        choices=(1, 3),
+        default=1,
+        help="infra: 1 broker (default) or a KRaft cluster of 3 (replication 3, min ISR 2)",
+    )
     args = parser.parse_args(argv)
     try:
+        if args.command == "infra":
+            return cmd_infra(args.brokers)
         return commands[args.command]()
     except KeyboardInterrupt:
         _say("interrupted; everything stopped")

@@ -97,9 +97,10 @@ services:
       - -c
       - >-
         umask 077 &&
-        printf 'user default off\\nuser hub on >%s ~* &* +@all\\n' "$$REDIS_PASSWORD"
+        printf 'user default off resetpass ~* &* +@all\\nuser hub on >%s ~* &* +@all\\n'
+        "$$REDIS_PASSWORD"
         > /tmp/users.acl &&
-        exec redis-server --appendonly yes --aclfile /tmp/users.acl
+        exec redis-server --appendonly yes --appendfsync always --aclfile /tmp/users.acl
     healthcheck:
       test:
         - CMD-SHELL

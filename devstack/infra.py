@@ -26,7 +26,16 @@ from typing import Any
 import redis
 
 from contracts import signers
-from devstack.kafka import KafkaNode, create_topics, kafka_version, run_sync, warm_coordinators
+from devstack.kafka import (
+    KafkaNode,
+    Replication,
+    create_topics,
+    kafka_version,
+    run_sync,
+    warm_coordinators,
+)
+from devstack.kafka_cluster import KafkaCluster
+from devstack.processes import ServiceProcess
 from devstack.redis import RedisNode
 from runtime import kafka_security
 from runtime.at_rest import AtRest, parse_key_ring
@@ -138,8 +147,13 @@ class Infrastructure:
         env: Mapping[str, str] | None = None,
         topics: Iterable[str] | None = None,
         partitions: int = TOPIC_PARTITIONS,
+        brokers: int = 1,
     ) -> None:
         source = os.environ if env is None else env
+        self.brokers = brokers
+        """How many brokers devstack starts: 1 (default) or a KRaft cluster (``--brokers 3``)."""
+        self.replication = Replication.for_brokers(brokers)
+        """Copies per partition and the in-sync floor every hub topic is created with."""
         self._external_kafka = source.get("KAFKA_BOOTSTRAP_SERVERS") or None
         self._source_kafka = {k: v for k, v in source.items() if k.startswith("KAFKA_")}
         self.secure = source.get("KAFKA_SECURITY_PROTOCOL") != kafka_security.PLAINTEXT
@@ -155,7 +169,7 @@ class Infrastructure:
         """Each signer's private key: a service gets only its own (see devstack.stack)."""
         self._topics = None if topics is None else tuple(topics)
         self._partitions = partitions
-        self.kafka: KafkaNode | None = None
+        self.kafka: KafkaNode | KafkaCluster | None = None
         self.redis: RedisNode | None = None
         self._redis_version = ""
 
@@ -274,7 +288,11 @@ class Infrastructure:
             if not self._external_redis:
                 self.redis = RedisNode().start()
             if not self._external_kafka:
-                self.kafka = KafkaNode(passwords=self.kafka_passwords).start()
+                self.kafka = (
+                    KafkaCluster(self.brokers, passwords=self.kafka_passwords).start()
+                    if self.brokers > 1
+                    else KafkaNode(passwords=self.kafka_passwords).start()
+                )
             admin = self.admin_security()
             topics = hub_topics() if self._topics is None else self._topics
             create_topics(
@@ -283,6 +301,7 @@ class Infrastructure:
                 self._partitions,
                 configs=hub_topic_configs(),
                 security=admin,
+                replication=self.replication,
             )
             if self.kafka is not None:
                 if self.secure:
@@ -301,6 +320,17 @@ class Infrastructure:
         count, _ = run_sync(apply(self.bootstrap_servers, self.admin_security()))
         return count
 
+    def processes(self) -> list[ServiceProcess]:
+        """The server processes this object started and that run now (every broker, Redis)."""
+        found: list[ServiceProcess | None] = []
+        if isinstance(self.kafka, KafkaCluster):
+            found += self.kafka.processes()
+        elif self.kafka is not None:
+            found.append(self.kafka.process)
+        if self.redis is not None:
+            found.append(self.redis.process)
+        return [p for p in found if p is not None]
+
     def stop(self) -> None:
         """Stop what this object started (Kafka first, it is the slower one). Idempotent."""
         if self.kafka is not None:
@@ -314,8 +344,12 @@ class Infrastructure:
         """One line telling which broker is used, for test headers and the CLI."""
         if self.kafka is not None:
             how = "SASL_SSL, ACLs" if self.kafka.secure else "PLAINTEXT: development switch"
+            what = "broker" if self.brokers == 1 else f"cluster of {self.brokers} brokers"
+            copies = self.replication
+            if self.brokers > 1:
+                how += f"; replication {copies.factor}, min.insync.replicas {copies.min_insync}"
             return (
-                f"Kafka broker {self.kafka.version} at {self.kafka.bootstrap_servers} ({how}; "
+                f"Kafka {what} {self.kafka.version} at {self.kafka.bootstrap_servers} ({how}; "
                 f"started by devstack in {self.kafka.startup_seconds:.1f}s)"
             )
         return f"Kafka broker at {self.bootstrap_servers} (from KAFKA_BOOTSTRAP_SERVERS)"

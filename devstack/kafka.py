@@ -17,8 +17,9 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -48,6 +49,47 @@ def _options(bootstrap: str, security: Security | None) -> dict[str, Any]:
 
 class KafkaStartError(RuntimeError):
     """The broker could not be prepared or did not answer in time."""
+
+
+@dataclass(frozen=True)
+class Replication:
+    """How many copies of each partition a cluster keeps, and how many must have a write.
+
+    Why both together: with ``acks=all`` a write is acknowledged once every
+    in-sync replica has it; ``min_insync`` is the floor below which the
+    leader refuses writes instead of acknowledging them on too few copies.
+    Three brokers keep three copies and demand two: one broker may die (or
+    hang) and writes go on, and an acknowledged write survives that loss.
+    """
+
+    factor: int
+    min_insync: int
+
+    @classmethod
+    def for_brokers(cls, brokers: int) -> Replication:
+        """Replication that follows the cluster size: 1/1 for one broker, 3/2 for three or more."""
+        if brokers < 1:
+            raise ValueError(f"a cluster needs at least one broker, not {brokers}")
+        factor = min(brokers, 3)
+        return cls(factor=factor, min_insync=max(1, factor - 1))
+
+    def topic_configs(self) -> dict[str, str]:
+        """Topic-level settings every hub topic is created with (none on a single broker)."""
+        return {"min.insync.replicas": str(self.min_insync)} if self.factor > 1 else {}
+
+    def broker_properties(self) -> list[str]:
+        """Broker defaults, the internal offsets and transaction-state topics included."""
+        return [
+            f"default.replication.factor={self.factor}",
+            f"min.insync.replicas={self.min_insync}",
+            f"offsets.topic.replication.factor={self.factor}",
+            f"transaction.state.log.replication.factor={self.factor}",
+            f"transaction.state.log.min.isr={self.min_insync}",
+        ]
+
+
+SINGLE = Replication(factor=1, min_insync=1)
+"""One broker: one copy of everything (devstack's default, unchanged)."""
 
 
 def kafka_version() -> str:
@@ -150,12 +192,15 @@ async def create_topics_async(
     partitions: int = 4,
     configs: Mapping[str, Mapping[str, str]] | None = None,
     security: Security | None = None,
+    *,
+    replication: Replication = SINGLE,
 ) -> None:
-    """Create topics that do not exist yet (replication factor 1); idempotent.
+    """Create topics that do not exist yet (``replication``: 1 copy by default); idempotent.
 
-    ``configs`` gives topic-level settings by name (e.g. ``cleanup.policy``);
-    a topic that already exists is left as it is. Only a principal allowed to
-    create topics can (the stack's superuser).
+    ``configs`` gives topic-level settings by name (e.g. ``cleanup.policy``),
+    on top of the replication's own (``min.insync.replicas``); a topic that
+    already exists is left as it is. Only a principal allowed to create
+    topics can (the stack's superuser).
     """
     configs = configs or {}
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **_options(bootstrap, security))
@@ -170,8 +215,8 @@ async def create_topics_async(
                 NewTopic(
                     name=n,
                     num_partitions=partitions,
-                    replication_factor=1,
-                    topic_configs=dict(configs.get(n, {})),
+                    replication_factor=replication.factor,
+                    topic_configs={**replication.topic_configs(), **configs.get(n, {})},
                 )
                 for n in wanted
             ]
@@ -222,9 +267,37 @@ def create_topics(
     partitions: int = 4,
     configs: Mapping[str, Mapping[str, str]] | None = None,
     security: Security | None = None,
+    *,
+    replication: Replication = SINGLE,
 ) -> None:
     """Sync wrapper of :func:`create_topics_async` for fixtures and CLIs."""
-    run_sync(create_topics_async(bootstrap, list(names), partitions, configs, security))
+    run_sync(
+        create_topics_async(
+            bootstrap, list(names), partitions, configs, security, replication=replication
+        )
+    )
+
+
+PORT_TAKEN = "Address already in use"
+
+
+def start_retrying(
+    start: Callable[[], None], clean_up: Callable[[], None], retry_on: Iterable[str] = (PORT_TAKEN,)
+) -> None:
+    """``start()``, retried twice (after ``clean_up()``) when it failed for a ``retry_on`` reason.
+
+    Why: the kernel may hand a probed free port to someone else before the
+    broker binds it; a fresh attempt picks new ones.
+    """
+    reasons = tuple(retry_on)
+    for attempt in range(3):
+        try:
+            start()
+            return
+        except KafkaStartError as error:
+            clean_up()
+            if not any(reason in str(error) for reason in reasons) or attempt == 2:
+                raise
 
 
 class KafkaNode:
@@ -239,8 +312,21 @@ class KafkaNode:
     listener on loopback, no authorization.
     """
 
-    def __init__(self, *, heap: str = "512m", passwords: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        heap: str = "512m",
+        passwords: Mapping[str, str] | None = None,
+        node_id: int = 1,
+        replication: Replication = SINGLE,
+    ) -> None:
         self.heap = heap
+        self.node_id = node_id
+        self.replication = replication
+        self.voters = ""
+        """``controller.quorum.voters``; empty: this node alone (a cluster sets all three)."""
+        self.extra_properties: list[str] = []
+        """Further ``server.properties`` lines (a cluster's quorum timeouts)."""
         self.passwords = dict(passwords or {})
         if self.passwords and "admin" not in self.passwords:
             raise KafkaStartError("a secure broker needs an `admin` principal (its super user)")
@@ -296,26 +382,41 @@ class KafkaNode:
         """
         libs = ensure_jars()
         began = time.monotonic()
-        for attempt in range(3):
-            try:
-                self._start_once(libs, timeout)
-                break
-            except KafkaStartError as error:
-                self.stop()
-                if "Address already in use" not in str(error) or attempt == 2:
-                    raise
+        start_retrying(lambda: self._start_once(libs, timeout), self.stop)
         self.startup_seconds = time.monotonic() - began
         return self
 
     def _start_once(self, libs: Path, timeout: float) -> None:
-        self.port, self.controller_port = free_port(), free_port()
-        while self.controller_port == self.port:
+        self.allocate_ports()
+        self.prepare(libs, random_cluster_id())
+        self._launch(libs, timeout)
+
+    def allocate_ports(self, taken: Iterable[int] = ()) -> None:
+        """Pick this node's client and controller ports (not one of ``taken``)."""
+        avoid = set(taken)
+        self.port = free_port()
+        while self.port in avoid:
+            self.port = free_port()
+        avoid.add(self.port)
+        self.controller_port = free_port()
+        while self.controller_port in avoid:
             self.controller_port = free_port()
+
+    def prepare(
+        self, libs: Path, cluster_id: str, certificates: StackCertificates | None = None
+    ) -> None:
+        """Make the run directory, write ``server.properties`` and format the storage.
+
+        ``certificates`` shared by a cluster's brokers (one CA, one broker
+        certificate for the loopback address); a lone node makes its own.
+        """
         run_dir = new_run_dir(f"kafka-{self.port}")
         (run_dir / "data").mkdir()
         self.run_dir = run_dir
         if self.secure:
-            self.certificates = make_certificates(run_dir / "tls", [LOOPBACK, "localhost"])
+            self.certificates = certificates or make_certificates(
+                run_dir / "tls", [LOOPBACK, "localhost"]
+            )
         server_props = run_dir / "server.properties"
         server_props.touch(mode=0o600)  # it holds the broker's own SCRAM password
         server_props.write_text(self._server_properties(run_dir / "data"))
@@ -329,7 +430,7 @@ class KafkaNode:
                 "kafka.tools.StorageTool",
                 "format",
                 "-t",
-                random_cluster_id(),
+                cluster_id,
                 "-c",
                 str(server_props),
                 *self._scram_arguments(),
@@ -343,7 +444,6 @@ class KafkaNode:
             raise KafkaStartError(
                 f"StorageTool format failed:\n{self._redact(fmt.stdout + fmt.stderr)}"
             )
-        self._launch(libs, timeout)
 
     def _scram_arguments(self) -> list[str]:
         """``--add-scram`` per principal: users exist before the broker first starts (KIP-900)."""
@@ -360,6 +460,11 @@ class KafkaNode:
 
     def _launch(self, libs: Path, timeout: float) -> None:
         """Start the JVM on the prepared run directory and wait until it answers."""
+        self.spawn(libs)
+        self._wait_ready(timeout)
+
+    def spawn(self, libs: Path) -> None:
+        """Start the JVM on the prepared run directory; do not wait (a cluster starts all first)."""
         run_dir = self.run_dir
         assert run_dir is not None
         self.process = ServiceProcess(
@@ -377,7 +482,6 @@ class KafkaNode:
             log_path=LOG_DIR / f"kafka-{self.port}.log",
             cwd=run_dir,
         ).start()
-        self._wait_ready(timeout)
 
     def restart(self, timeout: float = START_TIMEOUT_S, *, down_s: float = 0.0) -> float:
         """Stop the broker (SIGTERM: controlled shutdown), wait ``down_s``, start it again.
@@ -395,6 +499,22 @@ class KafkaNode:
         time.sleep(down_s)
         self._launch(libs_dir(), timeout)
         return time.monotonic() - began
+
+    def wait_ready(self, timeout: float = START_TIMEOUT_S) -> None:
+        """Wait until this node answers a metadata request; raise with its log otherwise."""
+        self._wait_ready(timeout)
+
+    def crash(self) -> None:
+        """``kill -9`` the JVM (no controlled shutdown); ports and data stay for a relaunch."""
+        if self.process is not None:
+            self.process.kill()
+            self.process = None
+
+    def relaunch(self, timeout: float = START_TIMEOUT_S) -> None:
+        """Start the JVM again on the same ports and data after :meth:`crash`; wait for it."""
+        if self.run_dir is None:
+            raise KafkaStartError("relaunch() needs a prepared node")
+        self._launch(libs_dir(), timeout)
 
     def _wait_ready(self, timeout: float) -> None:
         proc = self.process
@@ -445,7 +565,13 @@ class KafkaNode:
 
     def _server_properties(self, data_dir: Path) -> str:
         return server_properties(
-            f"{LOOPBACK}:{self.controller_port}", self._listeners(), str(data_dir)
+            f"{LOOPBACK}:{self.controller_port}",
+            self._listeners(),
+            str(data_dir),
+            node_id=self.node_id,
+            voters=self.voters,
+            replication=self.replication,
+            extra=self.extra_properties,
         )
 
     def stop(self, timeout: float = 20.0) -> None:
@@ -464,27 +590,37 @@ class KafkaNode:
         self.stop()
 
 
-def server_properties(controller: str, listeners: list[str], data_dir: str) -> str:
-    """A single-node KRaft broker+controller's ``server.properties`` (devstack's and compose's)."""
+def server_properties(
+    controller: str,
+    listeners: list[str],
+    data_dir: str,
+    *,
+    node_id: int = 1,
+    voters: str = "",
+    replication: Replication = SINGLE,
+    extra: Iterable[str] = (),
+) -> str:
+    """A KRaft broker+controller's ``server.properties`` (devstack's and compose's).
+
+    Alone by default (node 1, the only voter, one copy of everything); a
+    cluster's node names its own id, every voter and the cluster's replication.
+    """
     return "\n".join(
         [
             "process.roles=broker,controller",
-            "node.id=1",
-            f"controller.quorum.voters=1@{controller}",
+            f"node.id={node_id}",
+            f"controller.quorum.voters={voters or f'{node_id}@{controller}'}",
             *listeners,
             "controller.listener.names=CONTROLLER",
             f"log.dirs={data_dir}",
             "num.partitions=4",
-            "default.replication.factor=1",
-            "min.insync.replicas=1",
-            "offsets.topic.replication.factor=1",
+            *replication.broker_properties(),
             "offsets.topic.num.partitions=8",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
             "transaction.state.log.num.partitions=8",
             "group.initial.rebalance.delay.ms=0",
             "auto.create.topics.enable=true",
             "delete.topic.enable=true",
+            *extra,
             "",
         ]
     )

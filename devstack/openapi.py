@@ -81,6 +81,29 @@ class Api:
 HEALTH = Endpoint(
     "get", "/health", "The process serves HTTP", answers={200: Answer("Up.", bodies.Health)}
 )
+OPS = (
+    Endpoint(
+        "get",
+        "/ready",
+        "Every dependency answers (Kafka, Redis); checks bounded and cached (runtime.ops)",
+        answers={
+            200: Answer("Ready.", bodies.Ready),
+            503: Answer(
+                "Not ready: a problem naming each dependency that does not answer.",
+                bodies.Problem,
+                "application/problem+json",
+                (("Retry-After", "Seconds to wait before asking again."),),
+            ),
+        },
+    ),
+    Endpoint(
+        "get",
+        "/metrics",
+        "The process's metrics in the Prometheus text format",
+        answers={200: Answer("Prometheus text exposition.", {"type": "string"}, "text/plain")},
+    ),
+)
+"""``/ready`` and ``/metrics``, which ``runtime.ops.add_routes`` adds beside ``/health``."""
 
 
 def _problem(why: str, *headers: tuple[str, str]) -> Answer:
@@ -169,7 +192,7 @@ def intake() -> Api:
         "INSW registration intake",
         "Partner portals submit registrations over HTTP; the intake publishes them on "
         "insw.registration.submitted.v1. Every refusal is an RFC 9457 problem.",
-        (register,),
+        (register, HEALTH, *OPS),
         {"portalKey": {"type": "http", "scheme": "bearer", "description": "Portal API key"}},
         defs,
     )
@@ -266,6 +289,7 @@ def notifier() -> Api:
             },
         ),
     )
+    endpoints = (*endpoints, *OPS)
     return Api(
         "notifier",
         "INSW account endpoints",
@@ -314,11 +338,13 @@ def officers() -> Api:
             },
         ),
     )
+    endpoints = (*endpoints, HEALTH, *OPS)
     return Api(
         "officers",
         "INSW officers' API",
         "Officers list referred applications and decide them. Every request carries the "
-        "identity provider's RS256 JWT with role officer; refusals are RFC 9457 problems.",
+        "identity provider's RS256 JWT with role officer; refusals are RFC 9457 problems. "
+        "The same port serves the officers' console (HTML, under /console).",
         endpoints,
         {"officerJwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
     )
@@ -327,12 +353,34 @@ def officers() -> Api:
 def customs() -> Api:
     """The customs lifecycle's read side (``customs.http``)."""
     sid = ("submission_id", "The application.")
+    refused = {
+        401: _problem("No or invalid officer token."),
+        403: _problem("The token lacks the officer role."),
+        422: _problem("submission_id: 1 to 64 of A-Z a-z 0-9 . _ : -"),
+        429: _LIMITED,
+        503: _problem("The identity provider or the store is unavailable, or none is set."),
+    }
     endpoints = (
         HEALTH,
+        *OPS,
+        Endpoint(
+            "get",
+            "/applications/{submission_id}",
+            "Public: the status view of one registration (decision, customs steps, due "
+            "dates, open deadlines, next action), for officers",
+            query=(sid,),
+            secured=True,
+            answers={
+                200: Answer("The status.", CustomsApplicationStatus),
+                404: _problem("Customs sent nothing about this application."),
+                **refused,
+            },
+        ),
         Endpoint(
             "get",
             "/customs/applications/{submission_id}",
-            "The customs status of one application (the status topic's latest record)",
+            "Internal network: the customs status of one application for the hub's own "
+            "services (unauthenticated, ids and codes only)",
             query=(sid,),
             answers={
                 200: Answer("The status.", CustomsApplicationStatus),
@@ -346,6 +394,7 @@ def customs() -> Api:
         "The customs status of an application for integrators and officers who cannot read "
         "the compacted status topic.",
         endpoints,
+        {"officerJwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
     )
 
 

@@ -6,11 +6,21 @@ installed on demand; each node runs in its own throw-away directory, so runs
 never share or leak state.
 
 Why persistence: the hub keeps applications, timers and "email sent" marks in
-Redis, and the fault-injection suite restarts Redis under load. The server
-writes an append-only file in its run directory, fsynced every second
-(``appendfsync everysec``): a SIGTERM flushes it, so a restart loses nothing;
-a SIGKILL (or power loss) can lose up to the last second of writes. No RDB
-snapshots: they would fork the server mid-benchmark for nothing.
+Redis, and the fault-injection suite restarts (and ``kill -9``s) Redis under
+load. The server writes an append-only file in its run directory and fsyncs
+it before it answers a write (``appendfsync always``, issue 15): a service
+commits its Kafka offsets only after Redis has acknowledged the batch's
+state, so an acknowledged write must survive Redis's death, and the
+machine's. With ``everysec`` a power loss could drop the last second of
+acknowledged marks (a "sent" mark: the email again; an application: its
+answers dead-lettered). What ``always`` costs: one fsync per event-loop
+turn that wrote (Redis gathers every client's writes of that turn into one
+write and one fsync), so a write's latency grows by one disk flush
+(sub-millisecond on an SSD with a write cache, milliseconds on network
+disks), and Redis's write rate is bounded by flushes per second times what
+one turn gathers; the hub pipelines each batch, so it pays about one flush
+per batch, not per key. No RDB snapshots: they would fork the server
+mid-benchmark for nothing.
 
 Why a password: Redis holds the hub's (sealed) personal data and its
 idempotency records; anyone on the machine could otherwise read or change
@@ -37,6 +47,8 @@ from devstack.processes import ServiceProcess
 START_TIMEOUT_S = 20.0
 USER = "hub"
 """The ACL user every hub client connects as; ``default`` is off."""
+DEFAULT_USER_ACL = "user default off resetpass ~* &* +@all"
+"""No one can log in as ``default``; its permissions are for replaying the AOF (see _write_acl)."""
 
 
 class RedisStartError(RuntimeError):
@@ -74,7 +86,9 @@ def ensure_redis_server() -> str:
 class RedisNode:
     """One ``redis-server`` bound to 127.0.0.1 on a free port, append-only file in its run dir."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, fsync: str = "always") -> None:
+        self.fsync = fsync
+        """``appendfsync``: ``always`` (devstack's, see the module) or ``everysec``/``no``."""
         self.port = 0
         self.run_dir: Path | None = None
         self.process: ServiceProcess | None = None
@@ -97,29 +111,55 @@ class RedisNode:
         self.startup_seconds = time.monotonic() - began
         return self
 
-    def restart(self, timeout: float = START_TIMEOUT_S) -> float:
+    def restart(self, timeout: float = START_TIMEOUT_S, *, kill: bool = False) -> float:
         """SIGTERM the server (it flushes its append-only file) and start it again; seconds down.
 
+        ``kill``: SIGKILL instead, no shutdown code runs (a crash); what it
+        acknowledged is in the append-only file all the same (``appendfsync``).
         Same port, same directory: the data written before the restart is there
         again once it answers PING (it answers LOADING meanwhile).
         """
-        if self.process is None or self.run_dir is None:
-            raise RedisStartError("restart() needs a started server")
         began = time.monotonic()
-        self.process.stop()
-        self.process = None
-        self._launch(timeout)
+        self.pause(kill=kill)
+        self.resume(timeout)
         return time.monotonic() - began
 
+    def pause(self, *, kill: bool = False) -> None:
+        """Stop the server but keep its port, password and data: an outage, for tests.
+
+        ``kill``: SIGKILL rather than SIGTERM (a crash, see :meth:`restart`).
+        """
+        if self.process is None or self.run_dir is None:
+            raise RedisStartError("pause() needs a started server")
+        if kill:
+            self.process.kill()
+        else:
+            self.process.stop()
+        self.process = None
+
+    def resume(self, timeout: float = START_TIMEOUT_S) -> None:
+        """Start a paused server again on the same port; returns once it answers PING."""
+        if self.process is not None or self.run_dir is None:
+            raise RedisStartError("resume() needs a paused server")
+        self._launch(timeout)
+
     def _write_acl(self) -> Path:
-        """The ACL file: ``hub`` may do everything, ``default`` (no password) nothing.
+        """The ACL file: ``hub`` may do everything; nobody can log in as ``default``.
 
         A file rather than ``--user`` arguments, so the password is not in the
         process list; readable by its owner only.
+
+        Why ``default`` is off but holds every permission: Redis replays the
+        append-only file as ``default``, and up to 7.2 it re-checks each
+        ``MULTI``/``EXEC`` block against that user's permissions while
+        loading (redis/redis#14541, fixed by #14545). A ``default`` without
+        permissions silently dropped every transaction on a restart (found by
+        issue 15's kill test). ``off`` with no password keeps it unusable: a
+        new connection is unauthenticated until it AUTHs as ``hub``.
         """
         assert self.run_dir is not None
         acl = self.run_dir / "users.acl"
-        acl.write_text(f"user default off\nuser {USER} on >{self.password} ~* &* +@all\n")
+        acl.write_text(f"{DEFAULT_USER_ACL}\nuser {USER} on >{self.password} ~* &* +@all\n")
         acl.chmod(0o600)
         return acl
 
@@ -139,7 +179,7 @@ class RedisNode:
                 "--appendonly",
                 "yes",
                 "--appendfsync",
-                "everysec",
+                self.fsync,
                 "--daemonize",
                 "no",
                 "--protected-mode",

@@ -44,17 +44,29 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=DEFAULT_SETTLE_S,
         help="seconds a scenario may take to recover after its load",
     )
+    parser.add_argument(
+        "--brokers",
+        type=int,
+        choices=(1, 3),
+        default=1,
+        help="Kafka brokers per stack: 1, or a KRaft cluster of 3 (replication 3, min ISR 2); "
+        "scenarios that need a cluster get 3 either way",
+    )
     args = parser.parse_args(argv)
     if args.registrations < 1:
         parser.error("--registrations must be at least 1")
     return args
 
 
-async def run_all(names: Sequence[str], count: int, settle_s: float) -> list[Result]:
+async def run_all(
+    names: Sequence[str], count: int, settle_s: float, brokers: int = 1
+) -> list[Result]:
     """Run the scenarios one after the other, each on its own fresh stack."""
     results = []
     for name in names:
-        result = await run_scenario(SCENARIOS[name], count, settle_timeout=settle_s)
+        result = await run_scenario(
+            SCENARIOS[name], count, settle_timeout=settle_s, brokers=brokers
+        )
         verdict = "PASS" if not result.violations() else "FAIL"
         print(f"faults: {name}: {verdict} ({result.wall_seconds:.0f}s)", flush=True)
         results.append(result)
@@ -69,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # their reconnect errors are expected. Each service logs to its own file.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     names = args.only or list(SCENARIOS)
-    results = asyncio.run(run_all(names, args.registrations, args.settle_timeout))
+    results = asyncio.run(run_all(names, args.registrations, args.settle_timeout, args.brokers))
     print(report.summary(results))
     if str(args.report) != "-":
         path = report.write(args.report, results, SCENARIOS, f"Kafka {kafka_version()}")

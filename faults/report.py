@@ -47,9 +47,12 @@ beginning with `read_committed` and the dev mailbox is read, and
 - **time to recover**: from the fault until every submission is decided and
   no group lags (polled every second).
 
-Redis runs with `--appendonly yes --appendfsync everysec` and is restarted
-with SIGTERM, which flushes the file; a `kill -9` of Redis (or a power loss)
-could lose up to the last second of writes, which this suite does not test.
+Redis runs with `--appendonly yes --appendfsync always` (a write is on disk
+before Redis acknowledges it); `redis-restart` stops it with SIGTERM,
+`redis-kill` with `kill -9`. `leader-kill` and `broker-freeze` run on a
+three-broker cluster (replication factor 3, `min.insync.replicas=2`) whatever
+`--brokers` says; every other fault on the brokers `--brokers` asks for (1 by
+default).
 """
 
 

@@ -94,6 +94,8 @@ class Scenario(ABC):
     title: str
     rate_per_s: float | None = None
     """Submission rate; None floods the whole load at once."""
+    brokers: int = 1
+    """The fewest Kafka brokers the fault makes sense on (a leader's death needs followers)."""
 
     def settings(self) -> Settings:
         """Environment overrides by service name, for the whole run."""
@@ -165,7 +167,14 @@ async def settle(
         await asyncio.sleep(SETTLE_POLL_S)
 
 
-async def run_scenario(scenario: Scenario, count: int, *, settle_timeout: float) -> Result:
+def brokers_for(scenario: Scenario, requested: int) -> int:
+    """Brokers a scenario's stack gets: ``--brokers``, or more when the fault needs a cluster."""
+    return max(requested, scenario.brokers)
+
+
+async def run_scenario(
+    scenario: Scenario, count: int, *, settle_timeout: float, brokers: int = 1
+) -> Result:
     """Run ``scenario`` with ``count`` registrations on a fresh stack; always stops the stack."""
     run_id = uuid.uuid4().hex[:6]
     label = f"faults-{run_id}-{scenario.name}"
@@ -174,8 +183,12 @@ async def run_scenario(scenario: Scenario, count: int, *, settle_timeout: float)
     started_at = datetime.now(UTC)
     load_average = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     wall = time.monotonic()
-    print(f"faults: {scenario.name}: starting a fresh stack (logs in {log_dir})", flush=True)
-    stack = FaultStack(scenario.settings(), log_dir).start()
+    brokers = brokers_for(scenario, brokers)
+    print(
+        f"faults: {scenario.name}: starting a fresh stack, {brokers} broker(s) (logs in {log_dir})",
+        flush=True,
+    )
+    stack = FaultStack(scenario.settings(), log_dir, brokers=brokers).start()
     try:
         tap = Tap(stack.bootstrap_servers, stack.mailbox_dir)
         await tap.start()

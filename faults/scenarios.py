@@ -15,6 +15,7 @@ from collections.abc import Callable
 from contracts import topics
 from contracts.agencies import DUKCAPIL_NIK, AgencySpec
 from devstack.lag import pending_records
+from faults.cluster_faults import BrokerFreeze, LeaderKill
 from faults.ledger import Ledger
 from faults.observe import HUB_GROUP_PREFIX
 from faults.run import FaultRun, Scenario
@@ -115,19 +116,27 @@ class BrokerRestart(Scenario):
 
 
 class RedisRestart(Scenario):
-    """Stop Redis (SIGTERM: it flushes its append-only file) and start it again, same port."""
+    """Stop Redis (SIGTERM: it flushes its append-only file) and start it again, same port.
 
-    name = "redis-restart"
-    title = "restart Redis (SIGTERM, append-only file, same port)"
+    ``kill``: ``kill -9`` instead (no shutdown code, nothing flushed on the
+    way out); only what the append-only file held when Redis acknowledged a
+    write (``appendfsync always``) is there when it starts again.
+    """
+
+    def __init__(self, name: str = "redis-restart", *, kill: bool = False) -> None:
+        self.name = name
+        self.kill = kill
+        how = "kill -9" if kill else "SIGTERM"
+        self.title = f"restart Redis ({how} under load, append-only file, same port)"
 
     async def inject(self, run: FaultRun) -> None:
         """Once the load flows, restart Redis; services back off and retry meanwhile."""
         await run.until(decided=STRIKE_SHARE)
-        run.fault("redis SIGTERM, then started again")
         redis = run.stack.infra.redis
         assert redis is not None
-        down = redis.restart()
-        run.note(f"redis answering again after {down:.1f}s")
+        run.fault(f"redis {'kill -9' if self.kill else 'SIGTERM'}, then started again")
+        down = redis.restart(kill=self.kill)
+        run.note(f"redis answering again after {down:.1f}s (appendfsync {redis.fsync})")
 
 
 class AgencyOutage(Scenario):
@@ -331,6 +340,9 @@ SCENARIOS: dict[str, Scenario] = {
         Rebalance(),
         GracefulDrain(),
         ReplayEverything(),
+        LeaderKill(),
+        BrokerFreeze(),
+        RedisRestart("redis-kill", kill=True),
     )
 }
 """Every scenario by name, in the order ``python -m faults`` runs them."""

@@ -80,10 +80,10 @@ def _without(spec: ServiceSpec, names: tuple[str, ...]) -> ServiceSpec:
 class FaultStack:
     """Infrastructure and services of one fault run, with crash, restart and scale levers."""
 
-    def __init__(self, settings: Settings, log_dir: Path) -> None:
+    def __init__(self, settings: Settings, log_dir: Path, *, brokers: int = 1) -> None:
         # env={}: always a broker and a Redis of our own, even when the caller's
         # environment names shared ones: they are about to be restarted.
-        self.infra = Infrastructure(env={})
+        self.infra = Infrastructure(env={}, brokers=brokers)
         self._previous: dict[str, str | None] = {}
         self._settings = settings
         self.stack = Stack(self.infra, specs=self._specs, log_dir=log_dir)

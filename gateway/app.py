@@ -23,6 +23,7 @@ from gateway.ratelimit import RateLimit
 from gateway.recheck import Rechecker
 from gateway.settings import GatewaySettings
 from gateway.store_redis import RedisRegistrationStore
+from runtime import ops
 from runtime.documents import RedisDocumentStore
 from runtime.polling import DueWork, poll_forever
 from runtime.service import HubService
@@ -92,6 +93,7 @@ def build(settings: GatewaySettings) -> FastStream:
                 customs_url=settings.customs_status_url,
             )
             http.add_subapp("/console", console.make_app(desk_console))
+            ops.add_routes(http, service.ops)
             runner = web.AppRunner(http, access_log=None)
             await runner.setup()
             await web.TCPSite(runner, settings.officer_api_host, settings.officer_api_port).start()

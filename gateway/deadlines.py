@@ -16,6 +16,7 @@ from contracts.referral import DeadlineKind, ReferralDeadline, WaitingFor
 from gateway.decisions import promise_deadline
 from gateway.store import Timer
 from gateway.timers import TimerWorker
+from runtime import metrics
 from runtime.records import Outbound
 
 KINDS = {Timer.DEADLINE_WARNING: DeadlineKind.WARNING, Timer.DEADLINE_OVERDUE: DeadlineKind.OVERDUE}
@@ -48,4 +49,13 @@ class DeadlineWatch(TimerWorker):
             await self._publish(events)
             await self._store.cancel(timer, due)
             published += len(events)
+            metrics.REFERRAL_TIMERS.labels(kind.value).inc(len(events))
+        await self._read_clock()
         return published
+
+    async def _read_clock(self) -> None:
+        """The referral clock's gauge: seconds to the officers' queue's soonest deadline."""
+        soonest = await self._store.referrals(1)
+        metrics.REFERRAL_OLDEST_SECONDS.set(
+            soonest[0][1] - self._clock().timestamp() if soonest else float("nan")
+        )

@@ -19,10 +19,12 @@ from contracts.verification import AgencyAnswer, Check, NpwpAnswer
 from gateway import usernames
 from gateway.rules import RULES_VERSION
 from gateway.rules.assess import Assessment
+from gateway.rules.customs_data import normalised_expert, normalised_means
 from gateway.rules.decide import Verdict, accepted_answers
 from gateway.rules.identifiers import parse_npwp
 from gateway.rules.pipeline import Rulebook
 from gateway.store import PublishedDecision, RegistrationStore, Timer
+from runtime import metrics
 from runtime.audit import audit_event
 from runtime.consumer import HandlerResult
 from runtime.records import Inbound, Outbound
@@ -125,6 +127,8 @@ def _summary(
         applicant_position=(applicant.position or "").strip(),
         power_of_attorney_id=document.document_id or "",
         power_of_attorney_sha256=(document.sha256 or "").lower(),
+        customs_expert=normalised_expert(org.customs_expert),
+        transport_means=normalised_means(org.transport_means),
     )
 
 
@@ -191,8 +195,16 @@ async def publish_decisions(
             for timer, due in promise_timers(referred, warning_lead).items():
                 await store.schedule(timer, due)
 
+        result.after_publish.append(lambda: count_decisions(events))
         result.after_publish.append(remember)
     return events
+
+
+async def count_decisions(events: Sequence[RegistrationDecided]) -> None:
+    """Decisions by outcome and reason code, once they are on the topic (metrics)."""
+    for event in events:
+        for code in [r.code for r in event.reasons] or [metrics.NO_REASON]:
+            metrics.DECISIONS.labels(event.outcome.value, code).inc()
 
 
 def _decision_audit(item: ToDecide, event: RegistrationDecided) -> Outbound:

@@ -1,17 +1,16 @@
 """``python -m intake``: serve the HTTP intake until SIGINT or SIGTERM."""
 
-import logging
-
 import uvloop
 from aiohttp import web
 
 from intake.app import build
 from intake.settings import IntakeSettings
+from runtime import logs
 
 
 def main() -> None:
     """Entry point of the installed command (``[project.scripts]``)."""
-    logging.basicConfig(level=logging.INFO)
+    logs.configure()
     settings = IntakeSettings()
     web.run_app(
         build(settings),

@@ -8,6 +8,7 @@ from intake.http import CLIENT_LIMIT, PORTAL_LIMIT, IntakeDeps, make_app
 from intake.portals import PortalKeys
 from intake.receipts import ReceiptBook
 from intake.settings import IntakeSettings
+from runtime import ops, tracing
 from runtime.documents import RedisDocumentStore
 from runtime.outbox import Outbox
 from runtime.rate_limit import RateLimits
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 
 def build(settings: IntakeSettings) -> web.Application:
     """The intake application; connections open when the app starts and close when it stops."""
+    tracing.configure("insw-intake")
     redis = settings.redis()
     outbox = Outbox(
         settings.kafka_bootstrap_servers,
@@ -33,6 +35,7 @@ def build(settings: IntakeSettings) -> web.Application:
             CLIENT_LIMIT: settings.intake_client_rate_limit,
         },
     )
+    ready_redis = ops.readiness_redis(settings.checked_redis_url())
     app = make_app(
         IntakeDeps(
             outbox,
@@ -43,6 +46,11 @@ def build(settings: IntakeSettings) -> web.Application:
         )
     )
 
+    ops.add_routes(
+        app,
+        ops.Ops(ops.Readiness({"kafka": outbox.reachable, "redis": ops.redis_check(ready_redis)})),
+    )
+
     async def start(_: web.Application) -> None:
         await outbox.start()
 
@@ -50,6 +58,7 @@ def build(settings: IntakeSettings) -> web.Application:
         await outbox.stop()
         await limits.aclose()
         await redis.aclose()
+        await ready_redis.aclose()
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)

@@ -37,6 +37,7 @@ from intake.multipart import MAX_BODY_BYTES, POWER_OF_ATTORNEY, read_parts
 from intake.portals import PortalKeys
 from intake.problems import Problem, Violation
 from intake.receipts import Claim, ReceiptBook, submission_id_for
+from runtime import tracing
 from runtime.documents import DocumentStore
 from runtime.errors import TransientFailure
 from runtime.rate_limit import RateLimits
@@ -204,7 +205,9 @@ def make_app(deps: IntakeDeps) -> web.Application:
     # request bytes; the part is refused by name instead (PART_UNEXPECTED).
     for quoting in (BadContentDispositionHeader, BadContentDispositionParam):
         warnings.filterwarnings("ignore", category=quoting)
-    app = web.Application(middlewares=[problems], client_max_size=MAX_BODY_BYTES)
+    app = web.Application(
+        middlewares=[tracing.middleware, problems], client_max_size=MAX_BODY_BYTES
+    )
     app[DEPS] = deps
     app.router.add_post("/registrations", register)
     return app

@@ -17,6 +17,7 @@ from notifier.resend import PER_CLIENT, PER_USERNAME
 from notifier.settings import NotifierSettings
 from notifier.store_redis import RedisActivationStore, RedisMailLedger
 from notifier.tokens import Tokens
+from runtime import ops
 from runtime.rate_limit import RateLimits
 from runtime.service import HubService
 
@@ -55,21 +56,19 @@ def build(settings: NotifierSettings) -> FastStream:
         if token is not None and token.get_secret_value().strip()
         else None
     )
-    http = HttpServer(
-        make_app(
-            Accounts(tokens, store, mailer, sender=settings.mail_sender),
-            limits := RateLimits.on_redis(
-                settings.checked_redis_url(),
-                {
-                    PER_USERNAME: settings.resend_limit_per_username,
-                    PER_CLIENT: settings.resend_limit_per_client,
-                },
-            ),
-            operators,
+    endpoints = make_app(
+        Accounts(tokens, store, mailer, sender=settings.mail_sender),
+        limits := RateLimits.on_redis(
+            settings.checked_redis_url(),
+            {
+                PER_USERNAME: settings.resend_limit_per_username,
+                PER_CLIENT: settings.resend_limit_per_client,
+            },
         ),
-        settings.notifier_http_host,
-        settings.notifier_http_port,
+        operators,
     )
+    ops.add_routes(endpoints, service.ops)
+    http = HttpServer(endpoints, settings.notifier_http_host, settings.notifier_http_port)
     return service.app(
         on_startup=[http.start], after_shutdown=[http.stop, limits.aclose, redis.aclose]
     )

@@ -18,6 +18,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
+from runtime import metrics
 from runtime.checkpoints import Checkpoint
 from runtime.consumer import (
     BatchHandler,
@@ -25,6 +26,7 @@ from runtime.consumer import (
     CommittedOffsets,
     FailurePolicy,
     OutputStage,
+    next_offsets,
 )
 from runtime.records import Inbound
 from runtime.transactions import TransactionalOutbox
@@ -108,6 +110,7 @@ def subscribe(
         async with pump.busy:
             try:
                 await pump.process(records, committed_offsets(message))
+                record_lag(message, records, group_id, topic)
             except TRANSIENT:
                 await rewind(message)  # the pump has backed off already
             except Exception:
@@ -154,6 +157,17 @@ def register(
         title=f"{','.join(topics)}:{group_id}",
         description=description,
     )
+
+
+def record_lag(message: KafkaMessage, records: Sequence[Inbound], group: str, topic: str) -> None:
+    """Records left behind the batch's partitions' ends (the fetch's high watermarks, no I/O)."""
+    consumer: AIOKafkaConsumer = message.consumer
+    behind = 0
+    for tp, next_offset in next_offsets(records).items():
+        end = consumer.highwater(tp)
+        if end is not None:
+            behind += max(0, end - next_offset)
+    metrics.LAG.labels(group, topic).set(behind)
 
 
 def committed_offsets(message: KafkaMessage) -> CommittedOffsets:

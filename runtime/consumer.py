@@ -37,6 +37,7 @@ meets it in :mod:`runtime.binding`, the delayed retries in
 import asyncio
 import logging
 import random
+import time
 import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ from typing import Protocol, TypeVar
 
 from aiokafka import TopicPartition
 
+from contracts.topics import DLQ_SUFFIX
+from runtime import metrics
 from runtime.checkpoints import BEFORE_COMMIT, BEFORE_PRODUCE, Checkpoint
 from runtime.deadletter import dead_letter
 from runtime.errors import CommitUncertain, PoisonMessage, TransientFailure
@@ -195,20 +198,24 @@ class BatchPump:
         the broker) decides, after the transaction has been settled.
         """
         topic = records[0].topic if records else ""
+        began = time.monotonic()
         committed = False
         try:
             result = await self._handle(records)
             outputs = await self._prepare(result.outbound)
+            rerouted = [self._policy.reroute(r, e) for r, e in result.dead]
             await self._reach(BEFORE_PRODUCE, topic)
             await self._outbox.commit(
-                outputs + [self._policy.reroute(r, e) for r, e in result.dead],
+                outputs + rerouted,
                 next_offsets(records),
                 self._group_id,
                 before_commit=lambda: self._reach(BEFORE_COMMIT, topic),
             )
             committed = True
         except CommitUncertain as error:
-            if not await self._landed(records, committed_offsets):
+            landed = await self._landed(records, committed_offsets)
+            metrics.UNCERTAIN_COMMITS.labels(self._group_id, str(landed).lower()).inc()
+            if not landed:
                 await self._back_off(records, error)
                 raise
             committed = True
@@ -225,7 +232,20 @@ class BatchPump:
             if self._stage is not None:
                 self._stage.settled(committed)
         self._failures = 0
+        self._count(topic, len(records), rerouted, time.monotonic() - began)
         await self._settle(result.after_publish)
+
+    def _count(self, topic: str, size: int, rerouted: Sequence[Outbound], seconds: float) -> None:
+        """The committed batch in the metrics: per batch, never per record (cheap)."""
+        labels = (self._group_id, topic)
+        metrics.BATCHES.labels(*labels).inc()
+        metrics.RECORDS.labels(*labels).inc(size)
+        metrics.BATCH_SECONDS.labels(*labels).observe(seconds)
+        dead = sum(1 for r in rerouted if r.topic.endswith(DLQ_SUFFIX))
+        if dead:
+            metrics.DEAD_LETTERED.labels(*labels).inc(dead)
+        if len(rerouted) > dead:
+            metrics.PARKED.labels(*labels).inc(len(rerouted) - dead)
 
     async def _prepare(self, records: list[Outbound]) -> list[Outbound]:
         """Outputs as sent: audit events chained, records of signed channels signed.
@@ -238,6 +258,9 @@ class BatchPump:
     async def _back_off(self, records: Sequence[Inbound], error: BaseException) -> None:
         self._failures += 1
         delay = self._policy.backoff.delay(self._failures)
+        labels = (self._group_id, records[0].topic if records else "")
+        metrics.BACKOFFS.labels(*labels).inc()
+        metrics.BACKOFF_SECONDS.labels(*labels).inc(delay)
         log.warning(
             "%s: batch of %d will be retried in %.1fs after %s: %s",
             self.name,

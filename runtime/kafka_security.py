@@ -64,9 +64,19 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def bootstrap_list(bootstrap: str) -> list[str]:
+    """Every ``host:port`` of a comma-separated bootstrap string, as a list.
+
+    Why: FastStream's ``KafkaBroker`` wraps a string in a one-element list,
+    and aiokafka splits only a string on commas, so ``"a:1,b:2"`` given as a
+    string to FastStream is one host named ``a:1,b`` (seen with three brokers).
+    """
+    return [entry.strip() for entry in bootstrap.split(",") if entry.strip()]
+
+
 def _hosts(bootstrap: str) -> list[str]:
     """The host part of every ``host:port`` in a comma-separated bootstrap list."""
-    return [entry.strip().rsplit(":", 1)[0] for entry in bootstrap.split(",") if entry.strip()]
+    return [entry.rsplit(":", 1)[0] for entry in bootstrap_list(bootstrap)]
 
 
 def ssl_context(ca_file: str | None) -> ssl.SSLContext:

@@ -7,12 +7,24 @@ The first line of each kind still goes out at once, so an outage is seen
 when it starts; repeats of the same message template within
 :data:`FOLD_SECONDS` are counted, and the next line of that kind after the
 window says how many were folded into it. Nothing is dropped silently.
+
+Lines are JSON objects (:class:`JsonFormatter`), one per line, so a log
+shipper needs no parser; ``LOG_LEVEL`` (``DEBUG``, ``INFO``, ...) sets the
+level of every service. Personal data must never be logged in the first
+place (SECURITY.md); as a last line of defence the formatter masks what
+looks like an email address, a 16-digit NIK or a password in a URL.
 """
 
+import json
 import logging
+import os
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from opentelemetry import trace
 
 FOLD_SECONDS = 10.0
 FOLDED_LOGGERS = ("aiokafka",)
@@ -20,7 +32,6 @@ FOLDED_LOGGERS = ("aiokafka",)
 FOLDED_FROM = logging.WARNING
 """Only warnings and errors are folded: the client's INFO lines are its lifecycle (joins,
 leaves, coordinators found), few and each worth keeping."""
-FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
 
 
 @dataclass
@@ -64,8 +75,59 @@ class RepeatFolder(logging.Filter):
         return True
 
 
-def configure(level: int = logging.INFO) -> None:
-    """Root logging for a service process: one format, Kafka client repeats folded."""
-    logging.basicConfig(level=level, format=FORMAT)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RepeatFolder())
+LEVEL_ENV = "LOG_LEVEL"
+
+_MASKS = (
+    (re.compile(r"(?<!\d)\d{16}(?!\d)"), "[nik]"),
+    (re.compile(r"(\w+://[^:/@\s]*:)[^@\s]+@"), r"\1***@"),
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
+)
+"""What the formatter masks: NIK-shaped digit runs, URL passwords (before emails: a URL's
+``user:password@host`` looks like one), emails."""
+
+
+def redact(text: str) -> str:
+    """``text`` with anything shaped like personal data or a URL password masked."""
+    for pattern, mask in _MASKS:
+        text = pattern.sub(mask, text)
+    return text
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message (masked), trace ids, error."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as JSON; ``trace_id``/``span_id`` when a span is current."""
+        line: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+        }
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            line["trace_id"] = format(span.trace_id, "032x")
+            line["span_id"] = format(span.span_id, "016x")
+        if record.exc_info:
+            line["error"] = redact(self.formatException(record.exc_info))
+        if record.stack_info:
+            line["stack"] = redact(self.formatStack(record.stack_info))
+        return json.dumps(line, ensure_ascii=False)
+
+
+def level_from(env: Mapping[str, str] = os.environ) -> int:
+    """``LOG_LEVEL`` as a logging level; INFO when unset, ValueError when not a level name."""
+    name = env.get(LEVEL_ENV, "INFO").strip().upper()
+    level = logging.getLevelName(name)
+    if not isinstance(level, int):
+        raise ValueError(f"{LEVEL_ENV}={name!r} is not a level (DEBUG, INFO, WARNING, ERROR)")
+    return level
+
+
+def configure(level: int | None = None, env: Mapping[str, str] = os.environ) -> None:
+    """Root logging for a service process: JSON lines, ``LOG_LEVEL``, Kafka repeats folded."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RepeatFolder())
+    chosen = level if level is not None else level_from(env)
+    logging.basicConfig(level=chosen, handlers=[handler], force=True)

@@ -49,6 +49,12 @@ class Outbox:
         await producer.start()
         self._producer = producer
 
+    async def reachable(self) -> None:
+        """Ask the cluster for its metadata: raises when no broker answers (readiness)."""
+        if self._producer is None:
+            raise RuntimeError("the outbox is not started")
+        await self._producer.client.fetch_all_metadata()
+
     async def stop(self) -> None:
         """Flush what is pending and disconnect."""
         if self._producer is not None:

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from contracts import headers as h
 from contracts.channels import Channel
+from runtime import tracing
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,8 @@ class Inbound:
     headers: Sequence[tuple[str, bytes]] = ()
     signer: str | None = None
     """Who signed it, once :func:`runtime.signing.verified` has checked the signature."""
+    trace: object | None = None
+    """This record's consume span, while its batch is handled with tracing on (runtime.tracing)."""
 
     @property
     def message_id(self) -> str:
@@ -58,22 +61,21 @@ class Outbound:
         correlation_id: str,
         key: str | None = None,
     ) -> "Outbound":
-        """A record for ``channel``: its topic, key, value and every lineage header.
+        """A record for ``channel``: its topic, key, value, every lineage header and the trace's.
 
         The key defaults to the correlation id (the submission id), which keeps
         every record of one application on one partition.
         """
         value = payload if isinstance(payload, bytes) else payload.model_dump_json().encode()
+        headers = caused_by(
+            cause,
+            correlation_id=correlation_id,
+            schema=channel.schema_id,
+            content_type=channel.content_type,
+        )
+        headers.update(tracing.outgoing(cause, channel.topic))
         return cls(
-            channel.topic,
-            (key if key is not None else correlation_id).encode(),
-            value,
-            caused_by(
-                cause,
-                correlation_id=correlation_id,
-                schema=channel.schema_id,
-                content_type=channel.content_type,
-            ),
+            channel.topic, (key if key is not None else correlation_id).encode(), value, headers
         )
 
 

@@ -15,15 +15,17 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TypeVar
 
 import uvloop
+from aiohttp import web
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
 from contracts.channels import Channel, by_topic, channels
 from contracts.topics import retry_topic
-from runtime import checkpoints, logs
+from runtime import checkpoints, logs, ops, tracing, transactions
 from runtime.audit import AuditChain, OutputStage, kafka_head_reader
 from runtime.binding import subscribe
 from runtime.consumer import DEFAULT_BACKOFF, Backoff, BatchHandler, BatchPump, FailurePolicy
+from runtime.kafka_security import bootstrap_list
 from runtime.outbox import Outbox
 from runtime.records import Outbound
 from runtime.retry import RetryPolicy
@@ -47,12 +49,21 @@ class HubService:
     publishes outside any consumed batch (timers, HTTP endpoints).
     """
 
-    def __init__(self, settings: InfraSettings, *, name: str, signer: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: InfraSettings,
+        *,
+        name: str,
+        signer: str | None = None,
+        redis: bool = True,
+    ) -> None:
         """``signer``: the principal this process signs as (:mod:`contracts.signers`), if any.
 
         A signing service refuses to start without its key outside development.
+        ``redis``: whether it needs Redis (then ``/ready`` checks it, as it checks Kafka).
         """
         self.name = name
+        tracing.configure(name)
         self._settings = settings
         self._security = settings.kafka_options()  # refuses a client without its principal
         self._trusted: TrustedKeys | None = None
@@ -63,7 +74,7 @@ class HubService:
         self._publish_stage = self._stage(f"{name}.{settings.hub_instance_id}.outbox")
         self._publishing = asyncio.Lock()
         self.broker = KafkaBroker(
-            settings.kafka_bootstrap_servers,
+            bootstrap_list(settings.kafka_bootstrap_servers),
             client_id=name,
             logger=logging.getLogger(name),
             security=settings.kafka_security(),
@@ -77,6 +88,15 @@ class HubService:
         self._transactional: list[TransactionalOutbox] = []
         self._retry_pumps: dict[str, BatchPump] = {}
         self._retries_subscribed = False
+        checks: dict[str, ops.Check] = {"kafka": self.outbox.reachable}
+        self._ready_redis = (
+            ops.readiness_redis(settings.redis_url.get_secret_value()) if redis else None
+        )
+        if self._ready_redis is not None:
+            checks["redis"] = ops.redis_check(self._ready_redis)
+        self.ops = ops.Ops(ops.Readiness(checks))
+        """What ``/health``, ``/ready`` and ``/metrics`` answer from (:mod:`runtime.ops`)."""
+        self._ops_server: web.AppRunner | None = None
 
     def consume(
         self,
@@ -221,15 +241,31 @@ class HubService:
         await asyncio.gather(*(t.stop() for t in self._transactional))
         await self.outbox.stop()
 
+    async def _start_ops(self) -> None:
+        """Serve the ops endpoints on ``OPS_PORT`` (services without HTTP of their own)."""
+        if self._settings.ops_port is not None:
+            self._ops_server = await ops.serve(
+                self.ops, self._settings.ops_host, self._settings.ops_port
+            )
+
+    async def _stop_ops(self) -> None:
+        if self._ops_server is not None:
+            await self._ops_server.cleanup()
+            self._ops_server = None
+        if self._ready_redis is not None:
+            await self._ready_redis.aclose()
+
     async def start(self) -> None:
         """Start publishing, then consuming (what the app does; for tests and tools)."""
         self._subscribe_retries()
         await self._start_producers()
+        await self._start_ops()
         await self.broker.start()
 
     async def stop(self) -> None:
         """Stop consuming, then publishing."""
         await self.broker.stop()
+        await self._stop_ops()
         await self._stop_producers()
 
     def app(
@@ -239,13 +275,18 @@ class HubService:
         self._subscribe_retries()
         app = FastStream(self.broker)
         app.on_startup(self._start_producers)
+        app.on_startup(self._start_ops)
         for hook in on_startup:
             app.on_startup(hook)
         for hook in after_shutdown:
             app.after_shutdown(hook)
+        app.after_shutdown(self._stop_ops)
         app.after_shutdown(self._stop_producers)  # last: hooks above may still publish
         return app
 
+
+EXIT_FENCED = 75
+"""Exit status of an instance stopped because Kafka fenced its producer (EX_TEMPFAIL)."""
 
 EXIT_GRACE_SECONDS = 10.0
 """How long the process may take to end once the app has drained and closed."""
@@ -263,6 +304,8 @@ def run(app: FastStream) -> None:
     faulthandler.register(signal.SIGUSR1, all_threads=True)
     uvloop.install()
     asyncio.run(_serve(app))
+    if transactions.fenced():
+        sys.exit(EXIT_FENCED)
 
 
 async def _serve(app: FastStream) -> None:

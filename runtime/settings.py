@@ -66,6 +66,10 @@ class InfraSettings(KafkaSecurity):
     """This process's own Ed25519 key, ``<key id>:<base64url>``; see runtime.signing."""
     hub_trusted_keys: str | None = Field(default=None)
     """The public registry: ``<key id>=<signer>:<base64url public key>``, comma-separated."""
+    ops_port: int | None = Field(default=None, ge=0, le=65535)
+    """Port of ``/health``, ``/ready`` and ``/metrics`` for a service without HTTP of its own."""
+    ops_host: str = Field(default="127.0.0.1")
+    """Address the ``OPS_PORT`` endpoints bind to."""
 
     def kafka_options(self) -> dict[str, Any]:
         """This service's principal for aiokafka clients (:mod:`runtime.kafka_security`)."""

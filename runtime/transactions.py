@@ -45,13 +45,29 @@ from runtime.records import Outbound
 
 log = logging.getLogger(__name__)
 
-TRANSACTION_TIMEOUT_MS = 20_000
+TRANSACTION_TIMEOUT_MS = 60_000
 """How long the broker lets a silent producer's transaction stay open.
 
 Read-committed consumers cannot read past an open transaction, so this
 bounds the stall after an instance disappears for good; an instance that
 restarts with its id aborts its old transaction at once.
+
+Why a minute: it must outlast the longest stall we intend to ride out. At
+20 s, a broker frozen for 30 s (issue 15's ``broker-freeze`` fault) made the
+coordinator abort every open transaction and bump its epoch; each producer
+then saw ``ProducerFenced``, took itself for a zombie and stopped.
 """
+
+_fenced_ids: set[str] = set()
+
+
+def fenced() -> bool:
+    """Whether this process stopped because Kafka fenced one of its producers.
+
+    :func:`runtime.service.run` turns it into a non-zero exit status, so an
+    orchestrator restarts the instance (a clean exit 0 would leave it down).
+    """
+    return bool(_fenced_ids)
 
 BeforeCommit = Callable[[], Awaitable[None]]
 
@@ -167,6 +183,7 @@ class TransactionalOutbox:
 
     def _fenced(self) -> None:
         """Another process holds our transactional id: we are a zombie and must stop."""
+        _fenced_ids.add(self.transactional_id)
         log.critical(
             "transactional id %s was taken by another instance (same HUB_INSTANCE_ID?): "
             "stopping this one",

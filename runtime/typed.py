@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from contracts import headers as h
 from contracts.channels import Channel
+from runtime import tracing
 from runtime.codec import parse_with
 from runtime.consumer import BatchHandler, HandlerResult
 from runtime.errors import PoisonMessage
@@ -50,23 +51,29 @@ def typed(
     """A batch handler that decodes each record for ``channel`` and calls ``handler`` once.
 
     Records that cannot be decoded go to the dead-letter topic through the
-    consume policy, ahead of what the handler returns.
+    consume policy, ahead of what the handler returns. Each record's consume
+    span (:func:`runtime.tracing.consuming`, when tracing is on) lasts while
+    its batch is handled; what it causes is traced as its child.
     """
     decoder: Callable[[bytes], Any] = parse if parse is not None else channel.decode
     what = channel.schema_id
 
     async def handle(batch: Sequence[Inbound]) -> HandlerResult:
-        decoded: list[tuple[Inbound, T]] = []
-        dead: list[tuple[Inbound, BaseException]] = []
-        for record in batch:
-            if (mismatch := schema_mismatch(channel, record)) is not None:
-                dead.append((record, mismatch))
-                continue
-            try:
-                decoded.append((record, parse_with(decoder, record.value, what)))
-            except PoisonMessage as error:
-                dead.append((record, error))
-        result = await handler(decoded) if decoded else HandlerResult()
+        records, spans = tracing.consuming(batch, channel.topic)
+        try:
+            decoded: list[tuple[Inbound, T]] = []
+            dead: list[tuple[Inbound, BaseException]] = []
+            for record in records:
+                if (mismatch := schema_mismatch(channel, record)) is not None:
+                    dead.append((record, mismatch))
+                    continue
+                try:
+                    decoded.append((record, parse_with(decoder, record.value, what)))
+                except PoisonMessage as error:
+                    dead.append((record, error))
+            result = await handler(decoded) if decoded else HandlerResult()
+        finally:
+            tracing.finish(spans)
         result.dead[:0] = dead
         return result
 

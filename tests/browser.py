@@ -38,7 +38,9 @@ def chromium() -> Iterator[webdriver.Chrome]:
         for flag in (*FLAGS, f"--user-data-dir={profile}"):
             options.add_argument(flag)
         driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-        driver.set_page_load_timeout(30)
+        # Generous: a console page that records an audit entry first waits on a
+        # transactional produce, which a loaded 2-core machine can stretch.
+        driver.set_page_load_timeout(90)
         try:
             yield driver
         finally:

@@ -121,10 +121,20 @@ def agency_services(
             links=(Link(a.base_url_env, a.simulator),),
             groups=(a.service,),
             signer=a.signer or None,
+            listener=ops_listener(f"ops-{a.simulator}", OPS_PORT_BASE + n),
         )
-        for a in agencies
+        for n, a in enumerate(agencies)
     ]
     return simulators, adapters
+
+
+OPS_PORT_BASE = 9101
+"""Fixed ports (compose) of ``/health``, ``/ready`` and ``/metrics`` of services without HTTP."""
+
+
+def ops_listener(key: str, port: int) -> Listener:
+    """The ops endpoints' listener of a service with no HTTP of its own (``OPS_PORT``)."""
+    return Listener(key, port, "OPS_PORT", "OPS_HOST")
 
 
 CEISA_STEP_DELAY_S = "0.3"
@@ -143,7 +153,12 @@ def services(agencies: Sequence[AgencySpec] = AGENCIES) -> list[Service]:
         stand_in=True,
         decision_path=False,
     )
-    ceisa_adapter = Service("adapters-ceisa", "adapters.ceisa", groups=("insw-adapter-ceisa",))
+    ceisa_adapter = Service(
+        "adapters-ceisa",
+        "adapters.ceisa",
+        groups=("insw-adapter-ceisa",),
+        listener=ops_listener("ops-ceisa-adapter", OPS_PORT_BASE + len(agencies)),
+    )
     issuer = Service(
         "issuer",
         "devstack.issuer",
@@ -204,6 +219,7 @@ def services(agencies: Sequence[AgencySpec] = AGENCIES) -> list[Service]:
     customs = Service(
         "customs",
         "customs",
+        links=(Link("OFFICER_ISSUER_URL", "issuer"),),
         listener=Listener(
             "customs", 8300, "CUSTOMS_HTTP_PORT", "CUSTOMS_HTTP_HOST", published=True
         ),

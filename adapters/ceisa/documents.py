@@ -62,8 +62,26 @@ def build_application(decision: RegistrationDecided, sender: str) -> bytes:
     document.set("type", "SURAT_KUASA")
     _add(document, "DocumentId", summary.power_of_attorney_id)
     _add(document, "Sha256", summary.power_of_attorney_sha256)
+    _customs_data(root, decision)
     validate(root)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _customs_data(root: etree._Element, decision: RegistrationDecided) -> None:
+    """C5: a PPJK's customs expert and a carrier's transport means, when the form gave them."""
+    summary = decision.registration
+    assert summary is not None  # checked by the caller
+    if summary.customs_expert is not None:
+        expert = _add(root, "CustomsExpert")
+        _add(expert, "CertificateNumber", summary.customs_expert.certificate_number)
+    if summary.transport_means:
+        listed = _add(root, "TransportMeansList")
+        for means in summary.transport_means:
+            item = _add(listed, "TransportMeans")
+            _add(item, "Mode", means.mode)
+            _add(item, "Identifier", means.identifier)
+            if means.name:
+                _add(item, "Name", means.name)
 
 
 def validate(root: etree._Element) -> None:

@@ -12,6 +12,14 @@ The one window left is a crash after the commit and before the mark: the
 input offsets are committed, so only a later replay of exactly that decision
 could send it again, and the document would be byte-identical (its message
 id derives from the decision id) for customs to recognise.
+
+Send-once is *per attempt* (C3/C9 reapplications): this mark is attempt 1,
+the application an approved decision produces. Later attempts are started by
+the trader after a return or rejection, which only the customs lifecycle
+service can check, so it sends them (``ceisa/v1/reapplication.xsd``) with a
+MessageId derived from (submission id, attempt) and records it in the
+application's handled ids, written with its state: a replayed decision still
+never re-sends attempt 1, a replayed reapplication never re-sends its attempt.
 """
 
 from collections.abc import Iterable, Sequence

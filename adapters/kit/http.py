@@ -20,12 +20,14 @@ Exceptions::
 import asyncio
 import json
 import random
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 
+from runtime import tracing
 from runtime.errors import HubError
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -104,9 +106,7 @@ class AgencyHttp:
                 ceiling = self.policy.backoff_base * 2**attempt
                 await asyncio.sleep(random.uniform(ceiling / 2, ceiling))
             try:
-                async with self._session.request(
-                    method, self._base_url + path, json=payload
-                ) as response:
+                async with self._attempt(method, path, payload) as response:
                     raw = await response.read()
                     self._on_attempt(f"{response.status // 100}xx")
                     if response.status in RETRYABLE_STATUS:
@@ -117,6 +117,19 @@ class AgencyHttp:
                 self._on_attempt("timeout" if isinstance(error, TimeoutError) else "error")
                 last = type(error).__name__
         raise AgencyUnavailable(f"{self.policy.attempts} attempts failed, last: {last}")
+
+    @asynccontextmanager
+    async def _attempt(
+        self, method: str, path: str, payload: Any
+    ) -> AsyncIterator[aiohttp.ClientResponse]:
+        """One request, in a client span when tracing is on (named by method, never the URL)."""
+        assert self._session is not None
+        headers: dict[str, str] = {}
+        with tracing.calling("agency call", {"http.request.method": method}, headers):
+            async with self._session.request(
+                method, self._base_url + path, json=payload, headers=headers
+            ) as response:
+                yield response
 
 
 def _json_or_none(raw: bytes) -> Any:

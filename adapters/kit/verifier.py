@@ -18,6 +18,7 @@ from adapters.kit.agency import Agency
 from contracts import channels
 from contracts.agencies import AgencySpec
 from contracts.verification import AgencyAnswer, VerificationRequested
+from runtime import tracing
 from runtime.consumer import BatchHandler, HandlerResult
 from runtime.errors import PoisonMessage
 from runtime.records import Inbound, Outbound
@@ -48,7 +49,10 @@ def verification_handler(client: Verifier, spec: AgencySpec) -> BatchHandler:
                 continue
             requests[request.submission_id] = (record, request)
         answers = await asyncio.gather(
-            *(client.verify(request) for _, request in requests.values())
+            *(
+                tracing.within(record, client.verify(request))
+                for record, request in requests.values()
+            )
         )
         for (record, request), answer in zip(requests.values(), answers, strict=True):
             result.outbound.append(
@@ -72,6 +76,7 @@ def verification_service(
 ) -> FastStream:
     """A runnable adapter service: subscriber, agency connection and lifecycle."""
     service = HubService(settings, name=spec.service, signer=spec.signer or None)
+    service.ops.registries = (*service.ops.registries, agency.metrics.registry)
     service.subscribe(
         spec.request_topic,
         handler=verification_handler(agency.verifier, spec),

@@ -20,6 +20,7 @@ from contracts.registration import (
     TraderType,
 )
 from gateway.rules import identifiers as ids
+from gateway.rules.customs_data import check_customs_data
 
 NIB_OPTIONAL = frozenset(
     {
@@ -78,6 +79,7 @@ def check_form(sub: RegistrationSubmitted, today: date) -> FormResult:
     if _blank(org.name):
         reasons.append(rc.ORGANISATION_NAME_REQUIRED.at("organisation.name"))
     _check_business_types(org.business_types, reasons)
+    check_customs_data(org, reasons)  # C5: a PPJK's expert, a carrier's transport means
     if _blank(org.address):
         reasons.append(rc.ADDRESS_REQUIRED.at("organisation.address"))
     nik = _check_applicant(sub, today, reasons)

@@ -35,7 +35,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def build(args: argparse.Namespace, settings: InfraSettings) -> FastStream:
     """The simulator: a consumer of applications, a story player and the admin endpoint."""
-    service = HubService(settings, name="ceisa-simulator", signer=signers.CEISA)
+    service = HubService(settings, name="ceisa-simulator", signer=signers.CEISA, redis=False)
     scenarios = Scenarios(default=Scenario(args.default_scenario))
     office = CustomsOffice(scenarios, service.publish, step_delay=args.step_delay)
     service.subscribe(

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from contracts import channels
-from contracts.xml_messages import REGISTRATION, Direction
+from contracts.xml_messages import MANUAL_RECEIPT, REGISTRATION, Direction
 from contracts.xml_reader import CustomsDocument, read_customs_document
 from runtime.consumer import HandlerResult
 from runtime.records import Inbound, Outbound
@@ -75,6 +75,11 @@ class CustomsOffice:
             if document.message.direction is not Direction.TO_CUSTOMS:
                 continue
             message = _trader_message(document, record)
+            if document.message is MANUAL_RECEIPT:  # C13: the office entered it by hand
+                self._applications.setdefault(
+                    message.submission_id,
+                    Application(message.message_id, message.submission_id, message.activities),
+                )
             application = self._applications.get(message.submission_id)
             if application is None or message.message_id in self._answered:
                 continue
@@ -135,5 +140,9 @@ def _trader_message(document: CustomsDocument, record: Inbound) -> TraderMessage
         submission_id=root.findtext(f"{ns}SubmissionId") or key,
         customs_id=root.findtext(f"{ns}CustomsId") or "",
         blocking_number=root.findtext(f"{ns}BlockingNumber") or "",
-        activities=tuple(a.text or "" for a in root.findall(f"{ns}Scope/{ns}Activity")),
+        activities=tuple(
+            a.text or ""
+            for a in root.findall(f"{ns}Scope/{ns}Activity")
+            + root.findall(f"{ns}Activities/{ns}Activity")
+        ),
     )

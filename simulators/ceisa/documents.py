@@ -98,6 +98,8 @@ def _ttp_rk(b: _Builder) -> None:
         b.add(name, value)
     if s.interim_until is not None:
         b.add("InterimServiceUntil", s.interim_until)
+    if s.activities:  # documents first (Art. 8(2)) or a manual registration (Art. 13)
+        b.activities("Activities")
 
 
 def _additional_documents(b: _Builder) -> None:
@@ -175,6 +177,25 @@ def _unblock_refusal(b: _Builder) -> None:
     b.reasons()
 
 
+def _site_check_result(b: _Builder) -> None:
+    s = b.step
+    for name, value in (
+        ("SubmissionId", s.submission_id),
+        ("CustomsId", s.customs_id),
+        ("SiteCheckNumber", s.number),
+        ("AppointedOn", s.appointed),
+        ("RecordedOn", s.on),
+        ("Finding", s.finding),
+    ):
+        b.add(name, value)
+    if s.notice_on is not None:
+        notice = b.add("Notice")
+        b.add("NoticeNumber", s.receipt_number, notice)
+        b.add("NoticeDate", s.notice_on, notice)
+        b.add("ApplyByDate", s.due, notice)
+    b.reasons()
+
+
 _BODIES: Final[dict[str, Callable[[_Builder], None]]] = {
     m.DATA_CHANGE_RECEIPT.name: _data_change_receipt,
     m.UNBLOCK_REFUSAL.name: _unblock_refusal,
@@ -188,6 +209,7 @@ _BODIES: Final[dict[str, Callable[[_Builder], None]]] = {
     m.BLOCKING.name: _measure("BlockedOn"),
     m.UNBLOCKING.name: _measure("UnblockedOn"),
     m.REVOCATION.name: _measure("RevokedOn"),
+    m.SITE_CHECK_RESULT.name: _site_check_result,
 }
 
 

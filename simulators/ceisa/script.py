@@ -42,6 +42,8 @@ class Scenario(StrEnum):
     """Accept, block one activity; lift it when the trader applies (Art. 35)."""
     BLOCK_REFUSE = "block_refuse"
     """Accept, block one activity; refuse the trader's unblock application."""
+    SITE_CHECK = "site_check"
+    """Accept; a site check finds protected data changed: the Attachment XVI notice (C15)."""
 
 
 INTERIM_ACTIVITIES: Final = frozenset({"EKSPORTIR", "PENGANGKUT"})  # C14, Art. 42
@@ -74,6 +76,9 @@ class Step:
     approved: bool = True  # a data-change outcome's verdict (C10)
     interim_until: date | None = None
     reasons: tuple[tuple[str, str, str], ...] = field(default=())  # code, text, legal basis
+    appointed: date | None = None  # a site check's appointment of officials (C15, Art. 47)
+    finding: str = ""  # a site check's finding (C15, Art. 50)
+    notice_on: date | None = None  # the Attachment XVI notice's date (C15, Art. 50(3))
 
 
 def story(scenario: Scenario, application: Application, start: date) -> list[Step]:
@@ -144,6 +149,8 @@ def _measures(scenario: Scenario, accepted: Step, app: Application, ids: "_Ids")
         return [blocking, unblocking]
     if scenario in (Scenario.DATA_CHANGE, Scenario.DATA_CHANGE_REJECTED):
         return [_data_change(scenario, accepted, ids)]
+    if scenario is Scenario.SITE_CHECK:
+        return [_site_check(accepted, ids)]
     if scenario is Scenario.REVOKE:
         revocation = _with(
             _after(accepted, 20, m.REVOCATION, ids.message("REV")),
@@ -178,6 +185,31 @@ def _data_change(scenario: Scenario, accepted: Step, ids: "_Ids") -> Step:
         approved=False,
         due=add_calendar_days(outcome.on, 30),
         reasons=(_DOMICILE,),
+    )
+
+
+def _site_check(accepted: Step, ids: "_Ids") -> Step:
+    """C15: officials appointed 5 working days after acceptance record their result 8 later
+    (within Art. 49(1)'s 10); protected data changed, so the notice follows the next working
+    day and the user has 30 working days to apply for the change (Art. 50(3), 51(1)).
+    """
+    appointed = add_working_days(accepted.on, 5)
+    recorded = add_working_days(appointed, 8)
+    notice_on = add_working_days(recorded, 1)
+    return _with(
+        accepted,
+        message=m.SITE_CHECK_RESULT,
+        message_id=ids.message("SCR"),
+        on=recorded,
+        reference=None,
+        number=ids.number("SC"),
+        receipt_number=ids.number("XVI"),
+        appointed=appointed,
+        finding="APPLY_FOR_CHANGE",
+        notice_on=notice_on,
+        due=add_working_days(notice_on, 30),
+        activities=(),
+        reasons=(_MOVED,),
     )
 
 
@@ -222,6 +254,11 @@ _EXPERT = (
     "CUSTOMS_EXPERT_MISSING",
     "The company no longer employs a customs expert.",
     "PER-21/BC/2011 Art. 34(2)",
+)
+_MOVED = (
+    "ADDRESS_DIFFERS",
+    "The business is no longer at the registered address.",
+    "PER-21/BC/2011 Art. 50(3)",
 )
 _DISSOLVED = ("BUSINESS_DISSOLVED", "The company has been dissolved.", "PER-21/BC/2011 Art. 37(1)")
 _DOMICILE = (

@@ -81,7 +81,9 @@ def test_an_officer_decides_a_referral_in_the_browser_and_the_applicant_gets_the
         browser.find_element(By.ID, "approve").click()
         browser.find_element(By.ID, "note").send_keys("Akta yayasan diperiksa / deed checked")
         browser.find_element(By.ID, "submit-decision").click()
-        assert _has(browser, "sent")
+        # The form posts, the console produces the decision, then renders the
+        # confirmation: wait for the page rather than racing the navigation.
+        eventually(lambda: _has(browser, "sent"), browser)
 
         def decided() -> bool:
             browser.refresh()

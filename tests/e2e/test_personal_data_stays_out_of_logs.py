@@ -86,14 +86,14 @@ async def submit_through_intake(stack, template: dict, run: str) -> tuple[dict, 
     body["applicant"]["full_name"] = f"Intake Applicant {run.upper()}"
     applicant = body["applicant"]
     pdf = f"%PDF-1.7\n% Surat Kuasa {applicant['full_name']} NIK {applicant['identity']['number']}"
+    return body, await post_to_intake(stack, body, (pdf + "\n%%EOF\n").encode(), f"grep-{run}")
+
+
+async def post_to_intake(stack, body: dict, pdf: bytes, idempotency_key: str) -> str:
+    """POST one registration form and its Surat Kuasa to the intake (201); its submission id."""
     data = aiohttp.FormData()
     data.add_field("submission", json.dumps(body), content_type="application/json")
-    data.add_field(
-        "power_of_attorney",
-        (pdf + "\n%%EOF\n").encode(),
-        filename="kuasa.pdf",
-        content_type="application/pdf",
-    )
+    data.add_field("power_of_attorney", pdf, filename="kuasa.pdf", content_type="application/pdf")
     url = f"http://127.0.0.1:{stack.ports['intake']}/registrations"
     async with (
         aiohttp.ClientSession() as http,
@@ -101,13 +101,13 @@ async def submit_through_intake(stack, template: dict, run: str) -> tuple[dict, 
             url,
             data=data,
             headers={
-                "Idempotency-Key": f"grep-{run}",
+                "Idempotency-Key": idempotency_key,
                 "Authorization": f"Bearer {portal_key(stack.ports)}",
             },
         ) as response,
     ):
         assert response.status == 201, await response.text()
-        return body, (await response.json())["submission_id"]
+        return str((await response.json())["submission_id"])
 
 
 def kafka_leaks(records, secrets: set[str]) -> set[tuple[str, str]]:

@@ -16,8 +16,8 @@ def test_every_consumed_topic_has_a_dead_letter_twin_in_the_document():
     addresses = {c["address"] for c in asyncapi.document()["channels"].values()}
     consumed = [c.topic for c in channels.channels() if c.hub_consumes]
     assert (
-        len(consumed) == 10
-    )  # submissions, decisions, three agencies, answers, ..., trader commands
+        len(consumed) == 11
+    )  # submissions, decisions, three agencies, answers, ..., trader and officer commands
     for topic in consumed:
         assert topic in addresses
         assert topics.dead_letter_topic(topic) in addresses

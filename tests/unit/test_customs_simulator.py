@@ -40,6 +40,7 @@ EXPECTED = {
     Scenario.REGISTERED: [m.PROOF_OF_ENTRY, m.TTP_RK, m.ACCEPTANCE],
     Scenario.BLOCK_APPLY: [m.PROOF_OF_ENTRY, m.TTP_RK, m.ACCEPTANCE, m.BLOCKING],
     Scenario.BLOCK_REFUSE: [m.PROOF_OF_ENTRY, m.TTP_RK, m.ACCEPTANCE, m.BLOCKING],
+    Scenario.SITE_CHECK: [m.PROOF_OF_ENTRY, m.TTP_RK, m.ACCEPTANCE, m.SITE_CHECK_RESULT],
 }
 
 
@@ -60,7 +61,7 @@ def test_ids_are_unique_stable_and_replies_reference_the_registration(scenario):
     assert [s.message_id for s in first] == [s.message_id for s in again]
     assert len({s.message_id for s in first}) == len(first)
     for step in first:
-        if step.message in (m.BLOCKING, m.UNBLOCKING, m.REVOCATION):
+        if step.message in (m.BLOCKING, m.UNBLOCKING, m.REVOCATION, m.SITE_CHECK_RESULT):
             assert step.reference is None and step.customs_id  # measures name the customs id
         elif step.message is m.DATA_CHANGE_OUTCOME:  # answers the user's notification (C10)
             assert step.reference and step.reference.startswith("INSW-DCN-") and step.customs_id

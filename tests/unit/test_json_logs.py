@@ -1,0 +1,63 @@
+"""Service logs are JSON lines at LOG_LEVEL, with personal data masked as a last defence."""
+
+import io
+import json
+import logging
+
+import pytest
+
+from runtime import logs
+
+
+def emit(level: int, message: str, *args: object, configured: str = "INFO") -> list[dict]:
+    stream = io.StringIO()
+    logs.configure(env={"LOG_LEVEL": configured})
+    handler = logging.getLogger().handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(stream)
+    logging.getLogger("insw.test").log(level, message, *args)
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_a_line_is_one_json_object_with_level_logger_and_message():
+    [line] = emit(logging.WARNING, "batch of %d retried", 3)
+    assert line["level"] == "WARNING" and line["logger"] == "insw.test"
+    assert line["message"] == "batch of 3 retried"
+    assert "time" in line
+
+
+def test_log_level_from_the_environment_filters_lines():
+    assert emit(logging.INFO, "hidden", configured="warning") == []
+    assert [x["message"] for x in emit(logging.DEBUG, "shown", configured="DEBUG")] == ["shown"]
+
+
+def test_an_unknown_log_level_is_refused_not_ignored():
+    with pytest.raises(ValueError, match="LOG_LEVEL"):
+        logs.level_from({"LOG_LEVEL": "LOUD"})
+
+
+def test_personal_data_and_url_passwords_are_masked():
+    [line] = emit(
+        logging.ERROR,
+        "failed for %s nik %s via %s",
+        "siti.rahma@example.co.id",
+        "3171012345670001",
+        "redis://hub:s3cret@127.0.0.1:6379/0",
+    )
+    text = line["message"]
+    assert "siti.rahma" not in text and "3171012345670001" not in text and "s3cret" not in text
+    assert "[email]" in text and "[nik]" in text and "redis://hub:***@127.0.0.1" in text
+
+
+def test_exceptions_are_kept_and_masked_too():
+    try:
+        raise RuntimeError("owner budi@example.com")
+    except RuntimeError:
+        stream = io.StringIO()
+        logs.configure(env={})
+        handler = logging.getLogger().handlers[0]
+        assert isinstance(handler, logging.StreamHandler)
+        handler.setStream(stream)
+        logging.getLogger("insw.test").exception("boom")
+    line = json.loads(stream.getvalue())
+    assert "RuntimeError" in line["error"] and "budi@" not in line["error"]
