@@ -289,13 +289,13 @@ def notifier() -> Api:
             },
         ),
     )
-    endpoints = (*endpoints, *OPS)
+    served: tuple[Endpoint, ...] = (*endpoints, *OPS)
     return Api(
         "notifier",
         "INSW account endpoints",
         "Applicants set their password from the activation email and ask for a new link; "
         "operators change an email on file. Served by the notifier.",
-        endpoints,
+        served,
         {"operatorToken": {"type": "http", "scheme": "bearer", "description": "Operators' token"}},
     )
 
@@ -338,14 +338,14 @@ def officers() -> Api:
             },
         ),
     )
-    endpoints = (*endpoints, HEALTH, *OPS)
+    served: tuple[Endpoint, ...] = (*endpoints, HEALTH, *OPS)
     return Api(
         "officers",
         "INSW officers' API",
         "Officers list referred applications and decide them. Every request carries the "
         "identity provider's RS256 JWT with role officer; refusals are RFC 9457 problems. "
         "The same port serves the officers' console (HTML, under /console).",
-        endpoints,
+        served,
         {"officerJwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
     )
 
