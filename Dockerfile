@@ -5,7 +5,9 @@ FROM python:3.11-slim
 WORKDIR /app
 # The build context is filtered by .dockerignore (no .venv, .devstack, .git).
 COPY . .
-RUN pip install --no-cache-dir ".[stand-ins]"
+# Every package from the hashed lock, then the hub itself adding nothing unlocked.
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock \
+    && pip install --no-cache-dir --no-deps ".[stand-ins]"
 ENV PYTHONUNBUFFERED=1
 USER nobody
 CMD ["python", "-m", "gateway"]

@@ -14,16 +14,61 @@ from pydantic import TypeAdapter
 from contracts import headers as h
 from contracts import topics
 from contracts.channels import Channel, channels
+from contracts.xml_parsing import MAX_DEPTH, MAX_ELEMENTS, MAX_XML_BYTES
 
-_LINEAGE_HEADERS = {
-    "type": "object",
-    "properties": {
-        h.MESSAGE_ID: {"type": "string", "description": "Unique id of this message."},
-        h.CORRELATION_ID: {"type": "string", "description": "The submission id."},
-        h.CAUSATION_ID: {"type": "string", "description": "Message id of the direct cause."},
-        h.SCHEMA: {"type": "string", "description": "Payload schema and major version."},
-    },
+_LINEAGE = {
+    h.MESSAGE_ID: "Unique id of this message.",
+    h.CORRELATION_ID: "The submission id, for the whole life of an application.",
+    h.CAUSATION_ID: "Message id of the direct cause (its own id when nothing caused it).",
 }
+_FROM_OUTSIDE = (
+    " Written by a participant outside the hub: optional (a record without it is read as "
+    "this channel's schema); when present it must be exactly this value, or the record is "
+    "dead-lettered naming the header."
+)
+
+
+def headers_of(channel: Channel) -> dict[str, Any]:
+    """The headers of ``channel``'s messages: which are required, and the values fixed by it.
+
+    The hub stamps every lineage header on what it writes (``Outbound.of``);
+    participants writing to a ``receive`` channel may omit them, except the
+    signature of a signed channel.
+    """
+    outside = channel.action == "receive"
+    properties: dict[str, Any] = {
+        name: {"type": "string", "description": text} for name, text in _LINEAGE.items()
+    }
+    properties[h.SCHEMA] = {
+        "type": "string",
+        "const": channel.schema_id,
+        "description": "Payload schema and major version." + (_FROM_OUTSIDE if outside else ""),
+    }
+    properties[h.CONTENT_TYPE] = {"type": "string", "const": channel.content_type}
+    required = [] if outside else [*_LINEAGE, h.SCHEMA, h.CONTENT_TYPE]
+    if channel.signed:
+        properties[h.SIGNATURE] = {
+            "type": "string",
+            "description": "Detached Ed25519 signature (base64url) over key, value and "
+            f"{', '.join(h.SIGNED)}; a record without a valid one is dead-lettered "
+            "SIGNATURE_INVALID.",
+        }
+        properties[h.SIGNER] = {
+            "type": "string",
+            "description": "Key id of the signature; its signer must be one of "
+            f"{', '.join(sorted(channel.signers))}.",
+        }
+        required += [h.SIGNATURE, h.SIGNER]
+    return {"type": "object", "required": required, "properties": properties}
+
+
+def _kafka_key(channel: Channel) -> dict[str, Any]:
+    """The record key, which is also what partitions the topic."""
+    if channel.topic == topics.AUDIT:
+        text = "the audit chain id (the writer's transactional id): one chain, one partition"
+    else:
+        text = "the submission id: every record of one application on one partition, in order"
+    return {"type": "string", "description": text}
 
 
 def _string_headers(described: list[tuple[str, str]]) -> dict[str, Any]:
@@ -44,6 +89,7 @@ _DLQ_HEADERS = _string_headers(
         (h.DLQ_FAILED_AT, "When, in epoch milliseconds."),
         (h.DLQ_SEALED, "Sealing scheme of the value (fernet-v1)."),
     ]
+    + [(name, "Kept from the original record.") for name in h.LINEAGE]
 )
 
 
@@ -69,6 +115,12 @@ def _message(topic: str, channel: Channel | None, headers: dict[str, Any]) -> di
     if channel is None or channel.model is None:
         content_type = channel.content_type if channel else "application/xml"
         payload: dict[str, Any] = {"type": "string", "contentMediaType": content_type}
+        if channel is not None:
+            payload["description"] = (
+                f"XML valid against its XSD under schemas/xsd; at most {MAX_XML_BYTES} bytes, "
+                f"{MAX_DEPTH} levels and {MAX_ELEMENTS} elements, no DTD or entities."
+            )
+            payload["maxLength"] = MAX_XML_BYTES
     else:
         payload = _json_schema(channel.model)
         payload.pop("$defs", None)
@@ -80,7 +132,13 @@ def _message(topic: str, channel: Channel | None, headers: dict[str, Any]) -> di
         "contentType": content_type,
         "headers": headers,
         "payload": payload,
-        "bindings": {"kafka": {"key": {"type": "string", "description": "submission id"}}},
+        "bindings": {
+            "kafka": {
+                "key": _kafka_key(channel)
+                if channel is not None
+                else {"type": "string", "description": "the original record's key"}
+            }
+        },
     }
 
 
@@ -101,8 +159,10 @@ def document() -> dict[str, Any]:
         documented[key] = {
             "address": topic,
             "description": channel.description,
-            "messages": {key: _message(topic, channel, _LINEAGE_HEADERS)},
+            "messages": {key: _message(topic, channel, headers_of(channel))},
         }
+        if channel.configs:
+            documented[key]["x-insw-topic-configs"] = dict(channel.configs)
         operations[f"{channel.action}_{key}"] = {
             "action": channel.action,
             "channel": {"$ref": f"#/channels/{key}"},
@@ -111,8 +171,9 @@ def document() -> dict[str, Any]:
             dlq = topics.dead_letter_topic(topic)
             documented[_key(dlq)] = {
                 "address": dlq,
-                "description": f"Dead letters of {topic}: original key and value, "
-                "Kafka Connect error headers.",
+                "description": f"Dead letters of {topic}: the original key, the original "
+                "value sealed (Fernet under DLQ_SEAL_KEY: it holds personal data), the original "
+                "lineage and signature headers and the Kafka Connect error headers.",
                 "messages": {
                     _key(dlq): _message(dlq, None, _DLQ_HEADERS)
                     | {

@@ -10,6 +10,7 @@ message that cannot be attributed to a submission at all is a poison message.
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -58,6 +59,21 @@ WITHOUT_IDENTIFIER = "-"
 """How the form writes "Tanpa NIB" / "Tanpa NPWP" (R3, R4)."""
 
 
+def _one_of(values: type[StrEnum], rule: str, *, each: bool = False) -> dict[str, Any]:
+    """Field metadata publishing the accepted values (AsyncAPI, JSON schema) without enforcing them.
+
+    The model stays lenient (see the module docstring): another value parses and
+    becomes a ``REJECTED`` decision naming ``rule``. ``x-insw-values`` lists what
+    is accepted, so portals read the enumeration from the contract.
+    """
+    what = "Each item is one of" if each else "One of"
+    return {
+        "description": f"{what} x-insw-values ({rule}); any other value is read and the "
+        f"submission REJECTED naming {rule}.",
+        "json_schema_extra": {"x-insw-values": [v.value for v in values]},
+    }
+
+
 class _Lenient(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -65,7 +81,7 @@ class _Lenient(BaseModel):
 class RequestInfo(_Lenient):
     """Step 1, request information (§5.1)."""
 
-    purpose: str | None = None
+    purpose: str | None = Field(default=None, **_one_of(Purpose, "R1"))
     user_kind: str | None = Field(
         default=None,
         max_length=100,
@@ -100,11 +116,13 @@ class TransportMeans(_Lenient):
 class Organisation(_Lenient):
     """Step 2, organisation data (§5.2), with the PPJK's and carrier's extra data (C5)."""
 
-    trader_type: str | None = None
+    trader_type: str | None = Field(default=None, **_one_of(TraderType, "R2"))
     nib: str | None = None
     npwp: str | None = None
     name: str | None = None
-    business_types: list[str] = Field(default_factory=list)
+    business_types: list[str] = Field(
+        default_factory=list, **_one_of(BusinessType, "R6", each=True)
+    )
     address: str | None = None
     customs_expert: CustomsExpert | None = None
     transport_means: list[TransportMeans] = Field(default_factory=list)
@@ -113,7 +131,7 @@ class Organisation(_Lenient):
 class ApplicantIdentity(_Lenient):
     """The applicant's population NIK or passport number (R9)."""
 
-    kind: str | None = None
+    kind: str | None = Field(default=None, **_one_of(IdentityKind, "R9"))
     number: str | None = None
 
 

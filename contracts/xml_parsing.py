@@ -79,7 +79,7 @@ def parse_with_hardened_parser(data: bytes) -> etree._Element:
         root = etree.fromstring(data, hardened_parser())
     except etree.XMLSyntaxError as error:
         # libxml2's message can quote the document: report only its error kind and place.
-        last = error.error_log.last_error  # type: ignore[attr-defined]  # stubs lag lxml
+        last = error.error_log.last_error
         kind = last.type_name if last is not None else "XML_SYNTAX_ERROR"
         raise XmlRefused(RefusalReason.MALFORMED, f"{kind} at line {error.lineno}") from None
     docinfo: Any = root.getroottree().docinfo  # stubs lack DocInfo.doctype

@@ -36,7 +36,7 @@ class CustomsDocument:
 def read_customs_document(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> CustomsDocument:
     """The validated document in ``data``; raises one of the errors listed above."""
     root = parse_untrusted(data, max_bytes=max_bytes)
-    message, major = identify(root.tag)
+    message, major = identify(str(root.tag))
     schema = message.schema(major)
     if not schema_path(schema).is_file():
         raise UnknownMessage(f"no schema for {message.name} v{major}")

@@ -13,7 +13,7 @@ Exceptions::
 """
 
 from functools import cache
-from typing import Final
+from typing import Any, Final, cast
 
 import xmlschema
 from lxml import etree
@@ -49,7 +49,7 @@ def validate(root: etree._Element, schema: str) -> None:
         return
     errors = tuple(
         f"{entry.path}: {entry.type_name}"
-        for entry in list(compiled.error_log)[:MAX_EXPLAINED]  # type: ignore[call-overload]
+        for entry in list(compiled.error_log)[:MAX_EXPLAINED]
     )
     raise XmlInvalid(schema, errors)
 
@@ -89,7 +89,8 @@ def xmlschema_accepts(root: etree._Element, schema: str) -> bool:
 def _resource(root: etree._Element) -> xmlschema.XMLResource:
     # The instance is already parsed (by the hardened parser): the resource
     # wrapper may load nothing at all.
-    return xmlschema.XMLResource(root, allow="none", defuse="always")
+    # xmlschema reads lxml elements; its annotations describe ElementTree's protocol only.
+    return xmlschema.XMLResource(cast(Any, root), allow="none", defuse="always")
 
 
 def _local_path(path: str | None) -> str:

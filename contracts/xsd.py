@@ -10,12 +10,18 @@ catalogue is ``contracts.xml_messages``; safe parsing ``contracts.xml_parsing``.
 """
 
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Final
 
 from lxml import etree
 
-SCHEMA_ROOT: Final = Path(__file__).resolve().parent.parent / "schemas" / "xsd"
+SCHEMA_ROOT: Final = Path(str(files("schemas").joinpath("xsd")))
+"""``schemas/xsd`` as installed (package data of the ``schemas`` package).
+
+A real directory: wheels install unpacked, and lxml resolves each schema's
+``common.xsd`` include beside the file, so a single extracted file would not do.
+"""
 
 CEISA_REGISTRATION_V1: Final = "ceisa/v1/registration.xsd"
 CEISA_REGISTRATION_NS: Final = "urn:insw:ceisa:registration:v1"

@@ -4,5 +4,11 @@ from customs.app import build
 from customs.settings import CustomsSettings
 from runtime.service import run
 
-if __name__ == "__main__":
+
+def main() -> None:
+    """Entry point of the installed command (``[project.scripts]``)."""
     run(build(CustomsSettings()))
+
+
+if __name__ == "__main__":
+    main()

@@ -54,7 +54,7 @@ class _Document:
         self.ns = f"{{{message.namespace()}}}"
         self.root = etree.Element(
             self.ns + message.root,
-            nsmap={None: message.namespace()},  # type: ignore[dict-item]
+            nsmap={None: message.namespace()},
         )
 
     def add(

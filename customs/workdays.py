@@ -26,7 +26,9 @@ _SATURDAY = 5
 
 @cache
 def _days_off(year: int) -> dict[date, str]:
-    calendar = holidays.country_holidays("ID", categories=_CATEGORIES, years=year)
+    # English names on every Python: without a language the names followed the
+    # interpreter's gettext (English on 3.11, Indonesian on 3.12 and 3.13).
+    calendar = holidays.country_holidays("ID", categories=_CATEGORIES, years=year, language="en_US")
     return dict(calendar.items())
 
 

@@ -4,5 +4,11 @@ from gateway.app import build
 from gateway.settings import GatewaySettings
 from runtime.service import run
 
-if __name__ == "__main__":
+
+def main() -> None:
+    """Entry point of the installed command (``[project.scripts]``)."""
     run(build(GatewaySettings()))
+
+
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,9 @@ from intake.app import build
 from intake.settings import IntakeSettings
 from runtime import logs
 
-if __name__ == "__main__":
+
+def main() -> None:
+    """Entry point of the installed command (``[project.scripts]``)."""
     logs.configure()
     settings = IntakeSettings()
     web.run_app(
@@ -17,3 +19,7 @@ if __name__ == "__main__":
         access_log=None,
         loop=uvloop.new_event_loop(),
     )
+
+
+if __name__ == "__main__":
+    main()

@@ -31,6 +31,7 @@ from aiohttp import web
 from aiohttp.multipart import BadContentDispositionHeader, BadContentDispositionParam
 
 from contracts import channels
+from contracts.http import Receipt, RegistrationAccepted
 from intake.form_check import PDF, submission_from
 from intake.multipart import MAX_BODY_BYTES, POWER_OF_ATTORNEY, read_parts
 from intake.portals import PortalKeys
@@ -154,16 +155,16 @@ async def _accept(
     except BaseException:
         await deps.documents.delete(document_id)
         raise
-    answer = {
-        "submission_id": sid,
-        "receipt": {
-            "receipt_id": uuid.uuid4().hex,
-            "received_at": received_at.isoformat(),
-            "document_id": stored.document_id,
-            "document_sha256": stored.sha256,
-            "document_size": stored.size,
-        },
-    }
+    answer = RegistrationAccepted(  # the body docs/openapi/intake.json publishes
+        submission_id=sid,
+        receipt=Receipt(
+            receipt_id=uuid.uuid4().hex,
+            received_at=received_at,
+            document_id=stored.document_id,
+            document_sha256=stored.sha256,
+            document_size=stored.size,
+        ),
+    ).model_dump(mode="json")
     await deps.receipts.complete(portal, key, claim, answer)
     log.info("portal %s: submission %s accepted", portal, sid)
     return answer

@@ -4,5 +4,11 @@ from notifier.app import build
 from notifier.settings import NotifierSettings
 from runtime.service import run
 
-if __name__ == "__main__":
+
+def main() -> None:
+    """Entry point of the installed command (``[project.scripts]``)."""
     run(build(NotifierSettings()))
+
+
+if __name__ == "__main__":
+    main()

@@ -4,5 +4,11 @@ from adapters.ceisa.app import build
 from adapters.ceisa.settings import CeisaSettings
 from runtime.service import run
 
-if __name__ == "__main__":
+
+def main() -> None:
+    """Entry point of the installed command (``[project.scripts]``)."""
     run(build(CeisaSettings()))
+
+
+if __name__ == "__main__":
+    main()

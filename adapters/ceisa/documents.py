@@ -32,7 +32,7 @@ def build_application(decision: RegistrationDecided, sender: str) -> bytes:
         raise PoisonMessage("approved decision without registration summary")
     root = etree.Element(
         _NS + "RegistrationApplication",
-        nsmap={None: REGISTRATION.namespace()},  # type: ignore[dict-item]
+        nsmap={None: REGISTRATION.namespace()},
     )
     header = _add(root, "Header")
     _add(header, "SchemaVersion", SCHEMA_VERSION)

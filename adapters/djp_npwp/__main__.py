@@ -4,5 +4,11 @@ from adapters.djp_npwp.app import build
 from adapters.djp_npwp.settings import DjpSettings
 from runtime.service import run
 
-if __name__ == "__main__":
+
+def main() -> None:
+    """Entry point of the installed command (``[project.scripts]``)."""
     run(build(DjpSettings()))
+
+
+if __name__ == "__main__":
+    main()

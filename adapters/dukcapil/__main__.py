@@ -4,5 +4,11 @@ from adapters.dukcapil.app import build
 from adapters.dukcapil.settings import DukcapilSettings
 from runtime.service import run
 
-if __name__ == "__main__":
+
+def main() -> None:
+    """Entry point of the installed command (``[project.scripts]``)."""
     run(build(DukcapilSettings()))
+
+
+if __name__ == "__main__":
+    main()

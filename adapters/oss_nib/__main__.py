@@ -4,5 +4,11 @@ from adapters.oss_nib.app import build
 from adapters.oss_nib.settings import OssSettings
 from runtime.service import run
 
-if __name__ == "__main__":
+
+def main() -> None:
+    """Entry point of the installed command (``[project.scripts]``)."""
     run(build(OssSettings()))
+
+
+if __name__ == "__main__":
+    main()

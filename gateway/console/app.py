@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -35,7 +36,7 @@ from runtime.sealing import SealBroken
 
 log = logging.getLogger(__name__)
 
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(str(files("gateway.console").joinpath("static")))
 """The stylesheet, shipped as package data: nothing is fetched from elsewhere."""
 
 TEMPLATES = jinja2.Environment(

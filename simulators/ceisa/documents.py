@@ -23,7 +23,7 @@ class _Builder:
         self.ns = f"{{{step.message.namespace()}}}"
         self.root = etree.Element(
             self.ns + step.message.root,
-            nsmap={None: step.message.namespace()},  # type: ignore[dict-item]
+            nsmap={None: step.message.namespace()},
         )
 
     def add(

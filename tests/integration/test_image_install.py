@@ -3,8 +3,9 @@
 Docker is not needed to find the classic image bugs: a module missing from
 the wheel, a dependency only the dev extra brings (the mailbox's aiosmtpd),
 a data file read beside the source that an install does not ship. This test
-does what the Dockerfile does, ``pip install ".[<extra>]"`` of the checkout
-into a new python3.11 venv (no dev extra), then runs every command compose
+does what the Dockerfile does, the hashed lock and then ``pip install
+--no-deps ".[<extra>]"`` of the checkout, into a new python3.11 venv (not
+an editable install), then runs every command compose
 runs from that venv only (``python -P``, outside the checkout): the services
 as a whole stack against the session's real Kafka and Redis (each must
 answer on its port or stay up), and the one-shot commands (``kafka-config``,
@@ -40,7 +41,7 @@ from topology.services import services
 
 pytestmark = pytest.mark.slow
 
-INSTALL = re.compile(r'pip install --no-cache-dir "(\.\[[\w-]+\])"')
+INSTALL = re.compile(r'pip install --no-cache-dir --no-deps "(\.\[[\w-]+\])"')
 DEMO_TIMEOUT_S = 120.0
 
 
@@ -76,15 +77,20 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path
     _copy_checkout(context)
     subprocess.run([python311, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    install = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", _image_install_target()],
-        cwd=context,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
+    # As the Dockerfile: every package from the hashed lock, then the hub alone.
+    for args in (
+        ["--require-hashes", "-r", "requirements.lock"],
+        ["--no-deps", _image_install_target()],
+    ):
+        install = subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", *args],
+            cwd=context,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
     yield python, context
 
 

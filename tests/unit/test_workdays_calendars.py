@@ -148,7 +148,9 @@ def test_c16_periods_across_collective_leave_end_on_the_decreed_calendar(
 
 
 def test_c16_what_the_package_does_not_know_yet_is_named():
-    calendar = holidays.country_holidays("ID", categories=("public", "government"), years=2027)
+    calendar = holidays.country_holidays(
+        "ID", categories=("public", "government"), years=2027, language="en_US"
+    )
     assert "estimated" in calendar[date(2027, 3, 10)]  # Idulfitri awaits the sighting
     later = holidays.country_holidays("ID", categories=("government",), years=2028)
     assert list(later) == []  # no decree, no collective leave: 2028 deadlines may run short
