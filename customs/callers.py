@@ -1,12 +1,16 @@
-"""Who reads a customs status over HTTP: an INSW officer proven by the identity provider's JWT.
+"""Who reads a customs status over HTTP: an officer or integrator proven by the provider's JWT.
 
 Why the officer token and not the trader's: the lifecycle service knows a
 submission id, not which partner portal or trader it belongs to (the
 registration reaches it through CEISA's answers only), so it cannot tell a
 trader's own application from another's. Until ownership travels with the
-application, only officers (the same provider, audience and ``officer`` role
-as the gateway's officer API, issue 11) may read a status; a trader reads
-its status through its portal, which holds the ownership.
+application, a status is read with a token of the same provider and audience
+as the gateway's officer API (issue 11) that grants the ``officer`` role or
+the ``integrator`` role. Integrators may, because the Kafka ACL already lets
+the ``integrator`` principal read every status on the compacted
+``customs.application.status.v1``: HTTP shows them nothing Kafka does not.
+A trader reads its status through its portal, which holds the ownership and
+calls as an integrator.
 
 The check is the gateway's (RS256 only, issuer, audience, expiry, required
 claims), written against PyJWT here because a service never imports another
@@ -17,7 +21,8 @@ from dataclasses import dataclass
 
 import jwt
 
-ROLE = "officer"
+READER_ROLES = ("officer", "integrator")
+"""Roles that may read a status: the officers, and integrators who may read the status topic."""
 SIGNING_ALGORITHMS = ["RS256"]  # never "none" nor HMAC: no algorithm confusion
 CLOCK_SKEW_SECONDS = 30
 
@@ -66,6 +71,7 @@ class OfficerTokens:
         except jwt.PyJWTError as error:  # names the failed check, never the token
             raise CallerRefused(401, "TOKEN_INVALID", type(error).__name__) from error
         roles = claims.get("roles")
-        if not isinstance(roles, list) or ROLE not in roles:
-            raise CallerRefused(403, "ROLE_MISSING", f"the token does not grant role {ROLE!r}")
+        if not isinstance(roles, list) or not set(READER_ROLES) & set(roles):
+            wanted = " or ".join(repr(role) for role in READER_ROLES)
+            raise CallerRefused(403, "ROLE_MISSING", f"the token does not grant role {wanted}")
         return str(claims["sub"])

@@ -52,8 +52,10 @@ ACCOUNTS = {
     "ayu": Account("ayu-dev-password", "officer-0001", "Ayu Lestari", ("officer",)),
     "bima": Account("bima-dev-password", "officer-0002", "Bima Saputra", ("officer", "supervisor")),
     "citra": Account("citra-dev-password", "auditor-0003", "Citra Dewi", ("auditor",)),
+    "portal": Account("portal-dev-password", "integrator-0004", "Portal Mitra", ("integrator",)),
 }
-"""Test accounts: ``ayu`` decides, ``bima`` also supervises, ``citra`` has no officer role."""
+"""Test accounts: ``ayu`` decides, ``bima`` also supervises, ``citra`` has no officer role,
+``portal`` is a partner portal's integrator account (reads customs statuses, decides nothing)."""
 
 
 class Issuer:

@@ -354,8 +354,8 @@ def customs() -> Api:
     """The customs lifecycle's read side (``customs.http``)."""
     sid = ("submission_id", "The application.")
     refused = {
-        401: _problem("No or invalid officer token."),
-        403: _problem("The token lacks the officer role."),
+        401: _problem("No or invalid token of the identity provider."),
+        403: _problem("The token grants neither the officer nor the integrator role."),
         422: _problem("submission_id: 1 to 64 of A-Z a-z 0-9 . _ : -"),
         429: _LIMITED,
         503: _problem("The identity provider or the store is unavailable, or none is set."),
@@ -367,7 +367,8 @@ def customs() -> Api:
             "get",
             "/applications/{submission_id}",
             "Public: the status view of one registration (decision, customs steps, due "
-            "dates, open deadlines, next action), for officers",
+            "dates, open deadlines, next action), for officers and integrators (a "
+            "trader reads it through its portal)",
             query=(sid,),
             secured=True,
             answers={

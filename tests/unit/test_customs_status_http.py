@@ -81,6 +81,13 @@ async def test_an_officer_reads_the_status_view_with_next_action_and_due_dates()
     assert [s.message for s in status.steps] == ["proof-of-entry"]
 
 
+async def test_an_integrator_reads_the_status_it_may_already_read_on_kafka():
+    async with await client() as http:
+        answer = await http.get(f"/applications/{SID}", headers=bearer(token(("integrator",))))
+        assert answer.status == 200
+        assert CustomsApplicationStatus.model_validate(await answer.json()).submission_id == SID
+
+
 async def _problem(answer, status: int, rule: str) -> dict:
     assert answer.status == status
     assert answer.content_type == "application/problem+json"
