@@ -24,6 +24,7 @@ from aiohttp import web
 from customs.callers import CallerRefused, OfficerTokens
 from customs.record import to_status
 from customs.store import CustomsStore
+from runtime import tracing
 from runtime.rate_limit import RateLimits
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ def make_app(
     Without ``tokens`` the public view answers 503 (fail closed); without
     ``limits`` it is limited in process at :data:`DEFAULT_LIMIT`.
     """
-    app = web.Application(middlewares=[problems])
+    app = web.Application(middlewares=[tracing.middleware, problems])
     app[STORE] = store
     app[TOKENS] = tokens
     app[LIMITS] = limits or RateLimits.in_memory({STATUS_LIMIT: DEFAULT_LIMIT})

@@ -32,6 +32,7 @@ from gateway.problems import Refused, problem
 from gateway.ratelimit import RateLimit
 from gateway.store import RegistrationStore
 from gateway.timers import Publish
+from runtime import tracing
 from runtime.codec import describe
 from runtime.records import Outbound
 
@@ -183,7 +184,7 @@ async def decide(request: web.Request) -> web.Response:
 
 def make_app(desk: OfficerApi) -> web.Application:
     """The officers' HTTP application over ``desk``."""
-    app = web.Application(middlewares=[refusals], client_max_size=64 * 1024)
+    app = web.Application(middlewares=[tracing.middleware, refusals], client_max_size=64 * 1024)
     app[DESK] = desk
     app.router.add_get("/referrals", list_referrals)
     app.router.add_post("/referrals/{submission_id}/decision", decide)

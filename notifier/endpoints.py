@@ -33,6 +33,7 @@ from contracts.reasons import Reason, ReasonCode
 from notifier.accounts import AccountError, Accounts, change_email
 from notifier.resend import ANSWER, Resends
 from notifier.store import ActivationStore, TokenStatus
+from runtime import tracing
 from runtime.audit import audit_event
 from runtime.errors import TransientFailure
 from runtime.rate_limit import RateLimits
@@ -251,7 +252,7 @@ def make_app(
     accounts: Accounts, limits: RateLimits, operators: OperatorDesk | None = None
 ) -> web.Application:
     """The aiohttp application for the account endpoints (the operators' one when given)."""
-    app = web.Application(middlewares=[_refusals], client_max_size=64 * 1024)
+    app = web.Application(middlewares=[tracing.middleware, _refusals], client_max_size=64 * 1024)
     app[ACCOUNTS] = accounts
     resends = app[RESENDS] = Resends(accounts, limits)
 
