@@ -212,8 +212,10 @@ def _participants(agencies: Sequence[AgencySpec]) -> tuple[Participant, ...]:
                 REFERRAL_DEADLINE.topic,
                 NOTIFICATION_REQUESTED.topic,
                 MANUAL_DECISION.topic,
+                CUSTOMS_OFFICER_COMMAND.topic,
             ),
-            why="writes manual decisions only for its officer HTTP endpoint",
+            why="writes manual decisions and customs officer acts only for its officer HTTP "
+            "endpoint",
         ),
         *adapters,
         Participant(

@@ -157,3 +157,15 @@ class CustomsUnknown(BaseModel):
 
     error: Literal["UNKNOWN_APPLICATION"]
     detail: str
+
+
+class ActAccepted(BaseModel):
+    """A customs officer's act (C13, C14) was put on ``customs.officer-command.v1``."""
+
+    command_id: str = Field(
+        description="Derived from the officer and the act: the same POST again gives the same id, "
+        "and the customs service records it once"
+    )
+    submission_id: str
+    status: Literal["accepted"]
+    recorded_by: str = Field(description="The token's subject")

@@ -25,7 +25,7 @@ from contracts import http as bodies
 from contracts.customs import CustomsApplicationStatus
 from contracts.reasons import PASSWORD_MAX_LENGTH
 from contracts.registration import RegistrationSubmitted
-from gateway import officer_api
+from gateway import officer_acts, officer_api
 from intake import multipart, pdf
 from intake.problems import MEDIA_TYPE as PROBLEM_MEDIA_TYPE
 
@@ -117,21 +117,46 @@ _UNAVAILABLE = "Kafka or Redis cannot take the request now; nothing was kept."
 _FORM_FIELDS_SET_BY_HUB = ("submission_id", "submitted_at", "attachments")
 
 
+def form_schema(
+    model: type[BaseModel], set_by_hub: Iterable[str], title: str, description: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``model``'s JSON schema without the fields the hub sets, and its $defs."""
+    hub = set(set_by_hub)
+    schema = TypeAdapter(model).json_schema(ref_template=REF)
+    defs = schema.pop("$defs", {})
+    for name in hub:
+        schema["properties"].pop(name, None)
+    schema["required"] = [r for r in schema.get("required", []) if r not in hub]
+    schema["title"] = title
+    schema["description"] = description
+    return schema, defs
+
+
 def submission_part_schema() -> tuple[dict[str, Any], dict[str, Any]]:
     """The ``submission`` part (the contract's model without the fields the hub sets), its $defs."""
-    schema = TypeAdapter(RegistrationSubmitted).json_schema(ref_template=REF)
-    defs = schema.pop("$defs", {})
-    for name in _FORM_FIELDS_SET_BY_HUB:
-        schema["properties"].pop(name, None)
-    schema["required"] = [r for r in schema.get("required", []) if r not in _FORM_FIELDS_SET_BY_HUB]
-    schema["title"] = "SubmissionForm"
-    schema["description"] = (
+    return form_schema(
+        RegistrationSubmitted,
+        _FORM_FIELDS_SET_BY_HUB,
+        "SubmissionForm",
         "The four steps of the form as JSON (RegistrationSubmitted without "
         + ", ".join(_FORM_FIELDS_SET_BY_HUB)
         + ", which the hub sets). At most "
-        f"{multipart.MAX_SUBMISSION_BYTES} bytes."
+        f"{multipart.MAX_SUBMISSION_BYTES} bytes.",
     )
-    return schema, defs
+
+
+def _act_form(rule: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The body of a customs officer's act: the contract model without what the server sets."""
+    model = officer_acts.ACTS[rule][0]
+    hub = sorted(officer_acts.SERVER_SET)
+    return form_schema(
+        model,
+        hub,
+        f"{model.__name__}Form",
+        f"{model.__name__} ({rule}) without {', '.join(hub)}: the officer is the token's "
+        "subject, the kind is the route's, and the command id is derived from the officer "
+        "and the act, so the same POST again records nothing new.",
+    )
 
 
 def intake() -> Api:
@@ -199,6 +224,7 @@ def intake() -> Api:
 
 
 _TOO_LARGE = f"Body larger than {SMALL_BODY_BYTES} bytes."
+_BROKER_DOWN = "The broker cannot take the record now; nothing was published."
 _ACCOUNT_ERRORS = "Refused: errors name code, rule and field with Indonesian and English texts."
 
 
@@ -310,13 +336,58 @@ def officers() -> Api:
         403: _problem("The token lacks the officer role."),
         429: _LIMITED,
     }
+    manual, manual_defs = _act_form("C13")
+    interim, interim_defs = _act_form("C14")
+    acts = tuple(
+        Endpoint(
+            "post",
+            path,
+            summary,
+            body={JSON: form},
+            secured=True,
+            answers={
+                202: Answer(
+                    "Published, signed, on customs.officer-command.v1 with an audit entry; "
+                    "the customs service records it (or dead-letters it with code and rule).",
+                    bodies.ActAccepted,
+                ),
+                **authenticated,
+                413: _problem(_TOO_LARGE),
+                415: _problem("JSON only (a form post is refused)."),
+                422: _problem(
+                    "Not JSON, not an object, a field the server sets (officer_id, kind, "
+                    "command_id), an invalid value, or a date after today in Jakarta: the "
+                    "problem names the field and the rule."
+                ),
+                503: _problem(_BROKER_DOWN, _RETRY_AFTER),
+            },
+        )
+        for path, summary, form in (
+            (
+                "/customs/manual-registrations",
+                "Record an exporter's manual registration at the customs office (C13, PER-21 "
+                "Art. 11-12): the customs service sends the Attachment V receipt to CEISA",
+                manual,
+            ),
+            (
+                "/customs/interim-imports",
+                "Record the head of office's approval of one import notification without a "
+                "customs id (C14, PER-21 Art. 40)",
+                interim,
+            ),
+        )
+    )
     endpoints = (
         Endpoint(
             "get",
             "/referrals",
             f"The referral queue, soonest deadline first (at most {officer_api.QUEUE_LIMIT})",
             secured=True,
-            answers={200: Answer("The queue.", bodies.ReferralQueue), **authenticated},
+            answers={
+                200: Answer("The queue.", bodies.ReferralQueue),
+                **authenticated,
+                503: _problem(_UNAVAILABLE, _RETRY_AFTER),
+            },
         ),
         Endpoint(
             "post",
@@ -335,18 +406,22 @@ def officers() -> Api:
                 413: _problem(_TOO_LARGE),
                 415: _problem("JSON only (a form post is refused)."),
                 422: _problem("Not a JSON object, a field not allowed, or an invalid value."),
+                503: _problem(_UNAVAILABLE, _RETRY_AFTER),
             },
         ),
+        *acts,
     )
     served: tuple[Endpoint, ...] = (*endpoints, HEALTH, *OPS)
     return Api(
         "officers",
         "INSW officers' API",
-        "Officers list referred applications and decide them. Every request carries the "
+        "Officers list referred applications and decide them, and record customs officers' "
+        "acts (C13 manual registration, C14 Art. 40 approval). Every request carries the "
         "identity provider's RS256 JWT with role officer; refusals are RFC 9457 problems. "
         "The same port serves the officers' console (HTML, under /console).",
         served,
         {"officerJwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        {**manual_defs, **interim_defs},
     )
 
 

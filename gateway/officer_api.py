@@ -13,6 +13,15 @@ rule (:mod:`gateway.problems`), and every caller is rate limited.
   the token's subject; the gateway's consumer applies it. Role ``officer``.
   JSON only: a form or ``text/plain`` post, which a foreign web page can make
   from an officer's browser without a preflight, is refused with 415.
+* ``POST /customs/manual-registrations`` (C13) and ``POST
+  /customs/interim-imports`` (C14, Art. 40): a customs officer's act, put
+  signed on ``customs.officer-command.v1`` for the customs service, with an
+  audit entry naming the officer; the body is the contract's fields minus what
+  the server sets (:mod:`gateway.officer_acts`: officer, kind, and a command id
+  derived from the act, so a retried POST records once). Role ``officer``,
+  JSON only; 202 with the command id.
+
+A broker (or store) that cannot take the request answers 503 (a problem), never 500.
 """
 
 import asyncio
@@ -25,15 +34,20 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from contracts import channels
+from contracts.audit import AuditKind
 from contracts.decision import Outcome
+from contracts.http import ActAccepted
 from contracts.referral import ManualDecision
+from gateway.officer_acts import Act, act_from_body
 from gateway.officer_auth import ROLE_OFFICER, Officer, TokenVerifier, bearer
 from gateway.problems import Refused, problem
 from gateway.ratelimit import RateLimit
 from gateway.store import RegistrationStore
 from gateway.timers import Publish
 from runtime import tracing
+from runtime.audit import audit_event
 from runtime.codec import describe
+from runtime.errors import TransientFailure
 from runtime.records import Outbound
 
 log = logging.getLogger(__name__)
@@ -96,6 +110,27 @@ class OfficerApi:
         log.info("officer %s decided %s: %s", officer.subject, submission_id, decision.outcome)
         return decision
 
+    async def record_act(self, officer: Officer, rule: str, body: object) -> Act:
+        """Check and publish ``officer``'s customs act (``rule`` C13 or C14), with its audit entry.
+
+        The command and the entry go in one publish: the entry says which
+        officer asked, through which endpoint, for which command id.
+        """
+        act = act_from_body(rule, officer, body, self.clock())
+        sid = act.submission_id
+        entry = audit_event(
+            AuditKind.OFFICER_ACTION,
+            sid,
+            actor=officer.subject,
+            cause=None,
+            details={"action": act.kind, "command_id": act.command_id, "via": "officer-api"},
+            at=self.clock(),
+        )
+        command = Outbound.of(channels.CUSTOMS_OFFICER_COMMAND, act, cause=None, correlation_id=sid)
+        await self.publish([command, entry])
+        log.info("officer %s recorded %s for %s", officer.subject, act.kind, sid)
+        return act
+
 
 @dataclass(frozen=True)
 class Referral:
@@ -130,6 +165,7 @@ TITLES = {
     415: "JSON only",
     422: "Invalid request",
     429: "Too many requests",
+    503: "Service unavailable",
 }
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -152,6 +188,10 @@ async def refusals(request: web.Request, handler: Handler) -> web.StreamResponse
         return problem(
             refusal.status, refusal.rule, TITLES[refusal.status], refusal.detail, **extra
         )
+    except TransientFailure:
+        log.warning("%s %s: Kafka or Redis is unavailable", request.method, request.path)
+        detail = "Kafka or Redis cannot take the request now; nothing was kept, try again"
+        return problem(503, "UNAVAILABLE", TITLES[503], detail, **{"Retry-After": "5"})
     except web.HTTPException as error:
         if error.status < 400:
             raise
@@ -170,16 +210,40 @@ async def decide(request: web.Request) -> web.Response:
     """``POST /referrals/{submission_id}/decision``: one officer decision, JSON only."""
     desk = request.app[DESK]
     officer = await desk.officer(bearer(request.headers.get("Authorization")), ROLE_OFFICER)
-    if request.content_type != "application/json":
-        raise Refused(415, "JSON_ONLY", "send the decision as application/json")
-    try:
-        body = await request.json()
-    except ValueError:
-        raise Refused(422, "BODY_NOT_JSON", "body: not valid JSON") from None
+    body = await json_body(request, "the decision")
     sid = request.match_info["submission_id"]
     decision = await desk.decide(officer, sid, body)
     reply = {"submission_id": sid, "status": "accepted", "decided_by": decision.officer_id}
     return web.json_response(reply, status=202)
+
+
+async def json_body(request: web.Request, what: str) -> object:
+    """The request's JSON, or :class:`Refused`: 415 for another media type, 422 for bad JSON."""
+    if request.content_type != "application/json":
+        raise Refused(415, "JSON_ONLY", f"send {what} as application/json")
+    try:
+        return await request.json()
+    except ValueError:
+        raise Refused(422, "BODY_NOT_JSON", "body: not valid JSON") from None
+
+
+def officer_act(rule: str, what: str) -> Handler:
+    """The handler of one customs act's route: ``rule`` C13 or C14, ``what`` for the 415."""
+
+    async def record(request: web.Request) -> web.Response:
+        desk = request.app[DESK]
+        officer = await desk.officer(bearer(request.headers.get("Authorization")), ROLE_OFFICER)
+        act = await desk.record_act(officer, rule, await json_body(request, what))
+        reply = ActAccepted(
+            command_id=act.command_id,
+            submission_id=act.submission_id,
+            status="accepted",
+            recorded_by=act.officer_id,
+        )
+        return web.json_response(reply.model_dump(), status=202)
+
+    record.__doc__ = f"``POST`` of a customs officer's act ({rule}), JSON only."
+    return record
 
 
 def make_app(desk: OfficerApi) -> web.Application:
@@ -188,4 +252,6 @@ def make_app(desk: OfficerApi) -> web.Application:
     app[DESK] = desk
     app.router.add_get("/referrals", list_referrals)
     app.router.add_post("/referrals/{submission_id}/decision", decide)
+    app.router.add_post("/customs/manual-registrations", officer_act("C13", "the registration"))
+    app.router.add_post("/customs/interim-imports", officer_act("C14", "the approval"))
     return app

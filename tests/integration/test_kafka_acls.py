@@ -106,6 +106,12 @@ async def test_the_officer_desk_can_write_a_manual_decision(infra):
     await _write(infra, "officer-desk", topics.MANUAL_DECISION)
 
 
+async def test_the_gateway_can_write_a_customs_officer_act_and_the_portal_cannot(infra):
+    await _write(infra, "gateway", topics.CUSTOMS_OFFICER_COMMAND)  # its officer HTTP endpoint
+    with pytest.raises(TopicAuthorizationFailedError):
+        await _write(infra, "portal", topics.CUSTOMS_OFFICER_COMMAND)
+
+
 async def test_an_adapter_cannot_ask_another_agency(infra):
     with pytest.raises(TopicAuthorizationFailedError):
         await _write(infra, "adapter-oss", "insw.verification.npwp.requested.v1")

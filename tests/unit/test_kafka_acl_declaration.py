@@ -142,3 +142,8 @@ def test_every_channel_has_a_declared_writer_and_every_consumed_one_a_reader():
     }
     unread = {c.topic for c in channels() if c.hub_consumes and c.topic not in read}
     assert unread == set(), "declare which participant consumes these in contracts/acl.py"
+
+
+def test_customs_officer_acts_are_written_by_the_desk_the_gateway_and_the_operator():
+    # the gateway for its officer HTTP endpoint (C13, C14), the operator re-driving a dead letter
+    assert _writers(topics.CUSTOMS_OFFICER_COMMAND) == {"officer-desk", "gateway", "operator"}

@@ -10,7 +10,7 @@ from contracts import http as bodies
 from contracts.reasons import PASSWORD_MAX_LENGTH
 from customs import http as customs_http
 from devstack import openapi
-from gateway import officer_api
+from gateway import officer_acts, officer_api
 from gateway.officer_api import Referral
 from intake import http as intake_http
 from intake import multipart, pdf
@@ -127,12 +127,30 @@ def test_password_limits_and_token_statuses_are_documented():
 def test_officers_document_authentication_and_state_conflicts():
     doc = _doc("officers")
     decide = doc["paths"]["/referrals/{submission_id}/decision"]["post"]
-    assert {"202", "401", "403", "404", "409", "413", "415", "422", "429"} == set(
+    assert {"202", "401", "403", "404", "409", "413", "415", "422", "429", "503"} == set(
         decide["responses"]
     )
     assert doc["components"]["securitySchemes"]["officerJwt"]["bearerFormat"] == "JWT"
     outcome = doc["components"]["schemas"]["OfficerDecision"]["properties"]["outcome"]
     assert outcome["enum"] == ["APPROVED", "REJECTED"]
+
+
+@pytest.mark.parametrize(
+    ("path", "rule"),
+    [("/customs/manual-registrations", "C13"), ("/customs/interim-imports", "C14")],
+)
+def test_customs_officer_acts_document_every_status_and_the_body_sans_server_fields(path, rule):
+    doc = _doc("officers")
+    act = doc["paths"][path]["post"]
+    assert {"202", "401", "403", "413", "415", "422", "429", "503"} == set(act["responses"])
+    assert act["security"] == [{"officerJwt": []}]
+    form = act["requestBody"]["content"]["application/json"]["schema"]
+    model = officer_acts.ACTS[rule][0]
+    assert set(form["properties"]) == officer_acts.body_fields(model)
+    assert not {"officer_id", "command_id", "kind"} & set(form["properties"])
+    assert set(form["required"]) <= set(form["properties"])
+    if rule == "C13":  # the documents' model is a shared component
+        assert "SupportingDocument" in doc["components"]["schemas"]
 
 
 def test_documented_bodies_are_what_the_services_send():
