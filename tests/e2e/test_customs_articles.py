@@ -1,10 +1,13 @@
 """End to end through customs for two PER-21 articles, against the CEISA simulator process.
 
-* C13: an officer's signed manual registration -> the customs service issues
-  the Attachment V receipt on ``ceisa.trader.v1`` and opens the office's
+* C13: an officer (devstack issuer's ``ayu``) records a manual registration
+  over HTTP (``POST /customs/manual-registrations`` on the gateway's officer
+  API, twice, as a tool retrying a lost answer) -> the gateway signs it onto
+  ``customs.officer-command.v1`` and audits it -> the customs service issues
+  the Attachment V receipt on ``ceisa.trader.v1`` once and opens the office's
   1-working-day clock -> simulated CEISA answers with the TTP-RK -> RECEIPTED
   with the decision (C7) and interim-service (C14) clocks. An unsigned copy of
-  the same act is dead-lettered, and opens nothing.
+  the act put straight on Kafka is dead-lettered, and opens nothing.
 * C15: a registration approved by the gateway, accepted by customs, then site
   checked: the Attachment XVI notice opens the 30-working-day clock, and the
   hub's own count (C16) agrees with the date customs states.
@@ -19,15 +22,18 @@ import aiohttp
 
 from contracts import channels, signers, topics
 from contracts import headers as h
+from contracts.audit import AuditEntry, AuditEvent
 from contracts.customs import CustomsApplicationStatus
 from contracts.customs_officer import RecordManualRegistration
 from contracts.xml_messages import MANUAL_RECEIPT, SITE_CHECK_RESULT
 from contracts.xml_reader import read_customs_document
 from customs.workdays import add_working_days
+from devstack import issuer as idp
 from runtime.records import Outbound
 from simulators.dataset import WORLD
 from simulators.registrations import approvable
 from tests.kafka_io import collect, produce
+from tests.officer_support import password_token
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -47,40 +53,60 @@ def wire(record: Outbound) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]
 async def test_c13_a_manual_registration_is_receipted_entered_by_the_office_and_receipted(stack):
     sid = f"MAN-{uuid.uuid4().hex[:10]}"
     today = datetime.now(JAKARTA).date()
-    command = RecordManualRegistration.model_validate(
-        {
-            "command_id": "OFF-1",
-            "submission_id": sid,
-            "officer_id": "officer-0042",
-            "office_code": "KPPBC-TANJUNG-PRIOK",
-            "received_on": today.isoformat(),
-            "activities": ["EKSPORTIR"],
-            "documents": [{"code": "AKTA_PENDIRIAN", "document_id": "DOC-M1", "sha256": "c" * 64}],
-        }
+    form = {
+        "submission_id": sid,
+        "office_code": "KPPBC-TANJUNG-PRIOK",
+        "received_on": today.isoformat(),
+        "activities": ["EKSPORTIR"],
+        "documents": [{"code": "AKTA_PENDIRIAN", "document_id": "DOC-M1", "sha256": "c" * 64}],
+    }
+    forged = RecordManualRegistration.model_validate(
+        {**form, "command_id": "F", "officer_id": "officer-0042"}
     )
-    record = Outbound.of(channels.CUSTOMS_OFFICER_COMMAND, command, cause=None, correlation_id=sid)
-    key = stack.infra.signing_keys[signers.OFFICER_DESK]
-    forged = RecordManualRegistration.model_validate({**command.model_dump(), "command_id": "F"})
     unsigned = Outbound.of(channels.CUSTOMS_OFFICER_COMMAND, forged, cause=None, correlation_id=sid)
-    await produce(
-        stack.bootstrap_servers,
-        topics.CUSTOMS_OFFICER_COMMAND,
-        [wire(unsigned), wire(key.sign(record))],
-    )
+    await produce(stack.bootstrap_servers, topics.CUSTOMS_OFFICER_COMMAND, [wire(unsigned)])
+    officers = f"http://127.0.0.1:{stack.ports['officers']}"
+    issuer = f"http://127.0.0.1:{stack.ports['issuer']}"
+    async with aiohttp.ClientSession() as http:
+        headers = {"Authorization": f"Bearer {await password_token(http, issuer, 'ayu')}"}
+        accepted = []
+        for _ in range(2):  # the second POST is a retry: the same command, recorded once
+            url = f"{officers}/customs/manual-registrations"
+            async with http.post(url, json=form, headers=headers) as answer:
+                assert answer.status == 202, await answer.text()
+                accepted.append(await answer.json())
+    assert accepted[0] == accepted[1]
+    assert accepted[0]["recorded_by"] == idp.ACCOUNTS["ayu"].subject
     dlq = topics.dead_letter_topic(topics.CUSTOMS_OFFICER_COMMAND)
+
+    def audited(records) -> list[AuditEvent]:
+        events = (
+            AuditEntry.model_validate_json(r.value).event
+            for r in records
+            if r.topic == topics.AUDIT
+        )
+        return [e for e in events if e.subject == sid]
 
     def done(records) -> bool:
         mine = statuses_of(records, sid)
         dead = [r for r in records if r.topic == dlq and r.key == sid.encode()]
-        return bool(dead) and bool(mine) and mine[-1].stage == "RECEIPTED"
+        received = len(audited(records)) >= 3  # the gateway's two, the customs service's one
+        return bool(dead) and bool(mine) and mine[-1].stage == "RECEIPTED" and received
 
     records = await collect(
         stack.bootstrap_servers,
-        [topics.CUSTOMS_APPLICATION_STATUS, topics.CEISA_TRADER, dlq],
+        [topics.CUSTOMS_APPLICATION_STATUS, topics.CEISA_TRADER, dlq, topics.AUDIT],
         done,
         timeout=60,
     )
     stack.check_alive()
+    by_officer = [e for e in audited(records) if e.actor == idp.ACCOUNTS["ayu"].subject]
+    assert [e.details["command_id"] for e in by_officer] == [accepted[0]["command_id"]] * 2
+    # the customs service's entry: the act signed by the gateway, for officer ayu
+    assert any(
+        e.actor == signers.GATEWAY and e.details.get("officer_id") == idp.ACCOUNTS["ayu"].subject
+        for e in audited(records)
+    )
     opened, receipted = statuses_of(records, sid)
     assert (opened.stage, opened.message, opened.rule) == ("SUBMITTED", "manual-receipt", "C13")
     assert opened.deadlines == {
