@@ -8,19 +8,14 @@ its 24-hour clock.
 
 from datetime import UTC, datetime
 
-import aiohttp
 import pytest
-from aiohttp import web
 
 from contracts import topics
 from contracts.decision import Outcome
 from contracts.referral import ManualDecision
-from devstack import issuer as idp
-from gateway.officer_api import OfficerApi, make_app
-from gateway.ratelimit import RateLimit
 from gateway.store import PublishedDecision
 from gateway.store_memory import MemoryRegistrationStore
-from tests.officer_support import password_token, running_issuer, verifier_for
+from tests.officer_support import auth, forged_token, problem_of, running_officer_api
 from tests.support import assessed, submission
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -43,29 +38,8 @@ async def desk():
         published.extend(records)
 
     store = MemoryRegistrationStore()
-    async with running_issuer() as provider:
-        api = OfficerApi(
-            publish, store, verifier_for(provider), RateLimit(5, 40), clock=lambda: NOW
-        )
-        runner = web.AppRunner(make_app(api), access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        base = f"http://127.0.0.1:{runner.addresses[0][1]}"
-        async with aiohttp.ClientSession() as http:
-            tokens = {name: await password_token(http, provider.url, name) for name in idp.ACCOUNTS}
-            yield base, http, published, store, tokens, provider
-        await runner.cleanup()
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def problem_of(response: aiohttp.ClientResponse) -> dict:
-    assert response.content_type == "application/problem+json"
-    body: dict = await response.json()
-    assert body["status"] == response.status and body["type"].startswith("https://")
-    return body
+    async with running_officer_api(publish, store, NOW) as (base, http, tokens, provider):
+        yield base, http, published, store, tokens, provider
 
 
 async def test_without_a_token_nothing_is_decided_and_the_problem_names_the_rule(desk):
@@ -141,9 +115,7 @@ async def test_only_json_is_accepted_so_a_foreign_page_cannot_post_a_decision(
 async def test_a_token_signed_by_another_key_is_invalid(desk):
     base, http, published, store, _, provider = desk
     await referred(store, "SUB-FORGED", NOW.timestamp() + 3600)
-    impostor = idp.Issuer(provider.url, "http://127.0.0.1:1")  # same issuer name, other key
-    impostor.kid = next(iter(provider.jwks()["keys"]))["kid"]  # even claiming the real key id
-    forged = impostor.token(idp.ACCOUNTS["ayu"])
+    forged = forged_token(provider)  # same issuer name and key id, another key
     url = f"{base}/referrals/SUB-FORGED/decision"
     async with http.post(url, json=DECISION, headers=auth(forged)) as response:
         assert response.status == 401

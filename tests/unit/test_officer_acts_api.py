@@ -10,9 +10,7 @@ published.
 import json
 from datetime import UTC, date, datetime
 
-import aiohttp
 import pytest
-from aiohttp import web
 from pydantic import TypeAdapter
 
 from contracts import topics
@@ -21,12 +19,10 @@ from contracts.customs_officer import ApproveInterimImport, OfficerCommand, Reco
 from customs.officer_desk import OfficerDesk
 from customs.store import MemoryCustomsStore
 from devstack import issuer as idp
-from gateway.officer_api import OfficerApi, make_app
-from gateway.ratelimit import RateLimit
 from gateway.store_memory import MemoryRegistrationStore
 from runtime.errors import TransientFailure
 from runtime.records import Inbound
-from tests.officer_support import password_token, running_issuer, verifier_for
+from tests.officer_support import auth, forged_token, problem_of, running_officer_api
 
 NOW = datetime(2026, 5, 29, 3, 0, tzinfo=UTC)  # Friday 29 May 2026, 10:00 in Jakarta
 MANUAL_URL = "/customs/manual-registrations"
@@ -71,33 +67,9 @@ class Broker:
 @pytest.fixture
 async def api():
     broker = Broker()
-    async with running_issuer() as provider:
-        desk = OfficerApi(
-            broker,
-            MemoryRegistrationStore(),
-            verifier_for(provider),
-            RateLimit(5, 40),
-            clock=lambda: NOW,
-        )
-        runner = web.AppRunner(make_app(desk), access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        base = f"http://127.0.0.1:{runner.addresses[0][1]}"
-        async with aiohttp.ClientSession() as http:
-            tokens = {name: await password_token(http, provider.url, name) for name in idp.ACCOUNTS}
-            yield base, http, broker, tokens, provider
-        await runner.cleanup()
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def problem_of(response: aiohttp.ClientResponse) -> dict:
-    assert response.content_type == "application/problem+json"
-    body: dict = await response.json()
-    assert body["status"] == response.status and body["type"].startswith("https://")
-    return body
+    async with running_officer_api(broker, MemoryRegistrationStore(), NOW) as running:
+        base, http, tokens, provider = running
+        yield base, http, broker, tokens, provider
 
 
 @pytest.mark.parametrize(("path", "body"), ROUTES)
@@ -113,9 +85,7 @@ async def test_without_a_token_no_act_is_published(api, path, body):
 @pytest.mark.parametrize(("path", "body"), ROUTES)
 async def test_a_forged_token_is_invalid(api, path, body):
     base, http, broker, _, provider = api
-    impostor = idp.Issuer(provider.url, "http://127.0.0.1:1")  # same issuer name, other key
-    impostor.kid = next(iter(provider.jwks()["keys"]))["kid"]  # even claiming the real key id
-    forged = impostor.token(idp.ACCOUNTS["ayu"])
+    forged = forged_token(provider)  # same issuer name and key id, another key
     async with http.post(base + path, json=body, headers=auth(forged)) as response:
         assert response.status == 401
         assert (await problem_of(response))["rule"] == "TOKEN_INVALID"
