@@ -224,7 +224,10 @@ def intake() -> Api:
 
 
 _TOO_LARGE = f"Body larger than {SMALL_BODY_BYTES} bytes."
-_BROKER_DOWN = "The broker cannot take the record now; nothing was published."
+_BROKER_DOWN = (
+    "Kafka cannot take the record now; it may not be published: send the same POST again "
+    "(the same act gets the same command id and is recorded once)."
+)
 _ACCOUNT_ERRORS = "Refused: errors name code, rule and field with Indonesian and English texts."
 
 

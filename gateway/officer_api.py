@@ -21,7 +21,9 @@ rule (:mod:`gateway.problems`), and every caller is rate limited.
   derived from the act, so a retried POST records once). Role ``officer``,
   JSON only; 202 with the command id.
 
-A broker (or store) that cannot take the request answers 503 (a problem), never 500.
+A broker (or store) that cannot take the request answers 503 (a problem), never 500:
+the request may or may not have landed, and sending it again is safe (a
+decision on a decided application and a repeated customs act change nothing).
 """
 
 import asyncio
@@ -190,7 +192,7 @@ async def refusals(request: web.Request, handler: Handler) -> web.StreamResponse
         )
     except TransientFailure:
         log.warning("%s %s: Kafka or Redis is unavailable", request.method, request.path)
-        detail = "Kafka or Redis cannot take the request now; nothing was kept, try again"
+        detail = "Kafka or Redis cannot take the request now; it may not be recorded: send it again"
         return problem(503, "UNAVAILABLE", TITLES[503], detail, **{"Retry-After": "5"})
     except web.HTTPException as error:
         if error.status < 400:
