@@ -5,8 +5,9 @@ FROM python:3.11-slim
 WORKDIR /app
 # The build context is filtered by .dockerignore (no .venv, .devstack, .git).
 COPY . .
-# Every package from the hashed lock, then the hub itself adding nothing unlocked.
-RUN pip install --no-cache-dir --require-hashes -r requirements.lock \
+# Every package from the image's hashed lock (runtime and stand-ins, no dev
+# tools), then the hub itself adding nothing unlocked.
+RUN pip install --no-cache-dir --require-hashes -r requirements-image.lock \
     && pip install --no-cache-dir --no-deps ".[stand-ins]"
 ENV PYTHONUNBUFFERED=1
 USER nobody

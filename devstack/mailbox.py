@@ -10,7 +10,7 @@ imports this module.
 
 An HTTP view on ``MAILBOX_HTTP_PORT`` lets a person read the mail with curl,
 from the host or into a container (docs/INTEGRATE.md): ``GET /messages``
-lists what arrived, ``GET /messages/latest?to=<address>`` is the newest
+lists what arrived, ``GET /messages/latest?to=<address>[&subject=<words>]`` is the newest
 message to an address as text, ``GET /messages/<id>`` one message as filed,
 ``GET /health`` answers while the process serves.
 """
@@ -87,12 +87,21 @@ async def _list(request: web.Request) -> web.Response:
 
 
 async def _latest(request: web.Request) -> web.Response:
+    """The newest message to ``to``, and whose subject contains ``subject`` when given.
+
+    Why a subject filter: one applicant gets several emails (the approval,
+    then the customs notices), and a reader usually wants one kind.
+    """
     wanted = request.query.get("to", "").lower()
+    about = request.query.get("subject", "").lower()
     for path in reversed(_filed(request.app[MAILBOX_DIR])):
         message = message_from_bytes(path.read_bytes(), policy=policy.default)
         assert isinstance(message, EmailMessage)
-        if not wanted or wanted in _addressees(message):
-            return web.Response(text=_text(message))
+        if wanted and wanted not in _addressees(message):
+            continue
+        if about and about not in str(message["Subject"]).lower():
+            continue
+        return web.Response(text=_text(message))
     return web.Response(status=404, text=f"no message to {wanted or 'anyone'} yet\n")
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from devstack.infra import Infrastructure
+from runtime import tracing
 
 TESTS_DIR = Path(__file__).resolve().parent
 MARKER_BY_DIRECTORY = {"unit": "unit", "integration": "integration", "e2e": "e2e"}
@@ -34,6 +35,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         marker = MARKER_BY_DIRECTORY.get(first)
         if marker is not None:
             item.add_marker(getattr(pytest.mark, marker))
+
+
+@pytest.fixture(autouse=True)
+def _tracing_left_as_found() -> Iterator[None]:
+    """Tracing is per process and the first ``configure`` wins: undo what a test turned on.
+
+    The e2e stack sets ``HUB_TRACES_DIR`` for its subprocesses for the whole
+    session; a service built in this process by a later test would read it
+    and leave tracing on for every test after, which changes what records
+    look like (they carry their span) in tests that expect it off.
+    """
+    was_on = tracing.enabled()
+    yield
+    if tracing.enabled() and not was_on:
+        tracing.uninstall()
 
 
 @pytest.fixture(scope="session")

@@ -79,7 +79,7 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path
     python = venv / "bin" / "python"
     # As the Dockerfile: every package from the hashed lock, then the hub alone.
     for args in (
-        ["--require-hashes", "-r", "requirements.lock"],
+        ["--require-hashes", "-r", "requirements-image.lock"],
         ["--no-deps", _image_install_target()],
     ):
         install = subprocess.run(

@@ -46,6 +46,12 @@ async def test_latest_to_an_address_is_that_address_s_newest_mail_as_text(tmp_pa
                 text = await answer.text()
                 assert answer.status == 200
             assert "Subject: second to a" in text and "body of second to a" in text
+            async with http.get(
+                f"{base}/messages/latest?to=a@example.co.id&subject=FIRST"
+            ) as answer:
+                assert "Subject: first to a" in await answer.text()
+            async with http.get(f"{base}/messages/latest?to=a@example.co.id&subject=zz") as answer:
+                assert answer.status == 404
             async with http.get(f"{base}/messages") as answer:
                 listing = await answer.json()
             assert [m["subject"] for m in listing] == ["first to a", "to b", "second to a"]

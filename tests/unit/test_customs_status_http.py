@@ -99,21 +99,23 @@ async def _problem(answer, status: int, rule: str) -> dict:
 @pytest.mark.parametrize(
     ("headers", "status", "rule"),
     [
-        ({}, 401, "TOKEN_MISSING"),
-        ({"Authorization": "Basic b2ZmaWNlcjpwdw=="}, 401, "TOKEN_MISSING"),
-        (bearer("not.a.jwt"), 401, "TOKEN_INVALID"),
-        (bearer(token(key=OTHER_KEY)), 401, "TOKEN_INVALID"),
-        (bearer(token(exp=int(time.time()) - 3600)), 401, "TOKEN_INVALID"),
-        (bearer(token(iss="https://elsewhere")), 401, "TOKEN_INVALID"),
-        (bearer(token(roles=("auditor",))), 403, "ROLE_MISSING"),
+        (lambda: {}, 401, "TOKEN_MISSING"),
+        (lambda: {"Authorization": "Basic b2ZmaWNlcjpwdw=="}, 401, "TOKEN_MISSING"),
+        (lambda: bearer("not.a.jwt"), 401, "TOKEN_INVALID"),
+        (lambda: bearer(token(key=OTHER_KEY)), 401, "TOKEN_INVALID"),
+        (lambda: bearer(token(exp=int(time.time()) - 3600)), 401, "TOKEN_INVALID"),
+        (lambda: bearer(token(iss="https://elsewhere")), 401, "TOKEN_INVALID"),
+        (lambda: bearer(token(roles=("auditor",))), 403, "ROLE_MISSING"),
     ],
+    # Built when the test runs, not at collection: a token minted at collection
+    # expires before a long suite reaches the test.
     ids=["none", "basic", "garbage", "other-key", "expired", "other-issuer", "no-role"],
 )
 async def test_callers_without_a_valid_officer_token_get_a_problem_and_no_status(
     headers, status, rule
 ):
     async with await client() as http:
-        answer = await http.get(f"/applications/{SID}", headers=headers)
+        answer = await http.get(f"/applications/{SID}", headers=headers())
         body = await _problem(answer, status, rule)
     assert SID not in str(body) and "stage" not in body
 

@@ -1,5 +1,6 @@
 """requirements.lock pins every dependency pyproject.toml pins, at the same version."""
 
+import tomllib
 from pathlib import Path
 
 from devstack import lock
@@ -60,3 +61,18 @@ def test_main_exits_1_when_the_lock_is_stale(tmp_path, capsys):
     assert "faststream==0.7.8" in capsys.readouterr().err
     (tmp_path / "requirements.lock").write_text(LOCK)
     assert lock.main(tmp_path) == 0
+
+
+def test_the_image_lock_is_the_runtime_part_of_the_lock_at_the_same_versions():
+    """The compose image installs requirements-image.lock: no dev tool, nothing unlocked."""
+    full = lock.locked((ROOT / "requirements.lock").read_text())
+    image_text = (ROOT / "requirements-image.lock").read_text()
+    image = lock.locked(image_text)
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    runtime = lock.pins(tomllib.loads(pyproject)["project"]["dependencies"])
+    assert set(runtime) <= set(image), "run: ./hub lock"
+    moved = {name: v for name, v in image.items() if v - full.get(name, set())}
+    assert moved == {}, "the image lock must keep requirements.lock's versions: ./hub lock"
+    for dev_tool in ("pytest", "mypy", "ruff", "uv", "selenium", "hypothesis"):
+        assert dev_tool not in image, f"{dev_tool} would ship in the image"
+    assert image_text.count("--hash=sha256:") >= len(image)
