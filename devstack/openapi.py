@@ -81,6 +81,12 @@ class Api:
 HEALTH = Endpoint(
     "get", "/health", "The process serves HTTP", answers={200: Answer("Up.", bodies.Health)}
 )
+_OPS_LIMITED = Answer(
+    "Rate limited per client address (runtime.ops.OPS_LIMIT), counted in the process.",
+    bodies.Problem,
+    "application/problem+json",
+    (("Retry-After", "Seconds to wait before trying again."),),
+)
 OPS = (
     Endpoint(
         "get",
@@ -88,6 +94,7 @@ OPS = (
         "Every dependency answers (Kafka, Redis); checks bounded and cached (runtime.ops)",
         answers={
             200: Answer("Ready.", bodies.Ready),
+            429: _OPS_LIMITED,
             503: Answer(
                 "Not ready: a problem naming each dependency that does not answer.",
                 bodies.Problem,
@@ -100,7 +107,10 @@ OPS = (
         "get",
         "/metrics",
         "The process's metrics in the Prometheus text format",
-        answers={200: Answer("Prometheus text exposition.", {"type": "string"}, "text/plain")},
+        answers={
+            200: Answer("Prometheus text exposition.", {"type": "string"}, "text/plain"),
+            429: _OPS_LIMITED,
+        },
     ),
 )
 """``/ready`` and ``/metrics``, which ``runtime.ops.add_routes`` adds beside ``/health``."""

@@ -12,6 +12,11 @@ Prometheus must find the hub's metrics in one place per process.
 * ``GET /metrics``: the Prometheus text of :data:`runtime.metrics.REGISTRY`
   and any registry the service adds (the agency kit's).
 
+``/ready`` and ``/metrics`` are rate limited per client address
+(:data:`OPS_LIMIT`, 429 problem with ``Retry-After``): on a public port
+(intake's) they are public endpoints too. The count is held in the process,
+not in Redis, so that ``/ready`` still answers while Redis is down.
+
 Services with an HTTP app add the routes to it (:func:`add_routes`); the
 others serve them on ``OPS_PORT`` when it is set (:func:`serve`).
 """
@@ -28,6 +33,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from redis.asyncio import Redis
 
 from runtime import metrics
+from runtime.rate_limit import RateLimits
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +41,14 @@ CHECK_TIMEOUT_S = 1.0
 """Longest one dependency check may take: a probe answers within its own timeout."""
 CACHE_S = 1.5
 """How long a readiness answer is reused."""
+OPS = "ops"
+OPS_LIMIT = "300/minute"
+"""Per client address: a probe every second and a scrape every few seconds fit many times."""
 
 Check = Callable[[], Awaitable[object]]
 """Raises (or times out) when its dependency does not answer."""
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+LIMITED_PATHS = frozenset({"/ready", "/metrics"})
 
 
 @dataclass
@@ -102,11 +113,33 @@ class Ops:
 
     readiness: Readiness
     registries: Iterable[CollectorRegistry] = (metrics.REGISTRY,)
+    limits: RateLimits = field(default_factory=lambda: RateLimits.in_memory({OPS: OPS_LIMIT}))
 
 
 async def health(_: web.Request) -> web.Response:
     """``GET /health``: the process serves HTTP."""
     return web.json_response({"status": "ok"})
+
+
+@web.middleware
+async def _limited(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse ``/ready`` and ``/metrics`` past :data:`OPS_LIMIT` for one client address."""
+    if request.path not in LIMITED_PATHS or KEY not in request.app:
+        return await handler(request)
+    verdict = await request.app[KEY].limits.hit(OPS, request.remote or "unknown")
+    if verdict.allowed:
+        return await handler(request)
+    return web.json_response(
+        {
+            "type": "https://insw.go.id/problems/rate-limited",
+            "title": "Too many requests",
+            "status": 429,
+            "detail": f"{request.path}: at most {OPS_LIMIT} per client address",
+        },
+        status=429,
+        content_type="application/problem+json",
+        headers={"Retry-After": str(verdict.retry_after_seconds)},
+    )
 
 
 async def ready(request: web.Request) -> web.Response:
@@ -138,6 +171,7 @@ async def prometheus(request: web.Request) -> web.Response:
 def add_routes(app: web.Application, ops: Ops) -> None:
     """Add ``/health``, ``/ready`` and ``/metrics`` to a service's HTTP ``app``."""
     app[KEY] = ops
+    app.middlewares.append(_limited)
     taken = {r.resource.canonical for r in app.router.routes() if r.resource is not None}
     for path, handler in (("/health", health), ("/ready", ready), ("/metrics", prometheus)):
         if path not in taken:  # a service's own /health (notifier, customs) stays

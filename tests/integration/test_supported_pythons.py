@@ -26,16 +26,31 @@ pytestmark = pytest.mark.slow
 
 
 def interpreter(version: str) -> str:
-    """The path of ``python<version>``, from PATH or pyenv."""
-    found = shutil.which(f"python{version}")
-    if found:
-        return found
+    """The path of a working ``python<version>``: pyenv's versions first, then PATH.
+
+    A candidate must run and report that version: pyenv's shim for a version
+    the shell has not selected is on PATH but exits 127.
+    """
     roots = [os.environ.get("PYENV_ROOT", ""), str(Path.home() / ".pyenv"), "/root/.pyenv"]
-    for root in filter(None, roots):
-        matches = sorted(glob.glob(f"{root}/versions/{version}.*/bin/python{version}"))
-        if matches:
-            return matches[-1]
-    pytest.fail(f"python{version} not found on PATH or in pyenv: install it to test support")
+    candidates = [
+        match
+        for root in filter(None, roots)
+        for match in sorted(glob.glob(f"{root}/versions/{version}.*/bin/python{version}"))
+    ]
+    on_path = shutil.which(f"python{version}")
+    if on_path:
+        candidates.append(on_path)
+    for candidate in candidates:
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if probe.returncode == 0 and probe.stdout.strip() == version:
+            return candidate
+    pytest.fail(f"no working python{version} on PATH or in pyenv: install it to test support")
 
 
 @pytest.mark.parametrize("version", ["3.12", "3.13"])
