@@ -152,13 +152,6 @@ class ReferralQueue(BaseModel):
     referrals: list[ReferralLine]
 
 
-class CustomsUnknown(BaseModel):
-    """``GET /customs/applications/{submission_id}`` when customs sent nothing yet."""
-
-    error: Literal["UNKNOWN_APPLICATION"]
-    detail: str
-
-
 class ActAccepted(BaseModel):
     """A customs officer's act (C13, C14) was put on ``customs.officer-command.v1``."""
 

@@ -42,7 +42,7 @@ from contracts.customs import (
 from contracts.xml_messages import CustomsMessage
 from customs import events as ev
 from customs import outbound
-from customs.handler import CustomsDesk, TransitionRefused, status_record
+from customs.handler import Acted, CommandRefused, CustomsDesk, TransitionRefused, status_record
 from customs.reading import Notice
 from customs.record import ApplicationRecord, advance
 from customs.state import InvalidTransition, Stage
@@ -73,38 +73,35 @@ class TraderDesk(CustomsDesk):
 
     async def on_commands(self, batch: Sequence[tuple[Inbound, TraderCommand]]) -> HandlerResult:
         """Handle one batch of decoded trader commands."""
-        result = HandlerResult()
-        current = await self._current([command.submission_id for _, command in batch])
-        changed: dict[str, ApplicationRecord] = {}
-        now = self._clock()
+        return await self._carry_out(batch, self._act)
+
+    def _act(
+        self,
+        record: Inbound,
+        command: TraderCommand,
+        before: ApplicationRecord | None,
+        now: datetime,
+    ) -> Acted | None:
+        """The customs document a trader's command sends, or why it sends none."""
+        sid = command.submission_id
+        message = _MESSAGES[type(command)]
+        marker = outbound.message_id(message, command.command_id, sid)
+        if before is None:
+            refusal = f"command refused: UNKNOWN_APPLICATION (C2) for {message.name}"
+            raise CommandRefused(PoisonMessage(refusal), None)
+        if marker in before.seen:
+            return None  # redelivered or repeated: the document was sent
         today = now.astimezone(JAKARTA).date()
-        for record, command in batch:
-            sid = command.submission_id
-            before = current[sid]
-            message = _MESSAGES[type(command)]
-            marker = outbound.message_id(message, command.command_id, sid)
-            if before is None:
-                refusal = f"command refused: UNKNOWN_APPLICATION (C2) for {message.name}"
-                result.dead.append((record, PoisonMessage(refusal)))
-                continue
-            if marker in before.seen:
-                continue  # redelivered or repeated: the document was sent
-            mid = _message_id(command, before)
-            notice = Notice(message, mid, _event(command, before, today), submission_id=sid)
-            try:
-                after = advance(before, notice, now)
-                document = _document(command, before, mid=mid, on=today, now=now)
-            except InvalidTransition as error:
-                result.dead.append((record, TransitionRefused(error, notice)))
-                current[sid] = changed[sid] = before.handled(marker)
-                continue
-            current[sid] = changed[sid] = after.handled(marker)
-            result.outbound.append(
-                Outbound.of(channels.CEISA_TRADER, document, cause=record, correlation_id=sid)
-            )
-            result.outbound.append(status_record(self._status_topic, record, after))
-        self._save_after_publish(changed, result)
-        return result
+        mid = _message_id(command, before)
+        notice = Notice(message, mid, _event(command, before, today), submission_id=sid)
+        try:
+            after = advance(before, notice, now)
+            document = _document(command, before, mid=mid, on=today, now=now)
+        except InvalidTransition as error:
+            raise CommandRefused(TransitionRefused(error, notice), before.handled(marker)) from None
+        after = after.handled(marker)
+        sent = Outbound.of(channels.CEISA_TRADER, document, cause=record, correlation_id=sid)
+        return Acted(after, [sent, status_record(self._status_topic, record, after)])
 
 
 def _message_id(command: TraderCommand, record: ApplicationRecord) -> str:

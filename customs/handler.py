@@ -23,8 +23,10 @@ between means redelivery and the same statuses again, never a lost one.
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import Protocol, TypeVar
 
 from contracts import channels, topics
 from contracts.audit import AuditKind
@@ -54,6 +56,42 @@ class TransitionRefused(PoisonMessage):
         )
 
 
+class Command(Protocol):
+    """What the desks' commands share: the application they act on."""
+
+    @property
+    def submission_id(self) -> str:
+        """The application (the record key)."""
+
+
+C = TypeVar("C", bound=Command)
+
+
+@dataclass(frozen=True)
+class Acted:
+    """What one command did: the application after it and what it publishes."""
+
+    after: ApplicationRecord
+    outbound: list[Outbound]
+
+
+class CommandRefused(Exception):
+    """A command that is not carried out: ``error`` is dead-lettered, ``keep`` saved.
+
+    ``keep`` is the application marked as having handled the command, so a
+    redelivery is skipped rather than refused again (``None``: nothing to mark).
+    """
+
+    def __init__(self, error: PoisonMessage, keep: ApplicationRecord | None) -> None:
+        super().__init__(str(error))
+        self.error, self.keep = error, keep
+
+
+Act = Callable[[Inbound, C, ApplicationRecord | None, datetime], Acted | None]
+"""One desk's step for one command: what it did, ``None`` for a repeat, or
+:class:`CommandRefused`."""
+
+
 class CustomsDesk:
     """What every writer of customs applications holds: the store, the status topic, a clock.
 
@@ -78,6 +116,33 @@ class CustomsDesk:
         """The stored record of each application named in a batch (``None``: never entered)."""
         unique = list(dict.fromkeys(sids))
         return dict(zip(unique, await self._store.load(unique), strict=True))
+
+    async def _carry_out(self, batch: Sequence[tuple[Inbound, C]], act: Act[C]) -> HandlerResult:
+        """The desks' one loop: each command in order, against the application as it stands.
+
+        Commands of one batch for one application see each other's effect
+        (``current`` is updated as they go); the changed records are saved
+        once the batch is published.
+        """
+        result = HandlerResult()
+        current = await self._current([command.submission_id for _, command in batch])
+        changed: dict[str, ApplicationRecord] = {}
+        now = self._clock()
+        for record, command in batch:
+            sid = command.submission_id
+            try:
+                acted = act(record, command, current[sid], now)
+            except CommandRefused as refused:
+                result.dead.append((record, refused.error))
+                if refused.keep is not None:
+                    current[sid] = changed[sid] = refused.keep
+                continue
+            if acted is None:
+                continue  # redelivered or repeated: already carried out
+            current[sid] = changed[sid] = acted.after
+            result.outbound += acted.outbound
+        self._save_after_publish(changed, result)
+        return result
 
     def _save_after_publish(
         self, changed: dict[str, ApplicationRecord], result: HandlerResult

@@ -9,9 +9,12 @@
   token guessing is limited too), then must bear an officer's token
   (:mod:`customs.callers` says why officers). Every refusal is an RFC 9457
   problem naming the rule; a failure inside is a ``503`` problem, never a 500.
-* ``GET /customs/applications/{submission_id}``: the same status for the
-  hub's own services on the internal network (the gateway's officer console
-  reads it); unauthenticated as before, ids and codes only.
+* ``GET /customs/applications/{submission_id}``: the same view under its
+  first path, kept for callers written against it, and held to the same
+  rules: it used to answer anyone on the internal network, and a status
+  names the trader's customs steps, so now it too is rate limited and asks
+  for an officer's token. The officers' console forwards the officer's own
+  token (``gateway.console.app.customs``).
 """
 
 import asyncio
@@ -107,18 +110,6 @@ async def problems(
         return _Problem(503, "UNAVAILABLE", "Unavailable", "try again later").response()
 
 
-async def application(request: web.Request) -> web.Response:
-    """The customs status of one application (internal read side)."""
-    sid = request.match_info["submission_id"]
-    [record] = await request.app[STORE].load([sid])
-    if record is None:
-        return web.json_response(
-            {"error": "UNKNOWN_APPLICATION", "detail": "customs sent nothing about it yet"},
-            status=404,
-        )
-    return web.Response(body=to_status(record).model_dump_json(), content_type="application/json")
-
-
 async def health(_: web.Request) -> web.Response:
     """Liveness for process supervisors."""
     return web.json_response({"status": "ok"})
@@ -140,6 +131,6 @@ def make_app(
     app[TOKENS] = tokens
     app[LIMITS] = limits or RateLimits.in_memory({STATUS_LIMIT: DEFAULT_LIMIT})
     app.router.add_get("/applications/{submission_id}", status_view)
-    app.router.add_get("/customs/applications/{submission_id}", application)
+    app.router.add_get("/customs/applications/{submission_id}", status_view)
     app.router.add_get("/health", health)
     return app

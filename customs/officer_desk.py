@@ -26,7 +26,7 @@ from contracts.audit import AuditKind
 from contracts.customs_officer import ApproveInterimImport, OfficerCommand, RecordManualRegistration
 from customs import events as ev
 from customs import outbound
-from customs.handler import CustomsDesk, TransitionRefused, status_record
+from customs.handler import Acted, CommandRefused, CustomsDesk, TransitionRefused, status_record
 from customs.reading import Notice
 from customs.record import ApplicationRecord, advance
 from customs.state import InvalidTransition
@@ -50,36 +50,36 @@ class OfficerDesk(CustomsDesk):
 
     async def on_commands(self, batch: Sequence[tuple[Inbound, OfficerCommand]]) -> HandlerResult:
         """Handle one batch of decoded, signature-checked officer commands."""
-        result = HandlerResult()
-        current = await self._current([command.submission_id for _, command in batch])
-        changed: dict[str, ApplicationRecord] = {}
-        now = self._clock()
-        today = now.astimezone(JAKARTA).date()
-        for record, command in batch:
-            sid = command.submission_id
-            before = current[sid]
-            mid = outbound.message_id(_message(command), command.command_id, sid)
-            if before is not None and mid in before.seen:
-                continue  # redelivered or repeated: already recorded
-            try:
-                notice = _notice(command, before, mid, today)
-                after = advance(before, notice, now)
-            except InvalidTransition as error:
-                refused = Notice(_message(command), mid, _event(command), submission_id=sid)
-                result.dead.append((record, TransitionRefused(error, refused)))
-                if before is not None:
-                    current[sid] = changed[sid] = before.handled(mid)
-                continue
-            current[sid] = changed[sid] = after
-            if isinstance(command, RecordManualRegistration):
-                receipt = _receipt(command, after, mid, now)
-                result.outbound.append(
-                    Outbound.of(channels.CEISA_TRADER, receipt, cause=record, correlation_id=sid)
-                )
-            result.outbound.append(status_record(self._status_topic, record, after))
-            result.outbound.append(_audit(record, command, mid))
-        self._save_after_publish(changed, result)
-        return result
+        return await self._carry_out(batch, self._act)
+
+    def _act(
+        self,
+        record: Inbound,
+        command: OfficerCommand,
+        before: ApplicationRecord | None,
+        now: datetime,
+    ) -> Acted | None:
+        """The act applied to its application: new status, audit entry, C13's receipt."""
+        sid = command.submission_id
+        mid = outbound.message_id(_message(command), command.command_id, sid)
+        if before is not None and mid in before.seen:
+            return None  # redelivered or repeated: already recorded
+        try:
+            notice = _notice(command, before, mid, now.astimezone(JAKARTA).date())
+            after = advance(before, notice, now)
+        except InvalidTransition as error:
+            refused = Notice(_message(command), mid, _event(command), submission_id=sid)
+            keep = before.handled(mid) if before is not None else None
+            raise CommandRefused(TransitionRefused(error, refused), keep) from None
+        sent: list[Outbound] = []
+        if isinstance(command, RecordManualRegistration):
+            receipt = _receipt(command, after, mid, now)
+            sent.append(
+                Outbound.of(channels.CEISA_TRADER, receipt, cause=record, correlation_id=sid)
+            )
+        sent.append(status_record(self._status_topic, record, after))
+        sent.append(_audit(record, command, mid))
+        return Acted(after, sent)
 
 
 def _message(command: OfficerCommand) -> m.CustomsMessage:

@@ -34,7 +34,7 @@ PATHS: Mapping[str, tuple[str, str]] = {
     "officers": ("/console/", "officers' console (officer API: /referrals)"),
     "intake": ("/registrations", "HTTP intake (POST multipart, portal API key)"),
     "notifier": ("/accounts/password", "account pages (links in the emails)"),
-    "customs": ("/customs/applications/", "customs status (+ <submission id>)"),
+    "customs": ("/applications/", "customs status (+ <submission id>, officer token)"),
     "mailbox-web": ("/messages", "dev mailbox: every email sent (curl)"),
     "issuer": ("/.well-known/openid-configuration", "identity provider (dev issuer)"),
     "ceisa": ("/admin/sent", "CEISA simulator (admin: what customs got)"),

@@ -365,6 +365,14 @@ def officers() -> Api:
                     bodies.ActAccepted,
                 ),
                 **authenticated,
+                **(
+                    {
+                        404: _problem("C14: INSW has no final decision for this application."),
+                        409: _problem("C14: the application was not APPROVED."),
+                    }
+                    if path.endswith("interim-imports")
+                    else {}
+                ),
                 413: _problem(_TOO_LARGE),
                 415: _problem("JSON only (a form post is refused)."),
                 422: _problem(
@@ -468,12 +476,14 @@ def customs() -> Api:
         Endpoint(
             "get",
             "/customs/applications/{submission_id}",
-            "Internal network: the customs status of one application for the hub's own "
-            "services (unauthenticated, ids and codes only)",
+            "The same status view under its first path, held to the same rules "
+            "(rate limited, officer or integrator token)",
             query=(sid,),
+            secured=True,
             answers={
                 200: Answer("The status.", CustomsApplicationStatus),
-                404: Answer("Customs sent nothing about it yet.", bodies.CustomsUnknown),
+                404: _problem("Customs sent nothing about this application."),
+                **refused,
             },
         ),
     )

@@ -19,7 +19,8 @@ rule (:mod:`gateway.problems`), and every caller is rate limited.
   audit entry naming the officer; the body is the contract's fields minus what
   the server sets (:mod:`gateway.officer_acts`: officer, kind, and a command id
   derived from the act, so a retried POST records once). Role ``officer``,
-  JSON only; 202 with the command id.
+  JSON only; 202 with the command id. C14 serves a registrant: an id INSW
+  has no final decision for is 404, one it did not approve is 409.
 
 A broker (or store) that cannot take the request answers 503 (a problem), never 500:
 the request may or may not have landed, and sending it again is safe (a
@@ -37,7 +38,7 @@ from pydantic import ValidationError
 
 from contracts import channels
 from contracts.audit import AuditKind
-from contracts.decision import Outcome
+from contracts.decision import Outcome, RegistrationDecided
 from contracts.http import ActAccepted
 from contracts.referral import ManualDecision
 from gateway.officer_acts import Act, act_from_body
@@ -120,6 +121,8 @@ class OfficerApi:
         """
         act = act_from_body(rule, officer, body, self.clock())
         sid = act.submission_id
+        if rule == "C14":
+            await self._approved_here(sid)
         entry = audit_event(
             AuditKind.OFFICER_ACTION,
             sid,
@@ -132,6 +135,22 @@ class OfficerApi:
         await self.publish([command, entry])
         log.info("officer %s recorded %s for %s", officer.subject, act.kind, sid)
         return act
+
+    async def _approved_here(self, submission_id: str) -> None:
+        """:class:`Refused` unless INSW approved ``submission_id`` (C14 serves a registrant).
+
+        Art. 40 lets the head of office clear one import for an importer whose
+        registration is under way; an id INSW never approved names nobody, and
+        accepting it (202) would send customs an act about no one.
+        """
+        [published] = await self.store.final_decisions([submission_id])
+        if published is None:
+            detail = "submission_id: INSW has no final decision for this application (C14)"
+            raise Refused(404, "UNKNOWN_APPLICATION", detail)
+        outcome = RegistrationDecided.model_validate_json(published).outcome
+        if outcome is not Outcome.APPROVED:
+            detail = f"submission_id: the application was {outcome.value}, not APPROVED (C14)"
+            raise Refused(409, "NOT_APPROVED", detail)
 
 
 @dataclass(frozen=True)

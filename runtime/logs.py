@@ -12,7 +12,7 @@ Lines are JSON objects (:class:`JsonFormatter`), one per line, so a log
 shipper needs no parser; ``LOG_LEVEL`` (``DEBUG``, ``INFO``, ...) sets the
 level of every service. Personal data must never be logged in the first
 place (SECURITY.md); as a last line of defence the formatter masks what
-looks like an email address, a 16-digit NIK or a password in a URL.
+looks like an email address, a phone number, a 16-digit NIK or a password in a URL.
 """
 
 import json
@@ -81,9 +81,14 @@ _MASKS = (
     (re.compile(r"(?<!\d)\d{16}(?!\d)"), "[nik]"),
     (re.compile(r"(\w+://[^:/@\s]*:)[^@\s]+@"), r"\1***@"),
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
+    (re.compile(r"(?<![\w.+])\+\d{1,3}(?:[ -]?\d){6,13}(?![\w.])"), "[phone]"),
+    (re.compile(r"(?<![\w.+])(?:0|62)8\d(?:[ -]?\d){6,11}(?![\w.])"), "[phone]"),
 )
 """What the formatter masks: NIK-shaped digit runs, URL passwords (before emails: a URL's
-``user:password@host`` looks like one), emails."""
+``user:password@host`` looks like one), emails, and phone numbers (R10's): any number
+in international form (``+`` and country code), and Indonesian mobiles written locally
+(``08``) or with the country code but no ``+`` (``628``). Bare digit runs that start
+otherwise (offsets, counts) are left alone: masking them would hide what logs are for."""
 
 
 def redact(text: str) -> str:

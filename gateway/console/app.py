@@ -312,8 +312,10 @@ async def customs(request: web.Request) -> web.Response:
     status: CustomsApplicationStatus | None = None
     missing = False
     if sid and console.customs_url and console.http is not None:
-        url = f"{console.customs_url}/customs/applications/{quote(sid, safe='')}"
-        async with console.http.get(url) as reply:
+        url = f"{console.customs_url}/applications/{quote(sid, safe='')}"
+        # The customs view asks for an officer's token: the signed-in officer's own.
+        officer = {"Authorization": f"Bearer {session.session_token(request) or ''}"}
+        async with console.http.get(url, headers=officer) as reply:
             if reply.status == 200:
                 try:
                     status = CustomsApplicationStatus.model_validate_json(await reply.read())

@@ -182,7 +182,10 @@ async def test_c15_a_site_check_notice_opens_thirty_working_days_that_agree_with
     assert checked.deadlines["C15/notice"].isoformat() == apply_by  # Art. 51(1)
     assert [r.code for r in checked.reasons] == ["ADDRESS_DIFFERS"]
 
-    url = f"http://127.0.0.1:{stack.ports['customs']}/customs/applications/{sid}"
-    async with aiohttp.ClientSession() as http, http.get(url) as answer:
+    url = f"http://127.0.0.1:{stack.ports['customs']}/applications/{sid}"
+    issuer = f"http://127.0.0.1:{stack.ports['issuer']}"
+    async with aiohttp.ClientSession() as http:
+        officer = {"Authorization": f"Bearer {await password_token(http, issuer, 'ayu')}"}
+        answer = await http.get(url, headers=officer)
         assert answer.status == 200
         assert CustomsApplicationStatus.model_validate(await answer.json()) == checked

@@ -28,6 +28,7 @@ from simulators.dataset import WORLD
 from simulators.registrations import approvable
 from tests.e2e import trader_mails as tm
 from tests.kafka_io import collect, produce
+from tests.officer_support import password_token
 
 SCENARIOS = ("accept", "reject", "late_documents", "block_unblock", "data_change")
 FINAL_VERSION = {
@@ -124,14 +125,16 @@ async def test_customs_stories_reach_their_outcomes_on_the_status_topic_and_over
     assert changed[-1].stage == "ACCEPTED" and changed[-1].rule == "C10"
     assert changed[-1].customs_id == changed[-2].customs_id and changed[-1].deadlines == {}
 
-    base = f"http://127.0.0.1:{stack.ports['customs']}/customs/applications"
+    base = f"http://127.0.0.1:{stack.ports['customs']}/applications"
+    issuer = f"http://127.0.0.1:{stack.ports['issuer']}"
     async with aiohttp.ClientSession() as http:
+        officer = {"Authorization": f"Bearer {await password_token(http, issuer, 'ayu')}"}
         for scenario, sid in sids.items():
-            async with http.get(f"{base}/{sid}") as answer:
+            async with http.get(f"{base}/{sid}", headers=officer) as answer:
                 assert answer.status == 200, scenario
                 served = CustomsApplicationStatus.model_validate(await answer.json())
             assert served == found[sid][-1], scenario
-        async with http.get(f"{base}/CU-NEVER-{run}") as answer:
+        async with http.get(f"{base}/CU-NEVER-{run}", headers=officer) as answer:
             assert answer.status == 404
 
     # The trader's emails: one per customs event, in both languages (issue 13).

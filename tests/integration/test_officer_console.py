@@ -48,15 +48,22 @@ CUSTOMS_STATUS = {
 
 
 async def customs_service() -> web.AppRunner:
-    """Stands in for the customs lifecycle's read side (``GET /customs/applications/{id}``)."""
+    """Stands in for the customs lifecycle's read side (``GET /applications/{id}``).
+
+    Like the real one it answers only a bearer of a token: the console must
+    forward the signed-in officer's.
+    """
 
     async def status(request: web.Request) -> web.Response:
+        sent = request.headers.get("Authorization", "")
+        if not sent.startswith("Bearer ") or len(sent) < len("Bearer ") + 20:
+            return web.json_response({"rule": "TOKEN_MISSING"}, status=401)
         if request.match_info["submission_id"] != "SUB-CUSTOMS":
             return web.json_response({"error": "UNKNOWN_APPLICATION"}, status=404)
         return web.json_response(CUSTOMS_STATUS)
 
     app = web.Application()
-    app.router.add_get("/customs/applications/{submission_id}", status)
+    app.router.add_get("/applications/{submission_id}", status)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()

@@ -1,6 +1,5 @@
 """The lifecycle service's handler, deadline watch and HTTP read side, over the in-memory store."""
 
-import json
 import typing
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -213,15 +212,15 @@ async def test_a_deadline_no_longer_open_is_dropped_silently():
     assert not published and not any(store.timers.values())
 
 
-async def test_http_read_side_serves_the_status_or_404():
+async def test_http_read_side_fails_closed_without_an_identity_provider():
     store = MemoryCustomsStore()
-    result = await handle(Lifecycle(store, clock=lambda: NOW), records(Scenario.REJECT))
+    await handle(Lifecycle(store, clock=lambda: NOW), records(Scenario.REJECT))
     async with TestClient(TestServer(make_app(store))) as client:
-        found = await client.get(f"/customs/applications/{SID}")
-        assert found.status == 200
-        assert json.loads(await found.text()) == json.loads(published(result)[-1].value or b"")
-        missing = await client.get("/customs/applications/SUB-NONE")
-        assert missing.status == 404
+        for path in (f"/customs/applications/{SID}", f"/applications/{SID}"):
+            answer = await client.get(path)
+            assert answer.status == 503, path
+            assert (await answer.json())["rule"] == "AUTH_NOT_CONFIGURED"
+            assert SID not in await answer.text()
 
 
 async def test_a_data_change_outcome_updates_the_status():

@@ -120,6 +120,19 @@ async def test_callers_without_a_valid_officer_token_get_a_problem_and_no_status
     assert SID not in str(body) and "stage" not in body
 
 
+async def test_the_first_path_of_the_view_is_held_to_the_same_rules():
+    """``/customs/applications/{id}`` once answered anyone on the internal network."""
+    async with await client() as http:
+        anonymous = await http.get(f"/customs/applications/{SID}")
+        body = await _problem(anonymous, 401, "TOKEN_MISSING")
+        assert SID not in str(body)
+        officer = await http.get(f"/customs/applications/{SID}", headers=bearer(token()))
+        assert officer.status == 200
+        served = CustomsApplicationStatus.model_validate(await officer.json())
+        public = await http.get(f"/applications/{SID}", headers=bearer(token()))
+        assert served == CustomsApplicationStatus.model_validate(await public.json())
+
+
 async def test_an_unsigned_token_is_refused():
     unsigned = jwt.encode({"sub": "x", "roles": ["officer"]}, key="", algorithm="none")
     async with await client() as http:

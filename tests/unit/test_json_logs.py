@@ -49,6 +49,26 @@ def test_personal_data_and_url_passwords_are_masked():
     assert "[email]" in text and "[nik]" in text and "redis://hub:***@127.0.0.1" in text
 
 
+@pytest.mark.parametrize(
+    "phone",
+    ["+62 812-3456-7890", "+6281234567890", "081234567890", "0812 3456 789", "6281234567890",
+     "+44 20 7946 0958"],
+)  # fmt: skip
+def test_phone_numbers_are_masked(phone):
+    [line] = emit(logging.WARNING, "contact %s refused", phone)
+    assert line["message"] == "contact [phone] refused"
+
+
+@pytest.mark.parametrize(
+    "kept",
+    ["batch of 500 at offset 1234567", "2026-11-30T12:00:00", "partition 3 offset 81234567",
+     "took 0.081234 s"],
+)  # fmt: skip
+def test_what_only_looks_numeric_is_not_taken_for_a_phone(kept):
+    [line] = emit(logging.WARNING, kept)
+    assert line["message"] == kept
+
+
 def test_exceptions_are_kept_and_masked_too():
     try:
         raise RuntimeError("owner budi@example.com")

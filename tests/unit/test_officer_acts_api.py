@@ -16,9 +16,11 @@ from pydantic import TypeAdapter
 from contracts import topics
 from contracts.audit import AuditEvent
 from contracts.customs_officer import ApproveInterimImport, OfficerCommand, RecordManualRegistration
+from contracts.decision import Outcome, RegistrationDecided
 from customs.officer_desk import OfficerDesk
 from customs.store import MemoryCustomsStore
 from devstack import issuer as idp
+from gateway.store import PublishedDecision
 from gateway.store_memory import MemoryRegistrationStore
 from runtime.errors import TransientFailure
 from runtime.records import Inbound
@@ -40,6 +42,7 @@ INTERIM = {
     "approved_on": "2026-05-28",
     "import_notification": "PIB-000123",
 }
+REJECTED = "SUB-2026-0008"
 ROUTES = [(MANUAL_URL, MANUAL), (INTERIM_URL, INTERIM)]
 COMMANDS: TypeAdapter[OfficerCommand] = TypeAdapter(OfficerCommand)
 
@@ -64,10 +67,26 @@ class Broker:
         ]
 
 
+def decided(sid: str, outcome: Outcome) -> PublishedDecision:
+    """A final decision INSW published for ``sid`` (C14 serves an approved registrant)."""
+    decision = RegistrationDecided(
+        decision_id=f"D-{sid}",
+        submission_id=sid,
+        outcome=outcome,
+        rules_version="test",
+        decided_at=NOW,
+    )
+    return PublishedDecision(sid, outcome, decision.model_dump_json().encode())
+
+
 @pytest.fixture
 async def api():
     broker = Broker()
-    async with running_officer_api(broker, MemoryRegistrationStore(), NOW) as running:
+    store = MemoryRegistrationStore()
+    await store.mark_decided(
+        [decided(INTERIM["submission_id"], Outcome.APPROVED), decided(REJECTED, Outcome.REJECTED)]
+    )
+    async with running_officer_api(broker, store, NOW) as running:
         base, http, tokens, provider = running
         yield base, http, broker, tokens, provider
 
@@ -141,6 +160,21 @@ async def test_c14_an_officer_records_an_art_40_approval(api):
     assert isinstance(command, ApproveInterimImport)
     assert (command.import_notification, command.approved_on) == ("PIB-000123", date(2026, 5, 28))
     assert reply["command_id"] == command.command_id and reply["recorded_by"] == command.officer_id
+
+
+@pytest.mark.parametrize(
+    ("sid", "status", "rule"),
+    [("SUB-NEVER-SEEN", 404, "UNKNOWN_APPLICATION"), (REJECTED, 409, "NOT_APPROVED")],
+)
+async def test_c14_for_an_application_insw_did_not_approve_is_refused(api, sid, status, rule):
+    """Art. 40 clears an import for a registrant: an unknown or refused id names nobody."""
+    base, http, broker, tokens, _ = api
+    body = {**INTERIM, "submission_id": sid}
+    async with http.post(base + INTERIM_URL, json=body, headers=auth(tokens["ayu"])) as response:
+        assert response.status == status
+        problem = await problem_of(response)
+    assert problem["rule"] == rule and problem["detail"].startswith("submission_id")
+    assert broker.published == []
 
 
 @pytest.mark.parametrize(
