@@ -7,6 +7,7 @@ slow path gave.
 """
 
 import struct
+import uuid
 from dataclasses import replace
 
 import pytest
@@ -16,6 +17,7 @@ from contracts import channels, signers
 from contracts import headers as h
 from contracts.agencies import AGENCIES, SHIPPED, Agencies
 from contracts.facts import parse_npwp
+from contracts.headers import new_message_id
 from contracts.verification import AgencyAnswer, CheckOutcome, NikAnswer, NpwpAnswer
 from runtime.records import Inbound, Outbound
 from runtime.signing import (
@@ -145,3 +147,12 @@ def test_npwp_parsing_is_cached_and_still_refuses_a_malformed_value():
     parsed = parse_npwp("01.234.567.8-901.000")
     assert parsed is not None and parsed.canonical == "0012345678901000"
     assert parse_npwp("12345") is None
+
+
+def test_message_ids_are_random_version_4_uuids_as_32_hex_digits():
+    ids = {new_message_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    for message_id in ids:
+        parsed = uuid.UUID(hex=message_id)
+        assert parsed.hex == message_id and parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122
