@@ -27,9 +27,8 @@ NOW = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def client(redis_url):
-    redis = Redis.from_url(redis_url)
-    yield redis
-    await redis.aclose()
+    async with Redis.from_url(redis_url) as redis:
+        yield redis
 
 
 class CountingAtRest(AtRest):
