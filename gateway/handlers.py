@@ -153,7 +153,6 @@ class Gateway:
             if state.complete and not state.final:
                 # Decided once per batch, caused by its last answer: every answer of one
                 # application in a batch shares the state the store read for the batch.
-                complete.pop(sid, None)
                 complete[sid] = (record, state)
         to_decide: dict[str, ToDecide] = {}
         rechecks: dict[str, float] = {}
