@@ -270,7 +270,8 @@ def _approvals(prepared: Sequence[Outbound]) -> int:
 
 
 @contextmanager
-def _redis_url() -> Iterator[str]:
+def redis_url() -> Iterator[str]:
+    """`REDIS_URL` when set, else a throw-away `redis-server` for the run."""
     url = os.environ.get("REDIS_URL")
     if url:
         yield url
@@ -280,7 +281,7 @@ def _redis_url() -> Iterator[str]:
 
 
 async def _main(count: int, batch_size: int, rounds: int) -> list[dict[str, Any]]:
-    with _redis_url() as url:
+    with redis_url() as url:
         redis = Redis.from_url(url)
         try:
             await measure(redis, min(count, 200), batch_size)  # warm-up: imports, caches

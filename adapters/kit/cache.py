@@ -24,6 +24,7 @@ Rules:
   (logged once per outage, counted as ``error``) and retried after a pause.
 """
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -103,6 +104,8 @@ class RedisAnswerCache:
         self._meter = meter
         self._prefix = prefix
         self._skip_until = 0.0
+        self._queued: list[tuple[str, asyncio.Future[bytes | str | None]]] = []
+        self._reading: set[asyncio.Task[None]] = set()
 
     def _key(self, request: VerificationRequested) -> str:
         return f"{self._prefix}:{self._agency}:{cache_key(self._secret, request)}"
@@ -113,7 +116,7 @@ class RedisAnswerCache:
             self._meter.cache("error")
             return None
         try:
-            raw = await self._redis.get(self._key(request))
+            raw = await self._read(self._key(request))
         except (RedisError, OSError) as error:
             self._unreachable(error)
             return None
@@ -124,6 +127,43 @@ class RedisAnswerCache:
             return None
         self._meter.cache("hit")
         return answer_for(request, **facts)
+
+    async def _read(self, key: str) -> bytes | str | None:
+        """``GET key``, sent with every other look-up of this loop turn in one ``MGET``.
+
+        Why: an adapter looks up a whole batch of requests at once (one task
+        each); one command per batch instead of one per request saves most of
+        the Redis client's CPU per verification. A failure reaches every
+        look-up of the ``MGET``.
+        """
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bytes | str | None] = loop.create_future()
+        self._queued.append((key, future))
+        if len(self._queued) == 1:  # the first of this turn: read once the others are queued
+            loop.call_soon(self._send_queued)
+        return await future
+
+    def _send_queued(self) -> None:
+        queued, self._queued = self._queued, []
+        task = asyncio.ensure_future(self._mget(queued))
+        self._reading.add(task)
+        task.add_done_callback(self._reading.discard)
+
+    async def _mget(self, queued: list[tuple[str, "asyncio.Future[bytes | str | None]"]]) -> None:
+        try:
+            values = await self._redis.mget([key for key, _ in queued])
+        except (RedisError, OSError) as error:
+            for _, future in queued:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        except BaseException:  # cancelled: the look-ups must not wait forever
+            for _, future in queued:
+                future.cancel()
+            raise
+        for (_, future), value in zip(queued, values, strict=True):
+            if not future.done():
+                future.set_result(value)
 
     async def put(self, request: VerificationRequested, answer: AgencyAnswer) -> None:
         """Keep a cacheable answer, without its submission id, for the TTL."""
