@@ -1,4 +1,4 @@
-"""Issue 15: an adapter's cache look-ups of one batch go to Redis as one MGET.
+"""Issue 15: an adapter's cache calls of one batch go to Redis together (MGET, one pipeline).
 
 The answers are the ones a look-up per request gave: hits re-stamped with
 their own submission, misses as misses; a Redis failure reaches every
@@ -26,7 +26,12 @@ class CountingRedis(Redis):
 
     gets = 0
     mgets = 0
+    pipelines = 0
     fail = False
+
+    def pipeline(self, *args, **kwargs):
+        self.pipelines += 1
+        return super().pipeline(*args, **kwargs)
 
     async def get(self, *args, **kwargs):
         self.gets += 1
@@ -69,8 +74,9 @@ async def test_a_batch_of_look_ups_is_one_mget_with_each_answer_its_own(redis_ur
     try:
         answers = cache(client)
         nibs = [f"91200012345{i:02d}" for i in range(5)]
-        for nib in nibs[:4]:
-            await answers.put(request(nib, "SUB-OLD"), verified(request(nib, "SUB-OLD")))
+        old = [request(nib, "SUB-OLD") for nib in nibs[:4]]
+        await asyncio.gather(*(answers.put(r, verified(r)) for r in old))
+        assert client.pipelines == 1
         asked = [request(nib, f"SUB-{i}") for i, nib in enumerate(nibs)]
         found = await asyncio.gather(*(answers.get(r) for r in asked))
         assert (client.mgets, client.gets) == (1, 0)
