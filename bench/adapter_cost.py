@@ -16,8 +16,6 @@ answered from the cache, as when one company's applicants come back). CPU is thi
 process's ``time.process_time()``; the Redis server does not count.
 """
 
-import argparse
-import asyncio
 import json
 import time
 import uuid
@@ -33,7 +31,7 @@ from adapters.kit.metrics import AgencyMetrics
 from adapters.kit.resilience import ResilientAgency
 from adapters.kit.verifier import verification_handler
 from adapters.oss_nib import wire as oss_wire
-from bench.gateway_cost import BENCH_AT_REST, redis_url
+from bench.gateway_cost import BENCH_AT_REST, run_rounds
 from contracts import channels
 from contracts.agencies import OSS_NIB, answer_for
 from contracts.verification import AgencyAnswer, Check, CheckOutcome, VerificationRequested
@@ -115,24 +113,9 @@ async def measure(redis: Redis, count: int, batch_size: int) -> dict[str, Any]:
     return figures
 
 
-async def _main(count: int, batch_size: int, rounds: int) -> list[dict[str, Any]]:
-    with redis_url() as url:
-        redis = Redis.from_url(url)
-        try:
-            await measure(redis, min(count, 200), batch_size)  # warm-up
-            return [await measure(redis, count, batch_size) for _ in range(rounds)]
-        finally:
-            await redis.aclose()
-
-
-def main(argv: Sequence[str] | None = None) -> None:
+def main() -> None:
     """Measure and print the figures as JSON."""
-    parser = argparse.ArgumentParser(prog="python -m bench.adapter_cost", description=__doc__)
-    parser.add_argument("--n", type=int, default=1000, help="requests per case and round")
-    parser.add_argument("--batch", type=int, default=50, help="requests per batch")
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args(argv)
-    rows = asyncio.run(_main(args.n, args.batch, args.rounds))
+    rows = run_rounds("python -m bench.adapter_cost", "requests", __doc__, measure)
     print(json.dumps({"rounds": rows}, indent=2))
 
 

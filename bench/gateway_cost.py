@@ -31,7 +31,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -280,24 +280,32 @@ def redis_url() -> Iterator[str]:
         yield node.url
 
 
-async def _main(count: int, batch_size: int, rounds: int) -> list[dict[str, Any]]:
-    with redis_url() as url:
-        redis = Redis.from_url(url)
-        try:
-            await measure(redis, min(count, 200), batch_size)  # warm-up: imports, caches
-            return [await measure(redis, count, batch_size) for _ in range(rounds)]
-        finally:
-            await redis.aclose()
+Measure = Callable[[Redis, int, int], Awaitable[dict[str, Any]]]
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Measure and print the figures as JSON."""
-    parser = argparse.ArgumentParser(prog="python -m bench.gateway_cost", description=__doc__)
-    parser.add_argument("--n", type=int, default=1000, help="registrations per round")
-    parser.add_argument("--batch", type=int, default=50, help="submissions per batch")
+def run_rounds(prog: str, what: str, doc: str | None, measure: Measure) -> list[dict[str, Any]]:
+    """Parse ``--n``, ``--batch``, ``--rounds``; warm up, then measure each round on one Redis."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc)
+    parser.add_argument("--n", type=int, default=1000, help=f"{what} per round")
+    parser.add_argument("--batch", type=int, default=50, help=f"{what} per batch")
     parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args(argv)
-    rows = asyncio.run(_main(args.n, args.batch, args.rounds))
+    args = parser.parse_args()
+
+    async def rounds() -> list[dict[str, Any]]:
+        with redis_url() as url:
+            redis = Redis.from_url(url)
+            try:
+                await measure(redis, min(args.n, 200), args.batch)  # warm-up: imports, caches
+                return [await measure(redis, args.n, args.batch) for _ in range(args.rounds)]
+            finally:
+                await redis.aclose()
+
+    return asyncio.run(rounds())
+
+
+def main() -> None:
+    """Measure and print the figures as JSON."""
+    rows = run_rounds("python -m bench.gateway_cost", "registrations", __doc__, measure)
     best = min(rows, key=lambda r: r["cpu_us_per_registration"])
     print(json.dumps({"rounds": rows, "best": best}, indent=2))
 
