@@ -67,6 +67,7 @@ class Npwp:
         return self.digits == other.digits or self.canonical == other.canonical
 
 
+@lru_cache(maxsize=4096)  # pure; the gateway parses one NPWP several times per decision
 def parse_npwp(value: str) -> Npwp | None:
     """R4: 15 digits (legacy, possibly punctuated) or 16 digits; ``None`` when malformed.
 

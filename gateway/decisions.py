@@ -163,12 +163,16 @@ async def publish_decisions(
     names = await usernames.allocate(store, approved)
     now = clock()
     events: list[RegistrationDecided] = []
+    encoded: list[bytes] = []
     for item in decided:
         sid = item.submission.submission_id
         event = build_decision(item, rulebook, decided_at=now, username=names.get(sid))
         events.append(event)
+        encoded.append(event.model_dump_json().encode())  # once: published and remembered
         result.outbound.append(
-            Outbound.of(channels.REGISTRATION_DECIDED, event, cause=item.cause, correlation_id=sid)
+            Outbound.of(
+                channels.REGISTRATION_DECIDED, encoded[-1], cause=item.cause, correlation_id=sid
+            )
         )
         result.outbound.append(_email_request(item.cause, item.submission, event))
         result.outbound.append(_decision_audit(item, event))
@@ -177,12 +181,12 @@ async def publish_decisions(
             PublishedDecision(
                 e.submission_id,
                 e.outcome,
-                e.model_dump_json().encode(),
+                value,
                 e.deadline_at.timestamp() if e.deadline_at else None,
                 stored=item.stored,
                 had_timers=item.stored,
             )
-            for e, item in zip(events, decided, strict=True)
+            for e, value, item in zip(events, encoded, decided, strict=True)
         ]
         referred = [
             item.submission

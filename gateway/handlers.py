@@ -130,8 +130,7 @@ class Gateway:
                 result.dead.append((record, refusal))
         batch = owned
         states = await self._store.record([answer for _, answer in batch])
-        to_decide: dict[str, ToDecide] = {}
-        rechecks: dict[str, float] = {}
+        complete: dict[str, tuple[Inbound, PendingApplication]] = {}
         for (record, answer), state in zip(batch, states, strict=True):
             sid = answer.submission_id
             if state is None:
@@ -152,11 +151,17 @@ class Gateway:
                 continue
             result.outbound.append(_accepted(record, answer))
             if state.complete and not state.final:
-                item = self._decide(record, state)
-                if item.verdict.outcome is Outcome.REFERRED and _waits_for_an_agency(item):
-                    rechecks[sid] = (self._clock() + self._recheck_delay).timestamp()
-                if item.verdict.outcome is not state.last_outcome:
-                    to_decide[sid] = item
+                # Decided once per batch, caused by its last answer: every answer of one
+                # application in a batch shares the state the store read for the batch.
+                complete[sid] = (record, state)
+        to_decide: dict[str, ToDecide] = {}
+        rechecks: dict[str, float] = {}
+        for sid, (record, state) in complete.items():
+            item = self._decide(record, state)
+            if item.verdict.outcome is Outcome.REFERRED and _waits_for_an_agency(item):
+                rechecks[sid] = (self._clock() + self._recheck_delay).timestamp()
+            if item.verdict.outcome is not state.last_outcome:
+                to_decide[sid] = item
         await self._store.schedule(Timer.RECHECK, list(rechecks.items()))
         await publish_decisions(
             self._store, list(to_decide.values()), result, self._clock, self.rulebook

@@ -39,27 +39,46 @@ class Timer(StrEnum):
     """Tell officers that an open application's 24 hours from submission are up (R13)."""
 
 
+def _as_stored(value: bytes) -> bytes:
+    return value
+
+
 @dataclass
 class PendingApplication:
     """An application waiting for agency answers or for a final decision, as stored (JSON).
 
     Parsing is deferred: most answers leave their application incomplete, and
-    only a complete one needs its submission and answers as models.
+    only a complete one needs its submission and answers as models. So is
+    opening: a store that seals values at rest passes them sealed with
+    ``opened``, and only what is read gets decrypted.
     """
 
-    submission_json: bytes
+    stored_submission: bytes
     expected: frozenset[str]
     """The ids of the questions asked when the application was opened (kept apart from the
     assessment: read on every answer). Answers are filed by the question they answer."""
-    assessment_json: bytes
-    answers_json: dict[str, bytes] = field(default_factory=dict)
+    stored_assessment: bytes
+    stored_answers: dict[str, bytes] = field(default_factory=dict)
     last_outcome: Outcome | None = None
     deadline_at: float | None = None
     """When an officer must have decided, while the application is referred (epoch s)."""
     filed_as: Callable[[str], str] = str
-    """How the store names a question id in ``expected`` and ``answers_json`` (the Redis
+    """How the store names a question id in ``expected`` and ``stored_answers`` (the Redis
     store keys them with an HMAC, so a question id, which hashes an identifier, never rests
     in the clear)."""
+    opened: Callable[[bytes], bytes] = _as_stored
+    """How the stored submission, assessment and answers read as JSON (the Redis store's
+    at-rest key ring opens them)."""
+
+    @cached_property
+    def submission_json(self) -> bytes:
+        """The submission as JSON."""
+        return self.opened(self.stored_submission)
+
+    @cached_property
+    def assessment_json(self) -> bytes:
+        """The assessment as JSON."""
+        return self.opened(self.stored_assessment)
 
     @cached_property
     def assessment(self) -> Assessment:
@@ -73,7 +92,7 @@ class PendingApplication:
     @property
     def complete(self) -> bool:
         """Every agency that was asked has answered."""
-        return self.expected <= self.answers_json.keys()
+        return self.expected <= self.stored_answers.keys()
 
     @property
     def final(self) -> bool:
@@ -89,9 +108,9 @@ class PendingApplication:
         """The answers to the questions asked, by check, each read with its agency's model."""
         found = {}
         for question in self.expected:
-            raw = self.answers_json.get(question)
+            raw = self.stored_answers.get(question)
             if raw is not None:
-                answer = agencies.decode_answer(raw)
+                answer = agencies.decode_answer(self.opened(raw))
                 found[answer.check] = answer
         return found
 

@@ -33,6 +33,7 @@ import hashlib
 import struct
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -71,24 +72,44 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _field(value: bytes | None) -> bytes:
-    return _ABSENT if value is None else struct.pack(">I", len(value)) + value
+def _length(value: bytes | None) -> bytes:
+    return _ABSENT if value is None else len(value).to_bytes(4, "big")
+
+
+def _prefix(key_id: str) -> bytes:
+    """The canonical bytes up to the key id: the same for every record one key signs."""
+    raw = key_id.encode()
+    return DOMAIN + _length(raw) + raw
 
 
 def canonical(
     key_id: str, key: bytes | None, value: bytes | None, signed: Mapping[str, bytes]
 ) -> bytes:
     """The bytes a signature covers (see the module docstring)."""
-    parts = [DOMAIN, _field(key_id.encode()), _field(key), _field(value)]
-    parts += [_field(signed.get(name)) for name in h.SIGNED]
+    return _canonical(_prefix(key_id), key, value, signed)
+
+
+def _canonical(
+    prefix: bytes, key: bytes | None, value: bytes | None, signed: Mapping[str, bytes]
+) -> bytes:
+    """:func:`canonical` after the key id (``prefix``: :func:`_prefix`); no copy of ``value``."""
+    parts = [prefix, _length(key), key or b"", _length(value), value or b""]
+    for name in h.SIGNED:
+        header = signed.get(name)
+        parts.append(_length(header))
+        if header is not None:
+            parts.append(header)
     return b"".join(parts)
+
+
+_SIGNATURE_HEADERS = frozenset(h.SIGNED) | frozenset(h.PROOF)
 
 
 def _raw_signed(headers: Iterable[tuple[str, bytes]]) -> dict[str, bytes]:
     """The signed and proof headers of a raw header list; a repeated one is refused."""
     found: dict[str, bytes] = {}
     for name, value in headers:
-        if name in h.SIGNED or name in h.PROOF:
+        if name in _SIGNATURE_HEADERS:
             if name in found:
                 raise SignatureInvalid(f"header {name} appears twice")
             found[name] = value
@@ -108,11 +129,17 @@ class SigningKey:
         signed: dict[str, bytes] = {
             n: record.headers[n].encode() for n in h.SIGNED if n in record.headers
         }
-        message = canonical(self.key_id, record.key, record.value, signed)
-        headers = {n: v for n, v in record.headers.items() if n not in h.PROOF}
+        message = _canonical(self._prefix, record.key, record.value, signed)
+        headers = dict(record.headers)
+        headers.pop(h.SIGNER, None)
+        headers.pop(h.SIGNATURE, None)
         headers[h.SIGNER] = self.key_id
         headers[h.SIGNATURE] = _b64(self.private.sign(message))
-        return replace(record, headers=headers)
+        return Outbound(record.topic, record.key, record.value, headers)
+
+    @cached_property
+    def _prefix(self) -> bytes:
+        return _prefix(self.key_id)
 
     def public_entry(self) -> str:
         """This key's line in ``HUB_TRUSTED_KEYS``."""
@@ -155,6 +182,11 @@ class TrustedKey:
     signer: str
     public: Ed25519PublicKey
 
+    @cached_property
+    def prefix(self) -> bytes:
+        """The canonical bytes up to this key's id (:func:`canonical`), built once."""
+        return _prefix(self.key_id)
+
 
 class TrustedKeys:
     """The registry: key id -> (signer, public key); several ids per signer allowed."""
@@ -165,6 +197,8 @@ class TrustedKeys:
             if key.key_id in self._by_id:
                 raise KeyProblem(f"HUB_TRUSTED_KEYS names key id {key.key_id} twice")
             self._by_id[key.key_id] = key
+        self._by_raw_id = {k.encode(): key for k, key in self._by_id.items()}
+        """The same rows by the key id as it arrives in a header: no decoding per record."""
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -200,20 +234,22 @@ class TrustedKeys:
         key_id_raw, signature_raw = found.get(h.SIGNER), found.get(h.SIGNATURE)
         if key_id_raw is None or signature_raw is None:
             raise SignatureInvalid("no signature")
-        key_id = key_id_raw.decode("utf-8", "replace")
-        trusted = self._by_id.get(key_id)
+        trusted = self._by_raw_id.get(key_id_raw)
         if trusted is None:
+            key_id = key_id_raw.decode("utf-8", "replace")
             raise SignatureInvalid(f"unknown key id {key_id[:80]!r}")
         if trusted.signer not in accepted:
             raise SignatureInvalid(f"signer {trusted.signer} may not write this channel")
         if schema is not None and found.get(h.SCHEMA) != schema.encode():
             raise SignatureInvalid(f"signed schema is not {schema}")
-        signed = {n: v for n, v in found.items() if n in h.SIGNED}
         try:
             signature = _unb64(signature_raw.decode("ascii"))
-            trusted.public.verify(signature, canonical(key_id, key, value, signed))
+            # ``found`` holds proof headers too; the canonical bytes read only the signed ones.
+            trusted.public.verify(signature, _canonical(trusted.prefix, key, value, found))
         except (InvalidSignature, ValueError, UnicodeDecodeError):
-            raise SignatureInvalid(f"signature by {key_id} does not match the record") from None
+            raise SignatureInvalid(
+                f"signature by {trusted.key_id} does not match the record"
+            ) from None
         return trusted.signer
 
 

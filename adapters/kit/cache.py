@@ -24,12 +24,14 @@ Rules:
   (logged once per outage, counted as ``error``) and retried after a pause.
 """
 
+import asyncio
 import hashlib
 import hmac
 import json
 import logging
 import time
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, Protocol, TypeVar
 
 import redis.asyncio as redis
 from redis.exceptions import RedisError
@@ -46,6 +48,8 @@ SKIP_AFTER_ERROR_S = 5.0
 """After a Redis failure, verifications skip the cache this long instead of waiting on it."""
 
 log = logging.getLogger(__name__)
+ItemT = TypeVar("ItemT")
+ResultT = TypeVar("ResultT")
 
 
 class AnswerCache(Protocol):
@@ -81,6 +85,54 @@ def cache_key(secret: bytes, request: VerificationRequested) -> str:
     return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
 
 
+class Coalesced(Generic[ItemT, ResultT]):
+    """Calls made in one event-loop turn, sent to Redis as one command or pipeline.
+
+    Why: an adapter handles a whole batch at once (one task per request), so
+    its cache look-ups (and, against a quick agency, its writes) come
+    together; one round trip per turn instead of one per request saves most
+    of the Redis client's CPU per verification and a pooled connection per
+    request in flight. ``send`` answers the items in order; its failure
+    reaches every call of the turn.
+    """
+
+    def __init__(self, send: Callable[[Sequence[ItemT]], Awaitable[list[ResultT]]]) -> None:
+        self._send = send
+        self._queued: list[tuple[ItemT, asyncio.Future[ResultT]]] = []
+        self._sending: set[asyncio.Task[None]] = set()
+
+    async def submit(self, item: ItemT) -> ResultT:
+        """``item``'s answer, once the turn's command has been sent."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[ResultT] = loop.create_future()
+        self._queued.append((item, future))
+        if len(self._queued) == 1:  # the first of this turn: send once the others are queued
+            loop.call_soon(self._flush)
+        return await future
+
+    def _flush(self) -> None:
+        queued, self._queued = self._queued, []
+        task = asyncio.ensure_future(self._deliver(queued))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _deliver(self, queued: list[tuple[ItemT, "asyncio.Future[ResultT]"]]) -> None:
+        try:
+            results = await self._send([item for item, _ in queued])
+        except (RedisError, OSError) as error:
+            for _, future in queued:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        except BaseException:  # cancelled: the callers must not wait forever
+            for _, future in queued:
+                future.cancel()
+            raise
+        for (_, future), result in zip(queued, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+
 class RedisAnswerCache:
     """:class:`AnswerCache` in Redis; keys ``{prefix}:{agency}:{hmac}`` expire after ``ttl``."""
 
@@ -103,6 +155,8 @@ class RedisAnswerCache:
         self._meter = meter
         self._prefix = prefix
         self._skip_until = 0.0
+        self._reads = Coalesced[str, bytes | str | None](self._mget)
+        self._writes = Coalesced[tuple[str, bytes], None](self._set_all)
 
     def _key(self, request: VerificationRequested) -> str:
         return f"{self._prefix}:{self._agency}:{cache_key(self._secret, request)}"
@@ -113,7 +167,7 @@ class RedisAnswerCache:
             self._meter.cache("error")
             return None
         try:
-            raw = await self._redis.get(self._key(request))
+            raw = await self._reads.submit(self._key(request))
         except (RedisError, OSError) as error:
             self._unreachable(error)
             return None
@@ -133,9 +187,19 @@ class RedisAnswerCache:
             exclude={"submission_id", "request_id", "check", "identifier"}, exclude_none=True
         )
         try:
-            await self._redis.set(self._key(request), self._at_rest.seal(facts), ex=self._ttl)
+            await self._writes.submit((self._key(request), self._at_rest.seal(facts)))
         except (RedisError, OSError) as error:
             self._unreachable(error)
+
+    async def _mget(self, keys: Sequence[str]) -> list[bytes | str | None]:
+        return list(await self._redis.mget(keys))
+
+    async def _set_all(self, items: Sequence[tuple[str, bytes]]) -> list[None]:
+        pipe = self._redis.pipeline(transaction=False)
+        for key, value in items:
+            pipe.set(key, value, ex=self._ttl)
+        await pipe.execute()
+        return [None] * len(items)
 
     async def close(self) -> None:
         """Close the Redis connection pool."""

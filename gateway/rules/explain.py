@@ -9,6 +9,7 @@ R13, the 24-hour promise, is UNDECIDED while an officer must still decide.
 """
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from contracts.agencies import SHIPPED, Agencies
 from contracts.decision import Outcome, RuleResult, RuleStatus
@@ -50,5 +51,11 @@ def explain(
             status = RuleStatus.UNDECIDED
         else:
             status = RuleStatus.PASSED
-        statuses.append(RuleResult(rule=rule.rule, status=status))
+        statuses.append(_result(rule.rule, status))
     return statuses
+
+
+@lru_cache(maxsize=256)
+def _result(rule: str, status: RuleStatus) -> RuleResult:
+    """One rule's line: frozen, so every decision listing it shares one instance."""
+    return RuleResult(rule=rule, status=status)
