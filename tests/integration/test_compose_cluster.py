@@ -20,12 +20,11 @@ import asyncio
 import re
 import secrets
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError
@@ -45,6 +44,7 @@ from devstack.kafka_cluster import partition_leaders
 from devstack.net import LOOPBACK, free_port
 from devstack.processes import ServiceProcess
 from runtime.kafka_security import KafkaSecurity, client_options
+from tests.kafka_io import collect
 
 pytestmark = pytest.mark.slow
 
@@ -183,7 +183,10 @@ async def _wait_for_new_leader(bootstrap: str, security: dict, topic: str, gone:
 async def _round_trip(
     bootstrap: str, security: dict, topic: str, kill: Callable[[int], str]
 ) -> list[bytes]:
-    """Write one record, kill the partition's leader, write another, read both back."""
+    """Write one record, kill the partition's leader, write another, read both back.
+
+    Reads as the principal the environment names (the topic step's ``admin``).
+    """
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **security)
     await admin.start()
     try:
@@ -202,24 +205,9 @@ async def _round_trip(
         await producer.send_and_wait(topic, b"after", key=b"k", partition=0)
     finally:
         await producer.stop()
-    consumer = AIOKafkaConsumer(
-        topic,
-        group_id=f"compose-cluster-{uuid.uuid4().hex[:6]}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        **{**security, "bootstrap_servers": survivors},
-    )
-    await consumer.start()
-    seen: list[bytes] = []
-    try:
-        for _ in range(60):
-            batch = await consumer.getmany(timeout_ms=1000)
-            seen += [r.value for records in batch.values() for r in records if r.value]
-            if len(seen) >= 2:
-                break
-    finally:
-        await consumer.stop()
-    return seen
+    # Read as the environment's principal (the topic step's admin), from the survivors.
+    found = await collect(survivors, [topic], lambda records: len(records) >= 2)
+    return [record.value for record in found if record.value is not None]
 
 
 def test_the_compose_cluster_configuration_forms_a_three_broker_cluster(
