@@ -238,7 +238,8 @@ def cmd_seed() -> int:
 
 def cmd_compose(brokers: int = 1) -> int:
     """Print ``docker-compose.yml``, or with ``--brokers 3`` ``docker-compose.cluster.yml``."""
-    from devstack.compose import render, render_cluster
+    from devstack.compose import render
+    from devstack.compose_cluster import render_cluster
 
     sys.stdout.write(render() if brokers == 1 else render_cluster(brokers))
     return 0

@@ -31,7 +31,7 @@ from aiokafka.errors import KafkaError
 
 from contracts.acl import provisioned_topics
 from devstack.__main__ import cmd_topics
-from devstack.compose import render_cluster
+from devstack.compose_cluster import render_cluster
 from devstack.compose_kafka import BrokerPlace, broker_names, write
 from devstack.infra import hub_principals, password_variable
 from devstack.kafka import (

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from devstack.compose import render, render_cluster
+from devstack.compose import render
+from devstack.compose_cluster import render_cluster
 from devstack.compose_kafka import HOSTS_VARIABLE, write
 from devstack.infra import hub_principals, password_variable
 from devstack.kafka import SINGLE, Replication, replication_from_environment
