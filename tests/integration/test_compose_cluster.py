@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -121,6 +122,8 @@ def cluster(tmp_path: Path) -> Iterator[tuple[dict[str, BrokerPlace], dict[str, 
     try:
         yield places, env, processes
     finally:
+        for process in processes.values():  # all at once: the last alone has no quorum to leave
+            process.send_signal(signal.SIGTERM)
         for process in processes.values():
             process.stop(20)
 
