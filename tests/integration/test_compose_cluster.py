@@ -154,15 +154,21 @@ def _wait_registered(bootstrap: str, security: dict, processes: dict) -> None:
     pytest.fail("the three brokers did not all register within 180 s")
 
 
-async def _copies(admin: AIOKafkaAdminClient, topic: str) -> tuple[set[tuple[int, int]], str]:
-    """{(replicas, in-sync)} over ``topic``'s partitions, and its ``min.insync.replicas``."""
-    [entry] = await admin.describe_topics([topic])
-    copies = {(len(p["replicas"]), len(p["isr"])) for p in entry["partitions"]}
-    [response] = await admin.describe_configs(
-        [ConfigResource(ConfigResourceType.TOPIC, topic, {"min.insync.replicas": None})]
-    )
+async def _described(bootstrap: str, security: dict, topic: str) -> tuple[set, str, int]:
+    """{(replicas, in-sync)} of ``topic``'s partitions, its min.insync.replicas, leader of 0."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **security)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+        [response] = await admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, topic, {"min.insync.replicas": None})]
+        )
+    finally:
+        await admin.close()
+    copies = {(len(p["replicas"]), len(p["isr"])) for p in described[0]["partitions"]}
     configs = {entry[0]: entry[1] for entry in response.resources[0][4]}
-    return copies, str(configs["min.insync.replicas"])
+    leader = partition_leaders(described, topic)[0]
+    return copies, str(configs["min.insync.replicas"]), leader
 
 
 async def _wait_for_new_leader(bootstrap: str, security: dict, topic: str, gone: int) -> None:
@@ -184,18 +190,12 @@ async def _wait_for_new_leader(bootstrap: str, security: dict, topic: str, gone:
 
 
 async def _round_trip(
-    bootstrap: str, security: dict, topic: str, kill: Callable[[int], str]
+    bootstrap: str, security: dict, topic: str, leader: int, kill: Callable[[int], str]
 ) -> list[bytes]:
-    """Write one record, kill the partition's leader, write another, read both back.
+    """Write one record, kill the partition's ``leader``, write another, read both back.
 
     Reads as the principal the environment names (the topic step's ``admin``).
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **security)
-    await admin.start()
-    try:
-        leader = partition_leaders(await admin.describe_topics([topic]), topic)[0]
-    finally:
-        await admin.close()
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, **security
     )
@@ -238,15 +238,8 @@ def test_the_compose_cluster_configuration_forms_a_three_broker_cluster(
 
     topic = provisioned_topics()[0]
 
-    async def copies() -> tuple[set[tuple[int, int]], str]:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **security)
-        await admin.start()
-        try:
-            return await _copies(admin, topic)
-        finally:
-            await admin.close()
-
-    assert run_sync(copies()) == ({(3, 3)}, "2")
+    copies, min_insync, leader = run_sync(_described(bootstrap, security, topic))
+    assert (copies, min_insync) == ({(3, 3)}, "2")
 
     by_id = dict(enumerate(places, start=1))
 
@@ -256,6 +249,6 @@ def test_the_compose_cluster_configuration_forms_a_three_broker_cluster(
             f"{LOOPBACK}:{p.client_port}" for n, p in places.items() if n != by_id[node_id]
         )
 
-    seen = run_sync(_round_trip(bootstrap, security, topic, kill))
+    seen = run_sync(_round_trip(bootstrap, security, topic, leader, kill))
     assert seen == [b"before", b"after"]
     assert sum(p.alive() for p in processes.values()) == BROKERS - 1
