@@ -12,7 +12,8 @@ clean shutdown) lives here in Python where it is typed, linted and tested.
 * ``demo`` submits the examples to a hub already running there (compose;
   ``HUB_EXAMPLES_DIR`` says where the examples are when not in the checkout);
 * ``seed`` puts the example Surat Kuasa in the document store (compose's one-shot);
-* ``compose`` prints ``docker-compose.yml`` as :mod:`topology.services` declares it.
+* ``compose`` prints ``docker-compose.yml`` as :mod:`topology.services` declares it
+  (``--brokers 3``: the override ``docker-compose.cluster.yml`` for three brokers).
 * ``secrets`` prints a fresh set of the hub's secrets as ``.env`` lines, for
   docker compose (``./hub secrets > .env``).
 """
@@ -155,16 +156,32 @@ def cmd_topics() -> int:
     """Create the hub's topics and ACLs on ``KAFKA_BOOTSTRAP_SERVERS`` (compose's init step).
 
     Runs as the principal the environment names: the superuser in compose.
+    ``KAFKA_REPLICATION_FACTOR`` / ``KAFKA_MIN_INSYNC_REPLICAS`` (compose's
+    cluster file: 3 / 2) say how many copies; one broker's 1 / 1 by default.
     """
     from contracts.acl import provisioned_topics
     from contracts.channels import topic_configs
     from devstack.infra import TOPIC_PARTITIONS
-    from devstack.kafka import create_topics, run_sync
+    from devstack.kafka import (
+        create_topics,
+        replication_from_environment,
+        run_sync,
+        wait_for_brokers,
+    )
     from hubctl.acl import apply
     from runtime.kafka_security import PLAINTEXT, from_environment
 
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-    create_topics(bootstrap, provisioned_topics(), TOPIC_PARTITIONS, configs=topic_configs())
+    replication = replication_from_environment(os.environ)
+    if replication.factor > 1:  # a topic with 3 copies cannot be made before 3 brokers joined
+        wait_for_brokers(bootstrap, replication.factor)
+    create_topics(
+        bootstrap,
+        provisioned_topics(),
+        TOPIC_PARTITIONS,
+        configs=topic_configs(),
+        replication=replication,
+    )
     _say(f"topics ready on {bootstrap}")
     if os.environ.get("KAFKA_SECURITY_PROTOCOL") != PLAINTEXT:
         count, _ = run_sync(apply(bootstrap, from_environment(bootstrap)))
@@ -219,11 +236,12 @@ def cmd_seed() -> int:
     return 0
 
 
-def cmd_compose() -> int:
-    """Print the generated ``docker-compose.yml`` (redirect it into the file)."""
+def cmd_compose(brokers: int = 1) -> int:
+    """Print ``docker-compose.yml``, or with ``--brokers 3`` ``docker-compose.cluster.yml``."""
     from devstack.compose import render
+    from devstack.compose_cluster import render_cluster
 
-    sys.stdout.write(render())
+    sys.stdout.write(render() if brokers == 1 else render_cluster(brokers))
     return 0
 
 
@@ -277,12 +295,17 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         choices=(1, 3),
         default=1,
-        help="infra: 1 broker (default) or a KRaft cluster of 3 (replication 3, min ISR 2)",
+        help=(
+            "infra: 1 broker (default) or a KRaft cluster of 3 (replication 3, min ISR 2); "
+            "compose: 3 prints the cluster override docker-compose.cluster.yml"
+        ),
     )
     args = parser.parse_args(argv)
     try:
         if args.command == "infra":
             return cmd_infra(args.brokers)
+        if args.command == "compose":
+            return cmd_compose(args.brokers)
         return commands[args.command]()
     except KeyboardInterrupt:
         _say("interrupted; everything stopped")

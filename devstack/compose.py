@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 
 from contracts.acl import ADMIN, principal_of_service
+from devstack.compose_kafka import DATA_DIR, KAFKA_HOME, BrokerPlace, broker_names, compose_places
 from devstack.infra import hub_principals, password_variable, signing_key_variable
 from topology.services import Form, Link, Service, services
 
@@ -26,6 +27,8 @@ HEADER = """\
 #   docker compose up --build            # everything, then the demo prints decisions
 #   docker compose logs -f demo
 #   docker compose run --rm hubctl dlq list   # hubctl, as the operator principal
+#   docker compose -f docker-compose.yml -f docker-compose.cluster.yml up --build
+#                                        # three brokers instead of one (see that file)
 #
 # One image (insw-hub:local), built once by `kafka-init` and reused by every
 # other service. Services start in order of health: each waits for Kafka's
@@ -71,29 +74,7 @@ x-hub: &hub
     - kafka-ca:/kafka-ca:ro
 
 services:
-  kafka:
-    image: apache/kafka:3.9.1
-    user: "1000:1000"
-    # kafka-init wrote start.sh: format with every SCRAM user, then the broker.
-    entrypoint: ["/bin/sh", "/kafka-config/start.sh"]
-    volumes:
-      - kafka-config:/kafka-config:ro
-      - kafka-data:/var/lib/kafka/data
-    depends_on:
-      kafka-init:
-        condition: service_completed_successfully
-    ports:
-      - "127.0.0.1:19092:19092"
-    healthcheck:
-      test:
-        - CMD-SHELL
-        - >-
-          /opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server kafka:9092
-          --command-config /kafka-config/admin.properties >/dev/null 2>&1
-      interval: 5s
-      timeout: 20s
-      retries: 30
-
+__BROKER__
   redis:
     image: redis:7.4
     environment:
@@ -176,11 +157,51 @@ volumes:
   kafka-ca: {}
   kafka-data: {}
 """
+KAFKA_IMAGE = "apache/kafka:3.9.1"
 MISSING = "run ./hub secrets > .env first"
 IMAGE = "insw-hub:local"
 HEALTHY = "service_healthy"
 STARTED = "service_started"
 DONE = "service_completed_successfully"
+
+
+def data_volume(name: str, cluster: bool) -> str:
+    """Broker ``name``'s data volume; a cluster's are not the lone broker's.
+
+    Why apart: storage formatted for a cluster of one (its cluster id, its
+    quorum) cannot join a quorum of three, so going from one broker to three
+    on the same volume would fail; each shape keeps its own data instead.
+    """
+    return f"cluster-{name}-data" if cluster else f"{name}-data"
+
+
+def broker_service(name: str, place: BrokerPlace, *, cluster: bool = False) -> list[str]:
+    """One broker's service: the start script ``kafka-init`` wrote for it, its own data volume."""
+    return [
+        f"  {name}:",
+        f"    image: {KAFKA_IMAGE}",
+        '    user: "1000:1000"',
+        "    # kafka-init wrote start.sh: format with every SCRAM user, then the broker.",
+        f'    entrypoint: ["/bin/sh", "/kafka-config/{name}/start.sh"]',
+        "    volumes:",
+        "      - kafka-config:/kafka-config:ro",
+        f"      - {data_volume(name, cluster)}:{DATA_DIR}",
+        "    depends_on:",
+        *_waits({"kafka-init": DONE}),
+        "    ports:",
+        f'      - "127.0.0.1:{place.host_port}:{place.host_port}"',
+        "    healthcheck:",
+        "      test:",
+        "        - CMD-SHELL",
+        "        - >-",
+        f"          {KAFKA_HOME}/bin/kafka-broker-api-versions.sh"
+        f" --bootstrap-server {place.host}:{place.client_port}",
+        "          --command-config /kafka-config/admin.properties >/dev/null 2>&1",
+        "      interval: 5s",
+        "      timeout: 20s",
+        "      retries: 30",
+        "",
+    ]
 
 
 def _password(principal: str) -> str:
@@ -367,4 +388,6 @@ def render() -> str:
     demo_waits = {"seed": DONE}
     demo_waits |= {s.name: HEALTHY if _health_port(s) else STARTED for s in every}
     demo = DEMO.replace("DEMO_WAITS_FOR\n", "\n".join(_waits(demo_waits)) + "\n\n")
-    return HEADER + "\n".join(body) + "\n" + demo
+    [(name, place)] = compose_places(broker_names(1)).items()
+    header = HEADER.replace("__BROKER__\n", "\n".join(broker_service(name, place)) + "\n")
+    return header + "\n".join(body) + "\n" + demo

@@ -90,6 +90,21 @@ class Replication:
 
 SINGLE = Replication(factor=1, min_insync=1)
 """One broker: one copy of everything (devstack's default, unchanged)."""
+REPLICATION_VARIABLE = "KAFKA_REPLICATION_FACTOR"
+MIN_INSYNC_VARIABLE = "KAFKA_MIN_INSYNC_REPLICAS"
+
+
+def replication_from_environment(env: Mapping[str, str]) -> Replication:
+    """The topics' replication ``KAFKA_REPLICATION_FACTOR`` and ``KAFKA_MIN_INSYNC_REPLICAS`` name.
+
+    Why variables: compose's topic step is one command for one broker or three;
+    the cluster file sets 3 and 2. Unset: :data:`SINGLE`.
+    """
+    factor = int(env.get(REPLICATION_VARIABLE) or SINGLE.factor)
+    min_insync = int(env.get(MIN_INSYNC_VARIABLE) or SINGLE.min_insync)
+    if not 1 <= min_insync <= factor:
+        raise ValueError(f"min.insync.replicas {min_insync} must be within 1..{factor}")
+    return Replication(factor=factor, min_insync=min_insync)
 
 
 def kafka_version() -> str:
@@ -184,6 +199,32 @@ async def probe_async(
         return cluster
     finally:
         await admin.close()
+
+
+async def wait_for_brokers_async(
+    bootstrap: str, count: int, wait_s: float = START_TIMEOUT_S, security: Security | None = None
+) -> None:
+    """Wait until the cluster's metadata lists ``count`` brokers.
+
+    Why: a broker answers (compose's health check) before the controller has
+    registered it, and a topic with ``count`` replicas cannot be created on fewer.
+    """
+    deadline = time.monotonic() + wait_s
+    seen = 0
+    while time.monotonic() < deadline:
+        try:
+            seen = len((await probe_async(bootstrap, 3000, security)).get("brokers", []))
+        except (KafkaError, OSError, TimeoutError):  # not up yet
+            seen = 0
+        if seen >= count:
+            return
+        await asyncio.sleep(0.5)
+    raise KafkaStartError(f"{seen} of {count} brokers registered within {wait_s:.0f}s")
+
+
+def wait_for_brokers(bootstrap: str, count: int, security: Security | None = None) -> None:
+    """Sync wrapper of :func:`wait_for_brokers_async`."""
+    run_sync(wait_for_brokers_async(bootstrap, count, security=security))
 
 
 async def create_topics_async(

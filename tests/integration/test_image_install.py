@@ -143,7 +143,8 @@ def test_every_command_compose_runs_starts_from_the_install(
     passwords = {password_variable(p): pw for p, pw in infrastructure.kafka_passwords.items()}
     config = {"KAFKA_CONFIG_DIR": str(tmp_path / "cfg"), "KAFKA_CA_DIR": str(tmp_path / "ca")}
     _run(python, ["-m", "devstack", "kafka-config"], {**passwords, **config}, workdir)
-    assert (tmp_path / "cfg" / "start.sh").is_file() and (tmp_path / "ca" / "ca.pem").is_file()
+    assert (tmp_path / "cfg" / "kafka" / "start.sh").is_file()  # one directory per broker
+    assert (tmp_path / "ca" / "ca.pem").is_file()
 
     # topics: topics and ACLs, as the superuser (idempotent on the session's broker)
     admin = {**infrastructure.env(), **infrastructure.admin_env()}
