@@ -124,6 +124,16 @@ def hub_like_processes() -> set[str]:
     return {line for line in found.stdout.splitlines() if line.split()[0] not in mine}
 
 
+def _print_tables(run: Run, reports: Reports) -> None:
+    print(f"\n{table(reports)}\n\n{cpu_table(reports)}\n\n{hops_table(reports)}\n")
+    print(f"{cpu_per_registration_table(reports)}\n")
+    for extra in (scale_table(run.scale_out, run.args.scale), memory_table(reports)):
+        if extra:
+            print(f"{extra}\n")
+    if run.args.soak is None:
+        print(f"message shape: {run.shape.source}")
+
+
 def main(argv: list[str]) -> int:
     """Run the benchmark; print the report; write the JSON; return the exit status."""
     args = parse(argv)
@@ -176,12 +186,7 @@ def main(argv: list[str]) -> int:
     print(f"\ncommand: {command}")
     for key, value in machine.items():
         print(f"{key:>24}: {value}")
-    print(f"\n{table(reports)}\n\n{cpu_table(reports)}\n\n{hops_table(reports)}\n")
-    print(f"{cpu_per_registration_table(reports)}\n")
-    for extra in (scale_table(run.scale_out, args.scale), memory_table(reports)):
-        if extra:
-            print(f"{extra}\n")
-    print(f"message shape: {run.shape.source}")
+    _print_tables(run, reports)
     if before or others:
         print(
             f"NOTE: {len(before | others)} Kafka/Redis/hub processes of other sessions ran "

@@ -100,3 +100,18 @@ def drifts(
         if result is not None:
             out[name] = result
     return out
+
+
+def growth_per_registration(
+    baseline: tuple[float, float], last: tuple[float, float], rate_per_s: float
+) -> float | None:
+    """What a series gained per registration offered between two ``(t_s, value)`` samples.
+
+    Why: state kept by design (decisions live 90 days in Redis) grows with
+    the registrations, not with time; a constant gain per registration is
+    that design, a rising one a leak. None when no time passed.
+    """
+    elapsed = last[0] - baseline[0]
+    if elapsed <= 0 or rate_per_s <= 0:
+        return None
+    return round((last[1] - baseline[1]) / (elapsed * rate_per_s), 3)

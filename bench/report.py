@@ -132,8 +132,9 @@ def scale_table(comparison: dict[str, Any] | None, count: int) -> str:
         f"|{'-' * 50}|{'-' * 10}|{'-' * 10}|{'-' * 9}|",
     ]
     for row, cells in comparison["rows"].items():
+        digits = 3 if row.startswith("CPU") else 1
         lines.append(
-            f"| {row:<48} | {_cell(cells['one'], 3):>8} | {_cell(cells['more'], 3):>8} "
+            f"| {row:<48} | {_cell(cells['one'], digits):>8} | {_cell(cells['more'], digits):>8} "
             f"| {_cell(cells['more/one'], 2):>7} |"
         )
     outcomes = comparison["outcomes"]
@@ -166,6 +167,14 @@ def memory_table(reports: Reports) -> str:
         )
     if not memory["drift"]:
         lines.append("(too few samples for a drift: run longer than two intervals)")
+    for name, gain in memory.get("redis_growth_per_registration_offered", {}).items():
+        if gain is not None:
+            lines.append(f"{name}: +{gain:,.1f} per registration offered (baseline to last)")
+    if memory["drift"]:
+        lines.append(
+            "Redis keeps state for days (e.g. applications 14, decisions 90: TTLs), so its "
+            "keys grow with registrations by design; a steady gain per registration is that."
+        )
     return "\n".join(lines)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import redis.asyncio as redis
 
-from bench.memory import drifts, process_sample
+from bench.memory import drifts, growth_per_registration, process_sample
 from bench.perreg import DRIVER
 from bench.phases import PhaseReport, Target, run_phase, say
 
@@ -39,7 +39,10 @@ async def redis_sample(url: str) -> dict[str, int]:
 class Sampler:
     """Samples the hub's memory every ``interval`` seconds until :meth:`stop`."""
 
-    def __init__(self, pids: Mapping[str, int], redis_url: str, interval: float) -> None:
+    def __init__(
+        self, pids: Mapping[str, int], redis_url: str, interval: float, rate_per_s: float
+    ) -> None:
+        self.rate_per_s = rate_per_s
         self.pids = {k: v for k, v in pids.items() if k != DRIVER}  # the load, not the hub
         self.redis_url = redis_url
         self.interval = interval
@@ -70,11 +73,23 @@ class Sampler:
     def summary(self) -> dict[str, Any]:
         """The samples and every series' drift from the first sample after warm-up."""
         found = drifts([s["values"] for s in self.samples])
+        per_registration = {}
+        if len(self.samples) >= 3:
+            first, last = self.samples[1], self.samples[-1]
+            for name in (REDIS_KEYS, REDIS_MEMORY):
+                if name in first["values"] and name in last["values"]:
+                    per_registration[name] = growth_per_registration(
+                        (first["t_s"], first["values"][name]),
+                        (last["t_s"], last["values"][name]),
+                        self.rate_per_s,
+                    )
         return {
             "interval_s": self.interval,
+            "rate_per_s": self.rate_per_s,
             "samples": self.samples,
             "drift": {name: d.as_dict() for name, d in found.items()},
             "flagged": sorted(name for name, d in found.items() if d.flagged),
+            "redis_growth_per_registration_offered": per_registration,
         }
 
 
@@ -88,7 +103,7 @@ async def soak(
     interval: float,
 ) -> PhaseReport:
     """Offer ``rate_per_s`` for ``seconds`` while sampling memory; the phase's report."""
-    sampler = Sampler(target.pids(), redis_url, interval)
+    sampler = Sampler(target.pids(), redis_url, interval, rate_per_s)
     count = max(1, round(seconds * rate_per_s))
     report = await run_phase(target, run_id, "soak", count, rate_per_s, beside=sampler.run)
     report.figures["memory"] = sampler.summary()

@@ -4,7 +4,15 @@ import os
 
 import pytest
 
-from bench.memory import GROWTH_LIMIT_PCT, drift, drifts, pct, process_sample, rss_kb
+from bench.memory import (
+    GROWTH_LIMIT_PCT,
+    drift,
+    drifts,
+    growth_per_registration,
+    pct,
+    process_sample,
+    rss_kb,
+)
 
 
 def test_growth_is_measured_from_the_sample_after_the_warm_up():
@@ -62,3 +70,10 @@ def test_rss_of_this_process_is_read_and_a_gone_process_is_skipped():
     assert rss_kb(2**22 + 12345) is None  # above pid_max's default: no such process
     sample = process_sample({"me": os.getpid(), "gone": 2**22 + 12345})
     assert set(sample) == {"rss_kb me"}
+
+
+def test_growth_per_registration_divides_the_gain_by_the_registrations_offered():
+    # 30 s at 20/s = 600 registrations; 1,692 -> 4,092 keys is +4 per registration
+    assert growth_per_registration((15.0, 1692.0), (45.0, 4092.0), 20.0) == pytest.approx(4.0)
+    assert growth_per_registration((15.0, 10.0), (15.0, 20.0), 20.0) is None
+    assert growth_per_registration((0.0, 10.0), (30.0, 20.0), 0.0) is None
