@@ -170,6 +170,11 @@ def memory_table(reports: Reports) -> str:
     for name, gain in memory.get("redis_growth_per_registration_offered", {}).items():
         if gain is not None:
             lines.append(f"{name}: +{gain:,.1f} per registration offered (baseline to last)")
+    for family, found in memory.get("redis_key_families", {}).items():
+        lines.append(
+            f"  redis keys {family:<40} {found['keys']:>8,}  TTL (days, sampled) "
+            f"{found['ttl_days_max']}"
+        )
     if memory["drift"]:
         lines.append(
             "Redis keeps state for days (e.g. applications 14, decisions 90: TTLs), so its "

@@ -36,6 +36,32 @@ async def redis_sample(url: str) -> dict[str, int]:
     return {REDIS_KEYS: keys, REDIS_MEMORY: memory}
 
 
+def key_family(key: bytes) -> str:
+    """A key's family: its name up to the last ``:`` (ids and hashes left out), for sizing."""
+    text = key.decode(errors="replace")
+    return text.rsplit(":", 1)[0] + ":*" if ":" in text else text
+
+
+async def key_families(url: str) -> dict[str, dict[str, int]]:
+    """Per key family: how many keys and their TTL range in days (SCAN, so Redis stays live)."""
+    client = redis.Redis.from_url(url, socket_timeout=5)
+    found: dict[str, dict[str, int]] = {}
+    try:
+        async for key in client.scan_iter(count=1000):
+            family = found.setdefault(key_family(key), {"keys": 0, "ttl_days_max": -1})
+            family["keys"] += 1
+            if family["keys"] <= 20:  # a sample of TTLs is enough
+                ttl = int(await client.ttl(key))
+                family["ttl_days_max"] = max(
+                    family["ttl_days_max"], ttl // 86400 if ttl > 0 else ttl
+                )
+    except (redis.RedisError, OSError) as error:
+        say(f"could not scan Redis: {error!r}")
+    finally:
+        await client.aclose()
+    return dict(sorted(found.items(), key=lambda item: -item[1]["keys"]))
+
+
 class Sampler:
     """Samples the hub's memory every ``interval`` seconds until :meth:`stop`."""
 
@@ -107,4 +133,5 @@ async def soak(
     count = max(1, round(seconds * rate_per_s))
     report = await run_phase(target, run_id, "soak", count, rate_per_s, beside=sampler.run)
     report.figures["memory"] = sampler.summary()
+    report.figures["memory"]["redis_key_families"] = await key_families(redis_url)
     return report
