@@ -6,6 +6,7 @@ the CPU shares and the machine facts for later comparison.
 """
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,15 @@ from bench.perreg import SUMMARY_ROWS, side_by_side
 from bench.phases import PhaseReport
 
 Reports = dict[str, dict[str, PhaseReport]]
+
+
+def _each(reports: Reports, key: str) -> Iterator[tuple[str, str, Any]]:
+    """``(system, phase, figure)`` of every reported phase that has figure ``key``."""
+    for system, phases in reports.items():
+        for phase in PHASES:
+            report = phases.get(phase)
+            if report is not None and key in report.figures:
+                yield system, phase, report.figures[key]
 
 
 def _get(reports: Reports, system: str, phase: str, *path: str) -> float | None:
@@ -96,18 +106,14 @@ def cpu_per_registration(reports: Reports, left: str = "hub", right: str = "raw"
 def cpu_per_registration_table(reports: Reports, left: str = "hub", right: str = "raw") -> str:
     """CPU ms per registration: each process of each phase, then left vs right side by side."""
     lines = []
-    for system, phases in reports.items():
-        for phase in PHASES:
-            report = phases.get(phase)
-            costs = report.figures.get("cpu_ms_per_registration") if report else None
-            if not costs:
-                continue
+    for system, phase, costs in _each(reports, "cpu_ms_per_registration"):
+        if costs:
             lines.append(f"CPU ms per registration during {system}/{phase}:")
-            for name in sorted(set(costs) - set(SUMMARY_ROWS), key=lambda n: -costs[n]):
-                lines.append(f"  {name:<40} {costs[name]:>7.3f}")
-            for name in SUMMARY_ROWS:
-                if name in costs:
-                    lines.append(f"  = {name:<38} {costs[name]:>7.3f}")
+        for name in sorted(set(costs) - set(SUMMARY_ROWS), key=lambda n: -costs[n]):
+            lines.append(f"  {name:<40} {costs[name]:>7.3f}")
+        for name in SUMMARY_ROWS:
+            if name in costs:
+                lines.append(f"  = {name:<38} {costs[name]:>7.3f}")
     compared = cpu_per_registration(reports, left, right)
     if compared:
         head = f"{left}/{right}"
@@ -186,19 +192,16 @@ def memory_table(reports: Reports) -> str:
 def hops_table(reports: Reports) -> str:
     """Per-hop p50/p95/p99 from record timestamps, for every measured phase."""
     lines = []
-    for system, phases in reports.items():
-        for phase in PHASES:
-            report = phases.get(phase)
-            hops = report.figures.get("hops") if report else None
-            if not hops:
-                continue
-            lines.append(f"Hops during {system}/{phase} (ms, from record timestamps):")
-            for name, summary in hops.items():
-                if summary:
-                    lines.append(
-                        f"  {name:<34} p50 {summary['p50_ms']:>7.0f}  p95 "
-                        f"{summary['p95_ms']:>7.0f}  p99 {summary['p99_ms']:>7.0f}"
-                    )
+    for system, phase, hops in _each(reports, "hops"):
+        if not hops:
+            continue
+        lines.append(f"Hops during {system}/{phase} (ms, from record timestamps):")
+        for name, summary in hops.items():
+            if summary:
+                lines.append(
+                    f"  {name:<34} p50 {summary['p50_ms']:>7.0f}  p95 "
+                    f"{summary['p95_ms']:>7.0f}  p99 {summary['p99_ms']:>7.0f}"
+                )
     return "\n".join(lines)
 
 

@@ -65,6 +65,14 @@ def leftovers(started: Mapping[int, str]) -> list[str]:
     return alive
 
 
+def _note_dead(group: ProcessGroup, reports: dict[str, PhaseReport], what: str) -> None:
+    """A process of ``group`` that died during the run is an error of the run."""
+    dead = [p.name for p in group.dead()]
+    if dead:
+        loud(f"{what} died during the run: {dead}")
+        reports["warmup"].errors.append(f"{what} died: {dead}")
+
+
 def _group_pids(group: ProcessGroup) -> dict[str, int]:
     return {p.name: p.pid for p in group.processes if p.pid is not None}
 
@@ -106,10 +114,7 @@ class Run:
                 HUB_HOPS,
             )
             reports = await phases(stack, target)
-            dead = stack.group.dead()
-            if dead:
-                loud(f"hub services died during the run: {[p.name for p in dead]}")
-                reports["warmup"].errors.append(f"dead services: {[p.name for p in dead]}")
+            _note_dead(stack.group, reports, "hub services")
         finally:
             say("stopping the hub")
             stack.stop()
@@ -235,10 +240,7 @@ class Run:
                 half_rate_setting=rate,
                 reports=self.reports.setdefault("raw", {}),
             )
-            dead = group.dead()
-            if dead:
-                loud(f"raw pipe stages died: {[p.name for p in dead]}")
-                reports["warmup"].errors.append(f"dead stages: {[p.name for p in dead]}")
+            _note_dead(group, reports, "raw pipe stages")
         finally:
             say("stopping the raw pipe")
             group.stop_all()

@@ -73,3 +73,24 @@ def test_instances_of_one_service_add_up_under_its_name():
     costs = {"gateway": 1.25, "gateway-2": 1.5, "adapters-oss_nib": 0.5, "redis-server": 0.1}
     merged = by_service(costs, {"gateway-2": "gateway"})
     assert merged == {"gateway": 2.75, "adapters-oss_nib": 0.5, "redis-server": 0.1}
+
+
+def test_the_report_puts_hub_and_raw_side_by_side_per_phase():
+    from bench.phases import PhaseReport
+    from bench.report import cpu_per_registration, cpu_per_registration_table
+
+    def phase(name, cpu_percent, seconds, n):
+        report = PhaseReport(name)
+        report.figures["cpu_ms_per_registration"] = per_registration(cpu_percent, seconds, n, 2)
+        return report
+
+    reports = {
+        "hub": {"full": phase("hub/full", {"gateway": 50.0, "kafka broker (JVM)": 40.0}, 10, 1000)},
+        "raw": {"full": phase("raw/full", {"stage A": 10.0, "kafka broker (JVM)": 20.0}, 10, 2000)},
+    }
+    rows = cpu_per_registration(reports)["full"]
+    assert rows[BROKER_ROW] == {"hub": 4.0, "raw": 1.0, "hub/raw": 4.0}
+    assert rows[SYSTEM_ROW] == {"hub": 9.0, "raw": 1.5, "hub/raw": 6.0}
+    assert "half" not in cpu_per_registration(reports)
+    printed = cpu_per_registration_table(reports)
+    assert "full: broker (all brokers)" in printed and "4.00" in printed
