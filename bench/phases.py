@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.cpu import CpuWindow
-from bench.driver import DriveResult, drive
+from bench.driver import STALL_S, WARMUP_STALL_S, DriveResult, drive
 from bench.hops import breakdown, decided_more_than_once
 from bench.payloads import submissions
 from bench.perreg import per_registration
@@ -61,7 +61,7 @@ def say(message: str) -> None:
 def _judge(target: Target, phase: str, result: DriveResult) -> list[str]:
     errors = []
     if result.stalled:
-        errors.append(f"{target.name}/{phase}: no decision for 30 s, gave up")
+        errors.append(f"{target.name}/{phase}: decisions stopped arriving, gave up")
     if result.missing:
         errors.append(
             f"{target.name}/{phase}: {len(result.missing)} of {len(result.sent_at)} submissions "
@@ -124,7 +124,12 @@ async def run_phase(
 
     try:
         result = await drive(
-            target.bootstrap, target.submit_topic, target.decided_topic, load, rate_per_s=rate_per_s
+            target.bootstrap,
+            target.submit_topic,
+            target.decided_topic,
+            load,
+            rate_per_s=rate_per_s,
+            stall_s=WARMUP_STALL_S if phase == "warmup" else STALL_S,
         )
     finally:
         done.set()
