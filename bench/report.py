@@ -178,8 +178,8 @@ def memory_table(reports: Reports) -> str:
             lines.append(f"{name}: +{gain:,.1f} per registration offered (baseline to last)")
     for family, found in memory.get("redis_key_families", {}).items():
         lines.append(
-            f"  redis keys {family:<40} {found['keys']:>8,}  TTL (days, sampled) "
-            f"{found['ttl_days_max']}"
+            f"  redis keys {family:<40} {found['keys']:>8,} x ~{found['bytes_per_key_sampled']:,} B"
+            f"  TTL days (sampled) {found['ttl_days_sampled']}"
         )
     if memory["drift"]:
         lines.append(

@@ -42,24 +42,38 @@ def key_family(key: bytes) -> str:
     return text.rsplit(":", 1)[0] + ":*" if ":" in text else text
 
 
-async def key_families(url: str) -> dict[str, dict[str, int]]:
-    """Per key family: how many keys and their TTL range in days (SCAN, so Redis stays live)."""
+SAMPLED_KEYS = 20
+"""Keys per family whose TTL and memory are read: enough to size, cheap on a big Redis."""
+
+
+async def key_families(url: str) -> dict[str, dict[str, Any]]:
+    """Per key family: keys, TTLs seen (days; ``none`` = no expiry), mean bytes (sampled).
+
+    SCAN, so Redis keeps serving; TTL and ``MEMORY USAGE`` for the first
+    :data:`SAMPLED_KEYS` keys of each family only.
+    """
     client = redis.Redis.from_url(url, socket_timeout=5)
-    found: dict[str, dict[str, int]] = {}
+    found: dict[str, dict[str, Any]] = {}
+    sizes: dict[str, list[int]] = {}
     try:
         async for key in client.scan_iter(count=1000):
-            family = found.setdefault(key_family(key), {"keys": 0, "ttl_days_max": -1})
+            name = key_family(key)
+            family = found.setdefault(name, {"keys": 0, "ttl_days_sampled": []})
             family["keys"] += 1
-            if family["keys"] <= 20:  # a sample of TTLs is enough
+            if family["keys"] <= SAMPLED_KEYS:
                 ttl = int(await client.ttl(key))
-                family["ttl_days_max"] = max(
-                    family["ttl_days_max"], ttl // 86400 if ttl > 0 else ttl
-                )
+                days = "none" if ttl == -1 else round(ttl / 86400, 1)
+                if ttl != -2 and days not in family["ttl_days_sampled"]:
+                    family["ttl_days_sampled"].append(days)
+                sizes.setdefault(name, []).append(int(await client.memory_usage(key) or 0))
     except (redis.RedisError, OSError) as error:
         say(f"could not scan Redis: {error!r}")
     finally:
         await client.aclose()
-    return dict(sorted(found.items(), key=lambda item: -item[1]["keys"]))
+    for name, family in found.items():
+        sampled = sizes.get(name) or [0]
+        family["bytes_per_key_sampled"] = round(sum(sampled) / len(sampled))
+    return dict(sorted(found.items(), key=lambda item: -int(item[1]["keys"])))
 
 
 class Sampler:

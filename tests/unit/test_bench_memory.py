@@ -77,3 +77,10 @@ def test_growth_per_registration_divides_the_gain_by_the_registrations_offered()
     assert growth_per_registration((15.0, 1692.0), (45.0, 4092.0), 20.0) == pytest.approx(4.0)
     assert growth_per_registration((15.0, 10.0), (15.0, 20.0), 20.0) is None
     assert growth_per_registration((0.0, 10.0), (30.0, 20.0), 0.0) is None
+
+
+def test_key_families_drop_the_last_segment():
+    from bench.soak import key_family
+
+    assert key_family(b"insw:app:3f2a") == "insw:app:*"
+    assert key_family(b"plain") == "plain"
