@@ -22,7 +22,17 @@ import uvloop
 from bench import tls_cost
 from bench.machine import facts
 from bench.phases import loud, say
-from bench.report import Reports, cpu_table, hops_table, table, write_json
+from bench.report import (
+    Reports,
+    cpu_per_registration,
+    cpu_per_registration_table,
+    cpu_table,
+    hops_table,
+    memory_table,
+    scale_table,
+    table,
+    write_json,
+)
 from bench.run import Run, leftovers
 from devstack.infra import Infrastructure
 from devstack.paths import REPO_ROOT
@@ -55,6 +65,28 @@ def parse(argv: list[str]) -> argparse.Namespace:
         default=1,
         help="Kafka brokers devstack starts: 1, or a KRaft cluster of 3 (replication 3, min ISR 2)",
     )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="after the hub's phases, start instances 2..SCALE of the gateway and of each "
+        "adapter (same consumer groups) and measure warm-up and full load again",
+    )
+    parser.add_argument(
+        "--soak",
+        type=float,
+        metavar="SECONDS",
+        help="memory run instead of the comparison: the hub at --soak-rate for SECONDS, "
+        "RSS of every process and Redis's size sampled every --soak-interval",
+    )
+    parser.add_argument(
+        "--soak-rate",
+        type=float,
+        help="offered rate of the soak per second (default: half of a full load of --n)",
+    )
+    parser.add_argument(
+        "--soak-interval", type=float, default=30.0, help="seconds between memory samples"
+    )
     parser.add_argument("--timeout", type=float, default=900, help="whole-run limit, seconds")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench-results")
     args = parser.parse_args(argv)
@@ -64,10 +96,21 @@ def parse(argv: list[str]) -> argparse.Namespace:
                 raise ValueError
         except ValueError:
             parser.error("--half-rate must be a positive number or 'auto'")
+    if args.scale < 1:
+        parser.error("--scale must be 1 or more")
+    for name in ("soak", "soak_rate", "soak_interval"):
+        value = getattr(args, name)
+        if value is not None and value <= 0:
+            parser.error(f"--{name.replace('_', '-')} must be positive")
+    if args.soak is not None and args.timeout < args.soak * 1.5 + 300:
+        args.timeout = args.soak * 1.5 + 300  # the soak itself must fit in the limit
     return args
 
 
 async def _measure(run: Run) -> None:
+    if run.args.soak is not None:
+        await run.soak()
+        return
     if not run.args.skip_hub:
         await run.hub()
     if not run.args.skip_raw:
@@ -79,6 +122,16 @@ def hub_like_processes() -> set[str]:
     found = subprocess.run(["pgrep", "-af", STRAY], capture_output=True, text=True, check=False)
     mine = {str(os.getpid()), str(os.getppid())}
     return {line for line in found.stdout.splitlines() if line.split()[0] not in mine}
+
+
+def _print_tables(run: Run, reports: Reports) -> None:
+    print(f"\n{table(reports)}\n\n{cpu_table(reports)}\n\n{hops_table(reports)}\n")
+    print(f"{cpu_per_registration_table(reports)}\n")
+    for extra in (scale_table(run.scale_out, run.args.scale), memory_table(reports)):
+        if extra:
+            print(f"{extra}\n")
+    if run.args.soak is None:
+        print(f"message shape: {run.shape.source}")
 
 
 def main(argv: list[str]) -> int:
@@ -123,15 +176,17 @@ def main(argv: list[str]) -> int:
         "machine": machine,
         "options": {k: str(v) for k, v in vars(args).items()},
         "shape": run.shape.to_json(),
+        "cpu_ms_per_registration": cpu_per_registration(reports),
+        "scale_out": run.scale_out,
         "errors": errors,
         "other_sessions_processes": {"at start": sorted(before), "at end": sorted(others)},
     }
-    path = write_json(args.out / f"{started}.json", document, reports)
+    suffix = "-soak" if args.soak is not None else ""
+    path = write_json(args.out / f"{started}{suffix}.json", document, reports)
     print(f"\ncommand: {command}")
     for key, value in machine.items():
         print(f"{key:>24}: {value}")
-    print(f"\n{table(reports)}\n\n{cpu_table(reports)}\n\n{hops_table(reports)}\n")
-    print(f"message shape: {run.shape.source}")
+    _print_tables(run, reports)
     if before or others:
         print(
             f"NOTE: {len(before | others)} Kafka/Redis/hub processes of other sessions ran "

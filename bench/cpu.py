@@ -40,10 +40,12 @@ class CpuWindow:
         self._wall = time.monotonic()
         self._start = {name: _process_ticks(pid) for name, pid in self.pids.items()}
         self._machine = _machine_ticks()
+        self.wall_s = 0.0
+        """The window's length in seconds, set by :meth:`finish`."""
 
     def finish(self) -> dict[str, float]:
         """CPU% (of one core) per watched process, plus ``machine busy %`` of all cores."""
-        wall = time.monotonic() - self._wall
+        wall = self.wall_s = time.monotonic() - self._wall
         out: dict[str, float] = {}
         for name, pid in self.pids.items():
             before, after = self._start[name], _process_ticks(pid)

@@ -21,6 +21,9 @@ from runtime.kafka_security import from_environment
 
 STALL_S = 30.0
 """No new decision for this long means the system under test is stuck."""
+WARMUP_STALL_S = 120.0
+"""The same for a warm-up: it also waits for consumer groups to form (or re-form after
+instances join), which on a loaded 2-core machine has been seen to take over 30 s."""
 
 
 @dataclass
@@ -68,9 +71,13 @@ def _outcome(value: bytes | None) -> str:
 
 
 async def _collect(
-    consumer: AIOKafkaConsumer, result: DriveResult, expected: set[str], sending: asyncio.Event
+    consumer: AIOKafkaConsumer,
+    result: DriveResult,
+    expected: set[str],
+    sending: asyncio.Event,
+    stall_s: float,
 ) -> None:
-    """Record decisions until every expected id is decided or nothing arrives for STALL_S."""
+    """Record decisions until every expected id is decided or nothing arrives for ``stall_s``."""
     last_progress = time.perf_counter()
     while len(result.decided_at) < len(expected):
         batches = await consumer.getmany(timeout_ms=100, max_records=2000)
@@ -86,7 +93,7 @@ async def _collect(
                 result.decided_at[sid] = now
                 result.outcomes[sid] = _outcome(record.value)
                 last_progress = now
-        if not sending.is_set() and now - last_progress > STALL_S:
+        if not sending.is_set() and now - last_progress > stall_s:
             result.stalled = True
             return
         if sending.is_set():
@@ -131,8 +138,9 @@ async def drive(
     load: Sequence[Submission],
     *,
     rate_per_s: float | None = None,
+    stall_s: float = STALL_S,
 ) -> DriveResult:
-    """Submit ``load`` and wait for its decisions; never hangs (see STALL_S)."""
+    """Submit ``load`` and wait for its decisions; never hangs (gives up after ``stall_s``)."""
     result = DriveResult()
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
@@ -160,7 +168,7 @@ async def drive(
         sending = asyncio.Event()
         sending.set()
         collector = asyncio.create_task(
-            _collect(consumer, result, {s.submission_id for s in load}, sending)
+            _collect(consumer, result, {s.submission_id for s in load}, sending, stall_s)
         )
         try:
             await _send(producer, submit_topic, load, rate_per_s, result)

@@ -101,3 +101,17 @@ async def breakdown(
             hops[f"agency {check}: request -> answer"].append(ans[check] - req[check])
         hops["decide: last answer -> decision"].append(dec - max(ans.values()))
     return {name: _summary(values) for name, values in hops.items()}
+
+
+async def decided_more_than_once(bootstrap: str, decided_topic: str, id_prefix: str) -> list[str]:
+    """Submissions ``id_prefix*`` with more than one committed decision on ``decided_topic``.
+
+    Why after the phase: the driver stops listening once every submission is
+    decided, so a late second decision would escape it; read back from the
+    beginning once the groups have settled, none may be there twice.
+    """
+    found = await _read_all(bootstrap, [decided_topic], id_prefix)
+    seen: dict[str, int] = {}
+    for key, _, _ in found[decided_topic]:
+        seen[key] = seen.get(key, 0) + 1
+    return sorted(key for key, count in seen.items() if count > 1)

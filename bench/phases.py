@@ -4,15 +4,18 @@ Why a shared routine: the hub and the raw pipe go through exactly the same
 phases with the same driver, so their figures are comparable line by line.
 """
 
+import asyncio
+import os
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from bench.cpu import CpuWindow
-from bench.driver import DriveResult, drive
-from bench.hops import breakdown
+from bench.driver import STALL_S, WARMUP_STALL_S, DriveResult, drive
+from bench.hops import breakdown, decided_more_than_once
 from bench.payloads import submissions
+from bench.perreg import per_registration
 from bench.settle import settle
 from bench.stats import rate, summarize
 
@@ -41,6 +44,8 @@ class PhaseReport:
     errors: list[str] = field(default_factory=list)
     stalled: bool = False
     """Decisions stopped arriving: later phases would only measure a broken system."""
+    outcomes: dict[int, str] = field(default_factory=dict)
+    """Each decided submission's outcome by its index in the load (not written to JSON)."""
 
 
 def loud(message: str) -> None:
@@ -56,11 +61,16 @@ def say(message: str) -> None:
 def _judge(target: Target, phase: str, result: DriveResult) -> list[str]:
     errors = []
     if result.stalled:
-        errors.append(f"{target.name}/{phase}: no decision for 30 s, gave up")
+        errors.append(f"{target.name}/{phase}: decisions stopped arriving, gave up")
     if result.missing:
         errors.append(
             f"{target.name}/{phase}: {len(result.missing)} of {len(result.sent_at)} submissions "
             f"got no decision (e.g. {result.missing[:3]})"
+        )
+    if result.duplicates:
+        errors.append(
+            f"{target.name}/{phase}: {result.duplicates} decisions arrived twice for one "
+            "submission (each must get exactly one)"
         )
     if result.not_approved:
         sample = dict(list(result.not_approved.items())[:3])
@@ -92,19 +102,47 @@ def _figures(result: DriveResult, rate_per_s: float | None) -> dict[str, Any]:
 
 
 async def run_phase(
-    target: Target, run_id: str, phase: str, count: int, rate_per_s: float | None
+    target: Target,
+    run_id: str,
+    phase: str,
+    count: int,
+    rate_per_s: float | None,
+    *,
+    beside: Callable[[asyncio.Event], Coroutine[Any, Any, None]] | None = None,
 ) -> PhaseReport:
-    """Drive ``count`` submissions (flat out when ``rate_per_s`` is None) and measure."""
+    """Drive ``count`` submissions (flat out when ``rate_per_s`` is None) and measure.
+
+    ``beside`` runs alongside the load (a memory sampler) and is told by the
+    event when the last decision is in; the phase waits for it to return.
+    """
     load = submissions(run_id, f"{target.name}-{phase}", count)
     pace = "flat out" if rate_per_s is None else f"at {rate_per_s:.0f}/s"
     say(f"{target.name}: {phase}, {count} registrations {pace}")
     window = CpuWindow(target.pids())
-    result = await drive(
-        target.bootstrap, target.submit_topic, target.decided_topic, load, rate_per_s=rate_per_s
-    )
+    done = asyncio.Event()
+    companion = None if beside is None else asyncio.create_task(beside(done))
+
+    try:
+        result = await drive(
+            target.bootstrap,
+            target.submit_topic,
+            target.decided_topic,
+            load,
+            rate_per_s=rate_per_s,
+            stall_s=WARMUP_STALL_S if phase == "warmup" else STALL_S,
+        )
+    finally:
+        done.set()
+        if companion is not None:
+            await companion
     cpu = window.finish()
     report = PhaseReport(f"{target.name}/{phase}", _figures(result, rate_per_s))
     report.figures["cpu_percent"] = cpu
+    report.figures["cpu_window_s"] = round(window.wall_s, 2)
+    report.figures["cpu_ms_per_registration"] = per_registration(
+        cpu, window.wall_s, len(result.decided_at), os.cpu_count() or 1
+    )
+    report.outcomes = {int(sid.rsplit("-", 1)[1]): o for sid, o in result.outcomes.items()}
     report.errors = _judge(target, phase, result)
     report.stalled = result.stalled
     waited = await settle(target.bootstrap, target.group_prefix)
@@ -112,6 +150,14 @@ async def run_phase(
     if phase != "warmup":
         prefix = load[0].submission_id.rsplit("-", 1)[0] + "-"
         report.figures["hops"] = await breakdown(target.bootstrap, target.hop_topics, prefix)
+        twice = await decided_more_than_once(target.bootstrap, target.decided_topic, prefix)
+        report.figures["decided_more_than_once"] = len(twice)
+        if twice:
+            report.errors.append(
+                f"{target.name}/{phase}: {len(twice)} submissions have more than one decision "
+                f"on the topic after settling (e.g. {twice[:3]})"
+            )
+            loud(report.errors[-1])
     figures = report.figures
     latency = figures["latency"] or {}
     say(

@@ -6,12 +6,23 @@ the CPU shares and the machine facts for later comparison.
 """
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from bench.perreg import SUMMARY_ROWS, side_by_side
 from bench.phases import PhaseReport
 
 Reports = dict[str, dict[str, PhaseReport]]
+
+
+def _each(reports: Reports, key: str) -> Iterator[tuple[str, str, Any]]:
+    """``(system, phase, figure)`` of every reported phase that has figure ``key``."""
+    for system, phases in reports.items():
+        for phase in PHASES:
+            report = phases.get(phase)
+            if report is not None and key in report.figures:
+                yield system, phase, report.figures[key]
 
 
 def _get(reports: Reports, system: str, phase: str, *path: str) -> float | None:
@@ -29,6 +40,9 @@ def _cell(value: float | None, digits: int = 1) -> str:
 def _ratio(hub: float | None, raw: float | None) -> str:
     return "-" if hub is None or raw is None or raw == 0 else f"{hub / raw:.2f}"
 
+
+PHASES = ("full", "half", "soak")
+"""The phases reported (warm-up is not)."""
 
 ROWS = [
     ("full load: reg/s", "full", ("reg_per_s",)),
@@ -66,7 +80,7 @@ def cpu_table(reports: Reports) -> str:
     """CPU% per process (100 = one core) during each measured phase."""
     lines = []
     for system, phases in reports.items():
-        for phase in ("full", "half"):
+        for phase in PHASES:
             report = phases.get(phase)
             if report is None:
                 continue
@@ -77,22 +91,117 @@ def cpu_table(reports: Reports) -> str:
     return "\n".join(lines)
 
 
+def cpu_per_registration(reports: Reports, left: str = "hub", right: str = "raw") -> dict[str, Any]:
+    """Per phase: machine, broker and system CPU ms per registration, left vs right, ratio."""
+    out: dict[str, Any] = {}
+    for phase in PHASES:
+        sides = [reports.get(system, {}).get(phase) for system in (left, right)]
+        if all(side is None for side in sides):
+            continue
+        costs = [side.figures.get("cpu_ms_per_registration", {}) if side else {} for side in sides]
+        out[phase] = side_by_side((left, costs[0]), (right, costs[1]))
+    return out
+
+
+def cpu_per_registration_table(reports: Reports, left: str = "hub", right: str = "raw") -> str:
+    """CPU ms per registration: each process of each phase, then left vs right side by side."""
+    lines = []
+    for system, phase, costs in _each(reports, "cpu_ms_per_registration"):
+        if costs:
+            lines.append(f"CPU ms per registration during {system}/{phase}:")
+        for name in sorted(set(costs) - set(SUMMARY_ROWS), key=lambda n: -costs[n]):
+            lines.append(f"  {name:<40} {costs[name]:>7.3f}")
+        for name in SUMMARY_ROWS:
+            if name in costs:
+                lines.append(f"  = {name:<38} {costs[name]:>7.3f}")
+    compared = cpu_per_registration(reports, left, right)
+    if compared:
+        head = f"{left}/{right}"
+        lines.append(f"\n| {'CPU ms per registration':<44} | {left:>8} | {right:>8} | {head:>7} |")
+        lines.append(f"|{'-' * 46}|{'-' * 10}|{'-' * 10}|{'-' * 9}|")
+        for phase, rows in compared.items():
+            for row, cells in rows.items():
+                lines.append(
+                    f"| {phase + ': ' + row:<44} | {_cell(cells[left], 3):>8} "
+                    f"| {_cell(cells[right], 3):>8} | {_cell(cells[head], 2):>7} |"
+                )
+    return "\n".join(lines)
+
+
+def scale_table(comparison: dict[str, Any] | None, count: int) -> str:
+    """One instance vs ``count`` instances at full load, and whether the outcomes agree."""
+    if not comparison:
+        return ""
+    lines = [
+        f"| {'full load, one vs ' + str(count) + ' instances':<48} | {'x1':>8} "
+        f"| {'x' + str(count):>8} | {'ratio':>7} |",
+        f"|{'-' * 50}|{'-' * 10}|{'-' * 10}|{'-' * 9}|",
+    ]
+    for row, cells in comparison["rows"].items():
+        digits = 3 if row.startswith("CPU") else 1
+        lines.append(
+            f"| {row:<48} | {_cell(cells['one'], digits):>8} | {_cell(cells['more'], digits):>8} "
+            f"| {_cell(cells['more/one'], 2):>7} |"
+        )
+    outcomes = comparison["outcomes"]
+    lines.append(
+        f"outcomes compared by registration: {outcomes['compared']}, differing "
+        f"{outcomes['differ']}, only with one {outcomes['only_with_one']}, only with "
+        f"{count} {outcomes['only_with_more']}"
+    )
+    return "\n".join(lines)
+
+
+def memory_table(reports: Reports) -> str:
+    """The soak's memory: each series' baseline, last, growth and worst excursion."""
+    report = reports.get("hub", {}).get("soak")
+    memory = report.figures.get("memory") if report else None
+    if not memory:
+        return ""
+    samples = memory["samples"]
+    lines = [
+        f"Memory during hub/soak ({len(samples)} samples every {memory['interval_s']:.0f} s; "
+        "the first is warm-up, the baseline is the second):",
+        f"| {'series':<44} | {'baseline':>12} | {'last':>12} | {'growth %':>8} | {'max %':>7} |",
+        f"|{'-' * 46}|{'-' * 14}|{'-' * 14}|{'-' * 10}|{'-' * 9}|",
+    ]
+    for name, d in memory["drift"].items():
+        flag = "  <-- over 10 %" if d["flagged"] else ""
+        lines.append(
+            f"| {name:<44} | {d['baseline']:>12,.0f} | {d['last']:>12,.0f} "
+            f"| {d['first_vs_last_pct']:>8.1f} | {d['max_drift_pct']:>7.1f} |{flag}"
+        )
+    if not memory["drift"]:
+        lines.append("(too few samples for a drift: run longer than two intervals)")
+    for name, gain in memory.get("redis_growth_per_registration_offered", {}).items():
+        if gain is not None:
+            lines.append(f"{name}: +{gain:,.1f} per registration offered (baseline to last)")
+    for family, found in memory.get("redis_key_families", {}).items():
+        lines.append(
+            f"  redis keys {family:<40} {found['keys']:>8,} x ~{found['bytes_per_key_sampled']:,} B"
+            f"  TTL days (sampled) {found['ttl_days_sampled']}"
+        )
+    if memory["drift"]:
+        lines.append(
+            "Redis keeps state for days (e.g. applications 14, decisions 90: TTLs), so its "
+            "keys grow with registrations by design; a steady gain per registration is that."
+        )
+    return "\n".join(lines)
+
+
 def hops_table(reports: Reports) -> str:
     """Per-hop p50/p95/p99 from record timestamps, for every measured phase."""
     lines = []
-    for system, phases in reports.items():
-        for phase in ("full", "half"):
-            report = phases.get(phase)
-            hops = report.figures.get("hops") if report else None
-            if not hops:
-                continue
-            lines.append(f"Hops during {system}/{phase} (ms, from record timestamps):")
-            for name, summary in hops.items():
-                if summary:
-                    lines.append(
-                        f"  {name:<34} p50 {summary['p50_ms']:>7.0f}  p95 "
-                        f"{summary['p95_ms']:>7.0f}  p99 {summary['p99_ms']:>7.0f}"
-                    )
+    for system, phase, hops in _each(reports, "hops"):
+        if not hops:
+            continue
+        lines.append(f"Hops during {system}/{phase} (ms, from record timestamps):")
+        for name, summary in hops.items():
+            if summary:
+                lines.append(
+                    f"  {name:<34} p50 {summary['p50_ms']:>7.0f}  p95 "
+                    f"{summary['p95_ms']:>7.0f}  p99 {summary['p99_ms']:>7.0f}"
+                )
     return "\n".join(lines)
 
 

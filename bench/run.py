@@ -9,13 +9,17 @@ import argparse
 import asyncio
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient
 
+from bench import scale
 from bench import shape as shapes
-from bench.phases import PhaseReport, Target, loud, measure, say
+from bench.phases import PhaseReport, Target, half_rate, loud, measure, run_phase, say
 from bench.rawpipe import stage_specs, topic_names
+from bench.soak import soak
 from contracts import topics
 from contracts.agencies import DJP_NPWP, DUKCAPIL_NIK, OSS_NIB
 from devstack.infra import TOPIC_PARTITIONS, Infrastructure
@@ -61,6 +65,14 @@ def leftovers(started: Mapping[int, str]) -> list[str]:
     return alive
 
 
+def _note_dead(group: ProcessGroup, reports: dict[str, PhaseReport], what: str) -> None:
+    """A process of ``group`` that died during the run is an error of the run."""
+    dead = [p.name for p in group.dead()]
+    if dead:
+        loud(f"{what} died during the run: {dead}")
+        reports["warmup"].errors.append(f"{what} died: {dead}")
+
+
 def _group_pids(group: ProcessGroup) -> dict[str, int]:
     return {p.name: p.pid for p in group.processes if p.pid is not None}
 
@@ -75,11 +87,15 @@ class Run:
         self.shape = shapes.DEFAULT
         self.hub_half_rate: float | None = None
         self.reports: dict[str, dict[str, PhaseReport]] = {}
+        self.scale_out: dict[str, Any] | None = None
+        """One vs ``--scale`` instances at full load (:func:`bench.scale.comparison`)."""
         self.started: dict[int, str] = {pid: n for n, pid in infra_pids(infra).items()}
         """Process groups this run started (pid = pgid), checked for strays at the end."""
 
-    async def hub(self) -> dict[str, PhaseReport]:
-        """The whole hub, every service its own process, as ``devstack.stack`` starts it."""
+    async def _with_hub(
+        self, phases: Callable[[Stack, Target], Awaitable[dict[str, PhaseReport]]]
+    ) -> dict[str, PhaseReport]:
+        """Start the hub, run ``phases`` against it, stop it; dead services are errors."""
         say("starting the hub (simulators, 4 adapters, gateway)")
         stack = Stack(self.infra, specs=decision_path_specs).start()
         self.started |= {pid: name for name, pid in _group_pids(stack.group).items()}
@@ -97,12 +113,26 @@ class Run:
                 pids,
                 HUB_HOPS,
             )
+            reports = await phases(stack, target)
+            _note_dead(stack.group, reports, "hub services")
+        finally:
+            say("stopping the hub")
+            stack.stop()
+        return reports
 
-            async def capture_shape() -> None:
-                prefix = f"BENCH-{self.run_id}-hub-warmup-"
-                self.shape = await shapes.capture(self.infra.bootstrap_servers, prefix)
-                say(f"message shape captured: {self.shape.to_json()}")
+    async def _capture_shape(self) -> None:
+        prefix = f"BENCH-{self.run_id}-hub-warmup-"
+        self.shape = await shapes.capture(self.infra.bootstrap_servers, prefix)
+        say(f"message shape captured: {self.shape.to_json()}")
 
+    async def hub(self) -> dict[str, PhaseReport]:
+        """The whole hub, every service its own process, as ``devstack.stack`` starts it.
+
+        With ``--scale K`` (K > 1), then K instances of the gateway and of each
+        adapter: a warm-up and a full load again, compared with one instance.
+        """
+
+        async def phases(stack: Stack, target: Target) -> dict[str, PhaseReport]:
             reports = await measure(
                 target,
                 self.run_id,
@@ -110,20 +140,67 @@ class Run:
                 n=self.args.n,
                 half_n=self.args.half_n,
                 half_rate_setting=self.args.half_rate,
-                after_warmup=capture_shape,
+                after_warmup=self._capture_shape,
                 reports=self.reports.setdefault("hub", {}),
             )
-            dead = stack.group.dead()
-            if dead:
-                loud(f"hub services died during the run: {[p.name for p in dead]}")
-                reports["warmup"].errors.append(f"dead services: {[p.name for p in dead]}")
-        finally:
-            say("stopping the hub")
-            stack.stop()
+            if self.args.scale > 1 and "full" in reports and not reports["full"].stalled:
+                await self._scale_out(stack, target)
+            return reports
+
+        reports = await self._with_hub(phases)
         half = reports.get("half")
         if half is not None:
             self.hub_half_rate = half.figures.get("target_rate_per_s")
         return reports
+
+    async def _scale_out(self, stack: Stack, one: Target) -> None:
+        """Start the extra instances, then warm up and measure full load on all of them."""
+        count = self.args.scale
+        names = scale.scaled_names()
+        say(f"scale-out: starting instances 2..{count} of {', '.join(names)}")
+        for number in range(2, count + 1):
+            for name in names:
+                proc = stack.start_service(scale.extra_instance(stack.specs[name], number))
+                if proc.pid is not None:
+                    self.started[proc.pid] = proc.name
+        target = replace(one, name=f"hub-x{count}")
+        reports = self.reports.setdefault(target.name, {})
+        reports["warmup"] = await run_phase(target, self.run_id, "warmup", WARMUP, None)
+        if reports["warmup"].stalled:
+            return
+        reports["full"] = await run_phase(target, self.run_id, "full", self.args.n, None)
+        self.scale_out = scale.comparison(self.reports["hub"]["full"], reports["full"], names)
+        outcomes = self.scale_out["outcomes"]
+        if outcomes["differ"] or outcomes["only_with_one"] or outcomes["only_with_more"]:
+            error = f"scale-out: outcomes differ from one instance's: {outcomes}"
+            loud(error)
+            reports["full"].errors.append(error)
+
+    async def soak(self) -> dict[str, PhaseReport]:
+        """The hub at a steady rate for ``--soak`` seconds, its memory sampled (bench.soak)."""
+
+        async def phases(_stack: Stack, target: Target) -> dict[str, PhaseReport]:
+            reports = self.reports.setdefault("hub", {})
+            reports["warmup"] = await run_phase(target, self.run_id, "warmup", WARMUP, None)
+            if reports["warmup"].stalled:
+                return reports
+            rate_per_s = self.args.soak_rate
+            if rate_per_s is None:
+                reports["full"] = await run_phase(target, self.run_id, "full", self.args.n, None)
+                if reports["full"].stalled:
+                    return reports
+                rate_per_s = half_rate("auto", reports["full"])
+            reports["soak"] = await soak(
+                target,
+                self.run_id,
+                seconds=self.args.soak,
+                rate_per_s=rate_per_s,
+                redis_url=self.infra.redis_url,
+                interval=self.args.soak_interval,
+            )
+            return reports
+
+        return await self._with_hub(phases)
 
     async def raw(self) -> dict[str, PhaseReport]:
         """The raw aiokafka pipe on dedicated topics; same driver, same half-load rate."""
@@ -163,10 +240,7 @@ class Run:
                 half_rate_setting=rate,
                 reports=self.reports.setdefault("raw", {}),
             )
-            dead = group.dead()
-            if dead:
-                loud(f"raw pipe stages died: {[p.name for p in dead]}")
-                reports["warmup"].errors.append(f"dead stages: {[p.name for p in dead]}")
+            _note_dead(group, reports, "raw pipe stages")
         finally:
             say("stopping the raw pipe")
             group.stop_all()
