@@ -14,6 +14,9 @@ differs is the consume path itself. Two modes:
 * ``trickle``: a child process produces ``--rate`` records/s for
   ``--seconds`` while the variant consumes; CPU over that window per record,
   and the produce-to-handler latency (the idle floor shows here).
+* ``idle``: the variant waits on an empty topic for ``--seconds``; CPU per
+  second here and in the broker (what a quiet topic's consumer costs: the
+  fetch sizing decides how often it asks).
 
 Logging is configured as in every service (:func:`runtime.logs.configure`,
 ``LOG_LEVEL``, INFO unless set; send stderr to a file or ``/dev/null``).
@@ -69,12 +72,16 @@ class Tally:
             self.cpu_at_start = time.process_time()
         self.assigned.set()
 
-    def take(self, records: list[Any], stamped: bool) -> None:
+    def take(self, records: list[Any], stamped: bool, converted: bool = False) -> None:
         """Count a batch as the hub would see it; latencies from the stamped send times."""
-        inbound = [
-            Inbound(r.topic, r.partition, r.offset, r.key, r.value, tuple(r.headers or ()))
-            for r in records
-        ]
+        inbound = (
+            records
+            if converted
+            else [
+                Inbound(r.topic, r.partition, r.offset, r.key, r.value, tuple(r.headers or ()))
+                for r in records
+            ]
+        )
         self.seen += len(inbound)
         self.batches += 1
         if stamped:
@@ -106,7 +113,7 @@ async def faststream_variant(
     from faststream.kafka import KafkaBroker
     from faststream.kafka.annotations import KafkaMessage
 
-    from runtime.binding import HandOver
+    from runtime.kafka_loop import HandOver
 
     class Watch(HandOver):
         async def on_partitions_assigned(self, assigned: Any) -> None:
@@ -147,7 +154,7 @@ async def getmany_variant(
     bootstrap: str, topic: str, tally: Tally, args: argparse.Namespace
 ) -> Callable[[], Awaitable[None]]:
     """A plain loop: ``getmany`` returns as soon as records arrive, no sleep when empty."""
-    from runtime.binding import HandOver
+    from runtime.kafka_loop import HandOver
 
     class Watch(HandOver):
         async def on_partitions_assigned(self, assigned: Any) -> None:
@@ -183,7 +190,48 @@ async def getmany_variant(
     return stop
 
 
-VARIANTS: dict[str, Variant] = {"faststream": faststream_variant, "getmany": getmany_variant}
+async def loop_variant(
+    bootstrap: str, topic: str, tally: Tally, args: argparse.Namespace
+) -> Callable[[], Awaitable[None]]:
+    """The hub's own loop (:class:`runtime.kafka_loop.ConsumeLoop`) with the given fetch sizing."""
+    from runtime.kafka_loop import Connection, ConsumeLoop, FetchTuning, Poll
+
+    async def on_poll(poll: Poll) -> None:
+        tally.take(poll.records, args.mode == "trickle", converted=True)
+
+    loop = ConsumeLoop(
+        [topic],
+        group_id=f"bench-loop-{uuid.uuid4().hex[:8]}",
+        on_poll=on_poll,
+        busy=asyncio.Lock(),
+        tuning=FetchTuning(
+            args.max_records,
+            args.fetch_min_bytes if args.fetch_min_bytes is not None else 1,
+            args.fetch_max_wait_ms if args.fetch_max_wait_ms is not None else 500,
+        ),
+        connection=Connection(bootstrap, "bench-consume", from_environment(bootstrap)),
+    )
+    await loop.start()  # returns once assigned
+    tally.started()
+    return loop.stop
+
+
+VARIANTS: dict[str, Variant] = {
+    "faststream": faststream_variant,
+    "getmany": getmany_variant,
+    "loop": loop_variant,
+}
+"""By name; ``NAME@MIN_BYTES/MAX_WAIT_MS`` runs it with that fetch sizing."""
+
+
+def _with_sizing(name: str, args: argparse.Namespace) -> tuple[Variant, argparse.Namespace]:
+    base, _, sizing = name.partition("@")
+    if not sizing:
+        return VARIANTS[base], args
+    min_bytes, _, wait_ms = sizing.partition("/")
+    tuned = argparse.Namespace(**vars(args))
+    tuned.fetch_min_bytes, tuned.fetch_max_wait_ms = int(min_bytes), int(wait_ms)
+    return VARIANTS[base], tuned
 
 
 async def fill(bootstrap: str, topic: str, n: int, value_bytes: int) -> None:
@@ -241,9 +289,10 @@ async def measure(
     name: str, bootstrap: str, topic: str, broker_pid: int | None, args: argparse.Namespace
 ) -> Result:
     """Run one variant over the topic (drain) or a trickle into it; its costs."""
-    want = args.n if args.mode == "drain" else int(args.rate * args.seconds)
+    want = {"drain": args.n, "trickle": int(args.rate * args.seconds), "idle": 1}[args.mode]
     tally = Tally(want)
-    stop = await VARIANTS[name](bootstrap, topic, tally, args)
+    variant, args = _with_sizing(name, args)
+    stop = await variant(bootstrap, topic, tally, args)
     child = None
     try:
         if args.mode == "trickle":
@@ -259,7 +308,11 @@ async def measure(
             await tally.assigned.wait()
         window = CpuWindow({"broker": broker_pid} if broker_pid else {})
         began = time.monotonic()
-        await asyncio.wait_for(tally.done.wait(), args.timeout)
+        if args.mode == "idle":
+            await asyncio.sleep(args.seconds)
+            tally.seen = int(args.seconds)  # per second, not per record
+        else:
+            await asyncio.wait_for(tally.done.wait(), args.timeout)
         cpu = time.process_time() - (tally.cpu_at_start or 0.0)
         wall = time.monotonic() - began
         broker_pct = window.finish().get("broker", 0.0)
@@ -296,7 +349,7 @@ async def main_async(args: argparse.Namespace, bootstrap: str, broker_pid: int |
     names = args.variants.split(",")
     for round_ in range(args.rounds):
         for name in names if round_ % 2 == 0 else list(reversed(names)):
-            if args.mode == "trickle":  # a fresh topic: only this run's records
+            if args.mode != "drain":  # a fresh topic: only this run's records
                 topic = await _new_topic(bootstrap, args.partitions)
             result = await measure(name, bootstrap, topic, broker_pid, args)
             results.setdefault(name, []).append(result)
@@ -305,6 +358,13 @@ async def main_async(args: argparse.Namespace, bootstrap: str, broker_pid: int |
                 if result.p50_ms is not None and result.p99_ms is not None
                 else ""
             )
+            if args.mode == "idle":
+                print(
+                    f"idle {name:>10}: {result.cpu_us_per_record / 1e4:.2f}% of a core here, "
+                    f"{result.broker_us_per_record / 1e4:.2f}% in the broker",
+                    flush=True,
+                )
+                continue
             print(
                 f"{args.mode} {name:>10}: {result.records} records in {result.batches} batches "
                 f"({result.records / max(result.batches, 1):.1f}/batch), "
@@ -328,7 +388,7 @@ async def main_async(args: argparse.Namespace, bootstrap: str, broker_pid: int |
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(prog="python -m bench.consume_cost", description=__doc__)
-    parser.add_argument("--mode", choices=("drain", "trickle"), default="drain")
+    parser.add_argument("--mode", choices=("drain", "trickle", "idle"), default="drain")
     parser.add_argument("--n", type=int, default=20_000, help="records to drain")
     parser.add_argument("--rate", type=float, default=88.0, help="trickle records/s")
     parser.add_argument("--seconds", type=float, default=15.0, help="trickle duration")

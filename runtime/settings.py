@@ -67,6 +67,14 @@ class InfraSettings(KafkaSecurity):
     """HMAC key naming Redis keys that would otherwise name a person; never rotated casually."""
     batch_max_records: int = Field(default=500, ge=1, le=10_000)
     """Upper bound of records handled per poll: one Redis pipeline and one commit per batch."""
+    kafka_fetch_min_bytes: int = Field(default=1, ge=1, le=1_048_576)
+    """Bytes a consumer's fetch waits for on the broker (up to ``kafka_fetch_max_wait_ms``).
+
+    Under a trickle, a fetch then carries several records, and the batch one
+    Kafka transaction; under load fetches fill at once and nothing waits.
+    """
+    kafka_fetch_max_wait_ms: int = Field(default=500, ge=0, le=10_000)
+    """Longest a fetch waits for ``kafka_fetch_min_bytes``: the most a hop adds to latency."""
     hub_instance_id: str = Field(
         default_factory=lambda: instance_id_of_host(socket.gethostname()),
         pattern=r"^[A-Za-z0-9_-]{1,40}$",
