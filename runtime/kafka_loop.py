@@ -37,6 +37,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import ConsumerStoppedError, KafkaError
 
 from runtime import metrics
+from runtime.consumer import next_offsets
 from runtime.kafka_security import bootstrap_list
 from runtime.records import Inbound
 from runtime.transactions import TRANSACTION_TIMEOUT_MS
@@ -137,19 +138,11 @@ class Poll:
     def record_lag(self, group: str, topic: str, records: Sequence[Inbound]) -> None:
         """Records behind ``records`` on their partitions (the fetch's high watermarks, no I/O)."""
         behind = 0
-        for tp, next_offset in _next_offsets(records).items():
+        for tp, next_offset in next_offsets(records).items():
             end = self._consumer.highwater(tp)
             if end is not None:
                 behind += max(0, end - next_offset)
         metrics.LAG.labels(group, topic).set(behind)
-
-
-def _next_offsets(records: Sequence[Inbound]) -> dict[TopicPartition, int]:
-    found: dict[TopicPartition, int] = {}
-    for record in records:
-        tp = TopicPartition(record.topic, record.partition)
-        found[tp] = max(found.get(tp, 0), record.offset + 1)
-    return found
 
 
 OnPoll = Callable[[Poll], Awaitable[None]]

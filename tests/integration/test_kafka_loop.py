@@ -9,14 +9,18 @@ lets the batch in flight commit before the group is left.
 import asyncio
 
 from devstack.kafka import create_topics_async
-from runtime.consumer import Backoff, HandlerResult
-from runtime.errors import TransientFailure
+from runtime.consumer import HandlerResult
 from runtime.kafka_loop import Connection, ConsumeLoop, FetchTuning, Poll
 from runtime.kafka_security import from_environment
 from runtime.records import Inbound, Outbound
 from runtime.service import HubService
 from runtime.settings import InfraSettings
-from tests.integration.test_consume_policy import produce, read_all, wait_for
+from tests.integration.test_consume_policy import (
+    nothing_left_to_redo,
+    produce,
+    read_all,
+    wait_for,
+)
 
 
 def _loop(bootstrap, topic, group, on_poll, busy) -> ConsumeLoop:
@@ -155,20 +159,7 @@ async def test_a_stop_lets_the_batch_in_flight_commit_before_leaving_the_group(
     [out] = await read_all(bootstrap_servers, unique_topic + ".out", 1)
     assert out.value == b"in flight"
     # Its offsets committed with it: the next member of the group has nothing to redo.
-    again: list[bytes] = []
-
-    async def second(batch):
-        again.extend(r.value for r in batch)
-        return HandlerResult()
-
-    service = HubService(settings, name=group)
-    service.subscribe(unique_topic, handler=second, description="test")
-    await produce(bootstrap_servers, unique_topic, [(b"k", b"next", [])])
-    await service.start()
-    try:
-        await wait_for(lambda: again == [b"next"])
-    finally:
-        await service.stop()
+    await nothing_left_to_redo(bootstrap_servers, unique_topic, group)
 
 
 async def test_a_batch_that_outlives_the_stop_grace_is_cancelled_and_the_loop_ends(
@@ -194,35 +185,3 @@ async def test_a_batch_that_outlives_the_stop_grace_is_cancelled_and_the_loop_en
     await loop.stop(grace_s=0.5)
     assert outcome == ["cancelled"]
     assert asyncio.get_running_loop().time() - began < 10.0
-
-
-async def test_a_transient_failure_rewinds_through_the_service_and_commits_once(
-    bootstrap_servers, unique_topic
-):
-    tries: list[list[bytes]] = []
-
-    async def flaky(batch):
-        tries.append([r.value for r in batch])
-        if len(tries) == 1:
-            raise TransientFailure("redis: ConnectionError")
-        return HandlerResult(
-            outbound=[Outbound(unique_topic + ".out", r.key, r.value) for r in batch]
-        )
-
-    service = HubService(
-        InfraSettings(kafka_bootstrap_servers=bootstrap_servers), name=unique_topic + ".g"
-    )
-    service.subscribe(
-        unique_topic,
-        handler=flaky,
-        description="test",
-        backoff=Backoff(base_seconds=0.05, cap_seconds=0.1),
-    )
-    await produce(bootstrap_servers, unique_topic, [(b"k", b"a", []), (b"k", b"b", [])])
-    await service.start()
-    try:
-        outs = await read_all(bootstrap_servers, unique_topic + ".out", 2)
-    finally:
-        await service.stop()
-    assert tries[0] == [b"a", b"b"] and tries[1][0] == b"a"  # read again from its first record
-    assert sorted(r.value for r in outs) == [b"a", b"b"]
