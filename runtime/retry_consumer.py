@@ -10,37 +10,33 @@ never held.
 import asyncio
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
-from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
-
-from runtime.binding import committed_offsets, inbound, register, seek_back
 from runtime.consumer import BatchPump
+from runtime.kafka_loop import Connection, ConsumeLoop, FetchTuning, Poll
 from runtime.records import Inbound
 from runtime.retry import due_at
 from runtime.transient import TRANSIENT
 
-RETRY_POLL_MS = 500
-"""Idle poll interval of the retry subscriber: its records wait seconds anyway."""
+RETRY_FETCH_WAIT_MS = 500
+"""How long a retry fetch waits on the broker: parked records wait seconds anyway, and a
+quiet retry topic (the usual case) then costs two fetches a second, not hundreds."""
 NOT_DUE_WAIT_S = 5.0
 """Longest the retry subscriber sleeps on records that are not due, before reading them again."""
 
 
 def subscribe_retries(
-    broker: KafkaBroker,
     pumps: Mapping[str, BatchPump],
     *,
     group_id: str,
-    max_records: int,
-    description: str,
-) -> None:
+    tuning: FetchTuning,
+    connection: Connection,
+) -> ConsumeLoop:
     """One consumer for all of a service's retry topics; each topic's records go to its pump."""
     busy = asyncio.Lock()
 
-    async def on_batch(message: KafkaMessage) -> None:
-        by_topic: dict[str, list[Inbound]] = {}
-        for raw in message.raw_message:
-            by_topic.setdefault(raw.topic, []).append(inbound(raw))
+    async def on_poll(poll: Poll) -> None:
+        by_topic = poll.by_topic()
         unfinished = dict(by_topic)
         async with busy:
             try:
@@ -48,23 +44,23 @@ def subscribe_retries(
                     if not await _due(records):
                         continue
                     try:
-                        await pumps[topic].process(records, committed_offsets(message))
+                        await pumps[topic].process(records, poll.committed)
                     except TRANSIENT:
                         continue  # the pump has backed off already
                     del unfinished[topic]
             finally:
                 for records in unfinished.values():
-                    seek_back(message, records)
+                    poll.rewind(records)
 
-    register(
-        broker,
+    return ConsumeLoop(
         list(pumps),
         group_id=group_id,
-        max_records=max_records,
+        on_poll=on_poll,
         busy=busy,
-        description=description,
-        poll_ms=RETRY_POLL_MS,
-    )(on_batch)
+        tuning=replace(tuning, fetch_min_bytes=1, fetch_max_wait_ms=RETRY_FETCH_WAIT_MS),
+        connection=connection,
+        description=f"delayed retries of {', '.join(pumps)}",
+    )
 
 
 async def _due(records: Sequence[Inbound]) -> bool:

@@ -1,9 +1,10 @@
 """Starting a hub service: its Kafka side, logging and the event loop.
 
 Every service is built the same way at its composition root: a
-:class:`HubService` (a consuming FastStream broker plus the :class:`Outbox`
-that publishes what handlers return), subscribers registered through it, and
-:func:`run`. Nothing connects before the FastStream app starts.
+:class:`HubService` (its consume loops, :mod:`runtime.kafka_loop`, plus the
+:class:`Outbox` that publishes what handlers return), subscribers registered
+through it, and :func:`run`. The FastStream app owns the lifecycle (signals,
+hooks); nothing connects before it starts.
 """
 
 import asyncio
@@ -25,6 +26,7 @@ from runtime import checkpoints, logs, ops, tracing, transactions
 from runtime.audit import AuditChain, OutputStage, kafka_head_reader
 from runtime.binding import subscribe
 from runtime.consumer import DEFAULT_BACKOFF, Backoff, BatchHandler, BatchPump, FailurePolicy
+from runtime.kafka_loop import Connection, ConsumeLoop, FetchTuning
 from runtime.kafka_security import bootstrap_list
 from runtime.outbox import Outbox
 from runtime.records import Outbound
@@ -42,7 +44,7 @@ Hook = Callable[[], Awaitable[None]]
 
 
 class HubService:
-    """One service's broker (consuming) and producers, started and stopped together.
+    """One service's consume loops and producers, started and stopped together.
 
     Each subscription publishes through a transactional producer of its own
     (see :mod:`runtime.transactions`); ``outbox`` is for what a service
@@ -73,12 +75,21 @@ class HubService:
         self._sign = signer_for(self.key, channels())
         self._publish_stage = self._stage(f"{name}.{settings.hub_instance_id}.outbox")
         self._publishing = asyncio.Lock()
+        # FastStream's app runs the lifecycle (signals, hooks) and wants a broker;
+        # it consumes nothing: the consume loops below do (runtime.kafka_loop).
         self.broker = KafkaBroker(
             bootstrap_list(settings.kafka_bootstrap_servers),
             client_id=name,
             logger=logging.getLogger(name),
             security=settings.kafka_security(),
         )
+        self._connection = Connection(settings.kafka_bootstrap_servers, name, self._security)
+        self._tuning = FetchTuning(
+            settings.batch_max_records,
+            settings.kafka_fetch_min_bytes,
+            settings.kafka_fetch_max_wait_ms,
+        )
+        self._loops: list[ConsumeLoop] = []
         self.outbox = Outbox(
             settings.kafka_bootstrap_servers, client_id=name, security=self._security
         )
@@ -183,18 +194,19 @@ class HubService:
         if channel is not None and (channel.signed or signers):
             handler = verified(channel, handler, self.trusted, signers)
         main = self._transactional_outbox(group, topic)
-        pump = subscribe(
-            self.broker,
+        pump, loop = subscribe(
             main,
             topic,
             group_id=group,
             handler=handler,
-            max_records=self._settings.batch_max_records,
-            description=description,
             failures=failures,
+            tuning=self._tuning,
+            connection=self._connection,
+            description=description,
             fault=self._fault,
             stage=self._stage(main.transactional_id),
         )
+        self._loops.append(loop)
         parked = retry_topic(topic)
         retries = self._transactional_outbox(self._retry_group, parked)
         self._retry_pumps[parked] = BatchPump(
@@ -224,14 +236,22 @@ class HubService:
     def _subscribe_retries(self) -> None:
         """Register the one retry consumer, once every topic is subscribed."""
         if self._retry_pumps and not self._retries_subscribed:
-            subscribe_retries(
-                self.broker,
-                self._retry_pumps,
-                group_id=self._retry_group,
-                max_records=self._settings.batch_max_records,
-                description=f"Delayed retries of {', '.join(self._retry_pumps)}.",
+            self._loops.append(
+                subscribe_retries(
+                    self._retry_pumps,
+                    group_id=self._retry_group,
+                    tuning=self._tuning,
+                    connection=self._connection,
+                )
             )
             self._retries_subscribed = True
+
+    async def _start_consuming(self) -> None:
+        await asyncio.gather(*(loop.start() for loop in self._loops))
+
+    async def _stop_consuming(self) -> None:
+        """Stop polling; each batch in flight settles before its group is left."""
+        await asyncio.gather(*(loop.stop() for loop in self._loops))
 
     async def _start_producers(self) -> None:
         await self.outbox.start()
@@ -260,24 +280,30 @@ class HubService:
         self._subscribe_retries()
         await self._start_producers()
         await self._start_ops()
-        await self.broker.start()
+        await self._start_consuming()
 
     async def stop(self) -> None:
         """Stop consuming, then publishing."""
-        await self.broker.stop()
+        await self._stop_consuming()
         await self._stop_ops()
         await self._stop_producers()
 
     def app(
         self, *, on_startup: Iterable[Hook] = (), after_shutdown: Iterable[Hook] = ()
     ) -> FastStream:
-        """The FastStream app: outbox up before consuming starts, down after it stops."""
+        """The FastStream app: outbox up before consuming starts, down after it stops.
+
+        The consume loops start after every startup hook and stop first on
+        SIGTERM/SIGINT, before any shutdown hook and before the producers.
+        """
         self._subscribe_retries()
         app = FastStream(self.broker)
         app.on_startup(self._start_producers)
         app.on_startup(self._start_ops)
         for hook in on_startup:
             app.on_startup(hook)
+        app.after_startup(self._start_consuming)
+        app.on_shutdown(self._stop_consuming)
         for hook in after_shutdown:
             app.after_shutdown(hook)
         app.after_shutdown(self._stop_ops)

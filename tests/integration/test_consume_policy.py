@@ -52,6 +52,24 @@ async def wait_for(predicate, timeout=20.0):
         await asyncio.sleep(0.05)
 
 
+async def nothing_left_to_redo(bootstrap, topic, group):
+    """A new member of ``group`` sees only a record produced now: the earlier ones committed."""
+    again: list[bytes] = []
+
+    async def second(batch):
+        again.extend(r.value for r in batch)
+        return HandlerResult()
+
+    service = HubService(InfraSettings(kafka_bootstrap_servers=bootstrap), name=group)
+    service.subscribe(topic, handler=second, description="test")
+    await produce(bootstrap, topic, [(b"k", b"next", [])])
+    await service.start()
+    try:
+        await wait_for(lambda: again == [b"next"])
+    finally:
+        await service.stop()
+
+
 async def test_poison_goes_to_dlq_with_context_and_the_next_message_is_processed(
     bootstrap_servers, unique_topic
 ):
@@ -171,20 +189,7 @@ async def test_transient_failure_retries_with_backoff_and_commits_only_when_done
         await service.stop()
     assert len(attempts) == 3 and done == [b"only"]
     # Committed after success: a new member of the same group sees nothing to redo.
-    again: list[bytes] = []
-
-    async def second(batch):
-        again.extend(r.value for r in batch)
-        return HandlerResult()
-
-    service = HubService(InfraSettings(kafka_bootstrap_servers=bootstrap_servers), name=group)
-    service.subscribe(unique_topic, handler=second, description="test")
-    await produce(bootstrap_servers, unique_topic, [(b"k", b"next", [])])
-    await service.start()
-    try:
-        await wait_for(lambda: again == [b"next"])
-    finally:
-        await service.stop()
+    await nothing_left_to_redo(bootstrap_servers, unique_topic, group)
 
 
 async def test_a_record_that_fails_once_succeeds_on_its_retry_topic(
