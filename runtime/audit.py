@@ -36,11 +36,23 @@ partition backwards from the end). That happens after the producer started,
 i.e. after Kafka fenced any predecessor, so nothing older can commit later.
 When a non-transactional publish fails half-way, the head is forgotten and
 read back the same way.
+
+**Bounded look-back.** The scan stops after :data:`SCAN_LIMIT` offsets. A
+writer new to the topic (a new instance id: a container recreated, an
+instance added) used to scan its whole partition to learn it had no head,
+which on months of audit trail outlasts :data:`HEAD_READ_TIMEOUT_S`, so the
+instance backed off and tried again for ever. When the head is not within
+reach the writer starts a *new generation* of its chain instead
+(``<writer>~<start time><random>``, from genesis): it never guesses a head
+and never writes a second genesis under an id that may have entries, so
+``hubctl audit verify`` still finds every chain whole; only the link between
+an old generation's last entry and the new one's first is not recorded.
 """
 
 import asyncio
 import hashlib
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
@@ -61,13 +73,33 @@ log = logging.getLogger(__name__)
 
 Head = tuple[int, str]
 """(seq, SHA-256 of the entry value) of a chain's last committed entry."""
-HeadReader = Callable[[str], Awaitable[Head | None]]
+
+
+class Beyond:
+    """A head reader's answer when the chain's last entry is not within :data:`SCAN_LIMIT`."""
+
+
+BEYOND = Beyond()
+HeadReader = Callable[[str], Awaitable[Head | Beyond | None]]
+"""``None``: the chain has no entry (its whole partition was read); :data:`BEYOND`: not known."""
 
 HEAD_READ_TIMEOUT_S = 30.0
 """Longest a chain's head may take to read back; then the batch backs off and tries again."""
 
 SCAN_WINDOW = 2000
 """Offsets read per step when looking for a chain's last entry from the end of its partition."""
+
+SCAN_LIMIT = 20 * SCAN_WINDOW
+"""Offsets read back at most before the head counts as out of reach (a second or two)."""
+
+GENERATION_MARK = "~"
+"""Separates a writer's name from its chain's generation (not used in transactional ids)."""
+
+
+def new_generation(writer: str, now: float | None = None) -> str:
+    """A chain id for ``writer`` that no entry has used: start time in ms and 4 random bytes."""
+    millis = int((time.time() if now is None else now) * 1000)
+    return f"{writer}{GENERATION_MARK}{millis:x}{os.urandom(4).hex()}"
 
 
 def audit_event(
@@ -101,6 +133,8 @@ class AuditChain:
 
     def __init__(self, chain_id: str, read_head: HeadReader) -> None:
         self.chain_id = chain_id
+        """The chain written now: the writer's name, or a new generation of it (see above)."""
+        self._writer = chain_id
         self._read_head = read_head
         self._head: Head | None = None
         self._known = False
@@ -111,7 +145,12 @@ class AuditChain:
         if not any(r.topic == channels.AUDIT.topic for r in records):
             return list(records)
         if not self._known:
-            self._head = await self._read_head(self.chain_id)
+            found = await self._read_head(self.chain_id)
+            if isinstance(found, Beyond):
+                self.chain_id = new_generation(self._writer)
+                log.info("audit chain %s: head out of reach, new generation", self._writer)
+                found = None
+            self._head = found
             self._known = True
         head = self._head
         out = []
@@ -183,7 +222,7 @@ def kafka_head_reader(
     reader reads as the writer it serves.
     """
 
-    async def read(chain_id: str) -> Head | None:
+    async def read(chain_id: str) -> Head | Beyond | None:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap_servers,
             client_id=client_id,
@@ -204,10 +243,11 @@ def kafka_head_reader(
             ) from error
         finally:
             await consumer.stop()
+        told = f"seq {head[0]}" if isinstance(head, tuple) else "none" if head is None else "beyond"
         log.info(
-            "audit chain %s: head %s read back in %.1fs",
+            "audit chain %s: head %s, read back in %.1fs",
             chain_id,
-            "none" if head is None else f"seq {head[0]}",
+            told,
             time.monotonic() - started,
         )
         return head
@@ -215,8 +255,14 @@ def kafka_head_reader(
     return read
 
 
-async def last_entry(consumer: Any, topic: str, chain_id: str) -> Head | None:
-    """The head of ``chain_id`` in ``topic``: its last entry, found scanning back from the end."""
+async def last_entry(
+    consumer: Any, topic: str, chain_id: str, limit: int = SCAN_LIMIT
+) -> Head | Beyond | None:
+    """The head of ``chain_id`` in ``topic``: its last entry, found scanning back from the end.
+
+    :data:`BEYOND` when ``limit`` offsets were read back without finding it
+    and the partition holds older ones.
+    """
     partitions = consumer.partitions_for_topic(topic) or await _partitions(consumer, topic)
     if not partitions:
         return None
@@ -224,9 +270,12 @@ async def last_entry(consumer: Any, topic: str, chain_id: str) -> Head | None:
     consumer.assign([tp])
     start = (await consumer.beginning_offsets([tp]))[tp]
     end = (await consumer.end_offsets([tp]))[tp]
+    floor = max(start, end - limit)
     key = chain_id.encode()
     while end > start:
-        low = max(start, end - SCAN_WINDOW)
+        if end <= floor:
+            return BEYOND
+        low = max(floor, end - SCAN_WINDOW)
         found: Head | None = None
         consumer.seek(tp, low)
         while (await consumer.position(tp)) < end:

@@ -3,7 +3,15 @@
 from contracts import channels, signers
 from contracts.audit import GENESIS, AuditEntry, AuditKind
 from hubctl.audit import Stored, verify_partition
-from runtime.audit import AuditChain, OutputStage, audit_event, entry_hash
+from runtime.audit import (
+    BEYOND,
+    GENERATION_MARK,
+    AuditChain,
+    OutputStage,
+    audit_event,
+    entry_hash,
+    new_generation,
+)
 from runtime.records import Outbound
 from runtime.signing import new_signing_key, parse_trusted_keys, signer_for
 
@@ -128,3 +136,31 @@ async def test_records_of_other_topics_pass_the_chain_untouched():
     other = Outbound.of(channels.REGISTRATION_DECIDED, b"{}", cause=None, correlation_id="S")
     chain = AuditChain("c", no_head)
     assert await chain.chain([other]) == [other]
+
+
+async def test_a_writer_whose_head_is_out_of_reach_starts_a_new_generation_from_genesis():
+    """A new instance on months of audit trail: no endless scan, no second genesis under its id."""
+    before = await written(3, "c")
+    asked: list[str] = []
+
+    async def beyond(chain_id: str):
+        asked.append(chain_id)
+        return BEYOND
+
+    restarted = AuditChain("c", beyond)
+    after = await stage(restarted).prepare([event(7), event(8)])
+    entries = [AuditEntry.model_validate_json(r.value or b"") for r in after]
+    assert asked == ["c"]
+    assert restarted.chain_id.startswith("c" + GENERATION_MARK) and restarted.chain_id != "c"
+    assert {e.chain for e in entries} == {restarted.chain_id}
+    assert [e.seq for e in entries] == [0, 1] and entries[0].prev == GENESIS
+    assert [r.key for r in after] == [restarted.chain_id.encode()] * 2
+    # The old generation and the new one side by side: both whole.
+    verdict = verify_partition(0, stored(before + after), TRUSTED, from_start=True)
+    assert verdict.broken is None and verdict.chains == 2
+
+
+def test_generations_of_one_writer_never_share_an_id():
+    ids = {new_generation("insw-gateway.vm.topic", now=1_700_000_000.0) for _ in range(100)}
+    assert len(ids) == 100
+    assert all(i.startswith("insw-gateway.vm.topic" + GENERATION_MARK) for i in ids)

@@ -1,0 +1,74 @@
+"""Reading an audit chain's head back from a real broker, with the look-back bounded.
+
+Why on a broker: the head is found by seeking and fetching ``read_committed``
+from the end of the chain's partition; what counts is what aiokafka and the
+broker return, positions and end offsets included.
+"""
+
+from aiokafka import AIOKafkaConsumer
+
+from contracts import channels, signers
+from contracts.audit import AuditKind
+from devstack.kafka import create_topics_async
+from runtime.audit import BEYOND, AuditChain, OutputStage, audit_event, entry_hash, last_entry
+from runtime.kafka_security import from_environment
+from runtime.signing import new_signing_key, signer_for
+from tests.kafka_io import produce
+
+KEY = new_signing_key(signers.GATEWAY)
+
+
+Produced = list[tuple[bytes | None, bytes, list[tuple[str, bytes]]]]
+
+
+async def entries(chain_id: str, count: int) -> Produced:
+    async def none(_: str) -> None:
+        return None
+
+    stage = OutputStage(signer_for(KEY, channels.channels()), AuditChain(chain_id, none))
+    events = [
+        audit_event(AuditKind.DECISION, f"SUB-{n}", actor="gateway", cause=None)
+        for n in range(count)
+    ]
+    records = await stage.prepare(events)
+    return [(r.key, r.value or b"", []) for r in records]
+
+
+async def head_of(bootstrap: str, topic: str, chain_id: str, limit: int):
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        isolation_level="read_committed",
+        **from_environment(),
+    )
+    await consumer.start()
+    try:
+        return await last_entry(consumer, topic, chain_id, limit=limit)
+    finally:
+        await consumer.stop()
+
+
+async def test_a_head_is_found_within_reach_and_beyond_it_is_said_so(
+    bootstrap_servers, unique_topic
+):
+    await create_topics_async(bootstrap_servers, [unique_topic], partitions=1)
+    old = await entries("old-writer", 3)
+    filler: Produced = [(b"other", b"{}", []) for _ in range(40)]
+    recent = await entries("recent-writer", 2)
+    await produce(bootstrap_servers, unique_topic, [*old, *filler, *recent])
+
+    assert await head_of(bootstrap_servers, unique_topic, "recent-writer", limit=10) == (
+        1,
+        entry_hash(recent[-1][1]),
+    )
+    assert await head_of(bootstrap_servers, unique_topic, "old-writer", limit=10) is BEYOND
+    assert await head_of(bootstrap_servers, unique_topic, "old-writer", limit=1000) == (
+        2,
+        entry_hash(old[-1][1]),
+    )
+    assert await head_of(bootstrap_servers, unique_topic, "never-wrote", limit=1000) is None
+
+
+async def test_an_empty_partition_has_no_head(bootstrap_servers, unique_topic):
+    await create_topics_async(bootstrap_servers, [unique_topic], partitions=1)
+    assert await head_of(bootstrap_servers, unique_topic, "new-writer", limit=10) is None
