@@ -370,7 +370,7 @@ def officers() -> Api:
                         404: _problem("C14: INSW has no final decision for this application."),
                         409: _problem("C14: the application was not APPROVED."),
                     }
-                    if path.endswith("interim-imports")
+                    if rule in officer_acts.FOR_APPROVED
                     else {}
                 ),
                 413: _problem(_TOO_LARGE),
@@ -383,15 +383,17 @@ def officers() -> Api:
                 503: _problem(_BROKER_DOWN, _RETRY_AFTER),
             },
         )
-        for path, summary, form in (
+        for path, rule, summary, form in (
             (
                 "/customs/manual-registrations",
+                "C13",
                 "Record an exporter's manual registration at the customs office (C13, PER-21 "
                 "Art. 11-12): the customs service sends the Attachment V receipt to CEISA",
                 manual,
             ),
             (
                 "/customs/interim-imports",
+                "C14",
                 "Record the head of office's approval of one import notification without a "
                 "customs id (C14, PER-21 Art. 40)",
                 interim,

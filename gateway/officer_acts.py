@@ -45,6 +45,10 @@ ACTS: Final[dict[str, tuple[type[Act], str, str]]] = {
 }
 """By rule: the contract model, its date field, and the rule a bad body breaks."""
 
+FOR_APPROVED: Final = frozenset({"C14"})
+"""Acts that serve a registrant INSW approved (Art. 40 clears one import for an importer
+whose registration is under way): refused for an application without an APPROVED decision."""
+
 
 def body_fields(model: type[Act]) -> frozenset[str]:
     """What an officer may send for ``model``: its fields minus :data:`SERVER_SET`."""

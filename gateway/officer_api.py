@@ -41,7 +41,7 @@ from contracts.audit import AuditKind
 from contracts.decision import Outcome, RegistrationDecided
 from contracts.http import ActAccepted
 from contracts.referral import ManualDecision
-from gateway.officer_acts import Act, act_from_body
+from gateway.officer_acts import FOR_APPROVED, Act, act_from_body
 from gateway.officer_auth import ROLE_OFFICER, Officer, TokenVerifier, bearer
 from gateway.problems import Refused, problem
 from gateway.ratelimit import RateLimit
@@ -121,7 +121,7 @@ class OfficerApi:
         """
         act = act_from_body(rule, officer, body, self.clock())
         sid = act.submission_id
-        if rule == "C14":
+        if rule in FOR_APPROVED:
             await self._approved_here(sid)
         entry = audit_event(
             AuditKind.OFFICER_ACTION,
