@@ -45,24 +45,29 @@ def _ratio(hub: float | None, raw: float | None) -> str:
 PHASES = ("full", "half", "low", "soak")
 """The phases reported (warm-up is not)."""
 
-ROWS = [
+Row = tuple[str, str, tuple[str, ...]]
+"""A table row: label, phase, path of the figure in the phase's figures."""
+
+
+def _paced_rows(phase: str) -> list[Row]:
+    """The rows of a phase paced at a target rate (half, low): rates and latency."""
+    rows: list[Row] = [
+        (f"{phase} load: target rate/s", phase, ("target_rate_per_s",)),
+        (f"{phase} load: achieved reg/s", phase, ("reg_per_s",)),
+    ]
+    for p in ("p50", "p95", "p99", "max"):
+        rows.append((f"{phase} load: {p} ms", phase, ("latency", f"{p}_ms")))
+    return rows
+
+
+ROWS: list[Row] = [
     ("full load: reg/s", "full", ("reg_per_s",)),
     ("full load: producer send rate/s", "full", ("send_rate_per_s",)),
     ("full load: p50 ms", "full", ("latency", "p50_ms")),
     ("full load: p95 ms", "full", ("latency", "p95_ms")),
     ("full load: p99 ms", "full", ("latency", "p99_ms")),
-    ("half load: target rate/s", "half", ("target_rate_per_s",)),
-    ("half load: achieved reg/s", "half", ("reg_per_s",)),
-    ("half load: p50 ms", "half", ("latency", "p50_ms")),
-    ("half load: p95 ms", "half", ("latency", "p95_ms")),
-    ("half load: p99 ms", "half", ("latency", "p99_ms")),
-    ("half load: max ms", "half", ("latency", "max_ms")),
-    ("low load: target rate/s", "low", ("target_rate_per_s",)),
-    ("low load: achieved reg/s", "low", ("reg_per_s",)),
-    ("low load: p50 ms", "low", ("latency", "p50_ms")),
-    ("low load: p95 ms", "low", ("latency", "p95_ms")),
-    ("low load: p99 ms", "low", ("latency", "p99_ms")),
-    ("low load: max ms", "low", ("latency", "max_ms")),
+    *_paced_rows("half"),
+    *_paced_rows("low"),
 ]
 
 
