@@ -1,5 +1,8 @@
 """``python -m bench`` (``./hub bench``): hub vs raw aiokafka pipe, one broker, one run.
 
+Phases of each system: warm-up, full load (flat out), half load (paced),
+low load (paced at a fixed ``--low-rate``, 20/s: issue 15's latency target).
+
 Why one command: the figures that matter are ratios measured side by side
 (hub/raw throughput, latency at the same offered load), so both systems run
 on the same broker within minutes of each other, and the report carries the
@@ -21,12 +24,13 @@ import uvloop
 
 from bench import tls_cost
 from bench.machine import facts
-from bench.phases import loud, say
+from bench.phases import LOW_RATE, loud, say
 from bench.report import (
     Reports,
     cpu_per_registration,
     cpu_per_registration_table,
     cpu_table,
+    goals,
     hops_table,
     memory_table,
     scale_table,
@@ -49,6 +53,15 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--half-rate",
         default="500",
         help="half-load rate per second, or 'auto' = half the hub's full-load rate",
+    )
+    parser.add_argument(
+        "--low-rate",
+        type=float,
+        default=LOW_RATE,
+        help="low-load rate per second, fixed (issue 15: latency at 20 registrations/s)",
+    )
+    parser.add_argument(
+        "--low-n", type=int, default=400, help="registrations at low load (0 = no low phase)"
     )
     parser.add_argument("--skip-raw", action="store_true", help="measure the hub only")
     parser.add_argument("--skip-hub", action="store_true", help="measure the raw pipe only")
@@ -96,6 +109,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
                 raise ValueError
         except ValueError:
             parser.error("--half-rate must be a positive number or 'auto'")
+    if args.low_rate <= 0:
+        parser.error("--low-rate must be positive")
+    if args.low_n < 0:
+        parser.error("--low-n must be 0 (no low phase) or more")
     if args.scale < 1:
         parser.error("--scale must be 1 or more")
     for name in ("soak", "soak_rate", "soak_interval"):
@@ -177,6 +194,7 @@ def main(argv: list[str]) -> int:
         "options": {k: str(v) for k, v in vars(args).items()},
         "shape": run.shape.to_json(),
         "cpu_ms_per_registration": cpu_per_registration(reports),
+        "goals": goals(reports),
         "scale_out": run.scale_out,
         "errors": errors,
         "other_sessions_processes": {"at start": sorted(before), "at end": sorted(others)},

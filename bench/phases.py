@@ -1,4 +1,4 @@
-"""One system under load: warm-up, full load, half load, with CPU per process.
+"""One system under load: warm-up, full, half and low load, with CPU per process.
 
 Why a shared routine: the hub and the raw pipe go through exactly the same
 phases with the same driver, so their figures are comparable line by line.
@@ -168,6 +168,10 @@ async def run_phase(
     return report
 
 
+LOW_RATE = 20.0
+"""Issue 15's low load, registrations per second: "at 20 reg/s p50 <= 30 ms, p99 <= 100 ms"."""
+
+
 def half_rate(setting: str, full: PhaseReport | None) -> float:
     """The half-load rate: a number, or ``auto`` = half the full-load rate just measured."""
     if setting != "auto":
@@ -185,13 +189,19 @@ async def measure(
     n: int,
     half_n: int,
     half_rate_setting: str,
+    low_n: int = 0,
+    low_rate: float = LOW_RATE,
     after_warmup: Callable[[], Awaitable[None]] | None = None,
     reports: dict[str, PhaseReport] | None = None,
 ) -> dict[str, PhaseReport]:
-    """Warm up, then full load, then half load; stops early when a phase stalls.
+    """Warm up, then full, half and low load; stops early when a phase stalls.
 
-    Phases are added to ``reports`` (when given) as they finish, so a run cut
-    short by its time limit still reports what it measured.
+    The low phase (``low_n`` registrations at the fixed ``low_rate``; none
+    when ``low_n`` is 0) is issue 15's latency at a trickle: a fixed rate, not
+    a share of the full rate, so that hub and raw pipe, and runs on different
+    days, are compared at the same offered load. Phases are added to
+    ``reports`` (when given) as they finish, so a run cut short by its time
+    limit still reports what it measured.
     """
     reports = {} if reports is None else reports
     reports["warmup"] = await run_phase(target, run_id, "warmup", warmup, None)
@@ -204,4 +214,7 @@ async def measure(
         return reports
     target_rate = half_rate(half_rate_setting, reports["full"])
     reports["half"] = await run_phase(target, run_id, "half", half_n, target_rate)
+    if reports["half"].stalled or low_n <= 0:
+        return reports
+    reports["low"] = await run_phase(target, run_id, "low", low_n, low_rate)
     return reports

@@ -7,11 +7,12 @@ the CPU shares and the machine facts for later comparison.
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bench.perreg import SUMMARY_ROWS, side_by_side
-from bench.phases import PhaseReport
+from bench.phases import LOW_RATE, PhaseReport
 
 Reports = dict[str, dict[str, PhaseReport]]
 
@@ -41,37 +42,111 @@ def _ratio(hub: float | None, raw: float | None) -> str:
     return "-" if hub is None or raw is None or raw == 0 else f"{hub / raw:.2f}"
 
 
-PHASES = ("full", "half", "soak")
+PHASES = ("full", "half", "low", "soak")
 """The phases reported (warm-up is not)."""
 
-ROWS = [
+Row = tuple[str, str, tuple[str, ...]]
+"""A table row: label, phase, path of the figure in the phase's figures."""
+
+
+def _paced_rows(phase: str) -> list[Row]:
+    """The rows of a phase paced at a target rate (half, low): rates and latency."""
+    rows: list[Row] = [
+        (f"{phase} load: target rate/s", phase, ("target_rate_per_s",)),
+        (f"{phase} load: achieved reg/s", phase, ("reg_per_s",)),
+    ]
+    for p in ("p50", "p95", "p99", "max"):
+        rows.append((f"{phase} load: {p} ms", phase, ("latency", f"{p}_ms")))
+    return rows
+
+
+ROWS: list[Row] = [
     ("full load: reg/s", "full", ("reg_per_s",)),
     ("full load: producer send rate/s", "full", ("send_rate_per_s",)),
     ("full load: p50 ms", "full", ("latency", "p50_ms")),
     ("full load: p95 ms", "full", ("latency", "p95_ms")),
     ("full load: p99 ms", "full", ("latency", "p99_ms")),
-    ("half load: target rate/s", "half", ("target_rate_per_s",)),
-    ("half load: achieved reg/s", "half", ("reg_per_s",)),
-    ("half load: p50 ms", "half", ("latency", "p50_ms")),
-    ("half load: p95 ms", "half", ("latency", "p95_ms")),
-    ("half load: p99 ms", "half", ("latency", "p99_ms")),
-    ("half load: max ms", "half", ("latency", "max_ms")),
+    *_paced_rows("half"),
+    *_paced_rows("low"),
 ]
 
 
+@dataclass(frozen=True)
+class Goal:
+    """An issue's upper limit on one figure of the hub, stated for one offered rate."""
+
+    limit: float
+    at_rate_per_s: float
+
+    def verdict(self, value: float | None, offered: float | None) -> str:
+        """``met`` / ``not met``; ``n/a`` when the phase ran at another rate (or not at all)."""
+        if value is None or offered is None:
+            return "-"
+        if abs(offered - self.at_rate_per_s) > 1e-9:
+            return f"n/a (offered {offered:g}/s)"
+        return "met" if value <= self.limit else "not met"
+
+
+GOALS = {
+    "low load: p50 ms": Goal(30.0, LOW_RATE),
+    "low load: p99 ms": Goal(100.0, LOW_RATE),
+}
+"""Issue 15: "at 20 reg/s p50 <= 30 ms and p99 <= 100 ms" (the hub's figures)."""
+
+
+def _goal_cell(reports: Reports, system: str, label: str, phase: str, path: tuple[str, ...]) -> str:
+    goal = GOALS.get(label)
+    if goal is None:
+        return ""
+    offered = _get(reports, system, phase, "target_rate_per_s")
+    verdict = goal.verdict(_get(reports, system, phase, *path), offered)
+    return f"<= {goal.limit:g} at {goal.at_rate_per_s:g}/s: {verdict}"
+
+
+def goals(reports: Reports, system: str = "hub") -> list[dict[str, Any]]:
+    """Each goal of :data:`GOALS` with ``system``'s figure and the verdict, for the JSON."""
+    out = []
+    for label, phase, path in ROWS:
+        goal = GOALS.get(label)
+        if goal is None or phase not in reports.get(system, {}):
+            continue
+        value = _get(reports, system, phase, *path)
+        offered = _get(reports, system, phase, "target_rate_per_s")
+        out.append(
+            {
+                "figure": f"{system}: {label}",
+                "limit": goal.limit,
+                "at_rate_per_s": goal.at_rate_per_s,
+                "offered_rate_per_s": offered,
+                "value": value,
+                "verdict": goal.verdict(value, offered),
+            }
+        )
+    return out
+
+
 def table(reports: Reports, left: str = "hub", right: str = "raw") -> str:
-    """Hub vs raw pipe (or any two systems), one row per figure, with the left/right ratio."""
+    """Hub vs raw pipe (or any two systems), one row per figure, with the left/right ratio.
+
+    Rows of a phase neither system ran are left out (``--low-n 0``, a stall);
+    rows with a goal (:data:`GOALS`) get the left system's verdict beside them.
+    """
     names = {"raw": "raw pipe"}
     ratio = "hub/raw" if (left, right) == ("hub", "raw") else "ratio"
+    ran = {phase for system in (left, right) for phase in reports.get(system, {})}
+    rows = [(label, phase, path) for label, phase, path in ROWS if phase in ran]
+    head = f"target ({names.get(left, left)})"
+    judged = any(label in GOALS for label, _, _ in rows)
     lines = [
         f"| {'figure':<34} | {names.get(left, left):>10} | {names.get(right, right):>10} "
-        f"| {ratio:>7} |",
-        f"|{'-' * 36}|{'-' * 12}|{'-' * 12}|{'-' * 9}|",
+        f"| {ratio:>7} |" + (f" {head:<34} |" if judged else ""),
+        f"|{'-' * 36}|{'-' * 12}|{'-' * 12}|{'-' * 9}|" + (f"{'-' * 36}|" if judged else ""),
     ]
-    for label, phase, path in ROWS:
+    for label, phase, path in rows:
         hub, raw = _get(reports, left, phase, *path), _get(reports, right, phase, *path)
+        goal = f" {_goal_cell(reports, left, label, phase, path):<34} |" if judged else ""
         lines.append(
-            f"| {label:<34} | {_cell(hub):>10} | {_cell(raw):>10} | {_ratio(hub, raw):>7} |"
+            f"| {label:<34} | {_cell(hub):>10} | {_cell(raw):>10} | {_ratio(hub, raw):>7} |{goal}"
         )
     return "\n".join(lines)
 
