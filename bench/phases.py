@@ -7,6 +7,7 @@ phases with the same driver, so their figures are comparable line by line.
 import asyncio
 import os
 import sys
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -119,6 +120,7 @@ async def run_phase(
     pace = "flat out" if rate_per_s is None else f"at {rate_per_s:.0f}/s"
     say(f"{target.name}: {phase}, {count} registrations {pace}")
     window = CpuWindow(target.pids())
+    began = time.time()
     done = asyncio.Event()
     companion = None if beside is None else asyncio.create_task(beside(done))
 
@@ -139,6 +141,7 @@ async def run_phase(
     report = PhaseReport(f"{target.name}/{phase}", _figures(result, rate_per_s))
     report.figures["cpu_percent"] = cpu
     report.figures["cpu_window_s"] = round(window.wall_s, 2)
+    report.figures["window_epoch_s"] = [round(began, 3), round(time.time(), 3)]  # bench.census
     report.figures["cpu_ms_per_registration"] = per_registration(
         cpu, window.wall_s, len(result.decided_at), os.cpu_count() or 1
     )

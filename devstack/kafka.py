@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
 import re
 import shutil
 import subprocess
@@ -461,7 +462,7 @@ class KafkaNode:
         server_props = run_dir / "server.properties"
         server_props.touch(mode=0o600)  # it holds the broker's own SCRAM password
         server_props.write_text(self._server_properties(run_dir / "data"))
-        (run_dir / "log4j.properties").write_text(_LOG4J)
+        (run_dir / "log4j.properties").write_text(log4j_properties(os.environ))
         classpath = f"{libs}/*"
         fmt = subprocess.run(
             [
@@ -722,3 +723,30 @@ log4j.logger.kafka.controller=WARN
 log4j.logger.kafka.log.LogCleaner=WARN
 log4j.logger.org.apache.kafka.clients=WARN
 """
+
+REQUEST_LOG_VARIABLE = "KAFKA_REQUEST_LOG"
+"""Set to a file path, the broker logs every request it completes there (``bench.census``)."""
+
+
+def log4j_properties(env: Mapping[str, str]) -> str:
+    """The broker's logging; with ``KAFKA_REQUEST_LOG`` set, its request log goes to that file.
+
+    Why a switch: the request log (one JSON line per request, with the
+    broker's own queue, local and remote times) is the profile of what the
+    hub asks of the broker, which is how issue 15's per-registration request
+    counts were taken. It costs the broker CPU, so it is off unless asked for.
+    """
+    path = env.get(REQUEST_LOG_VARIABLE)
+    if not path:
+        return _LOG4J
+    return _LOG4J + "\n".join(
+        [
+            "log4j.logger.kafka.request.logger=DEBUG, requests",
+            "log4j.additivity.kafka.request.logger=false",
+            "log4j.appender.requests=org.apache.log4j.FileAppender",
+            f"log4j.appender.requests.File={path}",
+            "log4j.appender.requests.layout=org.apache.log4j.PatternLayout",
+            "log4j.appender.requests.layout.ConversionPattern=[%d{ISO8601}] %m%n",
+            "",
+        ]
+    )
