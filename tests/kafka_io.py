@@ -1,7 +1,8 @@
 """Small aiokafka helpers for tests that drive the hub only through its topics."""
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord, TopicPartition
@@ -25,6 +26,27 @@ async def produce(
         await asyncio.gather(*futures)
     finally:
         await producer.stop()
+
+
+@asynccontextmanager
+async def committed_reader(bootstrap: str) -> AsyncIterator[AIOKafkaConsumer]:
+    """A started consumer, in no group, shown committed records only; the caller assigns.
+
+    Why: a test reads what a topic holds the way a hub service would be shown
+    it (records of aborted or open transactions hidden), without joining a
+    consumer group, so it commits no offsets and rebalances no one's group.
+    """
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        isolation_level="read_committed",
+        **from_environment(),
+    )
+    await consumer.start()
+    try:
+        yield consumer
+    finally:
+        await consumer.stop()
 
 
 async def collect(

@@ -5,15 +5,12 @@ from the end of the chain's partition; what counts is what aiokafka and the
 broker return, positions and end offsets included.
 """
 
-from aiokafka import AIOKafkaConsumer
-
 from contracts import channels, signers
 from contracts.audit import AuditKind
 from devstack.kafka import create_topics_async
 from runtime.audit import BEYOND, AuditChain, OutputStage, audit_event, entry_hash, last_entry
-from runtime.kafka_security import from_environment
 from runtime.signing import new_signing_key, signer_for
-from tests.kafka_io import produce
+from tests.kafka_io import committed_reader, produce
 
 KEY = new_signing_key(signers.GATEWAY)
 
@@ -35,17 +32,8 @@ async def entries(chain_id: str, count: int) -> Produced:
 
 
 async def head_of(bootstrap: str, topic: str, chain_id: str, limit: int):
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        enable_auto_commit=False,
-        isolation_level="read_committed",
-        **from_environment(),
-    )
-    await consumer.start()
-    try:
+    async with committed_reader(bootstrap) as consumer:
         return await last_entry(consumer, topic, chain_id, limit=limit)
-    finally:
-        await consumer.stop()
 
 
 async def test_a_head_is_found_within_reach_and_beyond_it_is_said_so(

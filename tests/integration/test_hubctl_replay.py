@@ -27,7 +27,7 @@ from hubctl.replay_sandbox import REPLAYED_FROM
 from hubctl.whatif import OFFICER_DECIDED, Status, what_if
 from runtime.kafka_security import from_environment
 from simulators.dataset import WORLD
-from tests.kafka_io import collect, produce
+from tests.kafka_io import collect, committed_reader, produce
 from tests.support import submission_dict
 from tests.unit.test_whatif import recorded, verified_answers
 
@@ -93,14 +93,7 @@ async def committed(bootstrap, group, topic, partitions):
 
 async def read_partitions(bootstrap, topic, partitions):
     """Every record of ``topic`` by partition, in offset order."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        enable_auto_commit=False,
-        isolation_level="read_committed",
-        **from_environment(),
-    )
-    await consumer.start()
-    try:
+    async with committed_reader(bootstrap) as consumer:
         tps = [TopicPartition(topic, p) for p in range(partitions)]
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
@@ -110,8 +103,6 @@ async def read_partitions(bootstrap, topic, partitions):
             for tp, records in (await consumer.getmany(timeout_ms=500)).items():
                 found[tp.partition].extend(records)
         return found
-    finally:
-        await consumer.stop()
 
 
 async def ten_per_partition(bootstrap, topic):
