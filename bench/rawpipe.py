@@ -26,6 +26,7 @@ from aiokafka.structs import ConsumerRecord
 from bench.shape import CHECKS, Hop, Shape
 from devstack.processes import ServiceSpec
 from runtime.kafka_security import from_environment
+from runtime.txn_retry import shorten as shorten_concurrent_retry
 
 Out = tuple[str, bytes, bytes, list[tuple[str, bytes]]]
 """A record to produce: topic, key, value, headers."""
@@ -99,7 +100,12 @@ def stage_c(shape: Shape, names: dict[str, str]) -> Transform:
 
 
 async def pump(bootstrap: str, topic: str, group: str, transform: Transform) -> None:
-    """Poll, transform, send and commit in one transaction; until SIGTERM or SIGINT."""
+    """Poll, transform, send and commit in one transaction; until SIGTERM or SIGINT.
+
+    The producer retries a CONCURRENT_TRANSACTIONS refusal as the hub's do
+    (:mod:`runtime.txn_retry`): the pipe is the floor for the same client.
+    """
+    shorten_concurrent_retry()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

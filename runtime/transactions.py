@@ -42,6 +42,7 @@ from aiokafka.errors import KafkaError, ProducerFenced
 from runtime.errors import CommitUncertain, TransientFailure
 from runtime.outbox import send_all
 from runtime.records import Outbound
+from runtime.txn_retry import shorten as shorten_concurrent_retry
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ def fenced() -> bool:
     orchestrator restarts the instance (a clean exit 0 would leave it down).
     """
     return bool(_fenced_ids)
+
 
 BeforeCommit = Callable[[], Awaitable[None]]
 
@@ -98,6 +100,7 @@ class TransactionalOutbox:
         self._client_id = client_id
         self._linger_ms = linger_ms
         self._producer: AIOKafkaProducer | None = None
+        shorten_concurrent_retry()  # back-to-back transactions: runtime/txn_retry.py
 
     async def start(self) -> None:
         """Connect and register the transactional id (fencing any older holder)."""
