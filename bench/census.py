@@ -41,11 +41,26 @@ class Request:
     api: str
     client: str
     times_ms: Mapping[str, float]
+    errors: tuple[int, ...] = ()
+    """Error codes other than 0 anywhere in the broker's response (51: CONCURRENT_TRANSACTIONS)."""
 
 
 def client_name(client_id: str) -> str:
     """The client id without its instance suffix (``aiokafka-producer-3``, ``insw-gw-2``)."""
     return _INSTANCE.sub("", client_id)
+
+
+def _error_codes(node: object) -> Iterator[int]:
+    """Every non-zero ``...ErrorCode`` / ``errorCode`` value in a logged response."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key.lower().endswith("errorcode") and isinstance(value, int) and value:
+                yield value
+            else:
+                yield from _error_codes(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _error_codes(item)
 
 
 def parse(lines: Iterable[str]) -> Iterator[Request]:
@@ -66,6 +81,7 @@ def parse(lines: Iterable[str]) -> Iterator[Request]:
             api=str(header.get("requestApiKeyName", "?")),
             client=client_name(str(header.get("clientId", "?"))),
             times_ms={k: float(entry[k]) for k in _TIMES if k in entry},
+            errors=tuple(sorted(set(_error_codes(entry.get("response"))))),
         )
 
 
@@ -76,6 +92,7 @@ class Census:
     registrations: int
     by_api: Counter[str] = field(default_factory=Counter)
     by_client_api: Counter[tuple[str, str]] = field(default_factory=Counter)
+    errors: Counter[tuple[str, int]] = field(default_factory=Counter)
     times_ms: dict[str, dict[str, list[float]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
@@ -84,6 +101,8 @@ class Census:
         """Count one request and keep its broker times."""
         self.by_api[request.api] += 1
         self.by_client_api[(request.client, request.api)] += 1
+        for code in request.errors:
+            self.errors[(request.api, code)] += 1
         for name, value in request.times_ms.items():
             self.times_ms[request.api][name].append(value)
 
@@ -105,6 +124,10 @@ class Census:
             "by_client": {
                 f"{c} {a}": round(self.per_registration(n), 2)
                 for (c, a), n in self.by_client_api.most_common()
+            },
+            "errors": {
+                f"{api} {code}": round(self.per_registration(n), 2)
+                for (api, code), n in self.errors.most_common()
             },
             "median_ms": {
                 api: {name: round(statistics.median(v), 2) for name, v in times.items()}
@@ -150,6 +173,8 @@ def render(name: str, census: Census) -> str:
             + "".join(f"{m:>10.1f}" for m in med[:2])
             + f"{med[2]:>11.1f}{med[3]:>10.1f}"
         )
+    for (api, code), count in census.errors.most_common():
+        lines.append(f"  answered error {code} to {api}: {census.per_registration(count):.2f}")
     lines.append("  by client (per registration):")
     for (client, api), count in census.by_client_api.most_common(16):
         lines.append(f"    {census.per_registration(count):6.2f}  {client:<34} {api}")

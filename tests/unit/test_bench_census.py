@@ -11,8 +11,12 @@ from bench.broker_floor import Floor, cores_needed
 from devstack.kafka import REQUEST_LOG_VARIABLE, log4j_properties
 
 
-def _line(at: str, api: str, client: str, total: float = 2.0, remote: float = 0.0) -> str:
+def _line(
+    at: str, api: str, client: str, *, total: float = 2.0, remote: float = 0.0, error: int = 0
+) -> str:
+    response = {"results": [{"name": "t", "partitions": [{"partitionErrorCode": error}]}]}
     body = {
+        "response": response,
         "requestHeader": {"requestApiKeyName": api, "clientId": client, "correlationId": 7},
         "request": {},
         "requestQueueTimeMs": 0.25,
@@ -34,6 +38,7 @@ LOG = [
     _line("2026-11-30 15:44:45,500", "END_TXN", "insw-gateway-2"),
     "[2026-11-30 15:44:45,600] some other broker line\n",
     _line("2026-11-30 15:44:46,000", "ADD_PARTITIONS_TO_TXN", "AddPartitionsManager-client-1"),
+    _line("2026-11-30 15:44:46,050", "ADD_PARTITIONS_TO_TXN", "insw-gateway-1", error=51),
     '[2026-11-30 15:44:46,100] Completed request:{"cut short',
     _line("2026-11-30 15:44:47,001", "PRODUCE", "aiokafka-producer-12"),  # after
 ]
@@ -46,8 +51,10 @@ def test_parse_reads_completed_requests_and_skips_everything_else() -> None:
         "PRODUCE",
         "END_TXN",
         "ADD_PARTITIONS_TO_TXN",
+        "ADD_PARTITIONS_TO_TXN",
         "PRODUCE",
     ]
+    assert [r.errors for r in requests[3:5]] == [(), (51,)]
     assert requests[1].at == pytest.approx(_epoch("2026-11-30 15:44:45,000"))
     assert requests[1].times_ms["remoteTimeMs"] == 2.0
 
@@ -70,18 +77,21 @@ def test_a_window_counts_only_its_requests_per_registration() -> None:
     requests = list(census.parse(LOG))
     start, end = _epoch("2026-11-30 15:44:45,000"), _epoch("2026-11-30 15:44:47,000")
     taken = census.take(requests, start, end, registrations=2)
-    assert taken.total == 3
-    assert taken.by_api == {"PRODUCE": 1, "END_TXN": 1, "ADD_PARTITIONS_TO_TXN": 1}
+    assert taken.total == 4
+    assert taken.by_api == {"PRODUCE": 1, "END_TXN": 1, "ADD_PARTITIONS_TO_TXN": 2}
     summary = taken.as_dict()
-    assert summary["requests_per_registration"] == 1.5
+    assert summary["requests_per_registration"] == 2.0
     assert summary["by_client"] == {
         "insw-gateway PRODUCE": 0.5,
         "insw-gateway END_TXN": 0.5,
         "AddPartitionsManager-client ADD_PARTITIONS_TO_TXN": 0.5,
+        "insw-gateway ADD_PARTITIONS_TO_TXN": 0.5,
     }
+    assert summary["errors"] == {"ADD_PARTITIONS_TO_TXN 51": 0.5}
     assert summary["median_ms"]["PRODUCE"]["remoteTimeMs"] == 2.0  # type: ignore[index]
     text = census.render("hub/low", taken)
-    assert "3 requests for 2 registrations = 1.5 per registration" in text
+    assert "4 requests for 2 registrations = 2.0 per registration" in text
+    assert "answered error 51 to ADD_PARTITIONS_TO_TXN: 0.50" in text
     assert "PRODUCE" in text
 
 
@@ -108,12 +118,12 @@ def test_main_prints_a_census_per_phase(tmp_path: Path, capsys: pytest.CaptureFi
     window = [_epoch("2026-11-30 15:44:45,000"), _epoch("2026-11-30 15:44:46,500")]
     results.write_text(
         json.dumps(
-            {"results": {"hub": {"low": {"figures": {"decided": 3, "window_epoch_s": window}}}}}
+            {"results": {"hub": {"low": {"figures": {"decided": 4, "window_epoch_s": window}}}}}
         )
     )
     census.main([str(log), str(results)])
     out = capsys.readouterr().out
-    assert "hub/low: 3 requests for 3 registrations = 1.0 per registration" in out
+    assert "hub/low: 4 requests for 4 registrations = 1.0 per registration" in out
 
 
 def test_main_refuses_a_results_file_without_windows(tmp_path: Path) -> None:
