@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import uvloop
 from aiokafka import AIOKafkaProducer, TopicPartition
 
-from devstack.infra import Infrastructure
+from bench.lone_broker import lone_broker
 from runtime import logs, txn_retry
 from runtime.kafka_security import from_environment
 
@@ -173,15 +173,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     logs.configure()
-    infra = Infrastructure(topics=[])
-    infra.start()
-    infra.export_admin_env()
-    pids = [p.pid for p in infra.processes() if p.pid is not None and "kafka" in p.name]
-    try:
-        print(infra.describe_kafka(), flush=True)
-        floors = uvloop.run(measure(infra.bootstrap_servers, pids[0], args.count, args.gap_ms))
-    finally:
-        infra.stop()
+    with lone_broker() as (bootstrap, pid):
+        if pid is None:
+            raise SystemExit("no broker pid: bench.broker_floor needs devstack's own broker")
+        floors = uvloop.run(measure(bootstrap, pid, args.count, args.gap_ms))
     for floor in floors:
         print(floor.line())
     per_txn = floors[-1].broker_ms_each

@@ -40,7 +40,7 @@ import uvloop
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.cpu import CpuWindow
-from devstack.infra import Infrastructure
+from bench.lone_broker import lone_broker
 from devstack.kafka import create_topics_async
 from runtime import logs
 from runtime.kafka_security import bootstrap_list, from_environment
@@ -407,15 +407,8 @@ def main(argv: list[str] | None = None) -> None:
     """Start a broker (or use ``KAFKA_BOOTSTRAP_SERVERS``), measure, stop it."""
     args = parse(argv)
     logs.configure()  # JSON lines at LOG_LEVEL (INFO), as every service: FastStream logs batches
-    infra = Infrastructure(topics=[])
-    infra.start()
-    infra.export_admin_env()
-    pids = [p.pid for p in infra.processes() if p.pid is not None and "kafka" in p.name]
-    try:
-        print(infra.describe_kafka(), flush=True)
-        uvloop.run(main_async(args, infra.bootstrap_servers, pids[0] if pids else None))
-    finally:
-        infra.stop()
+    with lone_broker() as (bootstrap, broker_pid):
+        uvloop.run(main_async(args, bootstrap, broker_pid))
 
 
 if __name__ == "__main__":
