@@ -28,21 +28,13 @@ from dataclasses import dataclass
 import uvloop
 from aiokafka import AIOKafkaProducer, TopicPartition
 
+from bench.cpu import process_cpu_ms
 from bench.lone_broker import lone_broker
 from runtime import logs, txn_retry
 from runtime.kafka_security import from_environment
 
 AIOKAFKA_BACKOFF_S = 0.02
 """aiokafka's own wait before retrying CONCURRENT_TRANSACTIONS (:mod:`runtime.txn_retry`)."""
-
-_TICK_MS = 10.0  # /proc/<pid>/stat counts CPU in clock ticks of 10 ms (USER_HZ 100)
-
-
-def cpu_ms(pid: int) -> float:
-    """User + system CPU of ``pid`` so far, in ms."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * _TICK_MS
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,17 +78,17 @@ def cores_needed(
 async def _timed(
     name: str, pid: int, count: int, idle: float, one: Callable[[int], Awaitable[None]]
 ) -> Floor:
-    before, began = cpu_ms(pid), time.perf_counter()
+    before, began = process_cpu_ms(pid), time.perf_counter()
     for i in range(count):
         await one(i)
-    return Floor(name, count, time.perf_counter() - began, cpu_ms(pid) - before, idle)
+    return Floor(name, count, time.perf_counter() - began, process_cpu_ms(pid) - before, idle)
 
 
 async def measure(bootstrap: str, pid: int, count: int, gap_ms: float) -> list[Floor]:
     """Idle, plain produces, then transactions back to back and ``gap_ms`` apart."""
-    before = cpu_ms(pid)
+    before = process_cpu_ms(pid)
     await asyncio.sleep(5.0)
-    idle = (cpu_ms(pid) - before) / 5.0
+    idle = (process_cpu_ms(pid) - before) / 5.0
     print(f"broker idle: {idle / 10:.1f}% of a core", flush=True)
     topic, group = f"bench-floor-{uuid.uuid4().hex[:8]}", f"bench-floor-{uuid.uuid4().hex[:8]}"
     value = b"x" * 400  # about a hub record

@@ -23,6 +23,11 @@ def _process_ticks(pid: int) -> int | None:
     return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
 
 
+def process_cpu_ms(pid: int) -> float:
+    """User + system CPU ``pid`` has used so far, in ms (0 when it is gone)."""
+    return 1000 * (_process_ticks(pid) or 0) / TICKS
+
+
 def _machine_ticks() -> tuple[int, int]:
     with open("/proc/stat") as stat:
         values = [int(v) for v in stat.readline().split()[1:]]

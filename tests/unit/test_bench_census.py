@@ -1,6 +1,7 @@
 """The broker request census: parsing the request log, windows, per-registration counts."""
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 
 from bench import census
 from bench.broker_floor import Floor, cores_needed
+from bench.cpu import process_cpu_ms
 from devstack.kafka import REQUEST_LOG_VARIABLE, log4j_properties
 
 
@@ -160,3 +162,13 @@ def test_the_broker_floor_takes_the_idle_share_off_over_the_whole_time() -> None
 def test_cores_needed_is_rate_times_transactions_times_cost() -> None:
     assert cores_needed(20.0, 6.0, 5.0) == 0.6
     assert cores_needed(0.0, 6.0, 5.0) == 0.0
+
+
+def test_process_cpu_ms_counts_this_process_and_zero_for_a_gone_one() -> None:
+    me = os.getpid()
+    before = process_cpu_ms(me)
+    deadline = time.process_time() + 0.05
+    while time.process_time() < deadline:
+        pass
+    assert process_cpu_ms(me) - before >= 30  # ticks are 10 ms: at least 3 of the 5
+    assert process_cpu_ms(2**22 + 7) == 0.0  # above pid_max's default: no such process
