@@ -8,15 +8,15 @@ is set after a committed batch, and a batch that must be read again is
 rewound to its first records.
 """
 
+from runtime.at_least_once import AtLeastOnceOutbox
 from runtime.checkpoints import Checkpoint
-from runtime.consumer import BatchHandler, BatchPump, FailurePolicy, OutputStage
+from runtime.consumer import BatchHandler, BatchPump, BatchTransaction, FailurePolicy, OutputStage
 from runtime.kafka_loop import Connection, ConsumeLoop, FetchTuning, Poll
-from runtime.transactions import TransactionalOutbox
 from runtime.transient import TRANSIENT
 
 
 def subscribe(
-    outbox: TransactionalOutbox,
+    outbox: BatchTransaction,
     topic: str,
     *,
     group_id: str,
@@ -31,6 +31,7 @@ def subscribe(
     """``handler`` on ``topic`` with the hub's consume policy, publishing via ``outbox``.
 
     Returns the pump and its loop, not started (the service starts its loops).
+    An :class:`AtLeastOnceOutbox` commits offsets through this loop's consumer.
     """
     pump = BatchPump(
         outbox, handler, group_id=group_id, failures=failures, fault=fault, stage=stage
@@ -56,4 +57,6 @@ def subscribe(
         connection=connection,
         description=description,
     )
+    if isinstance(outbox, AtLeastOnceOutbox):
+        outbox.bind(loop.commit_offsets)
     return pump, loop

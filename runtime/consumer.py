@@ -64,6 +64,8 @@ class BatchTransaction(Protocol):
     """Publishes a batch's outputs and commits its offsets, all or nothing.
 
     :class:`runtime.transactions.TransactionalOutbox` is the Kafka one; tests pass fakes.
+    :class:`runtime.at_least_once.AtLeastOnceOutbox` publishes, then commits,
+    for hops whose readers drop repeats (it may publish a batch twice, never lose one).
     """
 
     @property

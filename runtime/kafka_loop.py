@@ -38,6 +38,7 @@ from aiokafka.errors import ConsumerStoppedError, KafkaError
 
 from runtime import metrics
 from runtime.consumer import next_offsets
+from runtime.errors import TransientFailure
 from runtime.kafka_security import bootstrap_list
 from runtime.records import Inbound
 from runtime.transactions import TRANSACTION_TIMEOUT_MS
@@ -205,6 +206,18 @@ class ConsumeLoop:
         log.info("%s: consuming %s: %s", self.group_id, ", ".join(self.topics), self.description)
         self._running = True
         self._task = asyncio.create_task(self._run(consumer), name=f"consume {self.group_id}")
+
+    async def commit_offsets(self, offsets: Mapping[TopicPartition, int]) -> None:
+        """Commit ``offsets`` for this loop's group, as its member (at-least-once hops).
+
+        Raises aiokafka's error when the member is no longer in the group's
+        generation (a rebalance took its partitions): the caller reads the
+        batch again, and the partitions' new owner reads it too.
+        """
+        consumer = self._consumer
+        if consumer is None:
+            raise TransientFailure(f"{self.group_id}: the consume loop is stopped")
+        await consumer.commit(dict(offsets))
 
     async def stop(self, grace_s: float = STOP_GRACE_S) -> None:
         """Stop polling; let a batch in flight settle (``grace_s`` at most); leave the group."""

@@ -13,7 +13,7 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import uvloop
 from aiohttp import web
@@ -23,6 +23,7 @@ from faststream.kafka import KafkaBroker
 from contracts.channels import Channel, by_topic, channels
 from contracts.topics import retry_topic
 from runtime import checkpoints, logs, ops, tracing, transactions
+from runtime.at_least_once import AtLeastOnceOutbox
 from runtime.audit import AuditChain, OutputStage, kafka_head_reader
 from runtime.binding import subscribe
 from runtime.consumer import DEFAULT_BACKOFF, Backoff, BatchHandler, BatchPump, FailurePolicy
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 Hook = Callable[[], Awaitable[None]]
+Delivery = Literal["exactly-once", "at-least-once"]
+"""How a subscription's outputs and offsets are committed (see :meth:`HubService.subscribe`)."""
 
 
 class HubService:
@@ -96,7 +99,7 @@ class HubService:
         self.seal = settings.dead_letter_seal()
         self.retry = RetryPolicy(settings.retry_delays_seconds)
         self._fault = checkpoints.installed()
-        self._transactional: list[TransactionalOutbox] = []
+        self._producers: list[TransactionalOutbox | AtLeastOnceOutbox] = []
         self._retry_pumps: dict[str, BatchPump] = {}
         self._retries_subscribed = False
         checks: dict[str, ops.Check] = {"kafka": self.outbox.reachable}
@@ -174,6 +177,7 @@ class HubService:
         backoff: Backoff = DEFAULT_BACKOFF,
         signers: frozenset[str] | None = None,
         channel: Channel | None = None,
+        delivery: Delivery = "exactly-once",
     ) -> BatchPump:
         """Consume ``topic`` with the hub's consume policy (group defaults to the service name).
 
@@ -187,13 +191,18 @@ class HubService:
         is chained (audit events) and signed by this process's key.
         ``channel`` names the contract ``topic`` carries when its name does not
         (a test's private copy of a channel).
+
+        ``delivery``: ``"exactly-once"`` publishes a batch's outputs and
+        commits its offsets in one Kafka transaction; ``"at-least-once"``
+        publishes, then commits (:mod:`runtime.at_least_once`), for hops whose
+        every reader drops a repeated record. Retries of either are transactional.
         """
         group = group_id or self.name
         failures = FailurePolicy(self.seal, self.retry, backoff)
         channel = channel or by_topic().get(topic)
         if channel is not None and (channel.signed or signers):
             handler = verified(channel, handler, self.trusted, signers)
-        main = self._transactional_outbox(group, topic)
+        main = self._outbox_for(group, topic, delivery)
         pump, loop = subscribe(
             main,
             topic,
@@ -224,13 +233,30 @@ class HubService:
         return f"{self.name}.retry"
 
     def _transactional_outbox(self, group: str, topic: str) -> TransactionalOutbox:
-        outbox = TransactionalOutbox(
-            self._settings.kafka_bootstrap_servers,
-            transactional_id=f"{group}.{self._settings.hub_instance_id}.{topic}",
-            client_id=self.name,
-            security=self._security,
-        )
-        self._transactional.append(outbox)
+        outbox = self._outbox_for(group, topic, "exactly-once")
+        assert isinstance(outbox, TransactionalOutbox)
+        return outbox
+
+    def _outbox_for(
+        self, group: str, topic: str, delivery: Delivery
+    ) -> TransactionalOutbox | AtLeastOnceOutbox:
+        """The producer a subscription commits with, started and stopped with the service.
+
+        Named ``<group>.<HUB_INSTANCE_ID>.<topic>``: the transactional id, or
+        the at-least-once outbox's name (logs, the audit chain's id).
+        """
+        name = f"{group}.{self._settings.hub_instance_id}.{topic}"
+        bootstrap = self._settings.kafka_bootstrap_servers
+        outbox: TransactionalOutbox | AtLeastOnceOutbox
+        if delivery == "at-least-once":
+            outbox = AtLeastOnceOutbox(
+                bootstrap, name=name, client_id=self.name, security=self._security
+            )
+        else:
+            outbox = TransactionalOutbox(
+                bootstrap, transactional_id=name, client_id=self.name, security=self._security
+            )
+        self._producers.append(outbox)
         return outbox
 
     def _subscribe_retries(self) -> None:
@@ -255,10 +281,10 @@ class HubService:
 
     async def _start_producers(self) -> None:
         await self.outbox.start()
-        await asyncio.gather(*(t.start() for t in self._transactional))
+        await asyncio.gather(*(p.start() for p in self._producers))
 
     async def _stop_producers(self) -> None:
-        await asyncio.gather(*(t.stop() for t in self._transactional))
+        await asyncio.gather(*(p.stop() for p in self._producers))
         await self.outbox.stop()
 
     async def _start_ops(self) -> None:

@@ -81,5 +81,9 @@ def verification_service(
         spec.request_topic,
         handler=verification_handler(agency.verifier, spec),
         description=f"Verification requests answered by the {spec.agency} adapter.",
+        # At least once: asking an agency twice is a read, and the gateway drops a
+        # repeated answer (an answer overwrites its field; a decided application is
+        # never decided again). A transaction per request cost more than the hop's work.
+        delivery="at-least-once",
     )
     return service.app(on_startup=[agency.start], after_shutdown=[agency.close])

@@ -189,7 +189,7 @@ async def test_transient_failure_retries_with_backoff_and_commits_only_when_done
         await service.stop()
     assert len(attempts) == 3 and done == [b"only"]
     # Committed after success: a new member of the same group sees nothing to redo.
-    await nothing_left_to_redo(bootstrap_servers, unique_topic, group)
+    await nothing_left_to_redo(bootstrap_servers, unique_topic, unique_topic + ".g")
 
 
 async def test_a_record_that_fails_once_succeeds_on_its_retry_topic(
@@ -221,10 +221,14 @@ async def test_a_record_that_fails_once_succeeds_on_its_retry_topic(
     assert await read_all(bootstrap_servers, unique_topic + ".dlq", 1, timeout=1.0) == []
 
 
-async def test_a_batch_that_dies_before_its_commit_is_never_seen_twice(
-    bootstrap_servers, unique_topic, monkeypatch
+async def _crash_once_before_commit(
+    bootstrap_servers, unique_topic, monkeypatch, *, delivery, expect
 ):
-    """Outputs on the broker, then the commit fails: read_committed readers see each output once."""
+    """Two records through a pump that crashes once between publish and commit.
+
+    Returns how many tries the handler had, where it crashed, and what a
+    read_committed reader of the outputs saw (waiting for ``expect`` of them).
+    """
     calls: list[int] = []
 
     async def handler(batch):
@@ -241,6 +245,7 @@ async def test_a_batch_that_dies_before_its_commit_is_never_seen_twice(
         handler=handler,
         description="test",
         backoff=Backoff(base_seconds=0.05, cap_seconds=0.1),
+        delivery=delivery,
     )
     crashes: list[str] = []
 
@@ -253,10 +258,20 @@ async def test_a_batch_that_dies_before_its_commit_is_never_seen_twice(
     await produce(bootstrap_servers, unique_topic, [(b"a", b"one", []), (b"b", b"two", [])])
     await service.start()
     try:
-        committed = await read_all(bootstrap_servers, unique_topic + ".out", 2)
+        seen = await read_all(bootstrap_servers, unique_topic + ".out", expect)
         await asyncio.sleep(0.5)
     finally:
         await service.stop()
+    return calls, crashes, seen
+
+
+async def test_a_batch_that_dies_before_its_commit_is_never_seen_twice(
+    bootstrap_servers, unique_topic, monkeypatch
+):
+    """Outputs on the broker, then the commit fails: read_committed readers see each output once."""
+    calls, crashes, committed = await _crash_once_before_commit(
+        bootstrap_servers, unique_topic, monkeypatch, delivery="exactly-once", expect=2
+    )
     everything = await read_all(
         bootstrap_servers, unique_topic + ".out", 4, isolation="read_uncommitted"
     )
@@ -264,6 +279,21 @@ async def test_a_batch_that_dies_before_its_commit_is_never_seen_twice(
     assert sorted(r.value for r in committed) == [b"one", b"two"]
     # The aborted try really reached the broker: only the transaction hides it.
     assert sorted(r.value for r in everything) == [b"one", b"one", b"two", b"two"]
+
+
+async def test_at_least_once_a_batch_that_dies_before_its_commit_is_published_again_not_lost(
+    bootstrap_servers, unique_topic, monkeypatch
+):
+    """The agency adapters' mode: publish, then commit offsets; a crash between repeats."""
+    calls, crashes, seen = await _crash_once_before_commit(
+        bootstrap_servers, unique_topic, monkeypatch, delivery="at-least-once", expect=4
+    )
+    assert crashes == [unique_topic] and len(calls) >= 2
+    # Not in a transaction: the first try stays visible to read_committed readers too,
+    # so a reader of this hop must drop repeats (the gateway does, by submission id).
+    assert sorted(r.value for r in seen) == [b"one", b"one", b"two", b"two"]
+    # The second try committed the offsets: a new member of the group redoes nothing.
+    await nothing_left_to_redo(bootstrap_servers, unique_topic, unique_topic + ".g")
 
 
 def _lose_first_commit_answer(monkeypatch, *, landed: bool) -> list[str]:

@@ -184,6 +184,21 @@ async def test_redelivery_after_decision_decides_nothing_again():
     assert decisions(again_answers) == [] and again_submission.outbound == []
 
 
+async def test_answers_delivered_twice_by_at_least_once_adapters_decide_once():
+    # The agency adapters publish, then commit (runtime.at_least_once): a crash in
+    # between delivers an answer again, before the others, among them, or after.
+    store = MemoryRegistrationStore()
+    gateway = Gateway(store, example_documents(), clock=lambda: NOW)
+    await submissions_of(gateway)([submitted()])
+    nib, npwp, nik = answers_for()
+    early = await run_to_decision(gateway, [nib, nib])
+    together = await run_to_decision(gateway, [npwp, nib, nik, npwp])
+    late = await run_to_decision(gateway, [nik, nib])
+    assert decisions(early) == [] and decisions(late) == []
+    [decision] = decisions(together)
+    assert decision.outcome == "APPROVED"
+
+
 async def test_decision_is_not_remembered_until_published():
     store = MemoryRegistrationStore()
     gateway = Gateway(store, example_documents(), clock=lambda: NOW)

@@ -1,0 +1,81 @@
+"""The at-least-once outbox's order of steps and its failures, without a broker.
+
+The broker-backed proof (a crash between publish and commit delivers the
+batch twice and loses nothing) is in tests/integration/test_consume_policy.py.
+"""
+
+import pytest
+from aiokafka import TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaConnectionError
+
+from runtime.at_least_once import AtLeastOnceOutbox
+from runtime.errors import TransientFailure
+from runtime.records import Outbound
+
+TP = TopicPartition("insw.verification.nik.requested.v1", 0)
+RECORD = Outbound("insw.verification.completed.v1", b"k", b"answer")
+
+
+class Steps:
+    """Records what happened, in order; fails the step it is told to."""
+
+    def __init__(self, fail: str = "") -> None:
+        self.fail = fail
+        self.done: list[str] = []
+
+    async def publish(self, records):
+        if self.fail == "publish":
+            raise TransientFailure("kafka: KafkaConnectionError")
+        self.done.append(f"publish {len(records)}")
+
+    async def before_commit(self):
+        self.done.append("before-commit")
+
+    async def commit_offsets(self, offsets):
+        if self.fail == "commit":
+            raise CommitFailedError("the group rebalanced")
+        if self.fail == "connection":
+            raise KafkaConnectionError("broker gone")
+        self.done.append(f"commit {dict(offsets)}")
+
+
+def outbox(steps: Steps, *, bound: bool = True) -> AtLeastOnceOutbox:
+    box = AtLeastOnceOutbox("127.0.0.1:9", name="g.0.t", client_id="g", security={})
+    box._outbox.publish = steps.publish  # type: ignore[method-assign]
+    if bound:
+        box.bind(steps.commit_offsets)
+    return box
+
+
+async def test_records_are_acknowledged_before_the_offsets_are_committed():
+    steps = Steps()
+    await outbox(steps).commit([RECORD, RECORD], {TP: 8}, "g", steps.before_commit)
+    assert steps.done == ["publish 2", "before-commit", f"commit { {TP: 8} }"]
+
+
+async def test_a_failed_publish_commits_nothing_so_the_batch_is_read_again():
+    steps = Steps(fail="publish")
+    with pytest.raises(TransientFailure):
+        await outbox(steps).commit([RECORD], {TP: 8}, "g", steps.before_commit)
+    assert steps.done == []
+
+
+@pytest.mark.parametrize("fail", ["commit", "connection"])
+async def test_a_failed_commit_after_publishing_is_transient_never_uncertain(fail):
+    steps = Steps(fail=fail)
+    with pytest.raises(TransientFailure, match="offset commit after publishing"):
+        await outbox(steps).commit([RECORD], {TP: 8}, "g", steps.before_commit)
+    assert steps.done == ["publish 1", "before-commit"]
+
+
+async def test_an_unbound_outbox_refuses_before_publishing_anything():
+    steps = Steps()
+    with pytest.raises(RuntimeError, match="bind"):
+        await outbox(steps, bound=False).commit([RECORD], {TP: 8}, "g")
+    assert steps.done == []
+
+
+async def test_a_batch_without_offsets_publishes_and_commits_nothing():
+    steps = Steps()
+    await outbox(steps).commit([RECORD], {}, "g")
+    assert steps.done == ["publish 1"]
