@@ -30,6 +30,7 @@ from bench.cpu import process_cpu_ms
 from bench.lone_broker import lone_broker
 from runtime import logs
 from runtime.at_least_once import AtLeastOnceOutbox
+from runtime.consumer import BatchTransaction
 from runtime.kafka_security import from_environment
 from runtime.records import Outbound
 from runtime.transactions import TransactionalOutbox
@@ -127,63 +128,46 @@ async def measure(bootstrap: str, broker_pid: int, count: int, gap_ms: float) ->
         HopCost("at least once (runtime.at_least_once)"),
     ]
     current: list[HopCost | None] = [None]
+
+    async def hops_of(cost: HopCost, outbox: BatchTransaction, name: str) -> None:
+        """``count`` hop-shaped commits through ``outbox``, timed into ``cost``."""
+        tp = TopicPartition(name, 0)
+
+        async def hop(i: int) -> None:
+            await outbox.commit([Outbound(name, b"k", VALUE)], {tp: i + 1}, name)
+
+        current[0] = cost
+        try:
+            gap_s = gap_ms / 1000
+            await _hops(cost, hop, count=count, gap_s=gap_s, broker_pid=broker_pid, idle=idle)
+        finally:
+            current[0] = None
+
+    run = uuid.uuid4().hex[:8]
     with timed_requests(lambda: current[0]):
-        run = uuid.uuid4().hex[:8]
-        topic, group = f"bench-hop-{run}-t", f"bench-hop-{run}-t"
-        tp = TopicPartition(topic, 0)
+        name = f"bench-hop-{run}-t"  # topic, group and transactional id
         txn = TransactionalOutbox(
-            bootstrap, transactional_id=group, client_id="bench-hop", security=security
+            bootstrap, transactional_id=name, client_id="bench-hop", security=security
         )
         await txn.start()
         try:
-
-            async def in_transaction(i: int) -> None:
-                await txn.commit([Outbound(topic, b"k", VALUE)], {tp: i + 1}, group)
-
-            current[0] = costs[0]
-            await _hops(
-                costs[0],
-                in_transaction,
-                count=count,
-                gap_s=gap_ms / 1000,
-                broker_pid=broker_pid,
-                idle=idle,
-            )
+            await hops_of(costs[0], txn, name)
         finally:
-            current[0] = None
             await txn.stop()
-        topic, group = f"bench-hop-{run}-a", f"bench-hop-{run}-a"
-        tp = TopicPartition(topic, 0)
-        alo = AtLeastOnceOutbox(bootstrap, name=group, client_id="bench-hop", security=security)
+        name = f"bench-hop-{run}-a"
+        alo = AtLeastOnceOutbox(bootstrap, name=name, client_id="bench-hop", security=security)
         member = AIOKafkaConsumer(
-            topic,
-            bootstrap_servers=bootstrap,
-            group_id=group,
-            enable_auto_commit=False,
-            **security,
+            name, bootstrap_servers=bootstrap, group_id=name, enable_auto_commit=False, **security
         )
         await alo.start()
-        await alo.commit([Outbound(topic, b"k", VALUE)], {}, group)  # the topic exists
+        await alo.commit([Outbound(name, b"k", VALUE)], {}, name)  # the topic exists
         await member.start()
         try:
             while not member.assignment():
                 await member.getmany(timeout_ms=200)
             alo.bind(lambda offsets: member.commit(dict(offsets)))
-
-            async def at_least_once(i: int) -> None:
-                await alo.commit([Outbound(topic, b"k", VALUE)], {tp: i + 1}, group)
-
-            current[0] = costs[1]
-            await _hops(
-                costs[1],
-                at_least_once,
-                count=count,
-                gap_s=gap_ms / 1000,
-                broker_pid=broker_pid,
-                idle=idle,
-            )
+            await hops_of(costs[1], alo, name)
         finally:
-            current[0] = None
             await member.stop()
             await alo.stop()
     print(f"broker idle: {idle / 10:.1f}% of a core", flush=True)

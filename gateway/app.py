@@ -48,6 +48,9 @@ def build(settings: GatewaySettings) -> FastStream:
         channels.REGISTRATION_SUBMITTED,
         gateway.on_submissions,
         description="Registrations from portals: validate, then ask the agencies.",
+        # Questions alone go at least once (asking twice is harmless: the second
+        # answer is dropped); a batch that decides at intake keeps its transaction.
+        delivery=gateway.only_questions,
     )
     service.consume(
         channels.VERIFICATION_COMPLETED,

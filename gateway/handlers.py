@@ -73,6 +73,7 @@ class Gateway:
         self._clock = clock
         self._recheck_delay = recheck_delay
         self.rulebook = rulebook
+        self._question_topics = rulebook.agencies.request_topics()
         self.strays = 0
         """Answers dropped because no question of an open application matches them."""
 
@@ -167,6 +168,17 @@ class Gateway:
             self._store, list(to_decide.values()), result, self._clock, self.rulebook
         )
         return result
+
+    def only_questions(self, records: Sequence[Outbound]) -> bool:
+        """Whether a batch's outputs only ask the agencies: its intake may commit at least once.
+
+        A question asked twice is answered twice, and :meth:`on_results`
+        drops the second answer (an answer overwrites its field; an
+        application is decided once). A batch that also decides at intake, or
+        parks or dead-letters a record, commits in a transaction.
+        """
+        questions = self._question_topics
+        return all(record.topic in questions for record in records)
 
     def _not_owner(self, record: Inbound, answer: AgencyAnswer) -> SignatureInvalid | None:
         """Why the answer's signer may not answer its check, or None when it may."""

@@ -8,7 +8,7 @@ import pytest
 from aiokafka import TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaConnectionError
 
-from runtime.at_least_once import AtLeastOnceOutbox
+from runtime.at_least_once import AtLeastOnceOutbox, PerBatchDelivery
 from runtime.errors import TransientFailure
 from runtime.records import Outbound
 
@@ -79,3 +79,47 @@ async def test_a_batch_without_offsets_publishes_and_commits_nothing():
     steps = Steps()
     await outbox(steps).commit([RECORD], {}, "g")
     assert steps.done == ["publish 1"]
+
+
+class FakeTransaction:
+    """Stands for the transactional outbox: records commits and fences."""
+
+    transactional_id = "g.0.t"
+
+    def __init__(self, steps: Steps) -> None:
+        self.steps = steps
+
+    async def commit(self, records, offsets, group_id, before_commit=None):
+        self.steps.done.append(f"transaction {len(records)}")
+
+    async def fence(self):
+        self.steps.done.append("fence")
+
+
+def per_batch(steps: Steps) -> PerBatchDelivery:
+    def repeats_dropped(records):
+        return all(r.topic.endswith(".requested.v1") for r in records)
+
+    return PerBatchDelivery(FakeTransaction(steps), outbox(steps, bound=False), repeats_dropped)
+
+
+async def test_per_batch_delivery_publishes_questions_alone_at_least_once():
+    steps = Steps()
+    delivery = per_batch(steps)
+    delivery.bind(steps.commit_offsets)
+    question = Outbound("insw.verification.nik.requested.v1", b"k", b"q")
+    await delivery.commit([question, question], {TP: 3}, "g")
+    await delivery.commit([], {TP: 4}, "g")
+    assert steps.done == ["publish 2", f"commit { {TP: 3} }", "publish 0", f"commit { {TP: 4} }"]
+
+
+async def test_per_batch_delivery_keeps_the_transaction_for_a_batch_with_anything_else():
+    steps = Steps()
+    delivery = per_batch(steps)
+    delivery.bind(steps.commit_offsets)
+    question = Outbound("insw.verification.nik.requested.v1", b"k", b"q")
+    decision = Outbound("insw.registration.decided.v1", b"k", b"d")
+    await delivery.commit([question, decision], {TP: 3}, "g")
+    await delivery.fence()
+    assert delivery.transactional_id == "g.0.t"
+    assert steps.done == ["transaction 2", "fence"]
