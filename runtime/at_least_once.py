@@ -31,7 +31,7 @@ from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 
 from runtime.consumer import BatchTransaction
-from runtime.errors import TransientFailure
+from runtime.errors import PublishedUncommitted, TransientFailure
 from runtime.outbox import Outbox
 from runtime.records import Outbound
 from runtime.transactions import BeforeCommit
@@ -85,9 +85,10 @@ class AtLeastOnceOutbox:
     ) -> None:
         """Publish ``records`` and wait for every acknowledgement; then commit ``offsets``.
 
-        Raises :class:`TransientFailure` on a broker error either side: the
-        pump rewinds and the batch runs again, its records published again if
-        they already were (the reader drops the repeat). Never
+        Raises :class:`PublishedUncommitted` (a :class:`TransientFailure`) on
+        a broker error either side: the pump rewinds and the batch runs again,
+        its records published again if they already were (the reader drops
+        the repeat), and an audit chain re-reads its head. Never
         ``CommitUncertain``: reading a batch twice is this mode's answer to
         every doubt. ``group_id`` is the loop's own group, which the bound
         consumer commits for.
@@ -95,15 +96,18 @@ class AtLeastOnceOutbox:
         commit_offsets = self._commit_offsets
         if commit_offsets is None:
             raise RuntimeError(f"{self.transactional_id}: bind() a consume loop before commit()")
-        await self._outbox.publish(records)
+        try:
+            await self._outbox.publish(records)
+        except TransientFailure as error:  # some records may have landed
+            raise PublishedUncommitted(str(error)) from error
         if before_commit is not None:
             await before_commit()
         if not offsets:
             return
         try:
             await commit_offsets(offsets)
-        except KafkaError as error:
-            raise TransientFailure(
+        except (KafkaError, TransientFailure) as error:
+            raise PublishedUncommitted(
                 f"offset commit after publishing ({group_id}): {type(error).__name__}"
             ) from error
 
