@@ -159,13 +159,13 @@ async def measure(bootstrap: str, broker_pid: int, count: int, gap_ms: float) ->
         member = AIOKafkaConsumer(
             name, bootstrap_servers=bootstrap, group_id=name, enable_auto_commit=False, **security
         )
+        alo.bind(lambda offsets: member.commit(dict(offsets)))
         await alo.start()
         await alo.commit([Outbound(name, b"k", VALUE)], {}, name)  # the topic exists
         await member.start()
         try:
             while not member.assignment():
                 await member.getmany(timeout_ms=200)
-            alo.bind(lambda offsets: member.commit(dict(offsets)))
             await hops_of(costs[1], alo, name)
         finally:
             await member.stop()
