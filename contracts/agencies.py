@@ -172,6 +172,10 @@ class Agencies:
         """Every agency's answer signer: who may write on the completed channel."""
         return frozenset(s.signer for s in self.specs if s.signer)
 
+    def request_topics(self) -> frozenset[str]:
+        """Every agency's request topic: where the gateway asks its questions."""
+        return frozenset(s.request_topic for s in self.specs)
+
 
 def _answer_union(specs: Sequence[AgencySpec]) -> TypeAdapter[Any] | None:
     """The agencies' answer models as one union told apart by ``check``, when they allow it.

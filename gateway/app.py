@@ -48,6 +48,9 @@ def build(settings: GatewaySettings) -> FastStream:
         channels.REGISTRATION_SUBMITTED,
         gateway.on_submissions,
         description="Registrations from portals: validate, then ask the agencies.",
+        # Questions alone go at least once (asking twice is harmless: the second
+        # answer is dropped); a batch that decides at intake keeps its transaction.
+        delivery=gateway.only_questions,
     )
     service.consume(
         channels.VERIFICATION_COMPLETED,
@@ -55,6 +58,9 @@ def build(settings: GatewaySettings) -> FastStream:
         parse=gateway.rulebook.agencies.decode_answer,
         signers=gateway.rulebook.agencies.signers(),
         description="Agency answers: gather in Redis, decide when all are in.",
+        # A batch that only records answers goes at least once, so the last answer
+        # of an application waits for no transaction; one that decides keeps it.
+        delivery=gateway.only_receipts,
     )
     service.consume(
         channels.MANUAL_DECISION,

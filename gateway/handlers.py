@@ -11,6 +11,11 @@ keyed by submission id:
   application with a final decision is never decided again, and a REFERRED
   one is published again only when its outcome changes.
 
+Because of that, a batch that only asks the agencies (:meth:`Gateway.only_questions`)
+or only records answers (:meth:`Gateway.only_receipts`) commits at least once:
+read again, it changes nothing but its audit receipts. A batch that decides
+commits in a Kafka transaction (``runtime.at_least_once.PerBatchDelivery``).
+
 An application referred because an agency was unavailable is scheduled for
 an automatic re-check (:mod:`gateway.recheck`); never approved by default.
 Both paths decide with the one pipeline of :mod:`gateway.rules.pipeline`.
@@ -24,6 +29,7 @@ from contracts.audit import AuditKind
 from contracts.channels import request_channel
 from contracts.decision import Outcome
 from contracts.registration import RegistrationSubmitted
+from contracts.topics import AUDIT
 from contracts.verification import AgencyAnswer, CheckOutcome
 from gateway.decisions import ToDecide, promise_timers, publish_decisions
 from gateway.rules.assess import Assessment, question_of, verification_requests
@@ -73,6 +79,7 @@ class Gateway:
         self._clock = clock
         self._recheck_delay = recheck_delay
         self.rulebook = rulebook
+        self._question_topics = rulebook.agencies.request_topics()
         self.strays = 0
         """Answers dropped because no question of an open application matches them."""
 
@@ -167,6 +174,29 @@ class Gateway:
             self._store, list(to_decide.values()), result, self._clock, self.rulebook
         )
         return result
+
+    def only_questions(self, records: Sequence[Outbound]) -> bool:
+        """Whether a batch's outputs only ask the agencies: its intake may commit at least once.
+
+        A question asked twice is answered twice, and :meth:`on_results`
+        drops the second answer (an answer overwrites its field; an
+        application is decided once). A batch that also decides at intake, or
+        parks or dead-letters a record, commits in a transaction.
+        """
+        questions = self._question_topics
+        return all(record.topic in questions for record in records)
+
+    def only_receipts(self, records: Sequence[Outbound]) -> bool:
+        """Whether an answers batch decided nothing: it may commit at least once.
+
+        Such a batch writes the answers to the store and one
+        ``ANSWER_ACCEPTED`` audit entry each, nothing else. Read again after a
+        crash, it writes the same answers and a second entry for each (the
+        audit trail then says the answer arrived twice, which it did). A batch
+        with a decision, or a record parked or dead-lettered, commits in a
+        transaction.
+        """
+        return all(record.topic == AUDIT for record in records)
 
     def _not_owner(self, record: Inbound, answer: AgencyAnswer) -> SignatureInvalid | None:
         """Why the answer's signer may not answer its check, or None when it may."""

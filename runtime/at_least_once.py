@@ -30,7 +30,8 @@ from typing import Any
 from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 
-from runtime.errors import TransientFailure
+from runtime.consumer import BatchTransaction
+from runtime.errors import PublishedUncommitted, TransientFailure
 from runtime.outbox import Outbox
 from runtime.records import Outbound
 from runtime.transactions import BeforeCommit
@@ -84,9 +85,10 @@ class AtLeastOnceOutbox:
     ) -> None:
         """Publish ``records`` and wait for every acknowledgement; then commit ``offsets``.
 
-        Raises :class:`TransientFailure` on a broker error either side: the
-        pump rewinds and the batch runs again, its records published again if
-        they already were (the reader drops the repeat). Never
+        Raises :class:`PublishedUncommitted` (a :class:`TransientFailure`) on
+        a broker error either side: the pump rewinds and the batch runs again,
+        its records published again if they already were (the reader drops
+        the repeat), and an audit chain re-reads its head. Never
         ``CommitUncertain``: reading a batch twice is this mode's answer to
         every doubt. ``group_id`` is the loop's own group, which the bound
         consumer commits for.
@@ -94,17 +96,73 @@ class AtLeastOnceOutbox:
         commit_offsets = self._commit_offsets
         if commit_offsets is None:
             raise RuntimeError(f"{self.transactional_id}: bind() a consume loop before commit()")
-        await self._outbox.publish(records)
+        try:
+            await self._outbox.publish(records)
+        except TransientFailure as error:  # some records may have landed
+            raise PublishedUncommitted(str(error)) from error
         if before_commit is not None:
             await before_commit()
         if not offsets:
             return
         try:
             await commit_offsets(offsets)
-        except KafkaError as error:
-            raise TransientFailure(
+        except (KafkaError, TransientFailure) as error:
+            raise PublishedUncommitted(
                 f"offset commit after publishing ({group_id}): {type(error).__name__}"
             ) from error
 
     async def fence(self) -> None:
         """Nothing to settle: no transaction is ever left open."""
+
+
+RepeatsDropped = Callable[[Sequence[Outbound]], bool]
+"""Whether every reader of every one of these records drops a repeat of it."""
+
+
+class PerBatchDelivery:
+    """At least once for a batch whose outputs may repeat; in a transaction otherwise.
+
+    Why: the gateway's intake publishes questions to the agencies for most
+    submissions, and a decision for the few it decides at once (a form
+    refused, nothing an agency can check). A repeated question is harmless (the
+    adapter answers again, the gateway drops the second answer); a repeated
+    decision is not. ``repeats_dropped`` judges each batch's records (dead
+    letters and retries included) and picks the commit.
+
+    Both commit the same group's offsets. A plain offset commit often lands
+    right after a transaction's, before the transaction's markers; the group
+    must not go back to the transaction's offsets when the markers land. It
+    does not: the coordinator keeps the offset written to
+    ``__consumer_offsets`` last, which ``tests/integration/test_consume_policy.py``
+    checks on the real broker with the two kinds of batch in turn.
+    """
+
+    def __init__(
+        self,
+        transactional: BatchTransaction,
+        at_least_once: AtLeastOnceOutbox,
+        repeats_dropped: RepeatsDropped,
+    ) -> None:
+        self._transactional = transactional
+        self._at_least_once = at_least_once
+        self._repeats_dropped = repeats_dropped
+        self.transactional_id = transactional.transactional_id
+
+    def bind(self, commit_offsets: CommitOffsets) -> None:
+        """Its at-least-once side commits through the consume loop (:class:`AtLeastOnceOutbox`)."""
+        self._at_least_once.bind(commit_offsets)
+
+    async def commit(
+        self,
+        records: Sequence[Outbound],
+        offsets: Mapping[TopicPartition, int],
+        group_id: str,
+        before_commit: BeforeCommit | None = None,
+    ) -> None:
+        """Commit at least once when ``repeats_dropped(records)``, else in one transaction."""
+        chosen = self._at_least_once if self._repeats_dropped(records) else self._transactional
+        await chosen.commit(records, offsets, group_id, before_commit)
+
+    async def fence(self) -> None:
+        """Settle the transactional side: only a transaction can leave a commit uncertain."""
+        await self._transactional.fence()

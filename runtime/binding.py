@@ -8,7 +8,7 @@ is set after a committed batch, and a batch that must be read again is
 rewound to its first records.
 """
 
-from runtime.at_least_once import AtLeastOnceOutbox
+from runtime.at_least_once import AtLeastOnceOutbox, PerBatchDelivery
 from runtime.checkpoints import Checkpoint
 from runtime.consumer import BatchHandler, BatchPump, BatchTransaction, FailurePolicy, OutputStage
 from runtime.kafka_loop import Connection, ConsumeLoop, FetchTuning, Poll
@@ -31,7 +31,8 @@ def subscribe(
     """``handler`` on ``topic`` with the hub's consume policy, publishing via ``outbox``.
 
     Returns the pump and its loop, not started (the service starts its loops).
-    An :class:`AtLeastOnceOutbox` commits offsets through this loop's consumer.
+    An :class:`AtLeastOnceOutbox` (alone or in a :class:`PerBatchDelivery`) commits
+    offsets through this loop's consumer.
     """
     pump = BatchPump(
         outbox, handler, group_id=group_id, failures=failures, fault=fault, stage=stage
@@ -57,6 +58,6 @@ def subscribe(
         connection=connection,
         description=description,
     )
-    if isinstance(outbox, AtLeastOnceOutbox):
+    if isinstance(outbox, AtLeastOnceOutbox | PerBatchDelivery):
         outbox.bind(loop.commit_offsets)
     return pump, loop

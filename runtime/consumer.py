@@ -49,7 +49,12 @@ from contracts.topics import DLQ_SUFFIX
 from runtime import metrics
 from runtime.checkpoints import BEFORE_COMMIT, BEFORE_PRODUCE, Checkpoint
 from runtime.deadletter import dead_letter
-from runtime.errors import CommitUncertain, PoisonMessage, TransientFailure
+from runtime.errors import (
+    CommitUncertain,
+    PoisonMessage,
+    PublishedUncommitted,
+    TransientFailure,
+)
 from runtime.records import Inbound, Outbound
 from runtime.retry import RetryPolicy
 from runtime.sealing import DeadLetterSeal
@@ -117,6 +122,9 @@ class OutputStage(Protocol):
 
     def settled(self, committed: bool) -> None:
         """Whether the records :meth:`prepare` returned last were committed."""
+
+    def forget(self) -> None:
+        """The records :meth:`prepare` returned last may be on the topic, uncommitted."""
 
 
 BatchHandler = Callable[[Sequence[Inbound]], Awaitable[HandlerResult]]
@@ -228,6 +236,8 @@ class BatchPump:
                 error,
             )
         except TRANSIENT as error:
+            if isinstance(error, PublishedUncommitted) and self._stage is not None:
+                self._stage.forget()  # an at-least-once try may have landed: re-read the head
             await self._back_off(records, error)
             raise
         finally:

@@ -23,6 +23,15 @@ class CommitUncertain(TransientFailure):
     """The commit request failed after it may have reached the coordinator: it may have landed."""
 
 
+class PublishedUncommitted(TransientFailure):
+    """An at-least-once batch failed after its records may have reached readers.
+
+    Its offsets are not committed, so it will be read and published again; an
+    audit chain must re-read its head, since entries of the failed try may be
+    on the topic, visible (``runtime.at_least_once``).
+    """
+
+
 def safe_error_text(error: BaseException) -> str:
     """Error text fit for a header: the hub's own message, or only the class for foreign errors.
 

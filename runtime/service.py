@@ -23,7 +23,7 @@ from faststream.kafka import KafkaBroker
 from contracts.channels import Channel, by_topic, channels
 from contracts.topics import retry_topic
 from runtime import checkpoints, logs, ops, tracing, transactions
-from runtime.at_least_once import AtLeastOnceOutbox
+from runtime.at_least_once import AtLeastOnceOutbox, PerBatchDelivery, RepeatsDropped
 from runtime.audit import AuditChain, OutputStage, kafka_head_reader
 from runtime.binding import subscribe
 from runtime.consumer import DEFAULT_BACKOFF, Backoff, BatchHandler, BatchPump, FailurePolicy
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 Hook = Callable[[], Awaitable[None]]
-Delivery = Literal["exactly-once", "at-least-once"]
+Delivery = Literal["exactly-once", "at-least-once"] | RepeatsDropped
 """How a subscription's outputs and offsets are committed (see :meth:`HubService.subscribe`)."""
 
 
@@ -100,6 +100,7 @@ class HubService:
         self.retry = RetryPolicy(settings.retry_delays_seconds)
         self._fault = checkpoints.installed()
         self._producers: list[TransactionalOutbox | AtLeastOnceOutbox] = []
+        """Every producer a subscription commits with; started and stopped with the service."""
         self._retry_pumps: dict[str, BatchPump] = {}
         self._retries_subscribed = False
         checks: dict[str, ops.Check] = {"kafka": self.outbox.reachable}
@@ -122,10 +123,12 @@ class HubService:
         group_id: str | None = None,
         backoff: Backoff = DEFAULT_BACKOFF,
         signers: frozenset[str] | None = None,
+        delivery: Delivery = "exactly-once",
     ) -> BatchPump:
         """Consume ``channel``: records decoded with its model (or ``parse``), see :func:`typed`.
 
-        On a signed channel, signatures are verified first (see :meth:`subscribe`).
+        On a signed channel, signatures are verified first; ``delivery`` as in
+        :meth:`subscribe`.
         """
         return self.subscribe(
             channel.topic,
@@ -134,6 +137,7 @@ class HubService:
             group_id=group_id,
             backoff=backoff,
             signers=signers,
+            delivery=delivery,
         )
 
     @property
@@ -195,7 +199,9 @@ class HubService:
         ``delivery``: ``"exactly-once"`` publishes a batch's outputs and
         commits its offsets in one Kafka transaction; ``"at-least-once"``
         publishes, then commits (:mod:`runtime.at_least_once`), for hops whose
-        every reader drops a repeated record. Retries of either are transactional.
+        every reader drops a repeated record; a predicate over a batch's
+        outputs picks one of the two per batch (``PerBatchDelivery``): at
+        least once when it holds. Retries of all three are transactional.
         """
         group = group_id or self.name
         failures = FailurePolicy(self.seal, self.retry, backoff)
@@ -239,25 +245,28 @@ class HubService:
 
     def _outbox_for(
         self, group: str, topic: str, delivery: Delivery
-    ) -> TransactionalOutbox | AtLeastOnceOutbox:
-        """The producer a subscription commits with, started and stopped with the service.
+    ) -> TransactionalOutbox | AtLeastOnceOutbox | PerBatchDelivery:
+        """The producer(s) a subscription commits with, started and stopped with the service.
 
         Named ``<group>.<HUB_INSTANCE_ID>.<topic>``: the transactional id, or
         the at-least-once outbox's name (logs, the audit chain's id).
         """
         name = f"{group}.{self._settings.hub_instance_id}.{topic}"
         bootstrap = self._settings.kafka_bootstrap_servers
-        outbox: TransactionalOutbox | AtLeastOnceOutbox
-        if delivery == "at-least-once":
-            outbox = AtLeastOnceOutbox(
-                bootstrap, name=name, client_id=self.name, security=self._security
-            )
-        else:
-            outbox = TransactionalOutbox(
+        if delivery == "exactly-once" or callable(delivery):
+            transactional = TransactionalOutbox(
                 bootstrap, transactional_id=name, client_id=self.name, security=self._security
             )
-        self._producers.append(outbox)
-        return outbox
+            self._producers.append(transactional)
+            if not callable(delivery):
+                return transactional
+        at_least_once = AtLeastOnceOutbox(
+            bootstrap, name=name, client_id=self.name, security=self._security
+        )
+        self._producers.append(at_least_once)
+        if callable(delivery):
+            return PerBatchDelivery(transactional, at_least_once, delivery)
+        return at_least_once
 
     def _subscribe_retries(self) -> None:
         """Register the one retry consumer, once every topic is subscribed."""

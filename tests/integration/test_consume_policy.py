@@ -296,6 +296,46 @@ async def test_at_least_once_a_batch_that_dies_before_its_commit_is_published_ag
     await nothing_left_to_redo(bootstrap_servers, unique_topic, unique_topic + ".g")
 
 
+async def test_per_batch_delivery_alternating_never_moves_the_group_back(
+    bootstrap_servers, unique_topic
+):
+    """Transactional and at-least-once batches in turn: the group's offset only goes forward.
+
+    The case of the gateway's intake: questions alone commit at least once, a
+    batch that decides commits in a transaction. A plain offset commit lands
+    right after a transaction's, before its markers; the coordinator must keep
+    the plain one when the markers arrive.
+    """
+    seen: list[bytes] = []
+
+    async def handler(batch):
+        seen.extend(r.value for r in batch)
+        return HandlerResult(
+            outbound=[Outbound(f"{unique_topic}.{r.value.decode()}", r.key, r.value) for r in batch]
+        )
+
+    group = unique_topic + ".g"
+    service = HubService(InfraSettings(kafka_bootstrap_servers=bootstrap_servers), name=group)
+    service.subscribe(
+        unique_topic,
+        handler=handler,
+        description="test",
+        delivery=lambda records: all(r.topic.endswith(".ask") for r in records),
+    )
+    await service.start()
+    try:
+        for count, value in enumerate((b"decide", b"ask", b"decide", b"ask", b"ask"), 1):
+            await produce(bootstrap_servers, unique_topic, [(b"k", value, [])])
+            await wait_for(lambda count=count: len(seen) >= count)
+        await asyncio.sleep(1.0)  # the last transaction's markers are written
+    finally:
+        await service.stop()
+    decided = await read_all(bootstrap_servers, unique_topic + ".decide", 2)
+    asked = await read_all(bootstrap_servers, unique_topic + ".ask", 3)
+    assert len(decided) == 2 and len(asked) == 3
+    await nothing_left_to_redo(bootstrap_servers, unique_topic, group)
+
+
 def _lose_first_commit_answer(monkeypatch, *, landed: bool) -> list[str]:
     """Make the first ``commit_transaction`` fail as in a broker restart, after or before landing.
 

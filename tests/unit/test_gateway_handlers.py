@@ -199,6 +199,42 @@ async def test_answers_delivered_twice_by_at_least_once_adapters_decide_once():
     assert decision.outcome == "APPROVED"
 
 
+async def test_intake_goes_at_least_once_only_when_it_asks_and_decides_nothing():
+    gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
+    asked = await submissions_of(gateway)([submitted()])
+    referred = await submissions_of(gateway)(
+        [
+            submitted("SUB-0002"),
+            submitted(
+                "SUB-0003",
+                organisation__trader_type="YAYASAN",
+                organisation__nib="-",
+                organisation__npwp="-",
+                applicant__identity={"kind": "PASSPORT", "number": "X1234567"},
+            ),
+        ]
+    )
+    parked = replace(asked.outbound[0], topic=asked.outbound[0].topic + ".retry")
+    assert len(asked.outbound) == 3 and gateway.only_questions(asked.outbound)
+    assert len(decisions(referred)) == 1 and not gateway.only_questions(referred.outbound)
+    assert not gateway.only_questions([*asked.outbound, parked])
+    assert gateway.only_questions([])
+
+
+async def test_an_answers_batch_goes_at_least_once_only_when_it_decides_nothing():
+    gateway = Gateway(MemoryRegistrationStore(), example_documents(), clock=lambda: NOW)
+    await submissions_of(gateway)([submitted()])
+    nib, npwp, nik = answers_for()
+    first = await results_of(gateway)([nib, npwp])
+    last = await results_of(gateway)([nik])
+    stray = await results_of(gateway)(answers_for("SUB-UNKNOWN")[:1])
+    assert len(first.outbound) == 2 and gateway.only_receipts(first.outbound)
+    assert len(decisions(last)) == 1 and not gateway.only_receipts(last.outbound)
+    assert stray.dead and not gateway.only_receipts(
+        [*first.outbound, replace(first.outbound[0], topic=topics.AUDIT + ".dlq")]
+    )
+
+
 async def test_decision_is_not_remembered_until_published():
     store = MemoryRegistrationStore()
     gateway = Gateway(store, example_documents(), clock=lambda: NOW)
