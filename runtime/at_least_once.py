@@ -100,13 +100,12 @@ class AtLeastOnceOutbox:
             await self._outbox.publish(records)
         except TransientFailure as error:  # some records may have landed
             raise PublishedUncommitted(str(error)) from error
-        if before_commit is not None:
-            await before_commit()
-        if not offsets:
-            return
         try:
-            await commit_offsets(offsets)
-        except (KafkaError, TransientFailure) as error:
+            if before_commit is not None:
+                await before_commit()
+            if offsets:
+                await commit_offsets(offsets)
+        except (KafkaError, TransientFailure) as error:  # every record has landed
             raise PublishedUncommitted(
                 f"offset commit after publishing ({group_id}): {type(error).__name__}"
             ) from error

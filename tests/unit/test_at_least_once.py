@@ -72,6 +72,17 @@ async def test_a_failed_commit_after_publishing_is_transient_never_uncertain(fai
     assert steps.done == ["publish 1", "before-commit"]
 
 
+async def test_a_failure_at_the_kill_point_after_publishing_counts_as_landed():
+    steps = Steps()
+
+    async def crash():
+        raise TransientFailure("simulated crash between publish and commit")
+
+    with pytest.raises(PublishedUncommitted, match="TransientFailure"):
+        await outbox(steps).commit([RECORD], {TP: 8}, "g", crash)
+    assert steps.done == ["publish 1"]
+
+
 async def test_an_unbound_outbox_refuses_before_publishing_anything():
     steps = Steps()
     with pytest.raises(RuntimeError, match="bind"):
