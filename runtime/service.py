@@ -238,35 +238,43 @@ class HubService:
     def _retry_group(self) -> str:
         return f"{self.name}.retry"
 
+    def _name(self, group: str, topic: str) -> str:
+        """``<group>.<HUB_INSTANCE_ID>.<topic>``: a transactional id, or an outbox's name."""
+        return f"{group}.{self._settings.hub_instance_id}.{topic}"
+
     def _transactional_outbox(self, group: str, topic: str) -> TransactionalOutbox:
-        outbox = self._outbox_for(group, topic, "exactly-once")
-        assert isinstance(outbox, TransactionalOutbox)
+        outbox = TransactionalOutbox(
+            self._settings.kafka_bootstrap_servers,
+            transactional_id=self._name(group, topic),
+            client_id=self.name,
+            security=self._security,
+        )
+        self._producers.append(outbox)
+        return outbox
+
+    def _at_least_once_outbox(self, group: str, topic: str) -> AtLeastOnceOutbox:
+        outbox = AtLeastOnceOutbox(
+            self._settings.kafka_bootstrap_servers,
+            name=self._name(group, topic),
+            client_id=self.name,
+            security=self._security,
+        )
+        self._producers.append(outbox)
         return outbox
 
     def _outbox_for(
         self, group: str, topic: str, delivery: Delivery
     ) -> TransactionalOutbox | AtLeastOnceOutbox | PerBatchDelivery:
-        """The producer(s) a subscription commits with, started and stopped with the service.
-
-        Named ``<group>.<HUB_INSTANCE_ID>.<topic>``: the transactional id, or
-        the at-least-once outbox's name (logs, the audit chain's id).
-        """
-        name = f"{group}.{self._settings.hub_instance_id}.{topic}"
-        bootstrap = self._settings.kafka_bootstrap_servers
-        if delivery == "exactly-once" or callable(delivery):
-            transactional = TransactionalOutbox(
-                bootstrap, transactional_id=name, client_id=self.name, security=self._security
-            )
-            self._producers.append(transactional)
-            if not callable(delivery):
-                return transactional
-        at_least_once = AtLeastOnceOutbox(
-            bootstrap, name=name, client_id=self.name, security=self._security
+        """What a subscription commits with; its producers start and stop with the service."""
+        if delivery == "exactly-once":
+            return self._transactional_outbox(group, topic)
+        if delivery == "at-least-once":
+            return self._at_least_once_outbox(group, topic)
+        return PerBatchDelivery(
+            self._transactional_outbox(group, topic),
+            self._at_least_once_outbox(group, topic),
+            delivery,
         )
-        self._producers.append(at_least_once)
-        if callable(delivery):
-            return PerBatchDelivery(transactional, at_least_once, delivery)
-        return at_least_once
 
     def _subscribe_retries(self) -> None:
         """Register the one retry consumer, once every topic is subscribed."""
