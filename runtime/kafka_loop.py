@@ -124,6 +124,22 @@ class Poll:
         """The group's committed offsets as the broker has them (not this consumer's positions)."""
         return {tp: await self._consumer.committed(tp) for tp in partitions}
 
+    async def more(self, limit: int) -> list[Inbound]:
+        """Up to ``limit`` records fetched since this poll, without waiting; they join ``records``.
+
+        Nothing when the consumer has none buffered, or cannot say: the
+        records are then read by the next poll as usual.
+        """
+        if limit <= 0:
+            return []
+        try:
+            polled = await self._consumer.getmany(timeout_ms=0, max_records=limit)
+        except (KafkaError, ConsumerStoppedError):
+            return []
+        extra = [inbound(r) for batch in polled.values() for r in batch]
+        self.records.extend(extra)
+        return extra
+
     def rewind(self, records: Sequence[Inbound]) -> None:
         """Read ``records`` again: seek each of their partitions back to its first one."""
         earliest: dict[TopicPartition, int] = {}

@@ -21,7 +21,9 @@ TP = TopicPartition("insw.agency.answer.v1", 0)
 class Producer:
     """Records what the outbox asks for; acknowledgements land only when the test says."""
 
-    def __init__(self, *, ack_error: Exception | None = None, commit_error: Exception | None = None):
+    def __init__(
+        self, *, ack_error: Exception | None = None, commit_error: Exception | None = None
+    ):
         self.calls: list[str] = []
         self.acks: list[asyncio.Future[None]] = []
         self.offsets_answered = asyncio.Event()
@@ -53,9 +55,7 @@ class Producer:
 
 
 def outbox_with(producer: Producer) -> TransactionalOutbox:
-    outbox = TransactionalOutbox(
-        "127.0.0.1:1", transactional_id="t", client_id="test", security={}
-    )
+    outbox = TransactionalOutbox("127.0.0.1:1", transactional_id="t", client_id="test", security={})
     outbox._producer = producer  # type: ignore[assignment]
     return outbox
 
@@ -79,7 +79,10 @@ async def test_the_offsets_are_asked_for_before_the_records_are_acknowledged():
 
     commit = asyncio.create_task(
         outbox_with(producer).commit(
-            [Outbound("insw.registration.decided.v1", b"k", b"v")], {TP: 8}, "gateway", before_commit
+            [Outbound("insw.registration.decided.v1", b"k", b"v")],
+            {TP: 8},
+            "gateway",
+            before_commit,
         )
     )
     await asyncio.sleep(0.01)
