@@ -6,8 +6,9 @@ and ``runtime.at_least_once``) committing one hop-shaped batch (one record of
 about 400 bytes and its input offset) against a broker of its own, spaced
 ``--gap-ms`` apart as at 20 registrations/s: the wall time the hop waits,
 each broker request as the client saw it, the client's CPU and the
-broker's. A third mode runs the transaction in stop 20's order (offsets
-only after the acknowledgements) beside today's, where they overlap.
+broker's. A third mode sends the transaction's offsets while its record is
+on the wire, which the hub tried and does not do (BENCHMARKS.md, stop 21:
+the broker refuses some of those produces, and a refusal costs 100 ms).
 ``python -m bench.hop_cost``; BENCHMARKS.md, stops 20 and 21, has runs.
 """
 
@@ -34,7 +35,6 @@ from runtime import logs
 from runtime.at_least_once import AtLeastOnceOutbox
 from runtime.consumer import BatchTransaction
 from runtime.kafka_security import from_environment
-from runtime.outbox import send_all
 from runtime.records import Outbound
 from runtime.transactions import BeforeCommit, TransactionalOutbox
 
@@ -104,8 +104,8 @@ def timed_requests(mode_of: Callable[[str], HopCost | None]) -> Iterator[None]:
 Commit = Callable[[int], Awaitable[None]]
 
 
-class _Serial(TransactionalOutbox):
-    """The transaction as stop 20 ran it, for comparison: offsets only once the acks are in."""
+class _Overlapping(TransactionalOutbox):
+    """The transaction with its offsets asked for before its record is acknowledged."""
 
     async def commit(
         self,
@@ -114,11 +114,12 @@ class _Serial(TransactionalOutbox):
         group_id: str,
         before_commit: BeforeCommit | None = None,
     ) -> None:
-        """Begin, produce and wait, then add the offsets, then commit: one request after another."""
+        """Hand the record over, add the offsets while it is on the wire, then commit."""
         producer = await self._ready()
         await producer.begin_transaction()
-        await send_all(producer, records)
+        acknowledged = [await producer.send(r.topic, r.value, key=r.key) for r in records]
         await producer.send_offsets_to_transaction(dict(offsets), group_id)
+        await asyncio.gather(*acknowledged)
         await producer.commit_transaction()
 
 
@@ -174,7 +175,7 @@ async def measure(bootstrap: str, broker_pid: int, count: int, gap_ms: float) ->
     costs = {
         "t": HopCost("transaction (runtime.transactions)"),
         "a": HopCost("at least once (runtime.at_least_once)"),
-        "s": HopCost("transaction, offsets after the acks (stop 20's order)"),
+        "o": HopCost("transaction, offsets while the record is on the wire (not used)"),
     }
 
     def hop_into(outbox: BatchTransaction, tag: str) -> Mode:
@@ -191,7 +192,7 @@ async def measure(bootstrap: str, broker_pid: int, count: int, gap_ms: float) ->
 
     with timed_requests(mode_of):
         outboxes: dict[str, Any] = {}
-        for tag, kind in (("t", TransactionalOutbox), ("s", _Serial)):
+        for tag, kind in (("t", TransactionalOutbox), ("o", _Overlapping)):
             outboxes[tag] = kind(
                 bootstrap,
                 transactional_id=f"bench-hop-{run}-{tag}",

@@ -74,20 +74,7 @@ class Outbox:
 
 async def send_all(producer: AIOKafkaProducer, records: Sequence[Outbound]) -> None:
     """Hand every record to the producer, then wait for all of their acknowledgements."""
-    acknowledged = await hand_over(producer, records)
-    if acknowledged:
-        await asyncio.gather(*acknowledged)
-
-
-async def hand_over(
-    producer: AIOKafkaProducer, records: Sequence[Outbound]
-) -> list[asyncio.Future[Any]]:
-    """Queue every record in the producer; the futures resolve as the broker acknowledges.
-
-    Why apart from :func:`send_all`: a transaction does other work (its
-    offsets) while its records are on the wire (``runtime.transactions``).
-    """
-    return [
+    pending = [
         await producer.send(
             record.topic,
             record.value,
@@ -96,3 +83,5 @@ async def hand_over(
         )
         for record in records
     ]
+    if pending:
+        await asyncio.gather(*pending)

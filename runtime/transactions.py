@@ -40,7 +40,7 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError, ProducerFenced
 
 from runtime.errors import CommitUncertain, TransientFailure
-from runtime.outbox import hand_over
+from runtime.outbox import send_all
 from runtime.records import Outbound
 from runtime.txn_retry import shorten as shorten_concurrent_retry
 
@@ -126,26 +126,15 @@ class TransactionalOutbox:
         """
         producer = await self._ready()
         step = "begin"
-        offsets_added: asyncio.Future[None] | None = None
         try:
             await producer.begin_transaction()
             step = "send"
-            acknowledged = await hand_over(producer, records)
-            if offsets:
-                # On the wire alongside the records: aiokafka sends the
-                # transaction's own requests one at a time but produces beside
-                # them, so AddOffsetsToTxn and TxnOffsetCommit overlap the
-                # produce instead of following it (about 4 ms a hop, stop 21).
-                offsets_added = asyncio.ensure_future(
-                    producer.send_offsets_to_transaction(dict(offsets), group_id)
-                )
-            if acknowledged:
-                await asyncio.gather(*acknowledged)
+            await send_all(producer, records)
             if before_commit is not None:
                 await before_commit()
             step = "offsets"
-            if offsets_added is not None:
-                await offsets_added
+            if offsets:
+                await producer.send_offsets_to_transaction(dict(offsets), group_id)
             step = "commit"
             await producer.commit_transaction()
         except ProducerFenced:
@@ -160,8 +149,6 @@ class TransactionalOutbox:
             # read_committed readers to wait on; the batch will be tried again.
             await asyncio.shield(self._drop())
             raise
-        finally:
-            await _settle(offsets_added)
 
     async def fence(self) -> None:
         """Have the coordinator finish our last transaction: committed if asked to, else aborted.
@@ -213,16 +200,3 @@ class TransactionalOutbox:
             self.transactional_id,
         )
         os.kill(os.getpid(), signal.SIGTERM)
-
-
-async def _settle(offsets_added: asyncio.Future[None] | None) -> None:
-    """Leave no offsets request running, or its failure unread, once a commit has ended.
-
-    When the commit failed before awaiting it, the producer is already
-    dropped and its outcome no longer matters; reading it keeps asyncio
-    from reporting an exception nobody retrieved.
-    """
-    if offsets_added is None:
-        return
-    offsets_added.cancel()  # a no-op once it is done
-    await asyncio.gather(offsets_added, return_exceptions=True)
