@@ -1,5 +1,7 @@
 """Records fetched while a batch was handled join its commit, once, when nothing waits on it."""
 
+import asyncio
+
 import pytest
 from aiokafka import TopicPartition
 
@@ -127,3 +129,24 @@ async def test_a_poll_takes_what_is_buffered_without_waiting_and_rewinds_it_with
     assert await poll.more(0) == [] and consumer.asked == [(0, 2)]  # a full batch asks nothing
     poll.rewind(poll.records)
     assert consumer.seeks == {TopicPartition("answers", 0): 10}
+
+
+class Rebalancing(Consumer):
+    """aiokafka's consumer while the group reassigns: ``getmany`` waits for the assignment."""
+
+    def __init__(self, buffered: list) -> None:
+        super().__init__(buffered)
+        self.assigned = asyncio.Event()  # set only once the batch in flight is done
+
+    async def getmany(self, *, timeout_ms: int, max_records: int):
+        await self.assigned.wait()
+        return await super().getmany(timeout_ms=timeout_ms, max_records=max_records)
+
+
+async def test_a_poll_takes_nothing_while_the_group_waits_for_the_batch_in_flight():
+    consumer = Rebalancing([Record(11)])
+    poll = Poll(consumer, list(FIRST))  # type: ignore[arg-type]
+    extra = await asyncio.wait_for(poll.more(10), timeout=5)  # no deadlock with the hand-over
+    assert extra == []
+    assert [r.offset for r in poll.records] == [10]
+    assert consumer.buffered  # the buffered record stays for the next poll
