@@ -6,7 +6,10 @@ and ``runtime.at_least_once``) committing one hop-shaped batch (one record of
 about 400 bytes and its input offset) against a broker of its own, spaced
 ``--gap-ms`` apart as at 20 registrations/s: the wall time the hop waits,
 each broker request as the client saw it, the client's CPU and the
-broker's. ``python -m bench.hop_cost``; BENCHMARKS.md, stop 20, has a run.
+broker's. A third mode sends the transaction's offsets while its record is
+on the wire, which the hub tried and does not do (BENCHMARKS.md, stop 21:
+the broker refuses some of those produces, and a refusal costs 100 ms).
+``python -m bench.hop_cost``; BENCHMARKS.md, stops 20 and 21, has runs.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import statistics
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +36,7 @@ from runtime.at_least_once import AtLeastOnceOutbox
 from runtime.consumer import BatchTransaction
 from runtime.kafka_security import from_environment
 from runtime.records import Outbound
-from runtime.transactions import TransactionalOutbox
+from runtime.transactions import BeforeCommit, TransactionalOutbox
 
 VALUE = b"x" * 400
 """About one agency answer."""
@@ -68,8 +71,12 @@ class HopCost:
 
 
 @contextmanager
-def timed_requests(into: Callable[[], HopCost | None]) -> Iterator[None]:
-    """Time every request aiokafka sends (type and round trip) into the current mode."""
+def timed_requests(mode_of: Callable[[str], HopCost | None]) -> Iterator[None]:
+    """Time every request aiokafka sends (type and round trip) into the mode whose client sent it.
+
+    Why by client id: the modes take turns hop by hop, and a request of one
+    (the at-least-once member's fetch long poll) may end in another's turn.
+    """
     original = aiokafka_conn.AIOKafkaConnection.send
 
     def send(self: Any, request: Any, expect_response: bool = True) -> Any:
@@ -80,7 +87,7 @@ def timed_requests(into: Callable[[], HopCost | None]) -> Iterator[None]:
             try:
                 return await future
             finally:
-                cost = into()
+                cost = mode_of(getattr(self, "_client_id", ""))
                 if cost is not None:
                     name = type(request).__name__.removesuffix("Request")
                     cost.requests_ms[name].append(1000 * (time.perf_counter() - began))
@@ -97,81 +104,129 @@ def timed_requests(into: Callable[[], HopCost | None]) -> Iterator[None]:
 Commit = Callable[[int], Awaitable[None]]
 
 
+class _Overlapping(TransactionalOutbox):
+    """The transaction with its offsets asked for before its record is acknowledged."""
+
+    async def commit(
+        self,
+        records: Sequence[Outbound],
+        offsets: Mapping[TopicPartition, int],
+        group_id: str,
+        before_commit: BeforeCommit | None = None,
+    ) -> None:
+        """Hand the record over, add the offsets while it is on the wire, then commit."""
+        producer = await self._ready()
+        await producer.begin_transaction()
+        acknowledged = [await producer.send(r.topic, r.value, key=r.key) for r in records]
+        await producer.send_offsets_to_transaction(dict(offsets), group_id)
+        await asyncio.gather(*acknowledged)
+        await producer.commit_transaction()
+
+
+@dataclass
+class Mode:
+    """One way of committing a hop, and what its hops cost."""
+
+    cost: HopCost
+    commit: Commit
+
+
 async def _hops(
-    cost: HopCost, commit: Commit, *, count: int, gap_s: float, broker_pid: int, idle: float
+    modes: list[Mode], *, count: int, gap_s: float, broker_pid: int, idle: float
 ) -> None:
-    """``count`` hops ``gap_s`` apart; the first tenth warm up and are not counted."""
+    """``count`` rounds in which every mode commits one hop, then rests ``gap_s``.
+
+    Why taking turns: a noisy machine (and a broker still warming up) shifts
+    every figure by tens of percent within minutes, so modes run one after
+    the other would compare two machines. Each hop's turn runs from its
+    commit to the end of the rest after it, so the broker's work a commit
+    leaves behind (its transaction markers) is counted in its own turn. The
+    first tenth of the rounds warm up and are not counted.
+    """
     warm = max(1, count // 10)
     for i in range(warm):
-        await commit(i)
-    cost.walls_ms.clear()
-    cost.requests_ms.clear()
-    cpu, broker, began_all = time.process_time(), process_cpu_ms(broker_pid), time.perf_counter()
+        for mode in modes:
+            await mode.commit(i)
+    for mode in modes:
+        mode.cost.walls_ms.clear()
+        mode.cost.requests_ms.clear()
     for i in range(warm, warm + count):
-        await asyncio.sleep(gap_s)
-        began = time.perf_counter()
-        await commit(i)
-        cost.walls_ms.append(1000 * (time.perf_counter() - began))
-    elapsed = time.perf_counter() - began_all
-    cost.client_cpu_ms = 1000 * (time.process_time() - cpu)
-    cost.broker_cpu_ms = max(0.0, process_cpu_ms(broker_pid) - broker - idle * elapsed)
+        for mode in modes:
+            cpu, broker, began = (
+                time.process_time(),
+                process_cpu_ms(broker_pid),
+                time.perf_counter(),
+            )
+            await mode.commit(i)
+            mode.cost.walls_ms.append(1000 * (time.perf_counter() - began))
+            await asyncio.sleep(gap_s)
+            turn = time.perf_counter() - began
+            mode.cost.client_cpu_ms += 1000 * (time.process_time() - cpu)
+            mode.cost.broker_cpu_ms += max(0.0, process_cpu_ms(broker_pid) - broker - idle * turn)
 
 
 async def measure(bootstrap: str, broker_pid: int, count: int, gap_ms: float) -> list[HopCost]:
-    """The broker idle, then each outbox's hops on a topic and group of its own."""
+    """The broker idle, then the three outboxes taking turns, each on its own topic and group."""
     before = process_cpu_ms(broker_pid)
     await asyncio.sleep(3.0)
     idle = (process_cpu_ms(broker_pid) - before) / 3.0
     security = from_environment()
-    costs = [
-        HopCost("transaction (runtime.transactions)"),
-        HopCost("at least once (runtime.at_least_once)"),
-    ]
-    current: list[HopCost | None] = [None]
+    run = uuid.uuid4().hex[:8]
+    costs = {
+        "t": HopCost("transaction (runtime.transactions)"),
+        "a": HopCost("at least once (runtime.at_least_once)"),
+        "o": HopCost("transaction, offsets while the record is on the wire (not used)"),
+    }
 
-    async def hops_of(cost: HopCost, outbox: BatchTransaction, name: str) -> None:
-        """``count`` hop-shaped commits through ``outbox``, timed into ``cost``."""
+    def hop_into(outbox: BatchTransaction, tag: str) -> Mode:
+        name = f"bench-hop-{run}-{tag}"  # topic, group and transactional id
         tp = TopicPartition(name, 0)
 
         async def hop(i: int) -> None:
             await outbox.commit([Outbound(name, b"k", VALUE)], {tp: i + 1}, name)
 
-        current[0] = cost
-        try:
-            gap_s = gap_ms / 1000
-            await _hops(cost, hop, count=count, gap_s=gap_s, broker_pid=broker_pid, idle=idle)
-        finally:
-            current[0] = None
+        return Mode(costs[tag], hop)
 
-    run = uuid.uuid4().hex[:8]
-    with timed_requests(lambda: current[0]):
-        name = f"bench-hop-{run}-t"  # topic, group and transactional id
-        txn = TransactionalOutbox(
-            bootstrap, transactional_id=name, client_id="bench-hop", security=security
-        )
-        await txn.start()
-        try:
-            await hops_of(costs[0], txn, name)
-        finally:
-            await txn.stop()
+    def mode_of(client_id: str) -> HopCost | None:
+        return costs.get(client_id.removeprefix("bench-hop-"))
+
+    with timed_requests(mode_of):
+        outboxes: dict[str, Any] = {}
+        for tag, kind in (("t", TransactionalOutbox), ("o", _Overlapping)):
+            outboxes[tag] = kind(
+                bootstrap,
+                transactional_id=f"bench-hop-{run}-{tag}",
+                client_id=f"bench-hop-{tag}",
+                security=security,
+            )
         name = f"bench-hop-{run}-a"
-        alo = AtLeastOnceOutbox(bootstrap, name=name, client_id="bench-hop", security=security)
+        alo = AtLeastOnceOutbox(bootstrap, name=name, client_id="bench-hop-a", security=security)
         member = AIOKafkaConsumer(
-            name, bootstrap_servers=bootstrap, group_id=name, enable_auto_commit=False, **security
+            name,
+            bootstrap_servers=bootstrap,
+            group_id=name,
+            client_id="bench-hop-a",
+            enable_auto_commit=False,
+            **security,
         )
         alo.bind(lambda offsets: member.commit(dict(offsets)))
-        await alo.start()
-        await alo.commit([Outbound(name, b"k", VALUE)], {}, name)  # the topic exists
-        await member.start()
+        outboxes["a"] = alo
         try:
+            for outbox in outboxes.values():
+                await outbox.start()
+            await alo.commit([Outbound(name, b"k", VALUE)], {}, name)  # the topic exists
+            await member.start()
             while not member.assignment():
                 await member.getmany(timeout_ms=200)
-            await hops_of(costs[1], alo, name)
+            modes = [hop_into(outbox, tag) for tag, outbox in outboxes.items()]
+            gap_s = gap_ms / 1000
+            await _hops(modes, count=count, gap_s=gap_s, broker_pid=broker_pid, idle=idle)
         finally:
             await member.stop()
-            await alo.stop()
+            for outbox in outboxes.values():
+                await outbox.stop()
     print(f"broker idle: {idle / 10:.1f}% of a core", flush=True)
-    return costs
+    return list(costs.values())
 
 
 def main(argv: list[str] | None = None) -> None:

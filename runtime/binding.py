@@ -41,7 +41,11 @@ def subscribe(
     async def on_poll(poll: Poll) -> None:
         async with pump.busy:
             try:
-                await pump.process(poll.records, poll.committed)
+                await pump.process(
+                    poll.records,
+                    poll.committed,
+                    more=lambda: poll.more(tuning.max_records - len(poll.records)),
+                )
                 poll.record_lag(group_id, topic, poll.records)
             except TRANSIENT:
                 poll.rewind(poll.records)  # the pump has backed off already

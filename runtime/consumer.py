@@ -32,6 +32,12 @@ meets it in :mod:`runtime.binding`, the delayed retries in
 * On a consumer-group rebalance, partitions are handed over only after the
   batch in flight is committed or rewound, so two instances never process
   the same records at once.
+* Records fetched while a batch was handled join it before its commit
+  (:meth:`BatchPump.process`, ``more``), once per batch and only when the
+  part handled so far left nothing to run after the commit: one commit
+  instead of two, and a record that landed a moment too late (an
+  application's last agency answer) does not wait for the commit of the one
+  before it.
 """
 
 import asyncio
@@ -128,6 +134,8 @@ class OutputStage(Protocol):
 
 
 BatchHandler = Callable[[Sequence[Inbound]], Awaitable[HandlerResult]]
+More = Callable[[], Awaitable[Sequence[Inbound]]]
+"""The records fetched since a batch was polled, without waiting for any (none: empty)."""
 CommittedOffsets = Callable[
     [Sequence[TopicPartition]], Awaitable[Mapping[TopicPartition, int | None]]
 ]
@@ -199,19 +207,27 @@ class BatchPump:
         return self._outbox.transactional_id
 
     async def process(
-        self, records: Sequence[Inbound], committed_offsets: CommittedOffsets
+        self,
+        records: Sequence[Inbound],
+        committed_offsets: CommittedOffsets,
+        more: More | None = None,
     ) -> None:
         """Handle, then publish and commit in one transaction; raise after a backoff on outages.
 
         Raising means "read this batch again". When the commit itself failed
         it may still have landed, so ``committed_offsets`` (the group's offsets on
-        the broker) decides, after the transaction has been settled.
+        the broker) decides, after the transaction has been settled. ``more``
+        returns the records fetched meanwhile (:meth:`_top_up`); the caller
+        rewinds them with the batch when this raises.
         """
+        records = list(records)
         topic = records[0].topic if records else ""
         began = time.monotonic()
         committed = False
         try:
             result = await self._handle(records)
+            if more is not None:
+                await self._top_up(records, result, more)
             outputs = await self._prepare(result.outbound)
             rerouted = [self._policy.reroute(r, e) for r, e in result.dead]
             await self._reach(BEFORE_PRODUCE, topic)
@@ -246,6 +262,26 @@ class BatchPump:
         self._failures = 0
         self._count(topic, len(records), rerouted, time.monotonic() - began)
         await self._settle(result.after_publish)
+
+    async def _top_up(self, records: list[Inbound], result: HandlerResult, more: More) -> None:
+        """Handle the records fetched while ``records`` were handled, into the same commit.
+
+        Why: at a trickle an application's three agency answers land a few
+        milliseconds apart, and the last one waited for the first one's commit
+        before it was even read (stop 21's traces: about 4 ms of every
+        decision). Handled now, it commits with the first.
+
+        Once per batch, so a busy topic cannot hold a commit back for ever;
+        and only when ``result`` has nothing to run after the commit: a
+        handler's ``after_publish`` marks (an application decided) are what
+        its next call would read, and they are not written yet.
+        """
+        if result.after_publish:
+            return
+        extra = await more()
+        if extra:
+            records.extend(extra)
+            result.merge(await self._handle(extra))
 
     def _count(self, topic: str, size: int, rerouted: Sequence[Outbound], seconds: float) -> None:
         """The committed batch in the metrics: per batch, never per record (cheap)."""

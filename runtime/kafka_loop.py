@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 
 POLL_TIMEOUT_MS = 1000
 """Longest one ``getmany`` waits with nothing fetched; it returns as soon as records arrive."""
+MORE_WAIT_S = 0.05
+"""Longest :meth:`Poll.more` waits for what is already fetched (it only waits on a rebalance)."""
 STOP_GRACE_S = 15.0
 """How long :meth:`ConsumeLoop.stop` lets a batch in flight finish before cancelling it."""
 HAND_OVER_WAIT_MS = TRANSACTION_TIMEOUT_MS
@@ -123,6 +125,33 @@ class Poll:
     ) -> Mapping[TopicPartition, int | None]:
         """The group's committed offsets as the broker has them (not this consumer's positions)."""
         return {tp: await self._consumer.committed(tp) for tp in partitions}
+
+    async def more(self, limit: int) -> list[Inbound]:
+        """Up to ``limit`` records fetched since this poll, without waiting; they join ``records``.
+
+        Nothing when the consumer has none buffered, or cannot say: the
+        records are then read by the next poll as usual. Nothing either while
+        the group is rebalancing: aiokafka's ``getmany`` then waits for the
+        new assignment, and the assignment waits for the batch in flight
+        (:class:`HandOver`), which is the caller; the bound on the wait
+        breaks that circle (the fault suite's gateway-rebalance found it).
+        With ``timeout_ms=0`` that is ``getmany``'s only wait, so cutting it
+        short never drops records it had taken.
+        """
+        if limit <= 0:
+            return []
+        try:
+            polled = await asyncio.wait_for(
+                self._consumer.getmany(timeout_ms=0, max_records=limit), MORE_WAIT_S
+            )
+        except KafkaError as error:  # the next poll meets the consumer's trouble too
+            log.warning("a poll's top-up failed: %s: %s", type(error).__name__, error)
+            return []
+        except (ConsumerStoppedError, TimeoutError):
+            return []
+        extra = [inbound(r) for batch in polled.values() for r in batch]
+        self.records.extend(extra)
+        return extra
 
     def rewind(self, records: Sequence[Inbound]) -> None:
         """Read ``records`` again: seek each of their partitions back to its first one."""

@@ -156,4 +156,3 @@ def environment(
     if ca_file is not None:
         env["KAFKA_CA_FILE"] = ca_file
     return env
-

@@ -185,3 +185,57 @@ async def test_a_batch_that_outlives_the_stop_grace_is_cancelled_and_the_loop_en
     await loop.stop(grace_s=0.5)
     assert outcome == ["cancelled"]
     assert asyncio.get_running_loop().time() - began < 10.0
+
+
+async def test_a_batch_that_ends_while_the_group_rebalances_does_not_wait_for_the_rebalance(
+    bootstrap_servers, unique_topic
+):
+    """The top-up asks the consumer for more while a new member waits for this batch.
+
+    aiokafka's getmany waits for the new assignment, which waits for this
+    batch: the fault suite's gateway-rebalance stalled on it for good.
+    """
+    await create_topics_async(bootstrap_servers, [unique_topic], partitions=4)
+    group = unique_topic + ".g"
+    held, release = asyncio.Event(), asyncio.Event()
+    handled: list[bytes] = []
+
+    async def holding(batch):
+        if not held.is_set():
+            held.set()
+            await release.wait()
+        handled.extend(r.value for r in batch)
+        return HandlerResult()
+
+    async def plain(batch):
+        handled.extend(r.value for r in batch)
+        return HandlerResult()
+
+    def member(instance: str, handler) -> HubService:
+        settings = InfraSettings(
+            kafka_bootstrap_servers=bootstrap_servers, hub_instance_id=instance
+        )
+        service = HubService(settings, name=group)
+        service.subscribe(unique_topic, handler=handler, description="test")
+        return service
+
+    one, two = member("0", holding), member("1", plain)
+    await produce(
+        bootstrap_servers, unique_topic, [(b"k%d" % i, b"first %d" % i, []) for i in range(8)]
+    )
+    await one.start()
+    try:
+        await asyncio.wait_for(held.wait(), 30)
+        # more records land for the consumer to buffer, and a second member joins
+        await produce(
+            bootstrap_servers, unique_topic, [(b"k%d" % i, b"later %d" % i, []) for i in range(8)]
+        )
+        joining = asyncio.create_task(two.start())
+        await asyncio.sleep(6.0)  # past a heartbeat (3 s): the member is in the rebalance now
+        release.set()
+        await asyncio.wait_for(joining, 30)
+        await wait_for(lambda: len(set(handled)) == 16, timeout=30.0)
+    finally:
+        await two.stop()
+        await one.stop()
+    await nothing_left_to_redo(bootstrap_servers, unique_topic, group)

@@ -23,19 +23,23 @@ def test_the_summary_counts_requests_per_hop_and_takes_medians():
     assert "EndTxn" in end and " 0.50 per hop" in end and "p50   5.00 ms" in end
 
 
-async def test_requests_are_timed_into_the_current_mode_and_send_is_restored(monkeypatch):
+async def test_requests_are_timed_into_the_mode_whose_client_sent_them(monkeypatch):
     async def answered(self, request, expect_response=True):
         await asyncio.sleep(0.01)
         return "response"
 
+    class Connection:
+        def __init__(self, client_id):
+            self._client_id = client_id
+
     monkeypatch.setattr(aiokafka_conn.AIOKafkaConnection, "send", answered)
-    cost = HopCost("at least once")
-    current: list[HopCost | None] = [None]
-    with timed_requests(lambda: current[0]):
-        assert await aiokafka_conn.AIOKafkaConnection.send(None, object()) == "response"
-        current[0] = cost
-        response = await aiokafka_conn.AIOKafkaConnection.send(None, AddOffsetsToTxnRequest())
+    costs = {"bench-hop-a": HopCost("at least once"), "bench-hop-t": HopCost("transaction")}
+    with timed_requests(costs.get):
+        send = aiokafka_conn.AIOKafkaConnection.send
+        assert await send(Connection("someone-else"), object()) == "response"
+        response = await send(Connection("bench-hop-t"), AddOffsetsToTxnRequest())
     assert response == "response"
-    assert list(cost.requests_ms) == ["AddOffsetsToTxn"]  # the first, with no mode, is not kept
-    assert cost.requests_ms["AddOffsetsToTxn"][0] >= 10.0
+    assert list(costs["bench-hop-t"].requests_ms) == ["AddOffsetsToTxn"]
+    assert costs["bench-hop-t"].requests_ms["AddOffsetsToTxn"][0] >= 10.0
+    assert not costs["bench-hop-a"].requests_ms  # nor is another client's, nor no mode's
     assert aiokafka_conn.AIOKafkaConnection.send is answered
