@@ -68,7 +68,7 @@ async def nothing_committed(partitions):
 
 
 async def test_records_that_arrived_meanwhile_commit_with_the_batch():
-    outbox, handled = Outbox(), []
+    outbox, handled = Outbox(), list[list[bytes]]()
     more, asks = arriving(LATE, [Inbound("answers", 0, 12, b"k", b"later still", ())])
     await pump(outbox, handled).process(FIRST, nothing_committed, more=more)
     assert handled == [[b"nib"], [b"npwp", b"nik"]]  # the late ones in a handler call of their own
@@ -79,7 +79,7 @@ async def test_records_that_arrived_meanwhile_commit_with_the_batch():
 
 
 async def test_a_batch_with_marks_to_write_after_its_commit_commits_alone():
-    outbox, handled = Outbox(), []
+    outbox, handled = Outbox(), list[list[bytes]]()
     more, asks = arriving(LATE)
     await pump(outbox, handled, decides=True).process(FIRST, nothing_committed, more=more)
     assert asks == []  # the marks are what the next handler call would read
@@ -88,7 +88,7 @@ async def test_a_batch_with_marks_to_write_after_its_commit_commits_alone():
 
 
 async def test_a_failed_commit_leaves_the_late_records_to_be_read_again():
-    outbox, handled = Outbox(TransientFailure("broker away")), []
+    outbox, handled = Outbox(TransientFailure("broker away")), list[list[bytes]]()
     more, _ = arriving(LATE)
     with pytest.raises(TransientFailure):
         await pump(outbox, handled).process(FIRST, nothing_committed, more=more)
@@ -116,12 +116,13 @@ class Consumer:
 class Record:
     def __init__(self, offset: int) -> None:
         self.topic, self.partition, self.offset = "answers", 0, offset
-        self.key, self.value, self.headers = b"k", b"v", []
+        self.key, self.value = b"k", b"v"
+        self.headers: list[tuple[str, bytes]] = []
 
 
 async def test_a_poll_takes_what_is_buffered_without_waiting_and_rewinds_it_with_the_rest():
     consumer = Consumer([Record(11), Record(12), Record(13)])
-    poll = Poll(consumer, list(FIRST))  # type: ignore[arg-type]
+    poll = Poll(consumer, list(FIRST))
     extra = await poll.more(2)
     assert consumer.asked == [(0, 2)]  # no wait, and no more than the batch has room for
     assert [r.offset for r in extra] == [11, 12]
@@ -145,7 +146,7 @@ class Rebalancing(Consumer):
 
 async def test_a_poll_takes_nothing_while_the_group_waits_for_the_batch_in_flight():
     consumer = Rebalancing([Record(11)])
-    poll = Poll(consumer, list(FIRST))  # type: ignore[arg-type]
+    poll = Poll(consumer, list(FIRST))
     extra = await asyncio.wait_for(poll.more(10), timeout=5)  # no deadlock with the hand-over
     assert extra == []
     assert [r.offset for r in poll.records] == [10]
