@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from bench.trace_path import Span, main, path_of, paths
 
 MS = 1_000_000
@@ -57,3 +59,10 @@ def test_the_table_is_printed_from_a_traces_directory(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "2 registrations" in printed
     assert "| decision to CEISA's adapter |" in printed and "| 20.0 | 40.0 | 40.0 |" in printed
+
+
+def test_a_last_of_none_is_refused_naming_the_option(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([str(tmp_path), "--last", "0"])
+    assert exit_.value.code == 2
+    assert "--last 0: must be 1 or more" in capsys.readouterr().err
