@@ -6,7 +6,9 @@ test that shows ``--brokers 3`` gives what RELIABILITY.md promises of it.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+import time
 import uuid
 
 import pytest
@@ -28,6 +30,25 @@ async def _replicas(admin: AIOKafkaAdminClient, topic: str) -> list[tuple[int, i
     return [(len(p["replicas"]), len(p["isr"])) for p in entry["partitions"]]
 
 
+async def _settled_replicas(
+    admin: AIOKafkaAdminClient, topic: str, wait_s: float = 30.0
+) -> list[tuple[int, int]]:
+    """:func:`_replicas` once the answering broker knows the topic's partitions.
+
+    Why wait: the coordinator answers as soon as *its* broker has created an
+    internal topic; the broker the admin client asks may learn of it from the
+    controller a moment later and meanwhile describes it with no partitions
+    (CI saw ``__transaction_state`` come back empty once). After ``wait_s``
+    the last answer is returned for the caller's assertion to judge.
+    """
+    deadline = time.monotonic() + wait_s
+    found = await _replicas(admin, topic)
+    while not found and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+        found = await _replicas(admin, topic)
+    return found
+
+
 async def _min_insync(admin: AIOKafkaAdminClient, topic: str) -> str:
     [response] = await admin.describe_configs(
         [ConfigResource(ConfigResourceType.TOPIC, topic, {"min.insync.replicas": None})]
@@ -45,10 +66,10 @@ async def _check(cluster: KafkaCluster, topic: str) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **security)
     await admin.start()
     try:
-        assert await _replicas(admin, topic) == [(3, 3)]
+        assert await _settled_replicas(admin, topic) == [(3, 3)]
         assert await _min_insync(admin, topic) == "2"
         for internal in INTERNAL:
-            per_partition = await _replicas(admin, internal)
+            per_partition = await _settled_replicas(admin, internal)
             assert per_partition and all(r == 3 for r, _ in per_partition), internal
             assert await _min_insync(admin, internal) == "2", internal
         before = partition_leaders(await admin.describe_topics([topic]), topic)[0]
