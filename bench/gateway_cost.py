@@ -19,7 +19,10 @@ built from the published ones the way a consumer reads them (bytes headers).
 CPU is this process's (``time.process_time``): the Redis server is another
 process and does not count; the Redis client's work does. Each stage's CPU
 is reported per registration (one submission and three answers), with the
-verification split from decoding and handling.
+verification split from decoding and handling. ``gc_us_per_registration``
+is the part of that CPU spent in Python's garbage collector; ``--collector
+default`` runs with CPython's thresholds instead of the services' own
+(:mod:`runtime.collector`), for the comparison.
 
 Redis: ``REDIS_URL`` when set (a scratch database: keys ``insw:gw:*`` of
 ``BENCH-COST-*`` ids are written), else a throw-away ``redis-server``.
@@ -47,6 +50,7 @@ from contracts.verification import CheckOutcome, NikMatch, VerificationRequested
 from devstack.redis import RedisNode
 from gateway.handlers import Gateway
 from gateway.store_redis import RedisRegistrationStore
+from runtime import collector
 from runtime.at_rest import AtRest
 from runtime.audit import AuditChain, OutputStage
 from runtime.consumer import BatchHandler, HandlerResult
@@ -227,21 +231,26 @@ async def measure(redis: Redis, count: int, batch_size: int) -> dict[str, Any]:
     decided = 0
     offset = 0
     total_cpu = 0.0
+    total_gc = 0.0  # the collector's share of total_cpu
+    pauses = collector.Pauses().install()
     for start in range(0, count, batch_size):
         chunk = inbound[start : start + batch_size]
-        began = time.process_time()
+        began, gc_began = time.process_time(), pauses.total
         asked = await _run_batch(clock, on_submissions, stage, chunk, "submissions.output")
         total_cpu += time.process_time() - began
+        total_gc += pauses.total - gc_began
         answers = signed_answers(asked)  # not measured: the adapters' work
         for check in sorted({_check_of(a) for a in answers}):
             # One batch per agency, as each adapter's answers arrive: an application
             # completes (and is decided) on the last of its three answers.
             batch = consumed([a for a in answers if _check_of(a) == check], offset)
             offset += len(batch)
-            began = time.process_time()
+            began, gc_began = time.process_time(), pauses.total
             decisions = await _run_batch(clock, on_answers, stage, batch, "answers.output")
             total_cpu += time.process_time() - began
+            total_gc += pauses.total - gc_began
             decided += _approvals(decisions)
+    pauses.remove()
     # "answers.verify" was timed around verification and the handler behind it: keep the first.
     clock.cpu["answers.verify"] -= clock.cpu["answers.handle"]
     if decided != count:
@@ -251,6 +260,7 @@ async def measure(redis: Redis, count: int, batch_size: int) -> dict[str, Any]:
         "registrations": count,
         "batch_size": batch_size,
         "cpu_us_per_registration": round(total_cpu * 1e6 / count, 1),
+        "gc_us_per_registration": round(total_gc * 1e6 / count, 1),
         "stages_us_per_registration": {name: round(us, 1) for name, us in per.items()},
     }
 
@@ -289,7 +299,16 @@ def run_rounds(prog: str, what: str, doc: str | None, measure: Measure) -> list[
     parser.add_argument("--n", type=int, default=1000, help=f"{what} per round")
     parser.add_argument("--batch", type=int, default=50, help=f"{what} per batch")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--collector",
+        choices=("tuned", "default"),
+        default="tuned",
+        help="Python's garbage collector as the services run it (runtime.collector), "
+        "or CPython's defaults",
+    )
     args = parser.parse_args()
+    if args.collector == "tuned":
+        collector.tune()
 
     async def rounds() -> list[dict[str, Any]]:
         with redis_url() as url:

@@ -25,6 +25,7 @@ from aiokafka.structs import ConsumerRecord
 
 from bench.shape import CHECKS, Hop, Shape
 from devstack.processes import ServiceSpec
+from runtime import collector
 from runtime.kafka_security import from_environment
 from runtime.txn_retry import shorten as shorten_concurrent_retry
 
@@ -177,6 +178,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     else:
         topic, transform = names["completed"], stage_c(shape, names)
     group = f"{args.prefix}.{args.stage}{'.' + args.check if args.check else ''}"
+    collector.tune()  # as every hub process does: the pipe stays the floor for the same runtime
     uvloop.install()
     asyncio.run(pump(args.bootstrap, topic, group, transform))
 

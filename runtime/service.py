@@ -22,7 +22,7 @@ from faststream.kafka import KafkaBroker
 
 from contracts.channels import Channel, by_topic, channels
 from contracts.topics import retry_topic
-from runtime import checkpoints, logs, ops, tracing, transactions
+from runtime import checkpoints, collector, logs, ops, tracing, transactions
 from runtime.at_least_once import AtLeastOnceOutbox, PerBatchDelivery, RepeatsDropped
 from runtime.audit import AuditChain, OutputStage, kafka_head_reader
 from runtime.binding import subscribe
@@ -368,9 +368,13 @@ def run(app: FastStream) -> None:
     seems stuck. A process still alive :data:`EXIT_GRACE_SECONDS` after its
     app has closed writes the same and exits with status 1: its work is
     committed, and a hang at exit must be seen, not wait for a SIGKILL.
+    The garbage collector is set for a long-running consumer first
+    (:mod:`runtime.collector`).
     """
     logs.configure()
     faulthandler.register(signal.SIGUSR1, all_threads=True)
+    collector.tune()  # after every import: what exists now lives as long as the process
+    collector.Pauses().install()
     uvloop.install()
     asyncio.run(_serve(app))
     if transactions.fenced():
