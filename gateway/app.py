@@ -36,7 +36,9 @@ def build(settings: GatewaySettings) -> FastStream:
     service = HubService(settings, name=settings.gateway_group_id, signer=signers.GATEWAY)
     redis = settings.redis()
     at_rest = settings.at_rest()
-    store = RedisRegistrationStore(redis, at_rest)
+    # The hot path's own client: the store bounds a whole pipeline, not each reply.
+    state = settings.redis(socket_timeout=None)
+    store = RedisRegistrationStore(state, at_rest)
     documents = RedisDocumentStore(redis, at_rest)
     gateway = Gateway(
         store,
@@ -118,5 +120,5 @@ def build(settings: GatewaySettings) -> FastStream:
         await asyncio.gather(*background, return_exceptions=True)
 
     return service.app(
-        on_startup=[start_background], after_shutdown=[stop_background, redis.aclose]
+        on_startup=[start_background], after_shutdown=[stop_background, redis.aclose, state.aclose]
     )

@@ -15,8 +15,10 @@ from runtime.errors import TransientFailure
 
 @contextmanager
 def redis_faults() -> Iterator[None]:
-    """Translate any Redis error raised inside the block into TransientFailure."""
+    """Translate any Redis error, or a round trip cut off by a timeout, into TransientFailure."""
     try:
         yield
     except RedisError as error:
         raise TransientFailure(f"redis: {type(error).__name__}") from error
+    except TimeoutError as error:  # a store's own bound on a round trip (asyncio.timeout)
+        raise TransientFailure("redis: no answer in time") from error
