@@ -242,7 +242,7 @@ def kafka_head_reader(
                 f"audit chain {chain_id}: head unreadable ({type(error).__name__})"
             ) from error
         finally:
-            await consumer.stop()
+            close_later(consumer)
         told = f"seq {head[0]}" if isinstance(head, tuple) else "none" if head is None else "beyond"
         log.info(
             "audit chain %s: head %s, read back in %.1fs",
@@ -253,6 +253,31 @@ def kafka_head_reader(
         return head
 
     return read
+
+
+_CLOSING: set["asyncio.Task[None]"] = set()
+"""Head readers being stopped in the background (referenced until done)."""
+
+
+def close_later(consumer: AIOKafkaConsumer) -> None:
+    """Stop ``consumer`` in the background: the batch waiting for its head goes on.
+
+    Why: aiokafka's ``stop`` waits until every connection reports closed.
+    Over TLS that waits for the broker's answer to the client's close_notify,
+    and when the broker does not answer, uvloop gives up only after its SSL
+    shutdown timeout of 30 s. The gateway's first batch after a start, and
+    every batch after an aborted commit, waited that long for a head it
+    already had (logged as "read back in 30.6s").
+    """
+    task = asyncio.get_running_loop().create_task(consumer.stop())
+    _CLOSING.add(task)
+    task.add_done_callback(_closed)
+
+
+def _closed(task: "asyncio.Task[None]") -> None:
+    _CLOSING.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("audit head reader not closed cleanly: %r", task.exception())
 
 
 async def last_entry(
