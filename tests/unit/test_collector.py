@@ -16,16 +16,17 @@ def test_tune_freezes_what_start_up_built_and_widens_the_young_generation():
         """
         import gc
         from runtime import collector
-        assert gc.get_freeze_count() == 0
+        before = gc.get_freeze_count()  # not 0 on every CPython (3.12.1 starts with some)
         collector.tune()
-        print(gc.get_freeze_count(), *gc.get_threshold())
+        print(before, gc.get_freeze_count(), *gc.get_threshold())
         """
     )
     done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, timeout=60
     )
-    frozen, *thresholds = (int(x) for x in done.stdout.split())
-    assert frozen > 10_000  # every imported module, class and function
+    assert done.returncode == 0, done.stderr[-2000:]
+    before, frozen, *thresholds = (int(x) for x in done.stdout.split())
+    assert frozen - before > 10_000  # every imported module, class and function
     assert tuple(thresholds) == collector.THRESHOLDS
 
 
