@@ -1,23 +1,22 @@
 """Python's garbage collector set for a long-running consumer, and its pauses counted.
 
 Why: a hub process imports pydantic models, aiokafka, redis and the rules,
-about 125,000 objects that live as long as the process. CPython's default
-thresholds (700, 10, 10) run a young collection every 700 allocations and,
-under load, a full one every second or two; a full one walks every one of
-those objects and cost the gateway 58 ms each. A probe at full load (stop
-22, BENCHMARKS.md) measured collections at 12.9 % of the gateway's CPU,
-three quarters of it full collections finding nothing to free. Two changes
-take most of it away:
+about 125,000 objects that live as long as the process. Under load CPython
+runs a full collection every second or two, and a full collection walks
+every one of those objects: 58 ms each in the gateway. A probe at full
+load (stop 22, BENCHMARKS.md) measured collections at 12.9 % of the
+gateway's CPU, three quarters of it full collections finding nothing to
+free. :func:`gc.freeze` once start-up is over moves what exists then to a
+permanent generation that no collection walks again: 4.4 % in the same
+probe.
 
-* :func:`gc.freeze` once start-up is over moves what exists then to a
-  permanent generation that no collection walks again;
-* a young generation of 20,000 allocations rather than 700 collects a
-  batch's short-lived objects once per few batches rather than dozens of
-  times in each.
-
-Reference cycles are still collected, only later: a young collection of
-20,000 objects took about 5 ms in the same probe, far inside the latency
-targets, and the memory held meanwhile is a few megabytes at most.
+The young generation keeps CPython's threshold of 700 allocations. A
+threshold of 20,000 took the collector down to 2 % at full load, but each
+young collection then took about 5 ms, and at 20 registrations/s, where
+every registration crosses five processes, that showed: hub-only runs at
+20/s, the two thresholds taking turns, gave p50 4-5 ms higher with 20,000
+(BENCHMARKS.md, "Stop 22"). Latency at low load is a target; the last two
+per cent of CPU at full load are not worth it.
 """
 
 from __future__ import annotations
@@ -30,8 +29,8 @@ from prometheus_client import Counter
 
 from runtime.metrics import REGISTRY
 
-THRESHOLDS = (20_000, 20, 10)
-"""Young, middle and old generation thresholds (CPython's defaults: 700, 10, 10)."""
+THRESHOLDS = (700, 10, 10)
+"""Young, middle and old generation thresholds: CPython's own, set explicitly (see above)."""
 
 PAUSE_SECONDS = Counter(
     "insw_gc_pause_seconds",
@@ -42,7 +41,7 @@ PAUSE_SECONDS = Counter(
 
 
 def tune(thresholds: tuple[int, int, int] = THRESHOLDS) -> None:
-    """Freeze what start-up built and widen the young generation (call once, before serving)."""
+    """Freeze what start-up built and set the thresholds (call once, before serving)."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*thresholds)

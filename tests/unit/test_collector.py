@@ -10,13 +10,14 @@ import pytest
 from runtime import collector, service
 
 
-def test_tune_freezes_what_start_up_built_and_widens_the_young_generation():
+def test_tune_freezes_what_start_up_built_and_sets_the_thresholds():
     # In a child process: freezing the test runner's own heap would outlive this test.
     probe = textwrap.dedent(
         """
         import gc
         from runtime import collector
         before = gc.get_freeze_count()  # not 0 on every CPython (3.12.1 starts with some)
+        gc.set_threshold(1, 1, 1)  # so that tune() must set its own
         collector.tune()
         print(before, gc.get_freeze_count(), *gc.get_threshold())
         """
