@@ -67,16 +67,17 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--warmup",
         type=int,
         default=WARMUP,
-        help="registrations of each warm-up round, flat out (the first one's records give "
-        "the raw pipe its message sizes)",
+        help="registrations of the first warm-up, flat out (its records give the raw pipe "
+        "its message sizes)",
     )
     parser.add_argument(
         "--warm-broker",
         type=float,
         default=WARM_BROKER_S,
         metavar="SECONDS",
-        help="after the first warm-up, more rounds until the broker's JIT compilers take under "
-        "10%% of its CPU, for at most SECONDS (0: none); each system gets the same",
+        help="after the first warm-up, rounds of --n registrations until the broker's JIT "
+        "compilers take under 10%% of its CPU, for at most SECONDS (0: none); each system "
+        "gets the same",
     )
     parser.add_argument("--skip-raw", action="store_true", help="measure the hub only")
     parser.add_argument("--skip-hub", action="store_true", help="measure the raw pipe only")

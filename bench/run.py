@@ -37,8 +37,8 @@ from devstack.stack import Stack, decision_path_specs
 from runtime.kafka_security import from_environment
 
 WARMUP = 200
-"""Registrations of a warm-up round (``--warmup``)."""
-WARM_BROKER_S = 60.0
+"""Registrations of the first warm-up (``--warmup``)."""
+WARM_BROKER_S = 90.0
 """Longest the broker is warmed up before each system's measured phases (``--warm-broker``)."""
 HUB_HOPS = {
     "submitted": topics.REGISTRATION_SUBMITTED,

@@ -38,6 +38,14 @@ def driven(monkeypatch):
 async def test_rounds_go_on_while_the_compilers_are_busy_and_stop_once_they_settle(driven):
     calls, shares, _ = driven
     shares.extend([0.45, 0.2, 0.04])
+    sizes = []
+    real = phases.run_phase
+
+    async def sized(target, run_id, phase, count, rate_per_s):
+        sizes.append((phase, count))
+        return await real(target, run_id, phase, count, rate_per_s)
+
+    phases.run_phase = sized
     reports = await measure(
         _target(), "r", warmup=5, n=50, half_n=20, half_rate_setting="9", warm_broker_s=600
     )
@@ -51,6 +59,7 @@ async def test_rounds_go_on_while_the_compilers_are_busy_and_stop_once_they_sett
     ]
     warmed = reports["warmup"].figures["broker_warm_up"]
     assert warmed["rounds"] == 3 and warmed["last_round_jit_share"] == 0.04
+    assert ("broker-warmup-1", 50) in sizes  # rounds the full load's size, not the warm-up's
 
 
 async def test_no_rounds_when_the_warm_up_time_is_zero(driven):
@@ -81,9 +90,9 @@ async def test_a_stalled_warm_up_round_measures_nothing(driven):
     assert calls == ["warmup", "broker-warmup-1"] and reports["warmup"].stalled
 
 
-def test_the_options_default_to_a_minute_of_broker_warm_up():
+def test_the_options_default_to_at_most_ninety_seconds_of_broker_warm_up():
     args = parse([])
-    assert (args.warmup, args.warm_broker) == (200, 60.0)
+    assert (args.warmup, args.warm_broker) == (200, 90.0)
     assert parse(["--warm-broker", "0"]).warm_broker == 0.0
 
 
@@ -118,3 +127,12 @@ def test_the_share_is_of_the_brokers_cpu_only():
     cpu = {"kafka broker (JVM)": 80.0, "gateway": 60.0}
     assert jit.share({"kafka broker (JVM)": 20.0}, cpu) == 0.25
     assert jit.share({}, cpu) is None
+
+
+def test_the_cpu_table_names_the_compilers_share_of_the_broker():
+    from bench.report import cpu_table
+
+    full = PhaseReport("hub/full", {"cpu_percent": {"kafka broker (JVM)": 50.0}})
+    full.figures["broker_jit_share"] = 0.135
+    printed = cpu_table({"hub": {"full": full}})
+    assert "of the broker, its JIT compilers" in printed and "13.5%" in printed
