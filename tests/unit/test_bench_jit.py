@@ -3,6 +3,8 @@
 import os
 import threading
 import time
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -24,7 +26,7 @@ def driven(monkeypatch):
 
     async def fake_run_phase(target, run_id, phase, count, rate_per_s):
         calls.append(phase)
-        figures = {"reg_per_s": 100.0}
+        figures: dict[str, Any] = {"reg_per_s": 100.0}
         if phase.startswith("broker-warmup"):
             figures["broker_jit_share"] = shares.pop(0) if shares else 0.5
         report = PhaseReport(f"{target.name}/{phase}", figures)
@@ -35,7 +37,9 @@ def driven(monkeypatch):
     return calls, shares, stall
 
 
-async def test_rounds_go_on_while_the_compilers_are_busy_and_stop_once_they_settle(driven):
+async def test_rounds_go_on_while_the_compilers_are_busy_and_stop_once_they_settle(
+    driven, monkeypatch
+):
     calls, shares, _ = driven
     shares.extend([0.45, 0.2, 0.04])
     sizes = []
@@ -45,7 +49,7 @@ async def test_rounds_go_on_while_the_compilers_are_busy_and_stop_once_they_sett
         sizes.append((phase, count))
         return await real(target, run_id, phase, count, rate_per_s)
 
-    phases.run_phase = sized
+    monkeypatch.setattr(phases, "run_phase", sized)
     reports = await measure(
         _target(), "r", warmup=5, n=50, half_n=20, half_rate_setting="9", warm_broker_s=600
     )
@@ -74,7 +78,7 @@ async def test_no_rounds_when_the_warm_up_time_is_zero(driven):
 async def test_rounds_stop_at_the_time_limit_even_with_busy_compilers(driven, monkeypatch):
     calls, _, _ = driven
     clock = iter(range(0, 1000, 20))  # each reading 20 s later
-    monkeypatch.setattr(phases.time, "monotonic", lambda: float(next(clock)))
+    monkeypatch.setattr(phases, "time", SimpleNamespace(monotonic=lambda: float(next(clock))))
     await measure(
         _target(), "r", warmup=5, n=50, half_n=20, half_rate_setting="9", warm_broker_s=50
     )
