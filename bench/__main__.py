@@ -37,7 +37,7 @@ from bench.report import (
     table,
     write_json,
 )
-from bench.run import Run, leftovers
+from bench.run import WARM_BROKER_S, WARMUP, Run, leftovers
 from devstack.infra import Infrastructure
 from devstack.paths import REPO_ROOT
 
@@ -62,6 +62,22 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--low-n", type=int, default=400, help="registrations at low load (0 = no low phase)"
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=WARMUP,
+        help="registrations of the first warm-up, flat out (its records give the raw pipe "
+        "its message sizes)",
+    )
+    parser.add_argument(
+        "--warm-broker",
+        type=float,
+        default=WARM_BROKER_S,
+        metavar="SECONDS",
+        help="after the first warm-up, rounds of --n registrations until the broker's JIT "
+        "compilers take under 10%% of its CPU, for at most SECONDS (0: none); each system "
+        "gets the same",
     )
     parser.add_argument("--skip-raw", action="store_true", help="measure the hub only")
     parser.add_argument("--skip-hub", action="store_true", help="measure the raw pipe only")

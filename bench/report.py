@@ -163,6 +163,9 @@ def cpu_table(reports: Reports) -> str:
             cpu = report.figures.get("cpu_percent", {})
             for name, share in sorted(cpu.items(), key=lambda item: -item[1]):
                 lines.append(f"  {name:<34} {share:>6.1f}")
+            compiling = report.figures.get("broker_jit_share")
+            if compiling is not None:  # bench.jit: start-up work, not the load's
+                lines.append(f"  {'of the broker, its JIT compilers':<34} {100 * compiling:>5.1f}%")
     return "\n".join(lines)
 
 

@@ -37,6 +37,9 @@ from devstack.stack import Stack, decision_path_specs
 from runtime.kafka_security import from_environment
 
 WARMUP = 200
+"""Registrations of the first warm-up (``--warmup``)."""
+WARM_BROKER_S = 90.0
+"""Longest the broker is warmed up before each system's measured phases (``--warm-broker``)."""
 HUB_HOPS = {
     "submitted": topics.REGISTRATION_SUBMITTED,
     "NIB": OSS_NIB.request_topic,
@@ -138,7 +141,8 @@ class Run:
         return await measure(
             target,
             self.run_id,
-            warmup=WARMUP,
+            warmup=self.args.warmup,
+            warm_broker_s=self.args.warm_broker,
             n=self.args.n,
             half_n=self.args.half_n,
             half_rate_setting=half_rate_setting,
@@ -189,7 +193,7 @@ class Run:
                     self.started[proc.pid] = proc.name
         target = replace(one, name=f"hub-x{count}")
         reports = self.reports.setdefault(target.name, {})
-        reports["warmup"] = await run_phase(target, self.run_id, "warmup", WARMUP, None)
+        reports["warmup"] = await run_phase(target, self.run_id, "warmup", self.args.warmup, None)
         if reports["warmup"].stalled:
             return
         reports["full"] = await run_phase(target, self.run_id, "full", self.args.n, None)
@@ -205,7 +209,9 @@ class Run:
 
         async def phases(_stack: Stack, target: Target) -> dict[str, PhaseReport]:
             reports = self.reports.setdefault("hub", {})
-            reports["warmup"] = await run_phase(target, self.run_id, "warmup", WARMUP, None)
+            reports["warmup"] = await run_phase(
+                target, self.run_id, "warmup", self.args.warmup, None
+            )
             if reports["warmup"].stalled:
                 return reports
             rate_per_s = self.args.soak_rate

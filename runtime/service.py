@@ -24,7 +24,7 @@ from contracts.channels import Channel, by_topic, channels
 from contracts.topics import retry_topic
 from runtime import checkpoints, collector, logs, ops, tracing, transactions
 from runtime.at_least_once import AtLeastOnceOutbox, PerBatchDelivery, RepeatsDropped
-from runtime.audit import AuditChain, OutputStage, kafka_head_reader
+from runtime.audit import AuditChain, OutputStage, kafka_head_reader, signed_by
 from runtime.binding import subscribe
 from runtime.consumer import DEFAULT_BACKOFF, Backoff, BatchHandler, BatchPump, FailurePolicy
 from runtime.kafka_loop import Connection, ConsumeLoop, FetchTuning
@@ -152,6 +152,7 @@ class HubService:
             self._settings.kafka_bootstrap_servers,
             client_id=f"{self.name}.audit-head",
             security=self._security,
+            proven=None if self.key is None else signed_by(self.trusted, self.key.signer),
         )
         return OutputStage(self._sign, AuditChain(chain_id, reader))
 

@@ -105,7 +105,7 @@ def _canonical(
 _SIGNATURE_HEADERS = frozenset(h.SIGNED) | frozenset(h.PROOF)
 
 
-def _raw_signed(headers: Iterable[tuple[str, bytes]]) -> dict[str, bytes]:
+def signed_headers(headers: Iterable[tuple[str, bytes]]) -> dict[str, bytes]:
     """The signed and proof headers of a raw header list; a repeated one is refused."""
     found: dict[str, bytes] = {}
     for name, value in headers:
@@ -230,7 +230,7 @@ class TrustedKeys:
         ``schema``, when given, must equal the signed ``insw-schema`` header.
         Error texts name key ids and signers only.
         """
-        found = _raw_signed(headers)
+        found = signed_headers(headers)
         key_id_raw, signature_raw = found.get(h.SIGNER), found.get(h.SIGNATURE)
         if key_id_raw is None or signature_raw is None:
             raise SignatureInvalid("no signature")

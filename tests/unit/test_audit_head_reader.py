@@ -25,7 +25,7 @@ class SlowToClose:
         await asyncio.sleep(3600)
 
 
-async def _head(_consumer: object, _topic: str, _chain_id: str) -> tuple[int, str]:
+async def _head(_consumer: object, _topic: str, _chain_id: str, **_: object) -> tuple[int, str]:
     return (7, "ab" * 32)
 
 

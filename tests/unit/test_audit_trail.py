@@ -1,6 +1,7 @@
 """The audit trail's chain (runtime.audit) and its verifier (hubctl audit), on plain data."""
 
 from contracts import channels, signers
+from contracts import headers as h
 from contracts.audit import GENESIS, AuditEntry, AuditKind
 from hubctl.audit import Stored, verify_partition
 from runtime.audit import (
@@ -28,6 +29,16 @@ def event(n: int) -> Outbound:
 
 async def no_head(_: str) -> None:
     return None
+
+
+def head_of(record: Outbound):
+    """A head reader that finds ``record`` as its chain's last entry."""
+    entry = AuditEntry.model_validate_json(record.value or b"")
+
+    async def read(_: str):
+        return (entry.seq, entry_hash(record.value or b""))
+
+    return read
 
 
 def stage(chain: AuditChain, key=GATEWAY) -> OutputStage:
@@ -64,15 +75,77 @@ async def test_entries_chain_from_genesis_and_a_run_of_them_verifies():
     assert verdict.broken is None and verdict.checked == 4 and verdict.chains == 1
 
 
+async def test_a_batch_signs_its_last_entry_only_and_every_other_record():
+    """One signature proves the batch's run of entries; records of other topics keep theirs."""
+    decided = Outbound.of(channels.NOTIFICATION_REQUESTED, b"{}", cause=None, correlation_id="S")
+    records = await stage(AuditChain("c", no_head)).prepare([event(0), decided, event(1), event(2)])
+    assert [h.SIGNATURE in r.headers for r in records] == [False, True, False, True]
+    assert (
+        verify_partition(
+            0, stored([records[0], records[2], records[3]]), TRUSTED, from_start=True
+        ).broken
+        is None
+    )
+
+
 async def test_one_changed_byte_names_the_record():
     records = stored(await written(4))
+    # In the signed last entry: its signature breaks.
+    last = records[3]
+    value = bytearray(last.value or b"")
+    value[value.index(b'"n":"3"') + 5] = ord("9")
+    tampered = [*records[:3], Stored(0, 3, last.key, bytes(value), last.headers)]
+    verdict = verify_partition(0, tampered, TRUSTED, from_start=True)
+    assert verdict.broken is not None and verdict.broken.offset == 3
+    assert "SIGNATURE_INVALID" in verdict.broken.reason and verdict.checked == 0
+    # In an unsigned entry: the signed link after it no longer holds, and it is named.
     victim = records[2]
     value = bytearray(victim.value or b"")
-    value[value.index(b"SUB-2") + 4] = ord("9")
-    records[2] = Stored(0, victim.offset, victim.key, bytes(value), victim.headers)
-    verdict = verify_partition(0, records, TRUSTED, from_start=True)
+    value[value.index(b'"n":"2"') + 5] = ord("9")
+    tampered = [*records[:2], Stored(0, 2, victim.key, bytes(value), victim.headers), last]
+    verdict = verify_partition(0, tampered, TRUSTED, from_start=True)
     assert verdict.broken is not None and verdict.broken.offset == 2
-    assert "SIGNATURE_INVALID" in verdict.broken.reason and verdict.checked == 2
+    assert "is not the one seq 3 at offset 3 links to" in verdict.broken.reason
+    assert verdict.checked == 0
+
+
+async def test_an_unsigned_entry_whose_signed_headers_are_not_its_own_breaks_the_trail():
+    """The hash chain covers the value only: the headers a signature would cover must follow it."""
+    records = stored(await written(3))
+    victim = records[1]
+    headers = tuple((n, b"SUB-other" if n == h.CORRELATION_ID else v) for n, v in victim.headers)
+    tampered = [records[0], Stored(0, 1, victim.key, victim.value, headers), records[2]]
+    verdict = verify_partition(0, tampered, TRUSTED, from_start=True)
+    assert verdict.broken is not None and verdict.broken.offset == 1
+    assert "insw-correlation-id" in verdict.broken.reason
+
+
+async def test_an_unsigned_entry_no_signature_follows_breaks_the_trail():
+    """Something slipped in after a chain's last signed entry is never proven."""
+    records = await written(2)
+    slipped = await AuditChain("insw-gateway.0.topic", head_of(records[-1])).chain([event(5)])
+    verdict = verify_partition(0, stored(records + slipped), TRUSTED, from_start=True)
+    assert verdict.broken is not None and verdict.broken.offset == 2
+    assert "no signed entry of its chain follows" in verdict.broken.reason
+    assert verdict.checked == 2
+
+
+async def test_a_batch_that_landed_in_part_and_was_written_again_is_skipped_not_verified():
+    """An at-least-once publish cut short: the writer chains again from its last signed entry."""
+    before = await written(2, "c")
+    landed = (await stage(AuditChain("c", head_of(before[-1]))).prepare([event(5), event(6)]))[:1]
+    again = await stage(AuditChain("c", head_of(before[-1]))).prepare([event(5), event(6)])
+    verdict = verify_partition(0, stored(before + landed + again), TRUSTED, from_start=True)
+    assert verdict.broken is None
+    assert (verdict.checked, verdict.skipped) == (4, 1)
+
+
+async def test_a_range_that_ends_inside_a_batch_is_read_on_for_its_signature():
+    records = stored(await written(4))
+    verdict = verify_partition(0, records, TRUSTED, from_start=True, stop=2)
+    assert verdict.broken is None and verdict.checked == 2
+    alone = verify_partition(0, records[:2], TRUSTED, from_start=True, stop=2)
+    assert alone.broken is not None and "no signed entry" in alone.broken.reason
 
 
 async def test_a_removed_or_reordered_entry_breaks_the_link_after_it():
@@ -92,7 +165,7 @@ async def test_an_entry_a_writer_could_not_sign_breaks_the_trail():
     unsigned = await out.prepare([event(9)])
     verdict = verify_partition(0, records + stored(unsigned, 2), TRUSTED, from_start=True)
     assert verdict.broken is not None and verdict.broken.offset == 2
-    assert "no signature" in verdict.broken.reason
+    assert "no signed entry of its chain follows" in verdict.broken.reason
 
 
 async def test_an_aborted_batch_does_not_move_the_head_and_its_retry_chains_from_the_same_place():
