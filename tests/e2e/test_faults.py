@@ -8,8 +8,9 @@ back with ``read_committed`` and the dev mailbox is read, and the ledger must
 add up: every submission decided once, one email and one customs message per
 approval, no consumer group left behind, and the audit trail verifies
 (``hubctl audit verify``: a batch signs only its last entry, so a kill
-between publish and commit must leave nothing the verifier calls broken). The full suite (eight faults, 2,000
-registrations each) is ``python -m faults``; RELIABILITY.md holds its figures.
+between publish and commit must leave nothing the verifier calls broken).
+The full suite (eight faults, 2,000 registrations each) is ``python -m
+faults``; RELIABILITY.md holds its figures.
 """
 
 import pytest
