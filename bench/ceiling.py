@@ -10,7 +10,7 @@ per registration the raw pipe never pays, whatever else the hub trims.
 
 This takes one ``./hub bench`` run (its JSON in ``bench-results/``), measures
 the signatures with the hub's own code in this process
-(:func:`bench.signing_cost.measure`: 8 signatures and 4 verifications per
+(:func:`bench.signing_cost.measure`: 4 signatures and 4 verifications per
 approved registration), and gives the hub the most favourable assumption
 there is: that it costs **exactly the raw pipe's CPU per registration plus
 its signatures, and nothing else** (no Redis, no sealing at rest, no rules,

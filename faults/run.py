@@ -15,11 +15,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from contracts import channels
+from devstack.infra import trusted_registry
 from devstack.paths import LOG_DIR, new_run_dir
 from faults.ledger import Ledger, tally
 from faults.load import Registration, registrations, submit
 from faults.observe import Tap
 from faults.stack import FaultStack, Settings
+from hubctl.audit import verify_topic
+from runtime.signing import parse_trusted_keys
 
 POLL_S = 0.1
 """How often progress is looked at while waiting for the moment of a fault."""
@@ -203,6 +207,7 @@ async def run_scenario(
         finally:
             await tap.stop()
         ledger = await _final_ledger(run, submitted or run.planned, ledger)
+        await _audit_trail(run)
         for problem in scenario.check(ledger):
             run.problem(problem)
         for dead in stack.dead_services():
@@ -255,6 +260,28 @@ async def _warm_up(run: FaultRun, run_id: str, limit_s: float = 180.0) -> None:
             return
         await asyncio.sleep(POLL_S)
     run.problem(f"the warm-up registration was not through the hub within {limit_s:.0f}s")
+
+
+async def _audit_trail(run: FaultRun) -> None:
+    """``hubctl audit verify`` over the whole trail: a fault must not leave it unverifiable.
+
+    Why here: a batch signs only its last audit entry (runtime.audit), so a
+    kill between an at-least-once publish and its commit can leave entries
+    no signature covers; the verifier must skip them, and nothing else may
+    break. Each scenario's trail is read from the beginning, committed only.
+    """
+    trusted = parse_trusted_keys(trusted_registry(run.stack.infra.signing_keys))
+    topic = channels.AUDIT.topic
+    verdicts = await verify_topic(run.stack.bootstrap_servers, topic, trusted)
+    verified = sum(v.checked for v in verdicts)
+    skipped = sum(v.skipped for v in verdicts)
+    run.note(f"audit trail: {verified} entries verified, {skipped} unproven and skipped")
+    for verdict in verdicts:
+        if verdict.broken is not None:
+            broken = verdict.broken
+            run.problem(
+                f"audit trail broken at {topic}/{broken.partition}/{broken.offset}: {broken.reason}"
+            )
 
 
 async def _final_ledger(run: FaultRun, submitted: frozenset[str], settled: Ledger) -> Ledger:

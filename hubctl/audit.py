@@ -250,20 +250,44 @@ def trusted_from_env() -> TrustedKeys:
 async def verify(args: argparse.Namespace) -> int:
     """Read the range and check each partition; report, and fail on a broken link."""
     bootstrap = console.bootstrap_servers(args.bootstrap)
-    trusted = trusted_from_env()
     topic = channels.AUDIT.topic
     if args.sandbox:
         topic = sandbox_topic(args.sandbox, topic)
+    verdicts = await verify_topic(
+        bootstrap,
+        topic,
+        trusted_from_env(),
+        partitions=args.partition,
+        from_offset=args.from_offset,
+        to_offset=args.to_offset,
+    )
+    return _report(topic, verdicts)
+
+
+async def verify_topic(
+    bootstrap: str,
+    topic: str,
+    trusted: TrustedKeys,
+    *,
+    partitions: list[int] | None = None,
+    from_offset: int | None = None,
+    to_offset: int | None = None,
+) -> list[Verdict]:
+    """Each partition's verdict over the range (the whole log by default).
+
+    Also what the fault suite runs after every scenario: a trail a crash
+    left unverifiable is a failed scenario.
+    """
     async with console.admin_client(bootstrap) as admin:
         layout = await existing_layout(admin, topic)
     verdicts: list[Verdict] = []
     async with reader(bootstrap) as consumer:
-        tps = partitions_of(layout, args.partition)
+        tps = partitions_of(layout, partitions)
         bounds = await log_bounds(consumer, tps)
         for tp in tps:
             low, high = bounds[tp.partition].beginning, bounds[tp.partition].end
-            start = max(low, args.from_offset) if args.from_offset is not None else low
-            stop = min(high, args.to_offset + 1) if args.to_offset is not None else high
+            start = max(low, from_offset) if from_offset is not None else low
+            stop = min(high, to_offset + 1) if to_offset is not None else high
             rows = [
                 _stored(r)
                 async for r in read_ranges(
@@ -275,7 +299,7 @@ async def verify(args: argparse.Namespace) -> int:
                     tp.partition, rows, trusted, from_start=start == low == 0, stop=stop
                 )
             )
-    return _report(topic, verdicts)
+    return verdicts
 
 
 def _stored(record: Any) -> Stored:

@@ -6,8 +6,11 @@ gateway killed with ``kill -9`` at its fault point mid-aggregation and
 restarted, and the Kafka broker restarted. Afterwards every topic is read
 back with ``read_committed`` and the dev mailbox is read, and the ledger must
 add up: every submission decided once, one email and one customs message per
-approval, no consumer group left behind. The full suite (eight faults, 2,000
-registrations each) is ``python -m faults``; RELIABILITY.md holds its figures.
+approval, no consumer group left behind, and the audit trail verifies
+(``hubctl audit verify``: a batch signs only its last entry, so a kill
+between publish and commit must leave nothing the verifier calls broken).
+The full suite (eight faults, 2,000 registrations each) is ``python -m
+faults``; RELIABILITY.md holds its figures.
 """
 
 import pytest
@@ -61,4 +64,5 @@ async def test_a_fault_under_load_loses_nothing_and_repeats_nothing(name: str) -
     assert ledger.approvals_without_one_customs == 0, why
     assert ledger.lag_total == 0, why
     assert result.recovered_after_s is not None, why
-    assert result.violations() == [], why
+    assert result.violations() == [], why  # the audit trail's verdict included
+    assert any("audit trail:" in note and "entries verified" in note for note in result.notes), why
