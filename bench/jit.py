@@ -13,7 +13,7 @@ reports this share for every phase, so a reader sees how warm it was.
 """
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from bench.cpu import TICKS
 
@@ -71,8 +71,7 @@ def brokers_of(pids: Mapping[str, int]) -> dict[str, int]:
 
 def share(jit_percent: Mapping[str, float], cpu_percent: Mapping[str, float]) -> float | None:
     """The compilers' part of the brokers' CPU, 0-1 (None: no broker CPU measured)."""
-    names: Iterable[str] = jit_percent.keys()
-    spent = sum(cpu_percent.get(name, 0.0) for name in names)
+    spent = sum(cpu_percent.get(name, 0.0) for name in jit_percent)
     if spent <= 0:
         return None
     return round(sum(jit_percent.values()) / spent, 3)

@@ -82,9 +82,9 @@ class Beyond:
 
 BEYOND = Beyond()
 HeadReader = Callable[[str], Awaitable[Head | Beyond | None]]
+"""``None``: the chain has no entry (its whole partition was read); :data:`BEYOND`: not known."""
 Proven = Callable[[Any], bool]
 """Whether a consumed audit record carries its writer's own valid signature."""
-"""``None``: the chain has no entry (its whole partition was read); :data:`BEYOND`: not known."""
 
 HEAD_READ_TIMEOUT_S = 30.0
 """Longest a chain's head may take to read back; then the batch backs off and tries again."""
