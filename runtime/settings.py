@@ -62,7 +62,7 @@ class InfraSettings(KafkaSecurity):
     dlq_seal_key: SecretStr | None = Field(default=None)
     """Fernet key sealing dead-letter values (they hold personal data); see runtime.sealing."""
     at_rest_keys: SecretStr | None = Field(default=None)
-    """Fernet key ring sealing personal data in Redis, newest first; see runtime.at_rest."""
+    """Key ring sealing personal data in Redis (Fernet-format keys), newest first; see at_rest."""
     at_rest_index_key: SecretStr | None = Field(default=None)
     """HMAC key naming Redis keys that would otherwise name a person; never rotated casually."""
     batch_max_records: int = Field(default=500, ge=1, le=10_000)

@@ -35,9 +35,10 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from nacl import bindings as sodium
+from nacl.exceptions import BadSignatureError
 
 from contracts import headers as h
 from contracts import signers as known_signers
@@ -49,6 +50,13 @@ from runtime.records import Inbound, Outbound
 DOMAIN = b"insw-signature/v1\n"
 """Domain separation: these bytes are never valid as anything else the hub signs."""
 _ABSENT = struct.pack(">I", 0xFFFFFFFF)
+_SIG_BYTES = 64
+"""An Ed25519 signature's length. Keys are held as cryptography's objects (parsing,
+generation, the registry's checks); signing and verifying go through libsodium
+(PyNaCl), which does both in about half of OpenSSL's time here: verifying is
+the gateway's largest single cost, three answers per registration
+(``bench.signing_cost``, BENCHMARKS.md, stop 24). The signatures are the same
+RFC 8032 bytes either way; libsodium also refuses non-canonical ones."""
 REASON = "SIGNATURE_INVALID"
 """The reason code of every dead letter this module refuses."""
 
@@ -134,12 +142,17 @@ class SigningKey:
         headers.pop(h.SIGNER, None)
         headers.pop(h.SIGNATURE, None)
         headers[h.SIGNER] = self.key_id
-        headers[h.SIGNATURE] = _b64(self.private.sign(message))
+        headers[h.SIGNATURE] = _b64(sodium.crypto_sign(message, self._sodium_secret)[:_SIG_BYTES])
         return Outbound(record.topic, record.key, record.value, headers)
 
     @cached_property
     def _prefix(self) -> bytes:
         return _prefix(self.key_id)
+
+    @cached_property
+    def _sodium_secret(self) -> bytes:
+        """libsodium's form of the key (seed, then public key): see :data:`_SIG_BYTES`."""
+        return self.private.private_bytes_raw() + public_bytes(self.private.public_key())
 
     def public_entry(self) -> str:
         """This key's line in ``HUB_TRUSTED_KEYS``."""
@@ -186,6 +199,22 @@ class TrustedKey:
     def prefix(self) -> bytes:
         """The canonical bytes up to this key's id (:func:`canonical`), built once."""
         return _prefix(self.key_id)
+
+    @cached_property
+    def raw(self) -> bytes:
+        """The 32 bytes of the public key, as libsodium takes them."""
+        return public_bytes(self.public)
+
+    def check(self, signature: bytes, message: bytes) -> None:
+        """Raise :class:`SignatureInvalid` unless ``signature`` is this key's over ``message``."""
+        if len(signature) != _SIG_BYTES:
+            raise SignatureInvalid(f"signature by {self.key_id} does not match the record")
+        try:
+            sodium.crypto_sign_open(signature + message, self.raw)
+        except BadSignatureError:
+            raise SignatureInvalid(
+                f"signature by {self.key_id} does not match the record"
+            ) from None
 
 
 class TrustedKeys:
@@ -244,12 +273,12 @@ class TrustedKeys:
             raise SignatureInvalid(f"signed schema is not {schema}")
         try:
             signature = _unb64(signature_raw.decode("ascii"))
-            # ``found`` holds proof headers too; the canonical bytes read only the signed ones.
-            trusted.public.verify(signature, _canonical(trusted.prefix, key, value, found))
-        except (InvalidSignature, ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError):
             raise SignatureInvalid(
                 f"signature by {trusted.key_id} does not match the record"
             ) from None
+        # ``found`` holds proof headers too; the canonical bytes read only the signed ones.
+        trusted.check(signature, _canonical(trusted.prefix, key, value, found))
         return trusted.signer
 
 

@@ -1,7 +1,6 @@
 """Issue 12: secrets are SecretStr; a service refuses unset or public ones outside development."""
 
 import pytest
-from cryptography.fernet import Fernet
 
 from runtime.at_rest import AtRest, parse_key_ring
 from runtime.sealing import SealBroken, new_key
@@ -75,7 +74,7 @@ def test_the_key_ring_seals_with_the_first_key_and_opens_with_any():
     ring = AtRest(parse_key_ring(f" {new} , {old} ,"), b"i")
     assert ring.open(sealed_old) == b"3171011708850001"
     rotated = ring.rotate(sealed_old)
-    assert Fernet(new.encode()).decrypt(rotated) == b"3171011708850001"
+    assert AtRest([new], b"i").open(rotated) == b"3171011708850001"
     with pytest.raises(SealBroken):
         AtRest([old], b"i").open(rotated)
 

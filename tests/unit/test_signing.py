@@ -1,5 +1,6 @@
 """Signed decision inputs (issue 11): what verifies, what is refused, and what survives a move."""
 
+import base64
 from dataclasses import replace
 
 import pytest
@@ -22,6 +23,7 @@ from runtime.signing import (
     KeyProblem,
     SignatureInvalid,
     TrustedKeys,
+    canonical,
     development_key,
     new_signing_key,
     parse_signing_key,
@@ -89,6 +91,47 @@ async def test_a_forged_ceisa_acceptance_is_dead_lettered_signature_invalid(forg
     assert isinstance(error, SignatureInvalid) and isinstance(error, PoisonMessage)
     assert str(error).startswith("SIGNATURE_INVALID")
     assert "<Registration" not in str(error)  # never the value
+
+
+def _signature_bytes(record: Outbound) -> bytes:
+    text = record.headers[h.SIGNATURE]
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _with_signature(record: Outbound, signature: bytes) -> Outbound:
+    text = base64.urlsafe_b64encode(signature).decode().rstrip("=")
+    return replace(record, headers={**record.headers, h.SIGNATURE: text})
+
+
+@pytest.mark.parametrize(
+    "bend",
+    [
+        pytest.param(lambda sig: sig[:63], id="one-byte-short"),
+        pytest.param(lambda sig: sig + b"\x00", id="one-byte-long"),
+        pytest.param(lambda sig: sig[:32] + bytes(32), id="scalar-zeroed"),
+        pytest.param(lambda sig: bytes([sig[0] ^ 1]) + sig[1:], id="point-bit-flipped"),
+    ],
+)
+async def test_a_bent_signature_of_the_right_signer_is_refused(bend):
+    """libsodium verifies (runtime.signing._SIG_BYTES): a near-miss is still a miss."""
+    record = CEISA.sign(outbound())
+    seen, dead = await run(
+        channels.CEISA_RESPONSE, [consumed(_with_signature(record, bend(_signature_bytes(record))))]
+    )
+    assert seen == [] and "does not match the record" in str(dead[0][1])
+
+
+async def test_signatures_are_rfc_8032_bytes_whichever_library_made_or_checks_them():
+    """An agency may sign with any Ed25519 library; the hub's own signatures verify anywhere."""
+    record = CEISA.sign(outbound())
+    signed: dict[str, bytes] = {
+        n: record.headers[n].encode() for n in h.SIGNED if n in record.headers
+    }
+    message = canonical(CEISA.key_id, record.key, record.value, signed)
+    CEISA.private.public_key().verify(_signature_bytes(record), message)  # OpenSSL accepts ours
+    by_openssl = _with_signature(record, CEISA.private.sign(message))
+    seen, dead = await run(channels.CEISA_RESPONSE, [consumed(by_openssl)])
+    assert dead == [] and [r.signer for r in seen] == [signers.CEISA]
 
 
 async def test_a_signer_the_channel_does_not_accept_is_refused():

@@ -1,0 +1,84 @@
+"""runtime.outbox.send_all on the real broker: batches per partition, in a transaction.
+
+What sending by batch must keep from sending record by record: each record
+on the partition Kafka's rule gives its key, the records' order within a
+partition, batches that overflow into the next, and all of it committed or
+aborted with the transaction.
+"""
+
+import pytest
+from aiokafka.partitioner import DefaultPartitioner
+
+from contracts import headers as h
+from devstack.kafka import create_topics_async
+from runtime.kafka_security import from_environment
+from runtime.records import Outbound
+from runtime.transactions import TransactionalOutbox
+from tests.integration.test_consume_policy import read_all
+
+PARTITIONS = 3
+
+
+def _records(topic: str, count: int, size: int) -> list[Outbound]:
+    return [
+        Outbound(
+            topic,
+            b"SUB-%d" % (n % 7),
+            b"%06d:" % n + b"x" * size,
+            {h.CORRELATION_ID: f"SUB-{n % 7}"},
+        )
+        for n in range(count)
+    ]
+
+
+def _outbox(bootstrap: str, name: str) -> TransactionalOutbox:
+    return TransactionalOutbox(
+        bootstrap, transactional_id=name, client_id=name, security=from_environment()
+    )
+
+
+async def test_batches_keep_kafkas_partitions_the_order_and_every_record(
+    bootstrap_servers, unique_topic
+):
+    await create_topics_async(bootstrap_servers, [unique_topic], partitions=PARTITIONS)
+    records = _records(unique_topic, 300, 400)  # 120 kB: several 16 kB batches per partition
+    outbox = _outbox(bootstrap_servers, unique_topic + ".tx")
+    try:
+        await outbox.commit(records, {}, group_id=unique_topic + ".g")
+    finally:
+        await outbox.stop()
+    found = await read_all(bootstrap_servers, unique_topic, len(records))
+    assert len(found) == len(records)
+    kafka = DefaultPartitioner()
+    every = list(range(PARTITIONS))
+    for record in found:
+        assert record.partition == kafka(record.key, every, every)
+        assert dict(record.headers)[h.CORRELATION_ID] == record.key
+    for partition in every:
+        ordered = sorted(found, key=lambda r: r.offset)
+        values = [r.value for r in ordered if r.partition == partition]
+        assert values == sorted(values)  # the numbers lead the values: records' order kept
+    assert {r.value for r in found} == {r.value for r in records}
+
+
+async def test_an_aborted_transaction_leaves_none_of_its_batches(bootstrap_servers, unique_topic):
+    await create_topics_async(bootstrap_servers, [unique_topic], partitions=PARTITIONS)
+    outbox = _outbox(bootstrap_servers, unique_topic + ".tx")
+
+    async def die() -> None:
+        raise RuntimeError("killed between send and commit")
+
+    try:
+        with pytest.raises(RuntimeError):
+            await outbox.commit(
+                _records(unique_topic, 100, 400), {}, group_id="g", before_commit=die
+            )
+        await outbox.commit(_records(unique_topic, 5, 10), {}, group_id=unique_topic + ".g")
+    finally:
+        await outbox.stop()
+    committed = await read_all(bootstrap_servers, unique_topic, 105, timeout=8.0)
+    assert len(committed) == 5
+    uncommitted = await read_all(
+        bootstrap_servers, unique_topic, 105, timeout=8.0, isolation="read_uncommitted"
+    )
+    assert len(uncommitted) == 105  # the aborted batches did reach the log, then were aborted
