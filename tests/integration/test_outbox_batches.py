@@ -6,9 +6,13 @@ partition, batches that overflow into the next, and all of it committed or
 aborted with the transaction.
 """
 
+from dataclasses import replace
+
 import pytest
+from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 
+from bench import send_cost
 from contracts import headers as h
 from devstack.kafka import create_topics_async
 from runtime.kafka_security import from_environment
@@ -82,3 +86,31 @@ async def test_an_aborted_transaction_leaves_none_of_its_batches(bootstrap_serve
         bootstrap_servers, unique_topic, 105, timeout=8.0, isolation="read_uncommitted"
     )
     assert len(uncommitted) == 105  # the aborted batches did reach the log, then were aborted
+
+
+async def test_the_send_benchmark_compares_two_ways_that_put_records_alike(
+    bootstrap_servers, topic_prefix
+):
+    """bench.send_cost: both ways put the same records in the same places; only the cost differs."""
+    template = send_cost.gateway_like("t", registrations=30, value_bytes=300)
+    placed = {}
+    for name, send in send_cost.VARIANTS.items():
+        topic = f"{topic_prefix}.{name}"
+        await create_topics_async(bootstrap_servers, [topic], partitions=PARTITIONS)
+        producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap_servers,
+            transactional_id=topic,
+            enable_idempotence=True,
+            acks="all",
+            **from_environment(),
+        )
+        await producer.start()
+        try:
+            records = [replace(r, topic=topic) for r in template]
+            await send_cost.transaction(producer, send, records)
+        finally:
+            await producer.stop()
+        found = await read_all(bootstrap_servers, topic, len(template))
+        placed[name] = sorted((r.partition, r.offset, r.key, r.value) for r in found)
+    assert len(placed["batched"]) == len(template)
+    assert placed["batched"] == placed["per-record"]
