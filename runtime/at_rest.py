@@ -23,7 +23,7 @@ serialization boundary, and every Redis *key* that would name a person
 Why GCM-SIV and not Fernet any more: Fernet (AES-CBC, then HMAC-SHA256, in
 Python around two C calls) cost the gateway 20 µs to seal and 17 µs to open
 a value, about 15 % of its CPU per registration with eleven of them; one
-AEAD call is 1-4 µs (``bench.gateway_cost``, BENCHMARKS.md, stop 24). SIV
+AEAD call is 1-6 µs (BENCHMARKS.md, stop 24). SIV
 rather than plain GCM: a repeated random nonce under one key reveals only
 that two values were equal, instead of breaking authentication, so a key
 that seals billions of values before it rotates stays safe.
