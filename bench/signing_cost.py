@@ -16,6 +16,12 @@ others through the hash chain (:class:`runtime.audit.OutputStage`), so at
 full load, batches of hundreds, they cost next to nothing per registration;
 at a trickle, one signature per batch of one or two.
 
+Since stop 25 a hop signs the records it sends together under one signature
+(:mod:`runtime.signature_batches`); the ``batched`` figure does the same work
+that way, ``--batch`` registrations per batch (50 by default), each record
+still verified on its own by a verifier that remembers the roots it checked.
+The per-record figures above it are kept: a record sent alone is signed so.
+
 It prints the CPU per registration, the per-operation costs, and the
 fraction that is of a given hub CPU per registration (``--hub-cpu-ms``, from
 ``./hub bench``'s "machine CPU per registration" figure of the same machine).
