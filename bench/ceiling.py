@@ -9,12 +9,14 @@ every input that can change an outcome and verify it where it is consumed
 per registration the raw pipe never pays, whatever else the hub trims.
 
 This takes one ``./hub bench`` run (its JSON in ``bench-results/``), measures
-the signatures with the hub's own code in this process
-(:func:`bench.signing_cost.measure`: 4 signatures and 4 verifications per
-approved registration), and gives the hub the most favourable assumption
-there is: that it costs **exactly the raw pipe's CPU per registration plus
-its signatures, and nothing else** (no Redis, no sealing at rest, no rules,
-no XML, no HTTP to the agencies). Two bounds follow:
+the signatures with the hub's own code in this process (4 records signed and
+verified per approved registration; since stop 25 as a full-load batch signs
+them, :func:`bench.signing_cost.measure_batched`, and with ``--per-record``
+one signature each, :func:`bench.signing_cost.measure`), and gives the hub
+the most favourable assumption there is: that it costs **exactly the raw
+pipe's CPU per registration plus its signatures, and nothing else** (no
+Redis, no sealing at rest, no rules, no XML, no HTTP to the agencies). Two
+bounds follow:
 
 * **same busy share**: if the hub kept the machine as busy as the raw pipe
   did, its rate would be ``raw rate x raw CPU / (raw CPU + signatures)``;
@@ -158,6 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--signatures-ms", type=float, default=None, help="use this cost instead of measuring"
     )
+    parser.add_argument(
+        "--per-record",
+        action="store_true",
+        help="time one signature per record (before stop 25) instead of batches of 50",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if args.rounds < 1:
@@ -166,9 +173,14 @@ def main(argv: list[str] | None = None) -> int:
         path = args.run or latest_run(args.results)
         run = json.loads(path.read_text())
         if args.signatures_ms is None:
-            from bench.signing_cost import measure
+            from bench.signing_cost import measure, measure_batched
 
-            args.signatures_ms = measure(args.rounds)["cpu_ms_per_registration"]
+            figures = (
+                measure(args.rounds)
+                if args.per_record
+                else measure_batched(max(1, args.rounds // 50), 50)
+            )
+            args.signatures_ms = figures["cpu_ms_per_registration"]
         bound = ceiling(run, args.signatures_ms)
     except (OSError, ValueError) as refused:
         parser.error(str(refused))

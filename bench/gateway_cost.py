@@ -137,9 +137,11 @@ def adapter_answer(request: VerificationRequested) -> Any:
 
 
 def signed_answers(asked: Sequence[Outbound]) -> list[Outbound]:
-    """Every verification request in ``asked`` answered and signed by its adapter."""
+    """Every verification request in ``asked`` answered and signed by its adapter, each
+    adapter's answers to one batch signed together as its output stage signs them."""
     keys = {s: development_key(s) for s in signers.AGENCY_SIGNERS}
-    out = []
+    by_signer: dict[str, list[int]] = {}
+    out: list[Outbound] = []
     for record in asked:
         channel = channels.by_topic().get(record.topic)
         if channel is None or channel.model is not VerificationRequested:
@@ -154,7 +156,12 @@ def signed_answers(asked: Sequence[Outbound]) -> list[Outbound]:
             correlation_id=request.submission_id,
         )
         [signer] = [s for s in keys if s in _owner_of(request.check)]
-        out.append(keys[signer].sign(reply))
+        by_signer.setdefault(signer, []).append(len(out))
+        out.append(reply)
+    for signer, places in by_signer.items():
+        sign = signer_for(keys[signer], [channels.VERIFICATION_COMPLETED])
+        for place, signed in zip(places, sign([out[i] for i in places]), strict=True):
+            out[place] = signed
     return out
 
 

@@ -58,6 +58,13 @@ def headers_of(channel: Channel) -> dict[str, Any]:
             "description": "Key id of the signature; its signer must be one of "
             f"{', '.join(sorted(channel.signers))}.",
         }
+        properties[h.SIGNATURE_PATH] = {
+            "type": "string",
+            "pattern": r"^(0|[1-9][0-9]*)\.[1-9][0-9]*\.[A-Za-z0-9_-]*$",
+            "description": "Present when the signature covers a batch: the record's index, "
+            "the batch's size and its path (base64url SHA-256 hashes) to the signed root "
+            "of the batch's hash tree; absent when the record is signed alone.",
+        }
         required += [h.SIGNATURE, h.SIGNER]
     return {"type": "object", "required": required, "properties": properties}
 

@@ -26,7 +26,11 @@ record a fresh message id (consumers see it once) caused by the failed one,
 and it must still verify. Idempotency on signed channels comes from the
 signed value (request id, decision id, CEISA message id), never the message id.
 """
-PROOF: Final = (SIGNATURE, SIGNER)
+SIGNATURE_PATH: Final = "insw-signature-path"
+"""On a record signed with others under one signature: its place in their hash tree and
+its path to the signed root (``<index>.<size>.<base64url hashes>``, see
+:mod:`runtime.signature_batches`). Absent on a record signed alone."""
+PROOF: Final = (SIGNATURE, SIGNER, SIGNATURE_PATH)
 TRACEPARENT: Final = "traceparent"
 """W3C Trace Context: the span of the hop that produced the record (runtime.tracing).
 

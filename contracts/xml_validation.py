@@ -48,8 +48,7 @@ def validate(root: etree._Element, schema: str) -> None:
     if compiled.validate(root):
         return
     errors = tuple(
-        f"{entry.path}: {entry.type_name}"
-        for entry in list(compiled.error_log)[:MAX_EXPLAINED]
+        f"{entry.path}: {entry.type_name}" for entry in list(compiled.error_log)[:MAX_EXPLAINED]
     )
     raise XmlInvalid(schema, errors)
 

@@ -18,6 +18,13 @@ topic is not signed: a record keeps its signature on ``T.retry``, ``T.dlq``
 and sandbox copies, and consumers check the schema header against their
 channel instead.
 
+**Batches** (since stop 25): records sent together are signed in chunks of
+up to :data:`runtime.signature_batches.CHUNK`, one signature over the root of
+a hash tree whose leaves are the records' canonical bytes; each record
+carries its path to the root (``insw-signature-path``). A record signed
+alone keeps the per-record signature above. Either way a record verifies on
+its own; the verifier remembers the roots it has checked.
+
 **Keys.** ``HUB_SIGNING_KEY`` (a secret: ``<key id>:<base64url private
 key>``) is the process's own key; ``HUB_TRUSTED_KEYS`` (public:
 ``<key id>=<signer>:<base64url public key>`` comma-separated) is the
@@ -43,6 +50,7 @@ from nacl.exceptions import BadSignatureError
 from contracts import headers as h
 from contracts import signers as known_signers
 from contracts.channels import Channel
+from runtime import signature_batches as batches
 from runtime.consumer import BatchHandler, HandlerResult
 from runtime.errors import HubError, PoisonMessage
 from runtime.records import Inbound, Outbound
@@ -134,16 +142,31 @@ class SigningKey:
 
     def sign(self, record: Outbound) -> Outbound:
         """``record`` with its signature headers (any older ones replaced)."""
+        signature = self._signature(self._message(record))
+        return _with_proof(record, self.key_id, signature)
+
+    def sign_batch(self, records: Sequence[Outbound]) -> list[Outbound]:
+        """``records`` under one signature (:mod:`runtime.signature_batches`); one alone is
+        signed alone, which consumers from before batches read too."""
+        if len(records) == 1:
+            return [self.sign(records[0])]
+        leaves = [batches.leaf(self._message(record)) for record in records]
+        paths, root = batches.tree(leaves)
+        size = len(records)
+        signature = self._signature(batches.root_message(self._prefix, size, root))
+        return [
+            _with_proof(record, self.key_id, signature, batches.encode(i, size, paths[i]))
+            for i, record in enumerate(records)
+        ]
+
+    def _message(self, record: Outbound) -> bytes:
         signed: dict[str, bytes] = {
             n: record.headers[n].encode() for n in h.SIGNED if n in record.headers
         }
-        message = _canonical(self._prefix, record.key, record.value, signed)
-        headers = dict(record.headers)
-        headers.pop(h.SIGNER, None)
-        headers.pop(h.SIGNATURE, None)
-        headers[h.SIGNER] = self.key_id
-        headers[h.SIGNATURE] = _b64(sodium.crypto_sign(message, self._sodium_secret)[:_SIG_BYTES])
-        return Outbound(record.topic, record.key, record.value, headers)
+        return _canonical(self._prefix, record.key, record.value, signed)
+
+    def _signature(self, message: bytes) -> str:
+        return _b64(sodium.crypto_sign(message, self._sodium_secret)[:_SIG_BYTES])
 
     @cached_property
     def _prefix(self) -> bytes:
@@ -161,6 +184,16 @@ class SigningKey:
     def secret_text(self) -> str:
         """The value of ``HUB_SIGNING_KEY`` for this key (a secret)."""
         return f"{self.key_id}:{_b64(self.private.private_bytes_raw())}"
+
+
+def _with_proof(record: Outbound, key_id: str, signature: str, path: str | None = None) -> Outbound:
+    """``record`` with these signature headers, any older ones dropped (a stale path too)."""
+    headers = {n: v for n, v in record.headers.items() if n not in h.PROOF}
+    headers[h.SIGNER] = key_id
+    headers[h.SIGNATURE] = signature
+    if path is not None:
+        headers[h.SIGNATURE_PATH] = path
+    return Outbound(record.topic, record.key, record.value, headers)
 
 
 def public_bytes(key: Ed25519PublicKey) -> bytes:
@@ -228,6 +261,22 @@ class TrustedKeys:
             self._by_id[key.key_id] = key
         self._by_raw_id = {k.encode(): key for k, key in self._by_id.items()}
         """The same rows by the key id as it arrives in a header: no decoding per record."""
+        self._checked_roots: set[tuple[str, bytes, bytes]] = set()
+        """Batch signatures checked good, as (key id, signed root message, signature).
+
+        Ed25519 gives the same answer for the same key, message and signature,
+        so a remembered one needs no second check; only good ones are kept,
+        and each record still hashes its own way up to the root."""
+
+    def remember_root(self, checked: tuple[str, bytes, bytes]) -> None:
+        """Keep a checked batch signature; the memory is emptied when it is full."""
+        if len(self._checked_roots) >= batches.ROOT_CACHE:
+            self._checked_roots.clear()
+        self._checked_roots.add(checked)
+
+    def cached_roots(self) -> int:
+        """How many checked batch signatures are remembered."""
+        return len(self._checked_roots)
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -278,8 +327,30 @@ class TrustedKeys:
                 f"signature by {trusted.key_id} does not match the record"
             ) from None
         # ``found`` holds proof headers too; the canonical bytes read only the signed ones.
-        trusted.check(signature, _canonical(trusted.prefix, key, value, found))
+        message = _canonical(trusted.prefix, key, value, found)
+        path = found.get(h.SIGNATURE_PATH)
+        if path is None:
+            trusted.check(signature, message)
+        else:
+            self._check_batch(trusted, signature, message, path)
         return trusted.signer
+
+    def _check_batch(
+        self, trusted: TrustedKey, signature: bytes, message: bytes, path: bytes
+    ) -> None:
+        """A record signed in a batch: its leaf, up its path, to a root ``trusted`` signed."""
+        try:
+            index, size, hashes = batches.decode(path)
+            root = batches.root_from_path(batches.leaf(message), index, size, hashes)
+        except ValueError:
+            raise SignatureInvalid(
+                f"signature path of {trusted.key_id} does not fit the record"
+            ) from None
+        signed_root = batches.root_message(trusted.prefix, size, root)
+        checked = (trusted.key_id, signed_root, signature)
+        if checked not in self._checked_roots:
+            trusted.check(signature, signed_root)
+            self.remember_root(checked)
 
 
 def parse_trusted_keys(text: str) -> TrustedKeys:
@@ -349,7 +420,13 @@ def signer_for(key: SigningKey | None, channels: Iterable[Channel]) -> Sign:
     def sign(records: Sequence[Outbound]) -> list[Outbound]:
         if key is None or not topics:
             return list(records)
-        return [key.sign(r) if r.topic in topics else r for r in records]
+        out = list(records)
+        mine = [i for i, r in enumerate(out) if r.topic in topics]
+        for start in range(0, len(mine), batches.CHUNK):
+            chunk = mine[start : start + batches.CHUNK]
+            for i, signed in zip(chunk, key.sign_batch([out[i] for i in chunk]), strict=True):
+                out[i] = signed
+        return out
 
     return sign
 

@@ -13,10 +13,12 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 
 from bench import send_cost
+from contracts import channels, signers
 from contracts import headers as h
 from devstack.kafka import create_topics_async
 from runtime.kafka_security import from_environment
 from runtime.records import Outbound
+from runtime.signing import SignatureInvalid, new_signing_key, parse_trusted_keys, signer_for
 from runtime.transactions import TransactionalOutbox
 from tests.integration.test_consume_policy import read_all
 
@@ -114,3 +116,33 @@ async def test_the_send_benchmark_compares_two_ways_that_put_records_alike(
         placed[name] = sorted((r.partition, r.offset, r.key, r.value) for r in found)
     assert len(placed["batched"]) == len(template)
     assert placed["batched"] == placed["per-record"]
+
+
+async def test_batch_signed_records_verify_one_by_one_after_the_broker(
+    bootstrap_servers, unique_topic
+):
+    """Signed in chunks, sent over several partitions, read back in another order: each record
+    verifies alone (a fresh verifier per record), and one bent on the way is refused."""
+    await create_topics_async(bootstrap_servers, [unique_topic], partitions=PARTITIONS)
+    channel = replace(channels.VERIFICATION_COMPLETED, topic=unique_topic)
+    key = new_signing_key(signers.AGENCY_SIGNERS[0])
+    records = [
+        Outbound.of(channel, b'{"n":%d}' % n, cause=None, correlation_id=f"SUB-{n}")
+        for n in range(70)
+    ]
+    signed = signer_for(key, [channel])(records)
+    assert sum(h.SIGNATURE_PATH in r.headers for r in signed) == 70  # chunks of 32, 32, 6
+    outbox = _outbox(bootstrap_servers, unique_topic + ".tx")
+    try:
+        await outbox.commit(signed, {}, group_id=unique_topic + ".g")
+    finally:
+        await outbox.stop()
+    found = await read_all(bootstrap_servers, unique_topic, len(records))
+    assert len(found) == len(records) and len({r.partition for r in found}) > 1
+    accepted = frozenset({key.signer})
+    for record in found:
+        trusted = parse_trusted_keys(key.public_entry())
+        assert trusted.verify(record.key, record.value, record.headers, accepted) == key.signer
+        bent = (record.value or b"").replace(b"}", b" }")
+        with pytest.raises(SignatureInvalid):
+            trusted.verify(record.key, bent, record.headers, accepted)
