@@ -108,6 +108,20 @@ def replication_from_environment(env: Mapping[str, str]) -> Replication:
     return Replication(factor=factor, min_insync=min_insync)
 
 
+JVM_OPTIONS_VARIABLE = "KAFKA_JVM_OPTIONS"
+"""Extra JVM options for a broker devstack starts (space-separated), e.g. a JIT setting to
+compare on a small machine; none by default."""
+
+
+def jvm_options(env: Mapping[str, str] = os.environ) -> list[str]:
+    """``KAFKA_JVM_OPTIONS`` as arguments; refused unless every one is a JVM option (``-...``)."""
+    options = env.get(JVM_OPTIONS_VARIABLE, "").split()
+    strays = [o for o in options if not o.startswith("-")]
+    if strays:
+        raise KafkaStartError(f"{JVM_OPTIONS_VARIABLE}: {strays[0]!r} is not a JVM option")
+    return options
+
+
 def kafka_version() -> str:
     """Kafka version pinned in the pom, the single place that names it."""
     match = re.search(r"<kafka\.version>([^<]+)</kafka\.version>", POM.read_text())
@@ -514,6 +528,7 @@ class KafkaNode:
             [
                 "java",
                 f"-Xmx{self.heap}",
+                *jvm_options(),
                 "-Djava.awt.headless=true",
                 f"-Dlog4j.configuration=file:{run_dir / 'log4j.properties'}",
                 "-cp",

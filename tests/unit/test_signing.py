@@ -159,9 +159,18 @@ async def test_keys_rotate_by_key_id_and_a_dropped_id_stops_verifying():
     assert [r.offset for r in seen] == [2] and "unknown key id" in str(dead[0][1])
 
 
-def test_a_retried_dead_lettered_and_re_driven_record_still_verifies():
-    """The signature headers are lineage: kept on T.retry, on T.dlq and by hubctl's re-drive."""
-    original = consumed(CEISA.sign(outbound()))
+@pytest.mark.parametrize("batched", [False, True])
+def test_a_retried_dead_lettered_and_re_driven_record_still_verifies(batched):
+    """The signature headers are lineage: kept on T.retry, on T.dlq and by hubctl's re-drive,
+    the path of a record signed in a batch too."""
+    if batched:
+        signed = CEISA.sign_batch(
+            [outbound(value=b"<first/>"), outbound(), outbound(value=b"<x/>")]
+        )
+        assert h.SIGNATURE_PATH in signed[1].headers
+        original = consumed(signed[1])
+    else:
+        original = consumed(CEISA.sign(outbound()))
     parked = RetryPolicy((1.0,)).park(original, RuntimeError("x"))
     assert parked is not None
     seal = DeadLetterSeal(new_key())
