@@ -9,6 +9,7 @@ with or without the verifier's cache of roots it has already checked.
 
 import base64
 import hashlib
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -109,29 +110,29 @@ def test_a_cached_root_still_checks_every_record_against_it():
     assert check(second, trusted) == OSS_SIGNER
 
 
-@pytest.mark.parametrize("cached", [False, True])
-@pytest.mark.parametrize(
-    "bend",
-    ["value", "key", "correlation", "schema", "drop-correlation"],
-)
-def test_a_bent_record_is_refused(bend, cached):
+RECORD_BENDS = {
+    "value": lambda r: replace(r, value=(r.value or b"") + b" "),
+    "key": lambda r: replace(r, key=b"S999"),
+    "correlation": lambda r: with_header(r, h.CORRELATION_ID, b"S999"),
+    "schema": lambda r: with_header(r, h.SCHEMA, b"insw.other.v1"),
+    "drop-correlation": lambda r: with_header(r, h.CORRELATION_ID, None),
+}
+
+
+def refused(target: Inbound, siblings: list[Inbound], cached: bool) -> None:
+    """``target`` is refused, by a verifier that checked a sibling's root first when ``cached``."""
     trusted = fresh()
-    records = signed(5)
     if cached:
-        check(records[0], trusted)
-    target = records[3]
-    if bend == "value":
-        target = replace(target, value=(target.value or b"") + b" ")
-    elif bend == "key":
-        target = replace(target, key=b"S999")
-    elif bend == "correlation":
-        target = with_header(target, h.CORRELATION_ID, b"S999")
-    elif bend == "schema":
-        target = with_header(target, h.SCHEMA, b"insw.other.v1")
-    else:
-        target = with_header(target, h.CORRELATION_ID, None)
+        check(siblings[0], trusted)
     with pytest.raises(SignatureInvalid):
         check(target, trusted)
+
+
+@pytest.mark.parametrize("cached", [False, True])
+@pytest.mark.parametrize("bend", sorted(RECORD_BENDS))
+def test_a_bent_record_is_refused(bend, cached):
+    records = signed(5)
+    refused(RECORD_BENDS[bend](records[3]), records, cached)
 
 
 def _path_parts(record: Inbound) -> tuple[int, int, bytes]:
@@ -143,47 +144,30 @@ def _path_header(index: int, size: int, path: bytes) -> bytes:
     return f"{index}.{size}.{base64.urlsafe_b64encode(path).decode().rstrip('=')}".encode()
 
 
+Path = tuple[int, int, bytes]
+PATH_BENDS: dict[str, Callable[[Path, Path], Path | None]] = {
+    "flip-path-bit": lambda p, _: (p[0], p[1], bytes([p[2][0] ^ 1]) + p[2][1:]),
+    "drop-hash": lambda p, _: (p[0], p[1], p[2][:-32]),
+    "extra-hash": lambda p, _: (p[0], p[1], p[2] + hashlib.sha256(b"x").digest()),
+    "swap-hashes": lambda p, _: (p[0], p[1], p[2][32:64] + p[2][:32] + p[2][64:]),
+    "empty-path": lambda p, _: (p[0], p[1], b""),
+    "index+1": lambda p, _: (p[0] + 1, p[1], p[2]),
+    "index-1": lambda p, _: (p[0] - 1, p[1], p[2]),
+    "size+1": lambda p, _: (p[0], p[1] + 1, p[2]),
+    "size-1": lambda p, _: (p[0], p[1] - 1, p[2]),
+    "size*2": lambda p, _: (p[0], p[1] * 2, p[2]),
+    "other-records-path": lambda _, other: other,
+    "no-path": lambda p, _: None,
+}
+
+
 @pytest.mark.parametrize("cached", [False, True])
-@pytest.mark.parametrize(
-    "bend",
-    ["flip-path-bit", "drop-hash", "extra-hash", "index+1", "index-1", "size+1", "size-1",
-     "size*2", "other-records-path", "no-path", "empty-path", "swap-hashes"],
-)  # fmt: skip
+@pytest.mark.parametrize("bend", sorted(PATH_BENDS))
 def test_a_bent_path_is_refused(bend, cached):
-    trusted = fresh()
     records = signed(11)
-    if cached:
-        check(records[0], trusted)
-    target = records[5]
-    index, size, path = _path_parts(target)
-    if bend == "flip-path-bit":
-        path = bytes([path[0] ^ 1]) + path[1:]
-    elif bend == "drop-hash":
-        path = path[:-32]
-    elif bend == "extra-hash":
-        path = path + hashlib.sha256(b"x").digest()
-    elif bend == "index+1":
-        index += 1
-    elif bend == "index-1":
-        index -= 1
-    elif bend == "size+1":
-        size += 1
-    elif bend == "size-1":
-        size -= 1
-    elif bend == "size*2":
-        size *= 2
-    elif bend == "other-records-path":
-        index, size, path = _path_parts(records[4])
-    elif bend == "swap-hashes":
-        path = path[32:64] + path[:32] + path[64:]
-    elif bend == "empty-path":
-        path = b""
-    if bend == "no-path":
-        target = with_header(target, h.SIGNATURE_PATH, None)
-    else:
-        target = with_header(target, h.SIGNATURE_PATH, _path_header(index, size, path))
-    with pytest.raises(SignatureInvalid):
-        check(target, trusted)
+    bent = PATH_BENDS[bend](_path_parts(records[5]), _path_parts(records[4]))
+    value = None if bent is None else _path_header(*bent)
+    refused(with_header(records[5], h.SIGNATURE_PATH, value), records, cached)
 
 
 @pytest.mark.parametrize(
