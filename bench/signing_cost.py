@@ -33,6 +33,7 @@ import time
 from collections.abc import Sequence
 
 from contracts import channels, signers
+from contracts import headers as h
 from contracts.decision import Outcome
 from contracts.notification import NotificationRequested
 from contracts.verification import (
@@ -143,7 +144,7 @@ def measure(rounds: int) -> dict[str, float]:
 def _answers_of(sid: str) -> list[Outbound]:
     """:func:`_answers` for another submission: another batch's records, another root."""
     return [
-        Outbound(r.topic, sid.encode(), r.value, {**r.headers, "insw-correlation-id": sid})
+        Outbound(r.topic, sid.encode(), r.value, {**r.headers, h.CORRELATION_ID: sid})
         for r in _answers()
     ]
 

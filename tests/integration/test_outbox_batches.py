@@ -43,16 +43,21 @@ def _outbox(bootstrap: str, name: str) -> TransactionalOutbox:
     )
 
 
+async def _commit_once(bootstrap: str, topic: str, records: list[Outbound]) -> None:
+    """``records`` in one committed transaction of a producer made and stopped for it."""
+    outbox = _outbox(bootstrap, topic + ".tx")
+    try:
+        await outbox.commit(records, {}, group_id=topic + ".g")
+    finally:
+        await outbox.stop()
+
+
 async def test_batches_keep_kafkas_partitions_the_order_and_every_record(
     bootstrap_servers, unique_topic
 ):
     await create_topics_async(bootstrap_servers, [unique_topic], partitions=PARTITIONS)
     records = _records(unique_topic, 300, 400)  # 120 kB: several 16 kB batches per partition
-    outbox = _outbox(bootstrap_servers, unique_topic + ".tx")
-    try:
-        await outbox.commit(records, {}, group_id=unique_topic + ".g")
-    finally:
-        await outbox.stop()
+    await _commit_once(bootstrap_servers, unique_topic, records)
     found = await read_all(bootstrap_servers, unique_topic, len(records))
     assert len(found) == len(records)
     kafka = DefaultPartitioner()
@@ -132,11 +137,7 @@ async def test_batch_signed_records_verify_one_by_one_after_the_broker(
     ]
     signed = signer_for(key, [channel])(records)
     assert sum(h.SIGNATURE_PATH in r.headers for r in signed) == 70  # chunks of 32, 32, 6
-    outbox = _outbox(bootstrap_servers, unique_topic + ".tx")
-    try:
-        await outbox.commit(signed, {}, group_id=unique_topic + ".g")
-    finally:
-        await outbox.stop()
+    await _commit_once(bootstrap_servers, unique_topic, signed)
     found = await read_all(bootstrap_servers, unique_topic, len(records))
     assert len(found) == len(records) and len({r.partition for r in found}) > 1
     accepted = frozenset({key.signer})
