@@ -12,6 +12,8 @@ registration makes, batch by batch as the gateway makes them:
 It reports this process's CPU per registration for each (the Redis server
 is another process and does not count) and the commands the client put on
 the wire per registration, counted by the connection that packs them.
+``--packer redis-py`` packs them with redis-py's Python packer instead of
+hiredis (:mod:`runtime.redis_wire`), for the comparison.
 
 Redis: ``REDIS_URL`` when set (a scratch database: ``insw:gw:*`` keys of
 ``BENCH-*-STORE-*`` ids are written), else a throw-away ``redis-server``.
@@ -23,9 +25,9 @@ import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
-from redis.asyncio import Connection, Redis
+from redis.asyncio import Redis
 
 from bench.gateway_cost import BENCH_AT_REST, adapter_answer, run_rounds
 from bench.payloads import submissions
@@ -42,15 +44,27 @@ from simulators.registrations import EXAMPLE_DOCUMENT_ID, EXAMPLE_POWER_OF_ATTOR
 CALLS = ("open", "record", "mark_decided")
 
 
-class CountingConnection(Connection):
-    """A connection that counts the commands it packs, by name (pipelines pack each one)."""
+SENT: Counter[str] = Counter()
+"""The commands the measured client packed, by name (pipelines pack each one)."""
 
-    sent: ClassVar[Counter[str]] = Counter()
+
+class _Counting:
+    """Mixed in before a connection class: count each command, then pack it as that class does."""
 
     def pack_command(self, *args: Any) -> list[bytes]:
-        """Count the command, then pack it as redis-py does."""
-        CountingConnection.sent[str(args[0]).upper()] += 1
-        return super().pack_command(*args)
+        """Count the command, then pack it."""
+        SENT[str(args[0]).upper()] += 1
+        packed: list[bytes] = super().pack_command(*args)  # type: ignore[misc]
+        return packed
+
+
+def counting(client: Redis) -> Redis:
+    """``client``, its connections counting what they pack (before any is opened)."""
+    pool = client.connection_pool
+    pool.connection_class = type(
+        f"Counting{pool.connection_class.__name__}", (_Counting, pool.connection_class), {}
+    )
+    return client
 
 
 async def measure(redis: Redis, count: int, batch_size: int) -> dict[str, Any]:
@@ -65,7 +79,7 @@ async def measure(redis: Redis, count: int, batch_size: int) -> dict[str, Any]:
         for s in submissions(run_id, "STORE", count)
     ]
     cpu = dict.fromkeys(CALLS, 0.0)
-    CountingConnection.sent.clear()
+    SENT.clear()
     for start in range(0, count, batch_size):
         batch = [
             (sub, SHIPPED_RULES.assess(sub, today, stored))
@@ -94,7 +108,7 @@ async def measure(redis: Redis, count: int, batch_size: int) -> dict[str, Any]:
         began = time.process_time()
         await store.mark_decided(decisions)
         cpu["mark_decided"] += time.process_time() - began
-    sent = CountingConnection.sent
+    sent = SENT
     return {
         "registrations": count,
         "batch_size": batch_size,
@@ -112,8 +126,8 @@ def main() -> None:
         "registrations",
         __doc__,
         measure,
+        counting,
         socket_timeout=None,
-        connection_class=CountingConnection,
     )
     best = min(rows, key=lambda r: r["cpu_us_per_registration"])
     print(json.dumps({"rounds": rows, "best": best}, indent=2))

@@ -4,6 +4,7 @@ from redis.asyncio import Redis
 
 from bench import adapter_cost, store_cost
 from bench.gateway_cost import STAGES, measure
+from runtime.redis_wire import PackedConnection, packed_by_hiredis
 
 
 async def test_the_cost_benchmark_approves_every_registration_and_times_every_stage(redis_url):
@@ -28,7 +29,7 @@ async def test_the_adapter_cost_benchmark_answers_every_request_in_both_passes(r
 
 
 async def test_the_store_cost_benchmark_counts_what_its_client_sends(redis_url):
-    redis = Redis.from_url(redis_url, connection_class=store_cost.CountingConnection)
+    redis = store_cost.counting(packed_by_hiredis(Redis.from_url(redis_url)))
     try:
         await store_cost.measure(redis, 5, 5)  # loads the scripts: NOSCRIPT, SCRIPT LOAD
         figures = await store_cost.measure(redis, 20, 10)  # raises if an answer finds no app
@@ -40,3 +41,4 @@ async def test_the_store_cost_benchmark_counts_what_its_client_sends(redis_url):
     assert figures["commands"]["EVALSHA"] == 20 * 4
     assert figures["commands"]["HSET"] == figures["commands"]["SET"] == 20
     assert 6 < figures["commands_per_registration"] < 7
+    assert issubclass(redis.connection_pool.connection_class, PackedConnection)

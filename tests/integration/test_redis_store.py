@@ -15,6 +15,7 @@ from devstack.redis import RedisNode
 from gateway.store import PublishedDecision, Timer
 from gateway.store_redis import RedisRegistrationStore
 from runtime.errors import TransientFailure
+from runtime.redis_wire import packed_by_hiredis
 from tests.store_conformance import StoreConformance, answer, opened
 from tests.support import at_rest
 
@@ -22,7 +23,7 @@ from tests.support import at_rest
 class TestRedisStore(StoreConformance):
     @pytest.fixture
     async def store(self, redis_url):
-        client = Redis.from_url(redis_url)
+        client = packed_by_hiredis(Redis.from_url(redis_url))  # as runtime.settings builds it
         yield RedisRegistrationStore(client, at_rest())
         await client.aclose()
 
