@@ -56,6 +56,7 @@ from runtime.audit import AuditChain, OutputStage
 from runtime.consumer import BatchHandler, HandlerResult
 from runtime.documents import RedisDocumentStore
 from runtime.records import Inbound, Outbound
+from runtime.redis_wire import packed_by_hiredis
 from runtime.signing import development_key, development_registry, signer_for, verified
 from runtime.typed import typed
 from simulators.dataset import WORLD
@@ -301,16 +302,29 @@ Measure = Callable[[Redis, int, int], Awaitable[dict[str, Any]]]
 
 
 def run_rounds(
-    prog: str, what: str, doc: str | None, measure: Measure, **redis_options: Any
+    prog: str,
+    what: str,
+    doc: str | None,
+    measure: Measure,
+    client_hook: Callable[[Redis], Redis] = lambda client: client,
+    **redis_options: Any,
 ) -> list[dict[str, Any]]:
     """Parse ``--n``, ``--batch``, ``--rounds``; warm up, then measure each round on one Redis.
 
-    ``redis_options`` configure the client as the measured service does.
+    ``redis_options`` configure the client as the measured service does;
+    ``client_hook`` may change it further before it opens a connection.
     """
     parser = argparse.ArgumentParser(prog=prog, description=doc)
     parser.add_argument("--n", type=int, default=1000, help=f"{what} per round")
     parser.add_argument("--batch", type=int, default=50, help=f"{what} per batch")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--packer",
+        choices=("hiredis", "redis-py"),
+        default="hiredis",
+        help="who packs the Redis commands: hiredis, as the services' clients do "
+        "(runtime.redis_wire), or redis-py's own Python packer, for the comparison",
+    )
     parser.add_argument(
         "--collector",
         choices=("tuned", "default"),
@@ -325,6 +339,9 @@ def run_rounds(
     async def rounds() -> list[dict[str, Any]]:
         with redis_url() as url:
             redis = Redis.from_url(url, **redis_options)
+            if args.packer == "hiredis":
+                redis = packed_by_hiredis(redis)
+            redis = client_hook(redis)
             try:
                 await measure(redis, min(args.n, 200), args.batch)  # warm-up: imports, caches
                 return [await measure(redis, args.n, args.batch) for _ in range(args.rounds)]

@@ -21,7 +21,7 @@ knows. Usernames are named by a keyed hash, not in clear.
 """
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -33,6 +33,7 @@ from gateway.rules.assess import Assessment, question_of
 from gateway.store import FINAL_OUTCOMES, PendingApplication, PublishedDecision, Timer
 from runtime.at_rest import AtRest
 from runtime.redis_faults import redis_faults
+from runtime.redis_scripts import PipelineScript, send_filled
 
 APPLICATION_TTL_SECONDS = 14 * 24 * 3600
 DECISION_TTL_SECONDS = 90 * 24 * 3600
@@ -57,6 +58,46 @@ def _decision(submission_id: str) -> str:
 
 def _username(username: str) -> str:
     return f"insw:gw:username:{username}"
+
+
+_OPEN = PipelineScript(
+    """
+    redis.call('HSETNX', KEYS[1], 'submission', ARGV[1])
+    redis.call('HSETNX', KEYS[1], 'assessment', ARGV[2])
+    redis.call('HSETNX', KEYS[1], 'expected', ARGV[3])
+    return redis.call('EXPIRE', KEYS[1], ARGV[4])
+    """
+)
+"""Open one application: first write wins for each field, and the hash's life restarts.
+
+One command where there were four (three HSETNX and an EXPIRE); the same
+effect, and safe to run twice."""
+
+_RECORD = PipelineScript(
+    """
+    redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+    if ARGV[3] == '0' then
+      return 1
+    end
+    if redis.call('HEXISTS', KEYS[1], 'submission') == 0
+        or redis.call('HEXISTS', KEYS[1], 'assessment') == 0 then
+      redis.call('DEL', KEYS[1])
+      return 0
+    end
+    return redis.call('HGETALL', KEYS[1])
+    """
+)
+"""Write one answer; with ARGV[3] = '1', read the application back, or remove stray answers.
+
+The store asks for the state only with an application's last answer in a
+batch, which sees every answer of the batch. A hash without a submission
+holds only answers for an application never opened here: it is removed,
+and 0 says so. One command where there were two (HSET, then HGETALL)."""
+
+_SCRIPTS = (_OPEN, _RECORD)
+
+_Call = tuple[list[str], list[str | bytes]]
+"""One script run: its keys and its arguments."""
 
 
 ROUND_TRIP_S = 5.0
@@ -90,6 +131,12 @@ class RedisRegistrationStore:
             async with asyncio.timeout(self._round_trip_s):
                 return list(await pipe.execute())
 
+    async def _send(self, fill: Callable[[Any], None]) -> list[Any]:
+        """:meth:`_run` for a pipeline that calls scripts (:mod:`runtime.redis_scripts`)."""
+        with redis_faults():
+            async with asyncio.timeout(self._round_trip_s):
+                return await send_filled(self._redis, fill, _SCRIPTS)
+
     async def already_decided(self, submission_ids: Sequence[str]) -> set[str]:
         """See :meth:`gateway.store.RegistrationStore.already_decided`."""
         if not submission_ids:
@@ -104,44 +151,57 @@ class RedisRegistrationStore:
         """See :meth:`gateway.store.RegistrationStore.open`."""
         if not applications:
             return
-        pipe = self._pipe()
-        for submission, assessment in applications:
-            key = _app(submission.submission_id)
-            pipe.hsetnx(key, "submission", self._at_rest.seal(submission.model_dump_json()))
-            pipe.hsetnx(key, "assessment", self._at_rest.seal(assessment.model_dump_json()))
-            questions = (self._filed_as(q) for q in assessment.questions.values())
-            pipe.hsetnx(key, "expected", ",".join(questions))
-            pipe.expire(key, APPLICATION_TTL_SECONDS)
-        await self._run(pipe)
+        calls: list[_Call] = [
+            (
+                [_app(submission.submission_id)],
+                [
+                    self._at_rest.seal(submission.model_dump_json()),
+                    self._at_rest.seal(assessment.model_dump_json()),
+                    ",".join(self._filed_as(q) for q in assessment.questions.values()),
+                    str(APPLICATION_TTL_SECONDS),
+                ],
+            )
+            for submission, assessment in applications
+        ]
+
+        def fill(pipe: Any) -> None:
+            for keys, args in calls:
+                _OPEN.call(pipe, keys, args)
+
+        await self._send(fill)
 
     async def record(self, results: Sequence[AgencyAnswer]) -> list[PendingApplication | None]:
         """See :meth:`gateway.store.RegistrationStore.record`.
 
-        One round trip per batch: write every answer, then read each touched
-        application once. An answer for an application that does not exist
-        leaves a hash without ``submission``; it is removed again.
+        One round trip per batch, one script per answer: each writes its
+        answer, and an application's last answer in the batch reads the
+        application back (or removes the stray answers of one never opened).
         """
         if not results:
             return []
-        pipe = self._pipe()
-        for result in results:
-            pipe.hset(
-                _app(result.submission_id),
-                f"result:{self._filed_as(question_of(result))}",
-                self._at_rest.seal(result.model_dump_json()),
+        last = {result.submission_id: index for index, result in enumerate(results)}
+        calls: list[_Call] = [
+            (
+                [_app(result.submission_id)],
+                [
+                    f"result:{self._filed_as(question_of(result))}",
+                    self._at_rest.seal(result.model_dump_json()),
+                    "1" if last[result.submission_id] == index else "0",
+                ],
             )
-        touched = list(dict.fromkeys(result.submission_id for result in results))
-        for submission_id in touched:
-            pipe.hgetall(_app(submission_id))
-        replies = await self._run(pipe)
+            for index, result in enumerate(results)
+        ]
+
+        def fill(pipe: Any) -> None:
+            for keys, args in calls:
+                _RECORD.call(pipe, keys, args)
+
+        replies = await self._send(fill)
         # Opened lazily: an answer that leaves its application incomplete reads no sealed value.
-        pending = [self._pending(fields, lazy=True) for fields in replies[len(results) :]]
-        states = dict(zip(touched, pending, strict=True))
-        strays = [sid for sid, state in states.items() if state is None]
-        if strays:
-            cleanup = self._pipe()
-            cleanup.delete(*(_app(sid) for sid in strays))
-            await self._run(cleanup)
+        states = {
+            sid: self._pending(_pairs(replies[index]), lazy=True) if replies[index] else None
+            for sid, index in last.items()
+        }
         return [states[result.submission_id] for result in results]
 
     async def load(self, submission_ids: Sequence[str]) -> list[PendingApplication | None]:
@@ -184,6 +244,7 @@ class RedisRegistrationStore:
         if not decisions:
             return
         pipe = self._pipe()
+        cleared: list[str] = []
         for decision in decisions:
             sid = decision.submission_id
             if decision.stored:
@@ -196,9 +257,11 @@ class RedisRegistrationStore:
                 sealed = self._at_rest.seal(decision.decision_json)
                 pipe.set(_decision(sid), sealed, ex=DECISION_TTL_SECONDS)
                 if decision.had_timers:
-                    for timer_key in _TIMER_KEYS:
-                        pipe.zrem(timer_key, sid)
-                    pipe.zrem(REFERRED_KEY, sid)
+                    cleared.append(sid)
+        if cleared:
+            # One ZREM per sorted set for the whole batch, not one per decision and set.
+            for timer_key in (*_TIMER_KEYS, REFERRED_KEY):
+                pipe.zrem(timer_key, *cleared)
         await self._run(pipe)
 
     async def schedule(self, timer: Timer, due: Sequence[tuple[str, float]]) -> None:
@@ -268,6 +331,11 @@ class RedisRegistrationStore:
             if lazy:
                 pending.opened = self._at_rest.open
         return pending
+
+
+def _pairs(flat: list[bytes]) -> dict[bytes, bytes]:
+    """A hash as ``HGETALL`` inside a script returns it (name, value, ...), as a dict."""
+    return dict(zip(flat[::2], flat[1::2], strict=True))
 
 
 def _is_sealed(field_name: bytes) -> bool:

@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from runtime.at_rest import AtRest, parse_key_ring
 from runtime.kafka_security import KafkaSecurity, client_options, faststream_security
+from runtime.redis_wire import packed_by_hiredis
 from runtime.sealing import DeadLetterSeal
 from runtime.secrets import (
     DEVELOPMENT,
@@ -148,8 +149,11 @@ class InfraSettings(KafkaSecurity):
         return require_redis_password(self.redis_url, development=self.development)
 
     def redis(self, **options: Any) -> "Redis":
-        """An asyncio Redis client on the checked URL (``options`` go to ``from_url``)."""
-        return Redis.from_url(self.checked_redis_url(), **options)
+        """An asyncio Redis client on the checked URL (``options`` go to ``from_url``).
+
+        Its commands are packed by hiredis (:mod:`runtime.redis_wire`).
+        """
+        return packed_by_hiredis(Redis.from_url(self.checked_redis_url(), **options))
 
     def trusted_keys(self) -> TrustedKeys:
         """The registry of signers' public keys; the development one when unset in development.
