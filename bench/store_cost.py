@@ -25,7 +25,7 @@ import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from redis.asyncio import Redis
 
@@ -51,19 +51,23 @@ SENT: Counter[str] = Counter()
 class _Counting:
     """Mixed in before a connection class: count each command, then pack it as that class does."""
 
+    sent: ClassVar[Counter[str]]
+
     def pack_command(self, *args: Any) -> list[bytes]:
         """Count the command, then pack it."""
-        SENT[str(args[0]).upper()] += 1
+        self.sent[str(args[0]).upper()] += 1
         packed: list[bytes] = super().pack_command(*args)  # type: ignore[misc]
         return packed
 
 
-def counting(client: Redis) -> Redis:
-    """``client``, its connections counting what they pack (before any is opened)."""
+def counting(client: Redis, sent: Counter[str]) -> Redis:
+    """``client``, its connections counting into ``sent`` what they pack (before any is opened).
+
+    The connections keep the class the client chose (hiredis or not, TLS or not).
+    """
     pool = client.connection_pool
-    pool.connection_class = type(
-        f"Counting{pool.connection_class.__name__}", (_Counting, pool.connection_class), {}
-    )
+    base = pool.connection_class
+    pool.connection_class = type(f"Counting{base.__name__}", (_Counting, base), {"sent": sent})
     return client
 
 
@@ -108,14 +112,13 @@ async def measure(redis: Redis, count: int, batch_size: int) -> dict[str, Any]:
         began = time.process_time()
         await store.mark_decided(decisions)
         cpu["mark_decided"] += time.process_time() - began
-    sent = SENT
     return {
         "registrations": count,
         "batch_size": batch_size,
         "cpu_us_per_registration": round(sum(cpu.values()) * 1e6 / count, 1),
         "calls_us_per_registration": {k: round(v * 1e6 / count, 1) for k, v in cpu.items()},
-        "commands_per_registration": round(sum(sent.values()) / count, 2),
-        "commands": dict(sent.most_common()),
+        "commands_per_registration": round(sum(SENT.values()) / count, 2),
+        "commands": dict(SENT.most_common()),
     }
 
 
@@ -126,7 +129,7 @@ def main() -> None:
         "registrations",
         __doc__,
         measure,
-        counting,
+        lambda client: counting(client, SENT),
         socket_timeout=None,
     )
     best = min(rows, key=lambda r: r["cpu_us_per_registration"])

@@ -21,7 +21,7 @@ knows. Usernames are named by a keyed hash, not in clear.
 """
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -126,16 +126,18 @@ class RedisRegistrationStore:
     def _pipe(self) -> Any:
         return self._redis.pipeline(transaction=False)
 
-    async def _run(self, pipe: Any) -> list[Any]:
+    async def _bounded(self, round_trip: Awaitable[list[Any]]) -> list[Any]:
+        """``round_trip``'s replies, within :data:`ROUND_TRIP_S`; Redis failures made transient."""
         with redis_faults():
             async with asyncio.timeout(self._round_trip_s):
-                return list(await pipe.execute())
+                return list(await round_trip)
+
+    async def _run(self, pipe: Any) -> list[Any]:
+        return await self._bounded(pipe.execute())
 
     async def _send(self, fill: Callable[[Any], None]) -> list[Any]:
         """:meth:`_run` for a pipeline that calls scripts (:mod:`runtime.redis_scripts`)."""
-        with redis_faults():
-            async with asyncio.timeout(self._round_trip_s):
-                return await send_filled(self._redis, fill, _SCRIPTS)
+        return await self._bounded(send_filled(self._redis, fill, _SCRIPTS))
 
     async def already_decided(self, submission_ids: Sequence[str]) -> set[str]:
         """See :meth:`gateway.store.RegistrationStore.already_decided`."""

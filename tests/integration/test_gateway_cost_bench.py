@@ -29,7 +29,7 @@ async def test_the_adapter_cost_benchmark_answers_every_request_in_both_passes(r
 
 
 async def test_the_store_cost_benchmark_counts_what_its_client_sends(redis_url):
-    redis = store_cost.counting(packed_by_hiredis(Redis.from_url(redis_url)))
+    redis = store_cost.counting(packed_by_hiredis(Redis.from_url(redis_url)), store_cost.SENT)
     try:
         await store_cost.measure(redis, 5, 5)  # loads the scripts: NOSCRIPT, SCRIPT LOAD
         figures = await store_cost.measure(redis, 20, 10)  # raises if an answer finds no app

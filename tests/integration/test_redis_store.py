@@ -7,8 +7,9 @@ import uuid
 from collections import Counter
 
 import pytest
-from redis.asyncio import Redis, connection
+from redis.asyncio import Redis
 
+from bench.store_cost import counting
 from contracts.decision import Outcome
 from contracts.verification import Check
 from devstack.redis import RedisNode
@@ -65,17 +66,14 @@ CHECKS = (Check.NIB, Check.NPWP, Check.NIK)
 
 
 @pytest.fixture
-def sent(monkeypatch) -> Counter[str]:
-    """The commands the store's client puts on the wire, by name (its pipelines pack each one)."""
-    names: Counter[str] = Counter()
-    pack = connection.AbstractConnection.pack_command
+def sent() -> Counter[str]:
+    """The commands a test's client puts on the wire, by name (``bench.store_cost.counting``)."""
+    return Counter()
 
-    def counted(self, *args):
-        names[str(args[0]).upper()] += 1
-        return pack(self, *args)
 
-    monkeypatch.setattr(connection.AbstractConnection, "pack_command", counted)
-    return names
+def _counted_client(redis_url: str, sent: Counter[str]) -> Redis:
+    """A client as ``runtime.settings`` builds it (hiredis packing), counting into ``sent``."""
+    return counting(packed_by_hiredis(Redis.from_url(redis_url)), sent)
 
 
 async def _decide_batch(store: RedisRegistrationStore, sids: list[str]) -> None:
@@ -98,7 +96,7 @@ async def test_the_hot_path_sends_one_command_per_answer_and_two_per_decision(re
     it and reads the application back only with its last answer (one), and
     the timers of a whole batch are cleared with one ZREM per sorted set.
     """
-    client = Redis.from_url(redis_url)
+    client = _counted_client(redis_url, sent)
     store = RedisRegistrationStore(client, at_rest())
     await _decide_batch(store, [f"SUB-WARM-{uuid.uuid4().hex[:8]}"])  # scripts loaded
     sent.clear()
@@ -121,7 +119,7 @@ async def test_the_hot_path_sends_one_command_per_answer_and_two_per_decision(re
 
 async def test_a_redis_that_forgot_the_scripts_loads_them_and_loses_nothing(redis_url, sent):
     """After SCRIPT FLUSH (or a restart) the first pipeline hears NOSCRIPT: load, send again."""
-    client = Redis.from_url(redis_url)
+    client = _counted_client(redis_url, sent)
     store = RedisRegistrationStore(client, at_rest())
     sid, other = (f"SUB-FLUSH-{uuid.uuid4().hex[:8]}-{i}" for i in range(2))
     await store.open([opened(sid, Check.NIB, Check.NPWP)])
